@@ -1,0 +1,9 @@
+import { route } from "@/lib/api/http";
+import { agentJson } from "@/lib/api/serialize";
+import { listAgents } from "@/lib/db";
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
+  async GET() {
+    return Response.json((await listAgents()).map(agentJson));
+  },
+});

@@ -1,0 +1,14 @@
+import { route } from "@/lib/api/http";
+import { messageJson } from "@/lib/api/serialize";
+import { getMessage } from "@/lib/db";
+import { notFound } from "@/lib/errors";
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route<{ id: string }>({
+  async GET(_req, { params }) {
+    const { id } = await params;
+    if (!/^\d{1,15}$/.test(id)) throw notFound();
+    const message = await getMessage(Number(id));
+    if (!message) throw notFound();
+    return Response.json(messageJson(message));
+  },
+});

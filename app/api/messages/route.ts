@@ -1,0 +1,17 @@
+import { listResponse, parseQuery, route } from "@/lib/api/http";
+import { MessageListQuery } from "@/lib/api/schemas";
+import { messageJson } from "@/lib/api/serialize";
+import { listMessages } from "@/lib/db";
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
+  async GET(req) {
+    const query = parseQuery(MessageListQuery, req);
+    const { rows, total } = await listMessages({
+      sessionId: query.session,
+      role: query.role,
+      limit: query.limit,
+      offset: query.offset,
+    });
+    return listResponse(rows.map(messageJson), total);
+  },
+});

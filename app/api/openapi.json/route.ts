@@ -1,0 +1,6 @@
+import { route } from "@/lib/api/http";
+import { openApiDocument } from "@/lib/api/openapi";
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
+  GET: () => Response.json(openApiDocument()),
+});

@@ -1,0 +1,32 @@
+import { parse, readJsonObject, route } from "@/lib/api/http";
+import { SessionUpdateSchema } from "@/lib/api/schemas";
+import { sessionJson } from "@/lib/api/serialize";
+import { requireSession } from "@/lib/db";
+import { fieldError, notFound } from "@/lib/errors";
+import { deleteSession, updateSession } from "@/lib/sessions";
+
+type Params = { sessionId: string };
+
+async function update(req: Request, { params }: { params: Promise<Params> }) {
+  const { sessionId } = await params;
+  const body = parse(SessionUpdateSchema, await readJsonObject(req));
+  if (body.session_id !== undefined && body.session_id !== sessionId) {
+    throw fieldError("session_id", "The session id cannot be changed.");
+  }
+  const session = await updateSession(sessionId, { title: body.title, userId: body.user_id, metadata: body.metadata });
+  return Response.json(sessionJson(session));
+}
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route<Params>({
+  async GET(_req, { params }) {
+    const { sessionId } = await params;
+    return Response.json(sessionJson(await requireSession(sessionId)));
+  },
+  PUT: update,
+  PATCH: update,
+  async DELETE(_req, { params }) {
+    const { sessionId } = await params;
+    if (!(await deleteSession(sessionId))) throw notFound();
+    return new Response(null, { status: 204 });
+  },
+});

@@ -1,0 +1,14 @@
+import { listResponse, parseQuery, route } from "@/lib/api/http";
+import { RunListQuery } from "@/lib/api/schemas";
+import { runLogJson } from "@/lib/api/serialize";
+import { listRuns, requireSessionKey } from "@/lib/db";
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route<{ sessionId: string }>({
+  async GET(req, { params }) {
+    const { sessionId } = await params;
+    const query = parseQuery(RunListQuery, req);
+    const session = await requireSessionKey(sessionId);
+    const { rows, total } = await listRuns(session.id, query);
+    return listResponse(rows.map(runLogJson), total);
+  },
+});

@@ -1,0 +1,10 @@
+import { route } from "@/lib/api/http";
+import { sessionStateJson } from "@/lib/api/serialize";
+import { sessionState } from "@/lib/db";
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route<{ sessionId: string }>({
+  async GET(_req, { params }) {
+    const { sessionId } = await params;
+    return Response.json(sessionStateJson(await sessionState(sessionId)));
+  },
+});

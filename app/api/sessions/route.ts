@@ -1,0 +1,23 @@
+import { listResponse, parse, parseQuery, readJsonObject, route } from "@/lib/api/http";
+import { SessionCreateSchema, SessionListQuery } from "@/lib/api/schemas";
+import { sessionJson } from "@/lib/api/serialize";
+import { listSessions } from "@/lib/db";
+import { createSession } from "@/lib/sessions";
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
+  async GET(req) {
+    const query = parseQuery(SessionListQuery, req);
+    const { rows, total } = await listSessions({ userId: query.user_id, limit: query.limit, offset: query.offset });
+    return listResponse(rows.map(sessionJson), total);
+  },
+  async POST(req) {
+    const body = parse(SessionCreateSchema, await readJsonObject(req));
+    const session = await createSession({
+      sessionId: body.session_id,
+      title: body.title,
+      userId: body.user_id,
+      metadata: body.metadata,
+    });
+    return Response.json(sessionJson(session), { status: 201 });
+  },
+});

@@ -1,0 +1,9 @@
+import { route } from "@/lib/api/http";
+import { toolJson } from "@/lib/api/serialize";
+import { listTools } from "@/lib/db";
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
+  async GET() {
+    return Response.json((await listTools()).map(toolJson));
+  },
+});

@@ -1,0 +1,65 @@
+/**
+ * What an agent is shown: its system prompt and a bounded window of the conversation. The window
+ * holds the newest messages that fit the token budget, so a send costs the same at message 10 as
+ * at message 10,000.
+ */
+import type { ModelMessage } from "ai";
+import type { AssignmentRow, MessageRow } from "../db/index.ts";
+
+/** How many recent messages are read before the token budget trims them. */
+export const CONTEXT_MESSAGES = 40;
+
+/** A rough token estimate (about four characters a token in English). */
+export const estimateTokens = (text: string) => Math.ceil(text.length / 4);
+
+export function systemPrompt(assignment: AssignmentRow, team: AssignmentRow[]): string {
+  const { agent } = assignment;
+  const position = team.findIndex((a) => a.id === assignment.id) + 1;
+  const lineup = team.map((a) => `${a.agent.name} (${a.agent.role})`).join(" → ");
+  const parts = [
+    `You are ${agent.name}, the ${agent.role} on a team of AI agents who answer the user together.`,
+    `The team works in this order: ${lineup}. You are step ${position} of ${team.length}.`,
+    "",
+    agent.description.trim(),
+  ];
+  if (assignment.promptOverride.trim()) {
+    parts.push("", "Instructions for this conversation:", assignment.promptOverride.trim());
+  }
+  return parts.join("\n");
+}
+
+/**
+ * The conversation as the agent sees it (`history` chronological, ending with this run's messages): the user's messages as user turns, its own earlier
+ * messages as assistant turns, and other agents' messages as labelled user turns tagged with
+ * `providerOptions.tandem` (the offline model reads that tag; real providers ignore it).
+ */
+export function conversation(
+  history: MessageRow[],
+  { agentId, runFromId, budgetTokens }: { agentId: number; runFromId: number; budgetTokens: number },
+): ModelMessage[] {
+  const picked: MessageRow[] = [];
+  let used = 0;
+  for (let i = history.length - 1; i >= 0; i--) {
+    const m = history[i];
+    if (m.role !== "user" && m.role !== "agent") continue;
+    const cost = estimateTokens(m.content) + 4;
+    // This run's messages (the request and earlier agents' turns) always go in; older ones fit the budget.
+    if (m.id < runFromId && used + cost > budgetTokens) break;
+    picked.push(m);
+    used += cost;
+  }
+  picked.reverse();
+  // Start with a user turn: most providers reject a conversation that opens with the assistant.
+  while (picked.length > 1 && picked[0].role !== "user") picked.shift();
+  return picked.map((m): ModelMessage => {
+    if (m.role === "user") return { role: "user", content: m.content };
+    if (m.agentId === agentId) return { role: "assistant", content: m.content };
+    const name = m.agent?.name ?? "another agent";
+    const role = m.agent?.role ?? "";
+    return {
+      role: "user",
+      content: `${name}${role ? ` (${role})` : ""} wrote:\n${m.content}`,
+      providerOptions: { tandem: { agent: name, role } },
+    };
+  });
+}

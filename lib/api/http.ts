@@ -1,0 +1,153 @@
+/**
+ * Route-handler plumbing: every handler is wrapped so a client mistake becomes the contract's
+ * JSON 4xx, an unexpected failure a JSON 500 without internals, and an unknown method a JSON 405.
+ */
+import type { z } from "zod";
+import { type FieldErrors, isTandemError, TandemError } from "../errors.ts";
+import { log } from "../log.ts";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+type Method = (typeof METHODS)[number];
+
+export interface RouteContext<P> {
+  params: Promise<P>;
+}
+type Handler<P> = (req: Request, ctx: RouteContext<P>) => Promise<Response> | Response;
+
+/**
+ * Builds a route module's exports: the given handlers plus a JSON 405 for every other method
+ * and an OPTIONS answer (CORS preflights are answered before Next, in server.ts).
+ */
+export function route<P = Record<string, never>>(handlers: Partial<Record<Method, Handler<P>>>) {
+  const allow = [...Object.keys(handlers), "OPTIONS"].join(", ");
+  const wrap =
+    (method: Method) =>
+    async (req: Request, ctx: RouteContext<P>): Promise<Response> => {
+      const handler = handlers[method];
+      try {
+        if (!handler) {
+          throw new TandemError("method_not_allowed", `Method "${method}" not allowed.`, {
+            headers: { Allow: allow },
+          });
+        }
+        return await handler(req, ctx);
+      } catch (error) {
+        return errorResponse(error, req);
+      }
+    };
+  return {
+    GET: wrap("GET"),
+    POST: wrap("POST"),
+    PUT: wrap("PUT"),
+    PATCH: wrap("PATCH"),
+    DELETE: wrap("DELETE"),
+    OPTIONS: () => new Response(null, { status: 204, headers: { Allow: allow } }),
+  };
+}
+
+export function errorResponse(error: unknown, req?: Request): Response {
+  if (isTandemError(error)) return error.toResponse();
+  log.error({ err: error, method: req?.method, url: req?.url }, "request failed");
+  return Response.json({ detail: "Internal server error." }, { status: 500 });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request bodies
+// ---------------------------------------------------------------------------------------------
+
+const tooLarge = () =>
+  new TandemError("payload_too_large", `Request body is too large (the limit is ${MAX_BODY_BYTES} bytes).`);
+
+/** Reads the body as text, refusing more than 1 MiB before buffering it all. */
+async function readText(req: Request): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const kindOf = (v: unknown) => (Array.isArray(v) ? "list" : v === null ? "null" : typeof v === "string" ? "str" : typeof v);
+
+/** The JSON object in the body; an empty body is `{}`. */
+export async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
+  const text = await readText(req);
+  if (text.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    const reason = e instanceof SyntaxError ? e.message : "invalid JSON";
+    throw new TandemError("bad_request", `JSON parse error - ${reason}`);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new TandemError("bad_request", `Invalid data. Expected a dictionary, but got ${kindOf(value)}.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation: zod issues in the contract's `{field: [messages]}` shape, worded like DRF
+// ---------------------------------------------------------------------------------------------
+
+function message(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      if (issue.input === undefined) return "This field is required.";
+      if (issue.expected === "string") return "Not a valid string.";
+      if (issue.expected === "boolean") return "Must be a valid boolean.";
+      if (issue.expected === "number" || issue.expected === "int") return "A valid integer is required.";
+      if (issue.expected === "record" || issue.expected === "object") return "Must be a JSON object or null.";
+      return `Expected ${issue.expected}.`;
+    case "too_big":
+      if (issue.origin === "string") return `Ensure this field has no more than ${issue.maximum} characters.`;
+      return `Ensure this value is less than or equal to ${issue.maximum}.`;
+    case "too_small":
+      if (issue.origin === "string") return "This field may not be blank.";
+      return `Ensure this value is greater than or equal to ${issue.minimum}.`;
+    case "invalid_value":
+      return `"${String(issue.input)}" is not a valid choice.`;
+    default:
+      return issue.message;
+  }
+}
+
+export function fieldErrors(error: z.ZodError): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length ? String(issue.path[0]) : "non_field_errors";
+    (fields[key] ??= []).push(message(issue));
+  }
+  return fields;
+}
+
+export function parse<S extends z.ZodType>(schema: S, data: unknown): z.output<S> {
+  const result = schema.safeParse(data, { reportInput: true });
+  if (!result.success) {
+    throw new TandemError("bad_request", "Invalid input.", { fields: fieldErrors(result.error) });
+  }
+  return result.data;
+}
+
+export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
+  return parse(schema, Object.fromEntries(new URL(req.url).searchParams));
+}
+
+/** A JSON array answer with the total for paginated lists. */
+export function listResponse(items: unknown[], total?: number): Response {
+  return Response.json(items, total === undefined ? undefined : { headers: { "X-Total-Count": String(total) } });
+}

@@ -1,0 +1,172 @@
+/**
+ * The OpenAPI 3.1 document, generated from the zod schemas that validate requests and type the
+ * serializers (schemas.ts), so the documentation cannot drift from the code.
+ */
+import { z } from "zod";
+import * as S from "./schemas.ts";
+
+type Op = {
+  summary: string;
+  description?: string;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  ok: { status: number; schema?: z.ZodType; description: string; array?: boolean };
+  errors?: number[];
+  tag: string;
+};
+
+const ref = (schema: z.ZodType) => {
+  const id = z.globalRegistry.get(schema)?.id;
+  return id ? { $ref: `#/components/schemas/${id}` } : z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+};
+
+const errorText: Record<number, string> = {
+  400: "Invalid input",
+  404: "Not found",
+  409: "Conflict (a run is going, or none is)",
+  413: "Body over 1 MiB",
+  502: "The model provider failed",
+};
+
+const sessionParam = { name: "session_id", in: "path", required: true, schema: { type: "string", maxLength: 64 } };
+
+const endpoints: Record<string, Record<string, Op>> = {
+  "/api/health/": {
+    get: { tag: "health", summary: "Liveness (compat: exactly this body)", ok: { status: 200, schema: S.HealthSchema, description: "Up" } },
+  },
+  "/api/ready/": {
+    get: { tag: "health", summary: "Readiness: database and channel layer", ok: { status: 200, description: "Ready (503 when not)" } },
+  },
+  "/api/sessions/": {
+    get: {
+      tag: "sessions",
+      summary: "List sessions, newest first",
+      description: "The total is in the `X-Total-Count` header.",
+      query: S.SessionListQuery,
+      ok: { status: 200, schema: S.SessionSchema, array: true, description: "Sessions" },
+      errors: [400],
+    },
+    post: {
+      tag: "sessions",
+      summary: "Create a session (the default agents are assigned)",
+      body: S.SessionCreateSchema,
+      ok: { status: 201, schema: S.SessionSchema, description: "Created" },
+      errors: [400, 413],
+    },
+  },
+  "/api/sessions/{session_id}/": {
+    get: { tag: "sessions", summary: "A session", ok: { status: 200, schema: S.SessionSchema, description: "The session" }, errors: [404] },
+    put: { tag: "sessions", summary: "Update title, user_id, metadata", body: S.SessionUpdateSchema, ok: { status: 200, schema: S.SessionSchema, description: "Updated" }, errors: [400, 404] },
+    patch: { tag: "sessions", summary: "Update title, user_id, metadata", body: S.SessionUpdateSchema, ok: { status: 200, schema: S.SessionSchema, description: "Updated" }, errors: [400, 404] },
+    delete: { tag: "sessions", summary: "Delete with its assignments, messages and run logs", ok: { status: 204, description: "Deleted" }, errors: [404] },
+  },
+  "/api/sessions/{session_id}/history/": {
+    get: { tag: "messages", summary: "The session's messages, chronological", query: S.HistoryQuery, ok: { status: 200, schema: S.MessageSchema, array: true, description: "Messages" }, errors: [400, 404] },
+  },
+  "/api/sessions/{session_id}/state/": {
+    get: { tag: "sessions", summary: "Session summary for UIs", ok: { status: 200, schema: S.SessionStateSchema, description: "State" }, errors: [404] },
+  },
+  "/api/sessions/{session_id}/send/": {
+    post: {
+      tag: "runs",
+      summary: "Send a message; the assigned agents answer in order",
+      description:
+        "200: the messages the run created (user first). With `async: true`: 202 `{run_id, message}` at once, " +
+        "the rest over the WebSocket. One run per session: 409 while another runs.",
+      body: S.SendSchema,
+      ok: { status: 200, schema: S.MessageSchema, array: true, description: "The run's messages" },
+      errors: [400, 404, 409, 413, 502],
+    },
+  },
+  "/api/sessions/{session_id}/runs/": {
+    get: { tag: "runs", summary: "The session's run logs, newest first", query: S.RunListQuery, ok: { status: 200, schema: S.RunLogSchema, array: true, description: "Run logs" }, errors: [400, 404] },
+  },
+  "/api/sessions/{session_id}/cancel/": {
+    post: { tag: "runs", summary: "Stop the session's running run", ok: { status: 200, schema: S.CancelledSchema, description: "Cancelled" }, errors: [404, 409] },
+  },
+  "/api/agents/": {
+    get: { tag: "agents", summary: "Agents (edited in the admin pages)", ok: { status: 200, schema: S.AgentSchema, array: true, description: "Agents" } },
+  },
+  "/api/tools/": {
+    get: { tag: "agents", summary: "Tools (edited in the admin pages)", ok: { status: 200, schema: S.ToolSchema, array: true, description: "Tools" } },
+  },
+  "/api/messages/": {
+    get: { tag: "messages", summary: "Messages across sessions", query: S.MessageListQuery, ok: { status: 200, schema: S.MessageSchema, array: true, description: "Messages" }, errors: [400] },
+  },
+  "/api/messages/{id}/": {
+    get: { tag: "messages", summary: "One message", ok: { status: 200, schema: S.MessageSchema, description: "The message" }, errors: [404] },
+  },
+};
+
+function queryParameters(query?: z.ZodObject) {
+  if (!query) return [];
+  return Object.entries(query.shape).map(([name, schema]) => ({
+    name,
+    in: "query",
+    required: false,
+    schema: z.toJSONSchema(schema as z.ZodType, { io: "input", unrepresentable: "any" }),
+  }));
+}
+
+function operation(path: string, op: Op) {
+  const parameters = [
+    ...(path.includes("{session_id}") ? [sessionParam] : []),
+    ...(path.includes("{id}") ? [{ name: "id", in: "path", required: true, schema: { type: "integer" } }] : []),
+    ...queryParameters(op.query),
+  ];
+  const okContent = op.ok.schema
+    ? { "application/json": { schema: op.ok.array ? { type: "array", items: ref(op.ok.schema) } : ref(op.ok.schema) } }
+    : undefined;
+  const responses: Record<string, unknown> = { [op.ok.status]: { description: op.ok.description, content: okContent } };
+  if (path.endsWith("/send/")) {
+    responses[202] = { description: "Accepted (async)", content: { "application/json": { schema: ref(S.AcceptedSendSchema) } } };
+  }
+  for (const status of op.errors ?? []) {
+    responses[status] = { description: errorText[status], content: { "application/json": { schema: ref(S.ErrorSchema) } } };
+  }
+  return {
+    tags: [op.tag],
+    summary: op.summary,
+    description: op.description,
+    parameters: parameters.length ? parameters : undefined,
+    requestBody: op.body ? { required: true, content: { "application/json": { schema: ref(op.body) } } } : undefined,
+    responses,
+  };
+}
+
+let cached: object | undefined;
+
+export function openApiDocument(): object {
+  if (cached) return cached;
+  const components = z.toJSONSchema(z.globalRegistry, {
+    io: "input",
+    unrepresentable: "any",
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  const paths = Object.fromEntries(
+    Object.entries(endpoints).map(([path, ops]) => [
+      path,
+      Object.fromEntries(Object.entries(ops).map(([method, op]) => [method, operation(path, op)])),
+    ]),
+  );
+  cached = {
+    openapi: "3.1.0",
+    info: {
+      title: "Tandem API",
+      version: "1.0.0",
+      description:
+        "Two AI agents collaborate on every message. Every path also answers without the `/api` prefix and " +
+        "without the trailing slash. Live events: WebSocket `/ws/chat/{session_id}/` (see the docs page).",
+    },
+    servers: [{ url: "/" }],
+    tags: ["health", "sessions", "messages", "runs", "agents"].map((name) => ({ name })),
+    paths,
+    // Each component is a standalone JSON Schema document; inside OpenAPI they need no $schema/$id.
+    components: {
+      schemas: Object.fromEntries(
+        Object.entries(components.schemas).map(([id, { $schema, $id, ...schema }]) => [id, schema]),
+      ),
+    },
+  };
+  return cached;
+}

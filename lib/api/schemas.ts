@@ -1,0 +1,210 @@
+/**
+ * The API's request and response schemas, in zod. Requests are validated with these; the OpenAPI
+ * document (openapi.ts) is generated from the same objects, and serializers are typed by them.
+ */
+import { z } from "zod";
+import { SESSION_ID_PATTERN } from "../ids.ts";
+
+// ---------------------------------------------------------------------------------------------
+// 1. Building blocks
+// ---------------------------------------------------------------------------------------------
+
+/** Text as the databases can store it: PostgreSQL refuses NUL characters in text and jsonb. */
+const NUL = "\u0000";
+const NUL_MESSAGE = "Null characters are not allowed.";
+const text = (max: number) => z.string().max(max).refine((v) => !v.includes(NUL), NUL_MESSAGE);
+
+export const SessionIdSchema = z
+  .string()
+  .max(64)
+  .regex(SESSION_ID_PATTERN, "Use 1-64 letters, digits, '-', '_', '.' or ':' (not starting with '.').");
+
+/** Any JSON value (one shared instance, so the OpenAPI document names it once). */
+export const JsonValue: z.ZodType<z.core.util.JSONType> = z
+  .lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(JsonValue), z.record(z.string(), JsonValue)]))
+  .meta({ id: "JsonValue" });
+
+const MAX_JSON_DEPTH = 32;
+const depthOf = (value: unknown): number =>
+  value !== null && typeof value === "object"
+    ? 1 + Math.max(0, ...Object.values(value as object).map(depthOf))
+    : 0;
+const hasNul = (value: unknown): boolean =>
+  typeof value === "string"
+    ? value.includes(NUL)
+    : value !== null && typeof value === "object" && Object.entries(value).some(([k, v]) => k.includes(NUL) || hasNul(v));
+
+/** Free-form JSON (metadata), bounded in depth so no client can make the server recurse forever. */
+export const JsonObjectSchema = z
+  .record(z.string(), JsonValue)
+  .refine((v) => depthOf(v) <= MAX_JSON_DEPTH, `Nested deeper than ${MAX_JSON_DEPTH} levels.`)
+  .refine((v) => !hasNul(v), NUL_MESSAGE)
+  .nullable();
+
+const Timestamp = z.iso.datetime().describe("ISO 8601 UTC timestamp");
+const Id = z.number().int();
+
+// ---------------------------------------------------------------------------------------------
+// 2. Objects (responses)
+// ---------------------------------------------------------------------------------------------
+
+export const AgentSchema = z
+  .object({
+    id: Id,
+    name: z.string().max(64),
+    role: z.string().max(128),
+    description: z.string().describe("The agent's system prompt."),
+    model_hint: z.string().max(128).describe("Model id for this agent ('offline', 'gpt-4o-mini', ...); empty: TANDEM_MODEL."),
+    is_active: z.boolean(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .meta({ id: "Agent" });
+
+export const ToolSchema = z
+  .object({
+    id: Id,
+    name: z.string().max(128),
+    description: z.string(),
+    schema: z.record(z.string(), JsonValue).nullable().describe("The tool's parameter JSON Schema."),
+    is_active: z.boolean(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .meta({ id: "Tool" });
+
+export const AssignmentSchema = z
+  .object({
+    id: Id,
+    session: Id.describe("The session's integer id."),
+    agent: AgentSchema,
+    order: z.number().int(),
+    prompt_override: z.string(),
+    tools: z.array(ToolSchema),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .meta({ id: "Assignment" });
+
+export const SessionSchema = z
+  .object({
+    id: Id,
+    session_id: z.string().max(64),
+    title: z.string().max(200),
+    user_id: z.string().max(128),
+    metadata: z.record(z.string(), JsonValue).nullable(),
+    assignments: z.array(AssignmentSchema),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .meta({ id: "Session" });
+
+export const MessageRoleSchema = z.enum(["user", "agent", "system", "tool"]);
+
+export const MessageSchema = z
+  .object({
+    id: Id,
+    session: Id.describe("The session's integer id."),
+    role: MessageRoleSchema,
+    agent: AgentSchema.nullable(),
+    content: z.string(),
+    tool_name: z.string(),
+    tool_input: JsonValue.nullable(),
+    tool_output: JsonValue.nullable(),
+    tokens_prompt: Id.nullable(),
+    tokens_completion: Id.nullable(),
+    latency_ms: Id.nullable(),
+    metadata: z.record(z.string(), JsonValue).nullable(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .meta({ id: "Message" });
+
+export const RunStatusSchema = z.enum(["running", "success", "error", "cancelled"]);
+
+export const RunLogSchema = z
+  .object({
+    id: Id,
+    session: Id.describe("The session's integer id."),
+    agent: AgentSchema.nullable(),
+    status: RunStatusSchema,
+    details: z.string(),
+    extra: z.record(z.string(), JsonValue).nullable().describe("Metrics: duration, tokens per agent."),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .meta({ id: "RunLog" });
+
+export const THEME = { primary: "#2563EB", secondary: "#F59E0B" } as const;
+export const THEME_HINT = "Ocean Professional";
+
+export const SessionStateSchema = z
+  .object({
+    session_id: z.string(),
+    title: z.string(),
+    user_id: z.string(),
+    message_count: z.number().int(),
+    assignments: z.array(
+      z.object({ order: z.number().int(), agent: z.string(), role: z.string(), prompt_override: z.boolean() }),
+    ),
+    theme_hint: z.literal(THEME_HINT),
+    theme: z.object({ primary: z.literal(THEME.primary), secondary: z.literal(THEME.secondary) }),
+    run: z.object({ id: Id, status: RunStatusSchema }).nullable(),
+  })
+  .meta({ id: "SessionState" });
+
+export const HealthSchema = z.object({ message: z.literal("Server is up!") }).meta({ id: "Health" });
+
+export const ErrorSchema = z
+  .union([z.object({ detail: z.string() }), z.record(z.string(), z.array(z.string()))])
+  .meta({ id: "Error", description: '`{"detail": "..."}` or `{field: [messages]}`' });
+
+export const AcceptedSendSchema = z.object({ run_id: Id, message: MessageSchema }).meta({ id: "AcceptedSend" });
+export const CancelledSchema = z.object({ run_id: Id, status: z.literal("cancelled") }).meta({ id: "Cancelled" });
+
+// ---------------------------------------------------------------------------------------------
+// 3. Requests
+// ---------------------------------------------------------------------------------------------
+
+export const SessionCreateSchema = z
+  .object({
+    session_id: SessionIdSchema.optional().describe("Omit it and the server generates a URL-safe id."),
+    title: text(200).optional(),
+    user_id: text(128).optional(),
+    metadata: JsonObjectSchema.optional(),
+  })
+  .meta({ id: "SessionCreate" });
+
+export const SessionUpdateSchema = z
+  .object({
+    session_id: z.string().optional().describe("Read-only: may be sent, must equal the session's id."),
+    title: text(200).optional(),
+    user_id: text(128).optional(),
+    metadata: JsonObjectSchema.optional(),
+  })
+  .meta({ id: "SessionUpdate" });
+
+export const MAX_CONTENT_LENGTH = 32_000;
+
+export const SendSchema = z
+  .object({
+    content: text(MAX_CONTENT_LENGTH),
+    async: z.boolean().optional().describe("Answer 202 at once; the run reports over the WebSocket."),
+  })
+  .meta({ id: "Send" });
+
+// Query strings arrive as text; empty values count as absent.
+const queryInt = (min: number, max: number) =>
+  z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(min).max(max).optional());
+const queryText = (max: number) => z.preprocess((v) => (v === "" ? undefined : v), text(max).optional());
+
+export const PageQuery = z.object({ limit: queryInt(1, 1000), offset: queryInt(0, 1_000_000_000) });
+export const SessionListQuery = PageQuery.extend({ user_id: queryText(128) });
+export const HistoryQuery = z.object({ after: queryInt(0, Number.MAX_SAFE_INTEGER), limit: queryInt(1, 1000) });
+export const MessageListQuery = PageQuery.extend({
+  session: queryText(64),
+  role: z.preprocess((v) => (v === "" ? undefined : v), MessageRoleSchema.optional()),
+});
+export const RunListQuery = PageQuery.extend({
+  status: z.preprocess((v) => (v === "" ? undefined : v), RunStatusSchema.optional()),
+});

@@ -1,0 +1,135 @@
+/**
+ * One serializer per object, shared by REST, the WebSocket and the admin pages: the contract's
+ * JSON shape lives here and nowhere else.
+ */
+import type { z } from "zod";
+import type { AgentRow, AssignmentRow, MessageRow, RunLogRow, SessionRow, ToolRow } from "../db/index.ts";
+import {
+  type AgentSchema,
+  type AssignmentSchema,
+  type MessageSchema,
+  type RunLogSchema,
+  type SessionSchema,
+  type SessionStateSchema,
+  THEME,
+  THEME_HINT,
+  type ToolSchema,
+} from "./schemas.ts";
+
+export type AgentJson = z.infer<typeof AgentSchema>;
+export type ToolJson = z.infer<typeof ToolSchema>;
+export type AssignmentJson = z.infer<typeof AssignmentSchema>;
+export type SessionJson = z.infer<typeof SessionSchema>;
+export type MessageJson = z.infer<typeof MessageSchema>;
+export type RunLogJson = z.infer<typeof RunLogSchema>;
+export type SessionStateJson = z.infer<typeof SessionStateSchema>;
+
+type JsonObject = Record<string, z.core.util.JSONType> | null;
+const obj = (v: unknown) => (v ?? null) as JsonObject;
+const iso = (d: Date) => d.toISOString();
+
+export function agentJson(a: AgentRow): AgentJson {
+  return {
+    id: a.id,
+    name: a.name,
+    role: a.role,
+    description: a.description,
+    model_hint: a.modelHint,
+    is_active: a.isActive,
+    created_at: iso(a.createdAt),
+    updated_at: iso(a.updatedAt),
+  };
+}
+
+export function toolJson(t: ToolRow): ToolJson {
+  return {
+    id: t.id,
+    name: t.name,
+    description: t.description,
+    schema: obj(t.schema),
+    is_active: t.isActive,
+    created_at: iso(t.createdAt),
+    updated_at: iso(t.updatedAt),
+  };
+}
+
+export function assignmentJson(a: AssignmentRow): AssignmentJson {
+  return {
+    id: a.id,
+    session: a.sessionId,
+    agent: agentJson(a.agent),
+    order: a.order,
+    prompt_override: a.promptOverride,
+    tools: a.tools.map(toolJson),
+    created_at: iso(a.createdAt),
+    updated_at: iso(a.updatedAt),
+  };
+}
+
+export function sessionJson(s: SessionRow): SessionJson {
+  return {
+    id: s.id,
+    session_id: s.sessionId,
+    title: s.title,
+    user_id: s.userId,
+    metadata: obj(s.metadata),
+    assignments: s.assignments.map(assignmentJson),
+    created_at: iso(s.createdAt),
+    updated_at: iso(s.updatedAt),
+  };
+}
+
+export function messageJson(m: MessageRow): MessageJson {
+  return {
+    id: m.id,
+    session: m.sessionId,
+    role: m.role,
+    agent: m.agent ? agentJson(m.agent) : null,
+    content: m.content,
+    tool_name: m.toolName,
+    tool_input: (m.toolInput ?? null) as MessageJson["tool_input"],
+    tool_output: (m.toolOutput ?? null) as MessageJson["tool_output"],
+    tokens_prompt: m.tokensPrompt,
+    tokens_completion: m.tokensCompletion,
+    latency_ms: m.latencyMs,
+    metadata: obj(m.metadata),
+    created_at: iso(m.createdAt),
+    updated_at: iso(m.updatedAt),
+  };
+}
+
+export function runLogJson(r: RunLogRow & { agent?: AgentRow | null }): RunLogJson {
+  return {
+    id: r.id,
+    session: r.sessionId,
+    agent: r.agent ? agentJson(r.agent) : null,
+    status: r.status,
+    details: r.details,
+    extra: obj(r.extra),
+    created_at: iso(r.createdAt),
+    updated_at: iso(r.updatedAt),
+  };
+}
+
+export function sessionStateJson(state: {
+  session: SessionRow;
+  messageCount: number;
+  run: { id: number; status: RunLogRow["status"] } | null;
+}): SessionStateJson {
+  const { session } = state;
+  return {
+    session_id: session.sessionId,
+    title: session.title,
+    user_id: session.userId,
+    message_count: state.messageCount,
+    assignments: session.assignments.map((a) => ({
+      order: a.order,
+      agent: a.agent.name,
+      role: a.agent.role,
+      prompt_override: a.promptOverride.trim() !== "",
+    })),
+    theme_hint: THEME_HINT,
+    theme: { ...THEME },
+    run: state.run,
+  };
+}

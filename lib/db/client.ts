@@ -1,0 +1,65 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as SqliteClient } from "../../generated/sqlite/client.ts";
+import { PrismaClient as PostgresClient } from "../../generated/postgres/client.ts";
+import { env } from "../env.ts";
+import { singleton } from "../singleton.ts";
+
+/**
+ * Both generated clients share one model set (prisma/models.prisma), so the app is typed against
+ * one of them; each bakes in its own provider and query compiler.
+ */
+export type Db = SqliteClient;
+
+export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//i.test(url);
+
+/** The file of a `file:` SQLite URL, resolved against the working directory (the adapter does). */
+export function sqliteFile(url: string): string {
+  return resolve(url.replace(/^file:/, "").replace(/\?.*$/, ""));
+}
+
+function createDb(url: string): Db {
+  if (isPostgresUrl(url)) {
+    const adapter = new PrismaPg({ connectionString: url, max: env.DATABASE_POOL_SIZE });
+    return new PostgresClient({ adapter }) as unknown as Db;
+  }
+  const file = sqliteFile(url);
+  mkdirSync(dirname(file), { recursive: true });
+  // WAL lets readers proceed beside the writer; busy_timeout makes concurrent writers wait
+  // instead of failing with SQLITE_BUSY; NORMAL is durable across process crashes in WAL mode.
+  const adapter = new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 5000 });
+  return new SqliteClient({ adapter });
+}
+
+interface DbHandle {
+  client: Db;
+  ready: Promise<void>;
+}
+
+const handle = () =>
+  singleton<DbHandle>("db", () => {
+    const client = createDb(env.DATABASE_URL);
+    const ready = isPostgresUrl(env.DATABASE_URL)
+      ? Promise.resolve()
+      : client
+          .$queryRawUnsafe("PRAGMA journal_mode = WAL")
+          .then(() => client.$executeRawUnsafe("PRAGMA synchronous = NORMAL"))
+          .then(() => undefined);
+    return { client, ready };
+  });
+
+/** The process's database client (created on first use). */
+export function db(): Db {
+  return handle().client;
+}
+
+/** Resolves once per-connection settings are applied; call before serving. */
+export function dbReady(): Promise<void> {
+  return handle().ready;
+}
+
+export async function disconnectDb(): Promise<void> {
+  await handle().client.$disconnect();
+}

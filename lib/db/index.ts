@@ -1,0 +1,480 @@
+/**
+ * Tandem's data module: every read and write of the app goes through these functions; nothing
+ * else imports the ORM. Rows come back with the relations their serializers need.
+ */
+import { randomBytes } from "node:crypto";
+import { Prisma } from "../../generated/sqlite/client.ts";
+import type { MessageRole, RunStatus } from "../../generated/sqlite/enums.ts";
+import { fieldError, notFound, TandemError } from "../errors.ts";
+import { isSessionId } from "../ids.ts";
+import { db } from "./client.ts";
+
+export { db, dbReady, disconnectDb, isPostgresUrl } from "./client.ts";
+export type { MessageRole, RunStatus };
+
+type Json = Prisma.InputJsonValue | null;
+const json = (value: Json | undefined) =>
+  value === null ? Prisma.DbNull : (value as Prisma.InputJsonValue | undefined);
+
+// ---------------------------------------------------------------------------------------------
+// 1. Includes: the shape each serializer expects
+// ---------------------------------------------------------------------------------------------
+
+const assignmentInclude = {
+  agent: true,
+  tools: { orderBy: { id: "asc" } },
+} satisfies Prisma.AssignmentInclude;
+
+const sessionInclude = {
+  assignments: { orderBy: [{ order: "asc" }, { id: "asc" }], include: assignmentInclude },
+} satisfies Prisma.ChatSessionInclude;
+
+const messageInclude = { agent: true } satisfies Prisma.MessageInclude;
+
+export type SessionRow = Prisma.ChatSessionGetPayload<{ include: typeof sessionInclude }>;
+export type AssignmentRow = Prisma.AssignmentGetPayload<{ include: typeof assignmentInclude }>;
+export type MessageRow = Prisma.MessageGetPayload<{ include: typeof messageInclude }>;
+export type AgentRow = Prisma.AgentGetPayload<object>;
+export type ToolRow = Prisma.ToolGetPayload<object>;
+export type RunLogRow = Prisma.RunLogGetPayload<object>;
+
+export interface Page {
+  limit?: number;
+  offset?: number;
+}
+
+const isUniqueViolation = (e: unknown) =>
+  e instanceof Error && "code" in e && (e as { code: unknown }).code === "P2002";
+const isForeignKeyViolation = (e: unknown) =>
+  e instanceof Error && "code" in e && ["P2003", "P2014"].includes(String((e as { code: unknown }).code));
+
+// ---------------------------------------------------------------------------------------------
+// 2. Sessions
+// ---------------------------------------------------------------------------------------------
+
+/** A URL-safe external id for sessions created without one. */
+export const newSessionId = () => randomBytes(12).toString("base64url");
+
+export async function listSessions({ userId, limit, offset }: { userId?: string } & Page) {
+  const where = userId === undefined ? {} : { userId };
+  const [rows, total] = await Promise.all([
+    db().chatSession.findMany({
+      where,
+      include: sessionInclude,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: limit,
+      skip: offset,
+    }),
+    db().chatSession.count({ where }),
+  ]);
+  return { rows, total };
+}
+
+export async function getSession(sessionId: string): Promise<SessionRow | null> {
+  if (!isSessionId(sessionId)) return null;
+  return db().chatSession.findUnique({ where: { sessionId }, include: sessionInclude });
+}
+
+export async function requireSession(sessionId: string): Promise<SessionRow> {
+  const session = await getSession(sessionId);
+  if (!session) throw notFound();
+  return session;
+}
+
+/** The session's primary key and run slot, for hot paths that need nothing else. */
+export async function requireSessionKey(sessionId: string) {
+  if (!isSessionId(sessionId)) throw notFound();
+  const session = await db().chatSession.findUnique({
+    where: { sessionId },
+    select: { id: true, sessionId: true, activeRunId: true },
+  });
+  if (!session) throw notFound();
+  return session;
+}
+
+/**
+ * Creates a session with the active default agents assigned in order (the researcher gets every
+ * active built-in tool), all in one transaction.
+ */
+export async function createSession(input: {
+  sessionId?: string;
+  title?: string;
+  userId?: string;
+  metadata?: Json;
+}): Promise<SessionRow> {
+  const sessionId = input.sessionId ?? newSessionId();
+  try {
+    return await db().$transaction(async (tx) => {
+      const defaults = await tx.agent.findMany({
+        where: { isActive: true, name: { in: [...DEFAULT_AGENT_ORDER] } },
+      });
+      defaults.sort((a, b) => DEFAULT_AGENT_ORDER.indexOf(a.name) - DEFAULT_AGENT_ORDER.indexOf(b.name));
+      const tools = await tx.tool.findMany({
+        where: { isActive: true, name: { in: [...DEFAULT_RESEARCHER_TOOLS] } },
+        select: { id: true },
+      });
+      return tx.chatSession.create({
+        data: {
+          sessionId,
+          title: input.title ?? "",
+          userId: input.userId ?? "",
+          metadata: json(input.metadata),
+          assignments: {
+            create: defaults.map((agent, order) => ({
+              agentId: agent.id,
+              order,
+              tools: agent.name === "researcher" ? { connect: tools } : undefined,
+            })),
+          },
+        },
+        include: sessionInclude,
+      });
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw fieldError("session_id", "Chat Session with this session id already exists.");
+    throw e;
+  }
+}
+
+/** The default agents, in the order they are assigned to a new session. */
+export const DEFAULT_AGENT_ORDER: readonly string[] = ["researcher", "writer"];
+const DEFAULT_RESEARCHER_TOOLS: readonly string[] = ["calculator", "current_time", "session_search"];
+
+export async function updateSession(
+  sessionId: string,
+  patch: { title?: string; userId?: string; metadata?: Json },
+): Promise<SessionRow> {
+  try {
+    if (!isSessionId(sessionId)) throw notFound();
+    return await db().chatSession.update({
+      where: { sessionId },
+      data: { title: patch.title, userId: patch.userId, metadata: json(patch.metadata) },
+      include: sessionInclude,
+    });
+  } catch (e) {
+    if (e instanceof Error && "code" in e && e.code === "P2025") throw notFound();
+    throw e;
+  }
+}
+
+/** Deletes the session with its assignments, messages and run logs; false when unknown. */
+export async function deleteSession(sessionId: string): Promise<boolean> {
+  if (!isSessionId(sessionId)) return false;
+  const { count } = await db().chatSession.deleteMany({ where: { sessionId } });
+  return count > 0;
+}
+
+export async function sessionState(sessionId: string) {
+  const session = await requireSession(sessionId);
+  const [messageCount, run] = await Promise.all([
+    db().message.count({ where: { sessionId: session.id } }),
+    session.activeRunId === null
+      ? null
+      : db().runLog.findUnique({ where: { id: session.activeRunId }, select: { id: true, status: true } }),
+  ]);
+  return { session, messageCount, run: run?.status === "running" ? run : null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Agents, tools and assignments
+// ---------------------------------------------------------------------------------------------
+
+export function listAgents() {
+  return db().agent.findMany({ orderBy: { id: "asc" } });
+}
+
+export function listTools() {
+  return db().tool.findMany({ orderBy: { id: "asc" } });
+}
+
+/** The session's assignments whose agent is active, in run order, with their tools. */
+export function activeAssignments(sessionPk: number): Promise<AssignmentRow[]> {
+  return db().assignment.findMany({
+    where: { sessionId: sessionPk, agent: { isActive: true } },
+    orderBy: [{ order: "asc" }, { id: "asc" }],
+    include: assignmentInclude,
+  });
+}
+
+/** Refuses while the agent is assigned to a session; its messages and run logs keep a null agent. */
+export async function deleteAgent(id: number): Promise<boolean> {
+  try {
+    const { count } = await db().agent.deleteMany({ where: { id } });
+    return count > 0;
+  } catch (e) {
+    if (isForeignKeyViolation(e)) {
+      throw new TandemError("conflict", "This agent is assigned to a session; remove it from those sessions first.");
+    }
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Messages
+// ---------------------------------------------------------------------------------------------
+
+const chronological = [{ createdAt: "asc" }, { id: "asc" }] satisfies Prisma.MessageOrderByWithRelationInput[];
+
+export function sessionHistory(sessionPk: number, { after, limit }: { after?: number; limit?: number }) {
+  return db().message.findMany({
+    where: { sessionId: sessionPk, ...(after === undefined ? {} : { id: { gt: after } }) },
+    include: messageInclude,
+    orderBy: chronological,
+    take: limit,
+  });
+}
+
+export async function listMessages({
+  sessionId,
+  role,
+  limit,
+  offset,
+}: { sessionId?: string; role?: MessageRole } & Page) {
+  const where: Prisma.MessageWhereInput = {
+    ...(sessionId === undefined ? {} : { session: { sessionId } }),
+    ...(role === undefined ? {} : { role }),
+  };
+  const [rows, total] = await Promise.all([
+    db().message.findMany({ where, include: messageInclude, orderBy: chronological, take: limit, skip: offset }),
+    db().message.count({ where }),
+  ]);
+  return { rows, total };
+}
+
+export function getMessage(id: number) {
+  return db().message.findUnique({ where: { id }, include: messageInclude });
+}
+
+/** The newest `limit` messages of a session, newest first: the model's context window. */
+export function recentMessages(sessionPk: number, limit: number) {
+  return db().message.findMany({
+    where: { sessionId: sessionPk, role: { in: ["user", "agent"] } },
+    include: messageInclude,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit,
+  });
+}
+
+/** Case-insensitive substring search over a session's user and agent messages, newest first. */
+export async function searchSessionMessages(sessionPk: number, query: string, limit: number) {
+  // LOWER() on both sides is case-insensitive on SQLite and PostgreSQL alike (Prisma's
+  // `mode: "insensitive"` exists only for PostgreSQL).
+  const pattern = `%${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const hits = await db().$queryRaw<{ id: number }[]>`
+    SELECT id FROM message
+    WHERE session_id = ${sessionPk} AND role IN ('user', 'agent') AND LOWER(content) LIKE ${pattern} ESCAPE '\\'
+    ORDER BY created_at DESC, id DESC LIMIT ${limit}`;
+  const ids = hits.map((h) => Number(h.id));
+  const rows = await db().message.findMany({ where: { id: { in: ids } }, include: messageInclude });
+  return rows.sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
+}
+
+export interface NewMessage {
+  sessionPk: number;
+  role: MessageRole;
+  agentId?: number | null;
+  content?: string;
+  toolName?: string;
+  toolInput?: Json;
+  toolOutput?: Json;
+  tokensPrompt?: number | null;
+  tokensCompletion?: number | null;
+  latencyMs?: number | null;
+  metadata?: Json;
+}
+
+export function createMessage(m: NewMessage): Promise<MessageRow> {
+  return db().message.create({
+    data: {
+      sessionId: m.sessionPk,
+      role: m.role,
+      agentId: m.agentId ?? null,
+      content: m.content ?? "",
+      toolName: m.toolName ?? "",
+      toolInput: json(m.toolInput),
+      toolOutput: json(m.toolOutput),
+      tokensPrompt: m.tokensPrompt ?? null,
+      tokensCompletion: m.tokensCompletion ?? null,
+      latencyMs: m.latencyMs ?? null,
+      metadata: json(m.metadata),
+    },
+    include: messageInclude,
+  });
+}
+
+export function updateMessage(
+  id: number,
+  m: Pick<NewMessage, "content" | "tokensPrompt" | "tokensCompletion" | "latencyMs" | "metadata">,
+): Promise<MessageRow> {
+  return db().message.update({
+    where: { id },
+    data: {
+      content: m.content,
+      tokensPrompt: m.tokensPrompt,
+      tokensCompletion: m.tokensCompletion,
+      latencyMs: m.latencyMs,
+      metadata: json(m.metadata),
+    },
+    include: messageInclude,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Runs: one at a time per session, held in the session's run slot, kept alive by a lease
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Opens a run: stores the user's message and a `running` run log and takes the session's run
+ * slot, in one transaction. The slot is taken with a conditional update, so two instances
+ * sharing the database can never both win; the loser gets a 409 naming the running run.
+ */
+export async function startRun(input: {
+  sessionPk: number;
+  content: string;
+  instanceId: string;
+  leaseMs: number;
+}): Promise<{ run: RunLogRow; message: MessageRow }> {
+  const now = new Date();
+  const result = await db().$transaction(async (tx) => {
+    const run = await tx.runLog.create({
+      data: {
+        sessionId: input.sessionPk,
+        status: "running",
+        instanceId: input.instanceId,
+        leaseExpiresAt: new Date(now.getTime() + input.leaseMs),
+      },
+    });
+    const { count } = await tx.chatSession.updateMany({
+      where: { id: input.sessionPk, activeRunId: null },
+      data: { activeRunId: run.id, updatedAt: now },
+    });
+    if (count === 0) return null; // rolled back below
+    const message = await tx.message.create({
+      data: { sessionId: input.sessionPk, role: "user", content: input.content },
+      include: messageInclude,
+    });
+    return { run, message };
+  });
+  if (result) return result;
+  const busy = await db().chatSession.findUnique({ where: { id: input.sessionPk }, select: { activeRunId: true } });
+  throw new TandemError("conflict", "A run is already in progress for this session; wait for it to finish or cancel it.", {
+    extra: { run_id: busy?.activeRunId ?? null },
+  });
+}
+
+/**
+ * Ends a run and frees the session's slot. `changed` is false when the run had already ended
+ * (say, cancelled through another instance), so its end is announced exactly once.
+ */
+export async function finishRun(input: {
+  runId: number;
+  sessionPk: number;
+  status: Exclude<RunStatus, "running">;
+  details: string;
+  extra: Prisma.InputJsonValue;
+}): Promise<{ changed: boolean }> {
+  const [ended] = await db().$transaction([
+    db().runLog.updateMany({
+      where: { id: input.runId, status: "running" },
+      data: { status: input.status, details: input.details, extra: input.extra, leaseExpiresAt: null },
+    }),
+    db().chatSession.updateMany({
+      where: { id: input.sessionPk, activeRunId: input.runId },
+      data: { activeRunId: null, updatedAt: new Date() },
+    }),
+  ]);
+  return { changed: ended.count === 1 };
+}
+
+/** Extends the leases of this instance's runs; returns the ids that are still running. */
+export async function renewRunLeases(runIds: number[], leaseMs: number): Promise<Set<number>> {
+  if (runIds.length === 0) return new Set();
+  await db().runLog.updateMany({
+    where: { id: { in: runIds }, status: "running" },
+    data: { leaseExpiresAt: new Date(Date.now() + leaseMs) },
+  });
+  const running = await db().runLog.findMany({
+    where: { id: { in: runIds }, status: "running" },
+    select: { id: true },
+  });
+  return new Set(running.map((r) => r.id));
+}
+
+/**
+ * Marks runs whose lease lapsed (their instance died) as interrupted errors, frees their sessions
+ * and marks their half-written messages. Runs of live instances keep renewing, so are never hit.
+ */
+export async function recoverInterruptedRuns(
+  ownInstanceId?: string,
+): Promise<Array<{ runId: number; sessionId: string }>> {
+  const now = new Date();
+  const stale = await db().runLog.findMany({
+    where: {
+      status: "running",
+      OR: [
+        { leaseExpiresAt: { lt: now } },
+        { leaseExpiresAt: null },
+        // At start-up, this instance's own earlier runs died with its previous process.
+        ...(ownInstanceId ? [{ instanceId: ownInstanceId }] : []),
+      ],
+    },
+    include: { session: { select: { sessionId: true } } },
+  });
+  const recovered: typeof stale = [];
+  for (const run of stale) {
+    const [updated] = await db().$transaction([
+      db().runLog.updateMany({
+        where: { id: run.id, status: "running" },
+        data: {
+          status: "error",
+          details: "Interrupted: the server running this run stopped before it finished.",
+          extra: { ...(run.extra as object | null), interrupted: true },
+          leaseExpiresAt: null,
+        },
+      }),
+      db().chatSession.updateMany({ where: { activeRunId: run.id }, data: { activeRunId: null } }),
+    ]);
+    if (updated.count === 1) recovered.push(run);
+  }
+  for (const run of recovered) {
+    // Keep whatever an agent had written when its server died, marked as such.
+    const unfinished = await db().message.findMany({
+      where: { sessionId: run.sessionId, role: "agent", createdAt: { gte: run.createdAt } },
+    });
+    for (const m of unfinished) {
+      const meta = m.metadata as Record<string, unknown> | null;
+      if (meta?.streaming !== true) continue;
+      await db().message.update({
+        where: { id: m.id },
+        data: { metadata: { ...meta, streaming: false, interrupted: true } },
+      });
+    }
+  }
+  // A slot can only outlive its run if a finish was cut short; free any such slot too.
+  await db().$executeRaw`UPDATE chat_session SET active_run_id = NULL WHERE active_run_id IS NOT NULL AND active_run_id NOT IN (SELECT id FROM run_log WHERE status = 'running')`;
+  return recovered.map((r) => ({ runId: r.id, sessionId: r.session.sessionId }));
+}
+
+export async function listRuns(sessionPk: number, { status, limit, offset }: { status?: RunStatus } & Page) {
+  const where: Prisma.RunLogWhereInput = { sessionId: sessionPk, ...(status ? { status } : {}) };
+  const [rows, total] = await Promise.all([
+    db().runLog.findMany({
+      where,
+      include: { agent: true },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: limit,
+      skip: offset,
+    }),
+    db().runLog.count({ where }),
+  ]);
+  return { rows, total };
+}
+
+export function getRun(id: number) {
+  return db().runLog.findUnique({ where: { id } });
+}
+
+/** Liveness of the data layer, for readiness checks. */
+export async function pingDatabase(): Promise<void> {
+  await db().$queryRawUnsafe("SELECT 1");
+}

@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+/**
+ * Tandem's configuration, read once and validated, so a malformed variable fails at start-up
+ * with a clear message instead of later inside a request. README.md lists every variable.
+ */
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: int(3000, 0),
+  HOSTNAME: z.string().default("0.0.0.0"),
+  DATABASE_URL: z.string().min(1).default("file:./data/tandem.db"),
+  DATABASE_POOL_SIZE: int(10, 1),
+  REDIS_URL: z.string().optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.string().url().optional(),
+  TANDEM_MODEL: z.string().default("gpt-4o-mini"),
+  TANDEM_OFFLINE_DELAY_MS: int(0),
+  TANDEM_AGENT_TIMEOUT_MS: int(120_000, 1),
+  TANDEM_MODEL_RETRIES: int(2),
+  TANDEM_MAX_TOOL_STEPS: int(4, 1),
+  TANDEM_CONTEXT_TOKENS: int(6000, 200),
+  TANDEM_CORS_ORIGINS: z.string().default("*"),
+  TANDEM_REPLAY_EVENTS: int(1000, 10),
+  TANDEM_RUN_LEASE_MS: int(15_000, 1000),
+});
+
+export type Env = z.infer<typeof schema>;
+
+function load(): Env {
+  const parsed = schema.safeParse(
+    // Empty strings mean "unset", as in most .env tooling.
+    Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== "")),
+  );
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+export const env: Env = load();

@@ -1,0 +1,127 @@
+/**
+ * The event hub: every event of a session gets the session's next `seq`, is kept in a bounded
+ * replay window and is delivered to that session's subscribers. A frame is serialized once and
+ * the same string goes to every socket.
+ */
+import { env } from "../env.ts";
+import { singleton } from "../singleton.ts";
+
+export type EventName =
+  | "run_started"
+  | "message_created"
+  | "agent_started"
+  | "agent_token"
+  | "agent_turn"
+  | "tool_call"
+  | "tool_result"
+  | "run_completed"
+  | "run_error"
+  | "run_cancelled"
+  | "session_updated"
+  | "session_deleted";
+
+export interface ChatEvent {
+  event: EventName;
+  payload: Record<string, unknown>;
+  seq: number;
+}
+
+export interface Delivery {
+  seq: number;
+  frame: string;
+}
+
+type Listener = (delivery: Delivery) => void;
+
+interface Channel {
+  seq: number;
+  window: Delivery[];
+  listeners: Set<Listener>;
+}
+
+/** How many idle sessions keep their replay window; the least recently used go first. */
+const MAX_IDLE_CHANNELS = 5000;
+
+export interface Subscription {
+  /** The session's latest seq when the subscription began (after replay). */
+  seq: number;
+  /** false when `since` is older than the window or from a previous server life: nothing was replayed. */
+  replayed: boolean;
+  unsubscribe(): void;
+}
+
+export class Hub {
+  private channels = new Map<string, Channel>();
+
+  constructor(private readonly windowSize: number) {}
+
+  private channel(sessionId: string): Channel {
+    let channel = this.channels.get(sessionId);
+    if (channel) {
+      // Re-insert to keep Map order = least recently used first.
+      this.channels.delete(sessionId);
+    } else {
+      channel = { seq: 0, window: [], listeners: new Set() };
+      this.evictIdle();
+    }
+    this.channels.set(sessionId, channel);
+    return channel;
+  }
+
+  private evictIdle() {
+    if (this.channels.size < MAX_IDLE_CHANNELS) return;
+    for (const [id, channel] of this.channels) {
+      if (channel.listeners.size === 0) {
+        this.channels.delete(id);
+        return;
+      }
+    }
+  }
+
+  publish(sessionId: string, event: EventName, payload: Record<string, unknown>): ChatEvent {
+    const channel = this.channel(sessionId);
+    const seq = ++channel.seq;
+    const delivery = { seq, frame: JSON.stringify({ event, payload, seq }) };
+    channel.window.push(delivery);
+    if (channel.window.length > this.windowSize) channel.window.splice(0, channel.window.length - this.windowSize);
+    for (const listener of channel.listeners) listener(delivery);
+    return { event, payload, seq };
+  }
+
+  /**
+   * Delivers the events after `since` still in the window, then live ones, in order with no gap
+   * and no duplicate (replay and registration happen in one synchronous step).
+   */
+  subscribe(sessionId: string, since: number | undefined, listener: Listener): Subscription {
+    const channel = this.channel(sessionId);
+    const oldest = channel.window[0]?.seq ?? channel.seq + 1;
+    // A seq this server never issued means it restarted since; one older than the window is lost.
+    const replayed = since === undefined || (since <= channel.seq && since >= oldest - 1);
+    if (since !== undefined && replayed) {
+      for (const d of channel.window) if (d.seq > since) listener(d);
+    }
+    channel.listeners.add(listener);
+    return {
+      seq: channel.seq,
+      replayed,
+      unsubscribe: () => channel.listeners.delete(listener),
+    };
+  }
+
+  /** The session's latest seq (0 when it has had no event). */
+  latestSeq(sessionId: string): number {
+    return this.channels.get(sessionId)?.seq ?? 0;
+  }
+
+  /** Forget a deleted session's window once its subscribers have been told. */
+  drop(sessionId: string) {
+    const channel = this.channels.get(sessionId);
+    if (channel && channel.listeners.size === 0) this.channels.delete(sessionId);
+  }
+}
+
+export const hub = () => singleton("hub", () => new Hub(env.TANDEM_REPLAY_EVENTS));
+
+export function publish(sessionId: string, event: EventName, payload: Record<string, unknown>): ChatEvent {
+  return hub().publish(sessionId, event, payload);
+}

@@ -1,0 +1,80 @@
+/**
+ * The chat WebSocket, `/ws/chat/<session_id>/`: a `connected` frame, then (with `?since=<seq>`)
+ * the missed events, then live ones. Client JSON frames are echoed (compat); anything else gets
+ * an error frame and the socket stays open.
+ */
+import type { WebSocket } from "ws";
+import { isSessionId } from "../ids.ts";
+import { hub } from "./hub.ts";
+
+/** A client this far behind is too slow to keep; it can reconnect with `since`. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
+
+export const CHAT_PATH = /^\/ws\/chat\/([^/]+)\/?$/;
+
+export function chatSessionId(pathname: string): string | null {
+  const match = CHAT_PATH.exec(pathname);
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return null;
+  }
+}
+
+function parseSince(value: string | null): number | undefined {
+  if (value === null || !/^\d{1,15}$/.test(value)) return undefined;
+  return Number(value);
+}
+
+export function attachChatSocket(ws: WebSocket, sessionId: string, query: URLSearchParams): void {
+  if (!isSessionId(sessionId)) {
+    ws.close(4400, "invalid session id");
+    return;
+  }
+  const send = (frame: string) => {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      ws.terminate();
+      return;
+    }
+    ws.send(frame);
+  };
+  const since = parseSince(query.get("since"));
+  send(JSON.stringify({ event: "connected", session_id: sessionId, seq: hub().latestSeq(sessionId) }));
+  const subscription = hub().subscribe(sessionId, since, (d) => send(d.frame));
+  if (!subscription.replayed) {
+    send(JSON.stringify({ event: "resync", payload: { reason: "replay window exceeded", seq: subscription.seq } }));
+  }
+
+  let alive = true;
+  ws.on("pong", () => (alive = true));
+  const heartbeat = setInterval(() => {
+    if (!alive) return ws.terminate();
+    alive = false;
+    ws.ping();
+  }, 30_000);
+  heartbeat.unref();
+
+  ws.on("message", (data, isBinary) => {
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
+    if (isBinary || size > MAX_CLIENT_FRAME_BYTES) {
+      send(JSON.stringify({ event: "error", payload: { detail: "Frames must be JSON text of at most 64 KiB." } }));
+      return;
+    }
+    let frame: unknown;
+    try {
+      frame = JSON.parse(data.toString());
+    } catch {
+      send(JSON.stringify({ event: "error", payload: { detail: "Invalid JSON frame." } }));
+      return;
+    }
+    send(JSON.stringify({ event: "echo", payload: frame }));
+  });
+  ws.on("close", () => {
+    clearInterval(heartbeat);
+    subscription.unsubscribe();
+  });
+  ws.on("error", () => ws.terminate());
+}

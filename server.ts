@@ -1,0 +1,80 @@
+/**
+ * Tandem's server: Next (pages and the REST API's route handlers) and the chat WebSocket on one
+ * HTTP server. At start it migrates and seeds the database and recovers interrupted runs; on
+ * SIGTERM/SIGINT it stops accepting, lets running runs finish (or fails them cleanly), then closes
+ * sockets and the database.
+ */
+import { createServer } from "node:http";
+import next from "next";
+import { WebSocketServer } from "ws";
+import { corsPolicy } from "./lib/api/cors.ts";
+import { liveRunCount, shutdownRuns, startRunMaintenance } from "./lib/agents/runs.ts";
+import { dbReady, disconnectDb } from "./lib/db/index.ts";
+import { deployMigrations } from "./lib/db/migrate.ts";
+import { seedDatabase } from "./lib/db/seed.ts";
+import { env } from "./lib/env.ts";
+import { log } from "./lib/log.ts";
+import { attachChatSocket, chatSessionId } from "./lib/realtime/socket.ts";
+
+const dev = env.NODE_ENV !== "production";
+const SHUTDOWN_GRACE_MS = Number(process.env.TANDEM_SHUTDOWN_GRACE_MS ?? 10_000);
+
+async function main() {
+  const applied = await deployMigrations(env.DATABASE_URL);
+  if (applied.length) log.info({ applied }, "applied migrations");
+  await dbReady();
+  await seedDatabase();
+  await startRunMaintenance();
+
+  const app = next({ dev, hostname: env.HOSTNAME, port: env.PORT });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+
+  const applyCors = corsPolicy(env.TANDEM_CORS_ORIGINS);
+  const server = createServer((req, res) => {
+    if (applyCors(req, res)) return;
+    void handle(req, res);
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  server.on("upgrade", (req, socket, head) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const sessionId = chatSessionId(url.pathname);
+    if (sessionId !== null) {
+      wss.handleUpgrade(req, socket, head, (ws) => attachChatSocket(ws, sessionId, url.searchParams));
+      return;
+    }
+    // Next attaches its own upgrade listener for dev reloads (/_next/...); leave those to it.
+    if (dev && url.pathname.startsWith("/_next/")) return;
+    socket.destroy();
+  });
+
+  await new Promise<void>((resolve) => server.listen(env.PORT, env.HOSTNAME, resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : env.PORT;
+  log.info({ url: `http://${env.HOSTNAME}:${port}`, dev, database: env.DATABASE_URL.split(":")[0] }, "Tandem is ready");
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, runs: liveRunCount() }, "shutting down");
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await shutdownRuns(SHUTDOWN_GRACE_MS);
+    for (const ws of wss.clients) ws.close(1001, "server shutting down");
+    wss.close();
+    server.closeAllConnections();
+    await closed;
+    await disconnectDb();
+    log.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((err) => {
+  log.fatal({ err }, "Tandem could not start");
+  process.exit(1);
+});

@@ -1,0 +1,96 @@
+/**
+ * Starts a real Tandem server (production build, `node --import tsx server.ts`) on a free port
+ * with its own database, for API, WebSocket and browser tests. scripts/test.ts builds the app
+ * once into NEXT_DIST_DIR (default .next-test) before the tests run.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { freshSqliteUrl } from "./databases.ts";
+
+export const TEST_DIST_DIR = process.env.NEXT_DIST_DIR || ".next-test";
+
+export interface TandemServer {
+  url: string;
+  wsUrl: string;
+  port: number;
+  databaseUrl: string;
+  process: ChildProcess;
+  /** Everything the server printed, for assertions and for failing tests' messages. */
+  output(): string;
+  /** SIGTERM and wait for exit; resolves to the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: a crash. */
+  kill(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+export async function startServer(
+  options: { databaseUrl?: string; env?: Record<string, string>; port?: number } = {},
+): Promise<TandemServer> {
+  const port = options.port ?? (await freePort());
+  const databaseUrl = options.databaseUrl ?? (await freshSqliteUrl("server"));
+  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+    cwd: process.cwd(),
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      NEXT_DIST_DIR: TEST_DIST_DIR,
+      HOSTNAME: "127.0.0.1",
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      LOG_LEVEL: "warn",
+      TANDEM_OFFLINE_DELAY_MS: "0",
+      ...options.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Tandem exited with ${child.exitCode} before it was ready:\n${output}`);
+    try {
+      const res = await fetch(`${url}/api/health/`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`Tandem did not become ready within 60 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  return {
+    url,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    port,
+    databaseUrl,
+    process: child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      return exited;
+    },
+    async kill() {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
