@@ -19,8 +19,21 @@ import { attachChatSocket, chatSessionId } from "./lib/realtime/socket.ts";
 const dev = env.NODE_ENV !== "production";
 const SHUTDOWN_GRACE_MS = Number(process.env.TANDEM_SHUTDOWN_GRACE_MS ?? 10_000);
 
+/** Instances starting together race for the migration lock; the losers retry. */
+async function migrate(attempts = 5): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await deployMigrations(env.DATABASE_URL);
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      log.warn({ err: err instanceof Error ? err.message.slice(0, 200) : err, attempt }, "migration failed; retrying");
+      await new Promise((r) => setTimeout(r, 300 * attempt));
+    }
+  }
+}
+
 async function main() {
-  const applied = await deployMigrations(env.DATABASE_URL);
+  const applied = await migrate();
   if (applied.length) log.info({ applied }, "applied migrations");
   await dbReady();
   await seedDatabase();

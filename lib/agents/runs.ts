@@ -220,8 +220,7 @@ async function executeRun(run: LiveRun, userMessage: MessageRow): Promise<RunOut
     ]);
     const history = recent.reverse();
     for (const assignment of team) {
-      const turn = await agentTurn({ run, assignment, team, history, userMessage, emit, created });
-      metrics.push(turn.metrics);
+      const turn = await agentTurn({ run, assignment, team, history, userMessage, emit, created, metrics });
       if (turn.message) history.push(turn.message);
     }
   } catch (e) {
@@ -273,7 +272,9 @@ async function agentTurn(input: {
   userMessage: MessageRow;
   emit: (event: Parameters<typeof publish>[1], payload: Record<string, unknown>) => void;
   created: MessageRow[];
-}): Promise<{ message: MessageRow | null; metrics: AgentMetrics }> {
+  /** This run's per-agent metrics; the turn adds its own, failed or not. */
+  metrics: AgentMetrics[];
+}): Promise<{ message: MessageRow | null }> {
   const { run, assignment, emit, created } = input;
   const { agent } = assignment;
   const resolved = modelFor(agent.modelHint);
@@ -287,6 +288,7 @@ async function agentTurn(input: {
     steps: 0,
     tool_calls: 0,
   };
+  input.metrics.push(metrics);
   emit("agent_started", { agent: agent.name, role: agent.role });
 
   const timeout = AbortSignal.timeout(env.TANDEM_AGENT_TIMEOUT_MS);
@@ -370,7 +372,7 @@ async function agentTurn(input: {
   created.push(final);
   emit("message_created", { message_id: final.id, message: messageJson(final) });
   emit("agent_turn", { agent: agent.name, role: agent.role, message_id: final.id, content: final.content });
-  return { message: final, metrics };
+  return { message: final };
 }
 
 function saveAgentMessage(
@@ -469,7 +471,10 @@ export function describeError(e: unknown): string {
     if (status === 401 || status === 403) return `The model provider refused the credentials (HTTP ${status}); check OPENAI_API_KEY.`;
     if (status === 404) return `The model provider does not know this model or endpoint (HTTP 404); check the agent's model hint and OPENAI_BASE_URL.`;
     if (status === 429) return "The model provider is rate-limiting requests (HTTP 429) and retries ran out; try again shortly.";
-    if (status && status >= 500) return `The model provider failed (HTTP ${status}) after ${env.TANDEM_MODEL_RETRIES} retries; try again shortly.`;
+    if (status && status >= 500) {
+      const retries = env.TANDEM_MODEL_RETRIES;
+      return `The model provider failed (HTTP ${status}) after ${retries} ${retries === 1 ? "retry" : "retries"}; try again shortly.`;
+    }
     if (status === undefined) return `Could not reach the model provider (${e.message}); check OPENAI_BASE_URL and the network.`;
     return `The model provider rejected the request (HTTP ${status}): ${e.message}`;
   }

@@ -63,3 +63,21 @@ export function dbReady(): Promise<void> {
 export async function disconnectDb(): Promise<void> {
   await handle().client.$disconnect();
 }
+
+/**
+ * SQLite shared by several processes: a transaction that read before it wrote fails with
+ * SQLITE_BUSY_SNAPSHOT when another process committed in between (waiting cannot help), so it
+ * is run again. Other errors, and PostgreSQL, pass straight through.
+ */
+export async function retryWhenBusy<T>(work: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (e) {
+      const cause = (e as { meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } }).meta
+        ?.driverAdapterError?.cause?.originalCode;
+      if (attempt >= attempts || !cause?.startsWith("SQLITE_BUSY")) throw e;
+      await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 30));
+    }
+  }
+}

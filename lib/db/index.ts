@@ -7,7 +7,7 @@ import { Prisma } from "../../generated/sqlite/client.ts";
 import type { MessageRole, RunStatus } from "../../generated/sqlite/enums.ts";
 import { fieldError, notFound, TandemError } from "../errors.ts";
 import { isSessionId } from "../ids.ts";
-import { db } from "./client.ts";
+import { db, retryWhenBusy } from "./client.ts";
 
 export { db, dbReady, disconnectDb, isPostgresUrl } from "./client.ts";
 export type { MessageRole, RunStatus };
@@ -104,7 +104,7 @@ export async function createSession(input: {
 }): Promise<SessionRow> {
   const sessionId = input.sessionId ?? newSessionId();
   try {
-    return await db().$transaction(async (tx) => {
+    return await retryWhenBusy(() => db().$transaction(async (tx) => {
       const defaults = await tx.agent.findMany({
         where: { isActive: true, name: { in: [...DEFAULT_AGENT_ORDER] } },
       });
@@ -129,7 +129,7 @@ export async function createSession(input: {
         },
         include: sessionInclude,
       });
-    });
+    }));
   } catch (e) {
     if (isUniqueViolation(e)) throw fieldError("session_id", "Chat Session with this session id already exists.");
     throw e;
@@ -335,32 +335,37 @@ export async function startRun(input: {
   leaseMs: number;
 }): Promise<{ run: RunLogRow; message: MessageRow }> {
   const now = new Date();
-  const result = await db().$transaction(async (tx) => {
-    const run = await tx.runLog.create({
-      data: {
-        sessionId: input.sessionPk,
-        status: "running",
-        instanceId: input.instanceId,
-        leaseExpiresAt: new Date(now.getTime() + input.leaseMs),
-      },
+  try {
+    return await db().$transaction(async (tx) => {
+      const run = await tx.runLog.create({
+        data: {
+          sessionId: input.sessionPk,
+          status: "running",
+          instanceId: input.instanceId,
+          leaseExpiresAt: new Date(now.getTime() + input.leaseMs),
+        },
+      });
+      const { count } = await tx.chatSession.updateMany({
+        where: { id: input.sessionPk, activeRunId: null },
+        data: { activeRunId: run.id, updatedAt: now },
+      });
+      if (count === 0) throw new RunSlotTaken(); // rolls the run log back
+      const message = await tx.message.create({
+        data: { sessionId: input.sessionPk, role: "user", content: input.content },
+        include: messageInclude,
+      });
+      return { run, message };
     });
-    const { count } = await tx.chatSession.updateMany({
-      where: { id: input.sessionPk, activeRunId: null },
-      data: { activeRunId: run.id, updatedAt: now },
+  } catch (e) {
+    if (!(e instanceof RunSlotTaken)) throw e;
+    const busy = await db().chatSession.findUnique({ where: { id: input.sessionPk }, select: { activeRunId: true } });
+    throw new TandemError("conflict", "A run is already in progress for this session; wait for it to finish or cancel it.", {
+      extra: { run_id: busy?.activeRunId ?? null },
     });
-    if (count === 0) return null; // rolled back below
-    const message = await tx.message.create({
-      data: { sessionId: input.sessionPk, role: "user", content: input.content },
-      include: messageInclude,
-    });
-    return { run, message };
-  });
-  if (result) return result;
-  const busy = await db().chatSession.findUnique({ where: { id: input.sessionPk }, select: { activeRunId: true } });
-  throw new TandemError("conflict", "A run is already in progress for this session; wait for it to finish or cancel it.", {
-    extra: { run_id: busy?.activeRunId ?? null },
-  });
+  }
 }
+
+class RunSlotTaken extends Error {}
 
 /**
  * Ends a run and frees the session's slot. `changed` is false when the run had already ended

@@ -61,10 +61,31 @@ export async function deployMigrations(url: string): Promise<string[]> {
   const provider = providerOf(url);
   if (provider === "sqlite") await ensureSqliteFolder(url);
   const migrationsList = await loadMigrations(provider);
+  // The engine locks a SQLite file exclusively (PRAGMA locking_mode=EXCLUSIVE), which fails while
+  // another instance has it open; so when every migration is already recorded, leave it be.
+  const recorded = await finishedMigrations(url);
+  if (migrationsList.migrationDirectories.every((dir) => recorded.has(dir.path))) return [];
   return withEngine(provider, adapterFactory(url), async (engine) => {
     const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
     return appliedMigrationNames;
   });
+}
+
+/** Names recorded as applied in `_prisma_migrations` (none when the table does not exist yet). */
+async function finishedMigrations(url: string): Promise<Set<string>> {
+  const adapter = await adapterFactory(url).connect();
+  try {
+    const result = await adapter.queryRaw({
+      sql: "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL",
+      args: [],
+      argTypes: [],
+    });
+    return new Set(result.rows.map((row) => String(row[0])));
+  } catch {
+    return new Set();
+  } finally {
+    await adapter.dispose();
+  }
 }
 
 /** `prisma migrate status`, as data. */

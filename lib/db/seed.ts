@@ -1,11 +1,11 @@
 import { DEFAULT_AGENTS } from "../agents/defaults.ts";
 import { builtinTools, toolParametersJsonSchema } from "../agents/tools/index.ts";
-import { db } from "./client.ts";
+import { db, retryWhenBusy } from "./client.ts";
 
 /** A concurrent start of another instance may create the same row first; that is fine. */
-async function ignoreDuplicate(write: Promise<unknown>): Promise<void> {
+async function ignoreDuplicate(write: () => Promise<unknown>): Promise<void> {
   try {
-    await write;
+    await retryWhenBusy(write);
   } catch (e) {
     if (!(e instanceof Error && "code" in e && e.code === "P2002")) throw e;
   }
@@ -18,13 +18,13 @@ async function ignoreDuplicate(write: Promise<unknown>): Promise<void> {
  */
 export async function seedDatabase(): Promise<void> {
   for (const agent of DEFAULT_AGENTS) {
-    await ignoreDuplicate(
+    await ignoreDuplicate(() =>
       db().agent.upsert({ where: { name: agent.name }, create: { ...agent, isActive: true }, update: {} }),
     );
   }
   for (const tool of builtinTools.values()) {
     const schema = toolParametersJsonSchema(tool) as object;
-    await ignoreDuplicate(
+    await ignoreDuplicate(() =>
       db().tool.upsert({
         where: { name: tool.name },
         create: { name: tool.name, description: tool.description, schema, isActive: true },
