@@ -17,7 +17,6 @@ import { log } from "./lib/log.ts";
 import { attachChatSocket, chatSessionId } from "./lib/realtime/socket.ts";
 
 const dev = env.NODE_ENV !== "production";
-const SHUTDOWN_GRACE_MS = Number(process.env.TANDEM_SHUTDOWN_GRACE_MS ?? 10_000);
 
 /** Instances starting together race for the migration lock; the losers retry. */
 async function migrate(attempts = 5): Promise<string[]> {
@@ -74,7 +73,7 @@ async function main() {
     log.info({ signal, runs: liveRunCount() }, "shutting down");
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    await shutdownRuns(SHUTDOWN_GRACE_MS);
+    await shutdownRuns(env.TANDEM_SHUTDOWN_GRACE_MS);
     for (const ws of wss.clients) ws.close(1001, "server shutting down");
     wss.close();
     server.closeAllConnections();

@@ -24,6 +24,9 @@ const schema = z.object({
   TANDEM_CORS_ORIGINS: z.string().default("*"),
   TANDEM_REPLAY_EVENTS: int(1000, 10),
   TANDEM_RUN_LEASE_MS: int(15_000, 1000),
+  TANDEM_SHUTDOWN_GRACE_MS: int(10_000),
+  TANDEM_INSTANCE_ID: z.string().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
 export type Env = z.infer<typeof schema>;

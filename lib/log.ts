@@ -1,7 +1,8 @@
 import pino from "pino";
+import { env } from "./env.ts";
 import { singleton } from "./singleton.ts";
 
 /** Structured JSON logs (one line per event), level from LOG_LEVEL (default "info"). */
 export const log = singleton("log", () =>
-  pino({ level: process.env.LOG_LEVEL || "info", base: { service: "tandem" } }),
+  pino({ level: env.LOG_LEVEL, base: { service: "tandem" } }),
 );

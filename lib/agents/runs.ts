@@ -57,7 +57,7 @@ interface Engine {
 
 const engine = () =>
   singleton<Engine>("engine", () => ({
-    instanceId: process.env.TANDEM_INSTANCE_ID || `${hostname()}:${env.PORT}`,
+    instanceId: env.TANDEM_INSTANCE_ID ?? `${hostname()}:${env.PORT}`,
     runs: new Map(),
     accepting: true,
     timers: [],
