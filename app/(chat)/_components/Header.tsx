@@ -1,0 +1,66 @@
+"use client";
+
+import Link from "next/link";
+import type { RefObject } from "react";
+import { ConnectionStatus, ConnectionState } from "./ConnectionStatus";
+import { MenuIcon, PlusIcon, TandemMark } from "./icons";
+
+export function Header(props: {
+  connection: ConnectionState;
+  onNewChat: () => void;
+  creating: boolean;
+  onOpenDrawer: () => void;
+  drawerOpen: boolean;
+  menuButtonRef: RefObject<HTMLButtonElement | null>;
+}) {
+  return (
+    <header
+      data-testid="app-header"
+      className="relative z-20 flex h-14 shrink-0 items-center gap-2 border-b border-line bg-surface bg-header-gradient px-2 sm:gap-3 sm:px-4"
+    >
+      <button
+        ref={props.menuButtonRef}
+        type="button"
+        data-testid="sidebar-toggle"
+        onClick={props.onOpenDrawer}
+        aria-label="Open chats"
+        aria-haspopup="dialog"
+        aria-expanded={props.drawerOpen}
+        aria-controls="chats-drawer"
+        className="inline-flex h-10 w-10 items-center justify-center rounded-control text-ink-soft hover:bg-subtle hover:text-ink md:hidden"
+      >
+        <MenuIcon size={20} />
+      </button>
+      <Link
+        href="/"
+        data-testid="brand"
+        className="flex items-center gap-2.5 rounded-control px-1 py-1 text-ink"
+        aria-label="Tandem — home"
+      >
+        <TandemMark size={28} />
+        <span className="text-[1.05rem] font-semibold tracking-tight">Tandem</span>
+      </Link>
+      <span className="hidden items-center gap-1.5 text-xs text-muted lg:inline-flex" aria-hidden>
+        <span className="h-1.5 w-1.5 rounded-full bg-secondary" />
+        researcher
+        <span className="mx-0.5">+</span>
+        <span className="h-1.5 w-1.5 rounded-full bg-primary" />
+        writer
+      </span>
+      <div className="ml-auto flex items-center gap-2">
+        <ConnectionStatus state={props.connection} />
+        <button
+          type="button"
+          data-testid="new-session-button"
+          onClick={props.onNewChat}
+          disabled={props.creating}
+          aria-label="New chat"
+          className="inline-flex h-9 items-center gap-1.5 rounded-control bg-primary px-2.5 text-sm font-medium text-on-primary shadow-soft transition-colors hover:bg-primary-hover disabled:opacity-60 sm:px-3.5"
+        >
+          <PlusIcon size={18} />
+          <span className="hidden sm:inline">{props.creating ? "Creating…" : "New chat"}</span>
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,177 @@
+"use client";
+
+import { memo, useDeferredValue } from "react";
+import { agentTone, displayName, initials } from "@/lib/client/agents";
+import { formatClock, formatFull, formatLatency, formatTokens } from "@/lib/client/format";
+import type { Message } from "@/lib/client/types";
+import { AlertIcon } from "./icons";
+import { Markdown } from "./Markdown";
+import { ToolCard } from "./ToolCard";
+
+export function AgentAvatar({ name, size = 32 }: { name: string; size?: number }) {
+  return (
+    <span
+      aria-hidden
+      className={`tone-${agentTone(name)} inline-flex shrink-0 select-none items-center justify-center rounded-full text-[12px] font-semibold shadow-soft ring-2 ring-surface`}
+      style={{ width: size, height: size, background: "var(--tone)", color: "var(--tone-on)" }}
+    >
+      {initials(name)}
+    </span>
+  );
+}
+
+function errorText(meta: Message["metadata"]): string | null {
+  const e = meta?.error;
+  if (!e) return null;
+  if (typeof e === "string") return e;
+  if (typeof e === "object" && e && typeof (e as { message?: unknown }).message === "string") return (e as { message: string }).message;
+  return "Something went wrong.";
+}
+
+function SmallPrint({ m, extra }: { m: Message; extra?: React.ReactNode }) {
+  const tokens = formatTokens(m.tokens_prompt, m.tokens_completion);
+  const latency = formatLatency(m.latency_ms);
+  const model = typeof m.metadata?.model === "string" ? m.metadata.model : "";
+  const bits: React.ReactNode[] = [];
+  if (m.id > 0 && m.created_at)
+    bits.push(
+      <time key="t" dateTime={m.created_at} title={formatFull(m.created_at)}>
+        {formatClock(m.created_at)}
+      </time>,
+    );
+  if (tokens) bits.push(<span key="k" title="Tokens: prompt in, completion out">{tokens} tokens</span>);
+  if (latency) bits.push(<span key="l" title="Latency">{latency}</span>);
+  if (model) bits.push(<span key="m" className="font-mono">{model}</span>);
+  if (!bits.length && !extra) return null;
+  return (
+    <div data-testid="message-meta" className="mt-1.5 flex flex-wrap items-center gap-x-2 gap-y-0.5 px-1 text-[11.5px] text-muted">
+      {bits.map((b, i) => (
+        <span key={i} className="inline-flex items-center gap-2">
+          {i > 0 && <span aria-hidden className="h-0.5 w-0.5 rounded-full bg-current opacity-70" />}
+          {b}
+        </span>
+      ))}
+      {extra}
+    </div>
+  );
+}
+
+function StreamingText({ text }: { text: string }) {
+  // Parsing markdown per token is fine; deferring keeps typing in the composer smooth.
+  const deferred = useDeferredValue(text);
+  return <Markdown text={deferred} className="stream-caret" />;
+}
+
+function AgentMessage({ m, runActive }: { m: Message; runActive: boolean }) {
+  const name = m.agent?.name ?? "agent";
+  const role = m.agent?.role ?? "";
+  const tone = agentTone(name);
+  const streaming = m.metadata?.streaming === true && runActive;
+  const interrupted = m.metadata?.interrupted === true || (m.metadata?.streaming === true && !runActive);
+  const cancelled = m.metadata?.cancelled === true;
+  const err = errorText(m.metadata);
+  const empty = !m.content;
+
+  return (
+    <article
+      data-testid="message"
+      data-role="agent"
+      data-agent={name}
+      data-message-id={m.id}
+      data-streaming={streaming || undefined}
+      aria-label={`${displayName(name)}${role ? `, ${role}` : ""}`}
+      className={`tone-${tone} flex gap-3 animate-fade-up`}
+    >
+      <div className="pt-0.5">
+        <AgentAvatar name={name} />
+      </div>
+      <div className="min-w-0 flex-1">
+        <div className="mb-1 flex items-baseline gap-2 px-1">
+          <span data-testid="agent-name" className="text-sm font-semibold" style={{ color: "var(--tone-ink)" }}>
+            {displayName(name)}
+          </span>
+          {role && (
+            <span data-testid="agent-role" className="truncate text-xs text-muted">
+              {role}
+            </span>
+          )}
+        </div>
+        <div
+          className="bg-agent-bubble relative rounded-bubble rounded-tl-[6px] border border-line px-4 py-3 shadow-soft"
+          style={{ borderLeftColor: "var(--tone)", borderLeftWidth: 3 }}
+        >
+          {empty && streaming ? (
+            <div className="flex h-6 items-center gap-1.5" data-testid="typing-indicator" aria-label={`${displayName(name)} is thinking`}>
+              <span className="typing-dot" />
+              <span className="typing-dot" />
+              <span className="typing-dot" />
+            </div>
+          ) : streaming ? (
+            <StreamingText text={m.content} />
+          ) : empty ? (
+            <p className="text-sm italic text-muted">No text.</p>
+          ) : (
+            <Markdown text={m.content} />
+          )}
+        </div>
+        <SmallPrint
+          m={m}
+          extra={
+            <>
+              {cancelled && (
+                <span data-testid="message-cancelled" className="rounded-full bg-subtle px-2 py-0.5 font-medium text-ink-soft">
+                  Stopped
+                </span>
+              )}
+              {interrupted && !cancelled && !err && (
+                <span className="rounded-full bg-secondary-soft px-2 py-0.5 font-medium text-secondary-ink">Interrupted</span>
+              )}
+              {err && (
+                <span data-testid="message-error" className="inline-flex items-center gap-1 rounded-full bg-danger-soft px-2 py-0.5 font-medium text-danger-ink">
+                  <AlertIcon size={12} /> {err}
+                </span>
+              )}
+            </>
+          }
+        />
+      </div>
+    </article>
+  );
+}
+
+function UserMessage({ m }: { m: Message }) {
+  return (
+    <article data-testid="message" data-role="user" data-message-id={m.id} aria-label="You" className="flex flex-col items-end animate-fade-up">
+      <div className="bg-user-bubble max-w-[85%] rounded-bubble rounded-tr-[6px] px-4 py-2.5 text-[0.9375rem] leading-relaxed text-on-primary shadow-card sm:max-w-[75%]">
+        {/* Plain text on purpose: what the person typed is shown exactly, never interpreted. */}
+        <p data-testid="message-content" className="whitespace-pre-wrap [overflow-wrap:anywhere]">
+          {m.content}
+        </p>
+      </div>
+      <SmallPrint m={m} />
+    </article>
+  );
+}
+
+function SystemMessage({ m }: { m: Message }) {
+  return (
+    <div data-testid="message" data-role="system" data-message-id={m.id} className="flex justify-center">
+      <p data-testid="message-content" className="max-w-[80%] rounded-full border border-line bg-surface px-3 py-1 text-center text-xs text-ink-soft">
+        {m.content}
+      </p>
+    </div>
+  );
+}
+
+export const MessageItem = memo(function MessageItem({ m, runActive }: { m: Message; runActive: boolean }) {
+  switch (m.role) {
+    case "user":
+      return <UserMessage m={m} />;
+    case "tool":
+      return <ToolCard m={m} runActive={runActive} />;
+    case "system":
+      return <SystemMessage m={m} />;
+    default:
+      return <AgentMessage m={m} runActive={runActive} />;
+  }
+});

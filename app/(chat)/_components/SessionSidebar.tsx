@@ -1,0 +1,334 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { memo, useEffect, useId, useMemo, useRef, useState } from "react";
+import { describeError } from "@/lib/client/api";
+import { formatFull, formatRelative, sessionLabel } from "@/lib/client/format";
+import type { Session } from "@/lib/client/types";
+import { ConfirmDialog } from "./ConfirmDialog";
+import { ChatIcon, CloseIcon, PencilIcon, PlusIcon, RefreshIcon, SearchIcon, TrashIcon } from "./icons";
+import { chatHref, useSessions, useShell } from "./shell-context";
+import { SessionListSkeleton } from "./Skeletons";
+
+/** Re-render every `ms` so relative times ("5 min ago") stay true. */
+function useNow(ms = 60_000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(t);
+  }, [ms]);
+  return now;
+}
+
+export function SessionSidebar({ currentId, inDrawer = false, onClose }: { currentId: string | null; inDrawer?: boolean; onClose?: () => void }) {
+  const shell = useShell();
+  const router = useRouter();
+  const snap = useSessions(shell.sessions);
+  const [filter, setFilter] = useState("");
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<Session | null>(null);
+  const [deleting, setDeleting] = useState(false);
+  const returnFocus = useRef<HTMLElement | null>(null);
+  const filterRef = useRef<HTMLInputElement>(null);
+  const filterId = useId();
+  const now = useNow();
+
+  const visible = useMemo(() => {
+    const q = filter.trim().toLowerCase();
+    if (!q) return snap.sessions;
+    return snap.sessions.filter((s) => sessionLabel(s.title).toLowerCase().includes(q));
+  }, [snap.sessions, filter]);
+
+  async function rename(s: Session, title: string) {
+    setRenaming(null);
+    const t = title.trim();
+    if (!t || t === s.title) return;
+    try {
+      await shell.sessions.rename(s.session_id, t.slice(0, 200));
+    } catch (e) {
+      shell.notify(`Couldn't rename the chat: ${describeError(e)}`);
+    }
+  }
+
+  async function confirmDelete() {
+    const s = confirming;
+    if (!s) return;
+    setDeleting(true);
+    try {
+      await shell.sessions.remove(s.session_id);
+      shell.announce(`Deleted “${sessionLabel(s.title)}”.`);
+      setConfirming(null);
+      if (s.session_id === currentId) router.push("/");
+      // The item is gone: put focus somewhere sensible.
+      requestAnimationFrame(() => filterRef.current?.focus());
+    } catch (e) {
+      setConfirming(null);
+      shell.notify(`Couldn't delete the chat: ${describeError(e)}`);
+      requestAnimationFrame(() => returnFocus.current?.focus());
+    } finally {
+      setDeleting(false);
+    }
+  }
+
+  const unreachableBox = (
+    <div data-testid="sessions-unreachable" role="alert" className="mx-3 rounded-card border border-secondary/40 bg-secondary-soft p-3.5 text-sm">
+      <p className="font-medium text-ink">Can&apos;t reach the Tandem server — retrying</p>
+      <p className="mt-1 text-ink-soft">Your chats will appear as soon as it answers.</p>
+      <button
+        type="button"
+        onClick={() => void shell.sessions.refresh()}
+        className="mt-2.5 inline-flex h-8 items-center gap-1.5 rounded-control border border-line bg-surface px-2.5 text-xs font-medium text-ink hover:bg-subtle"
+      >
+        <RefreshIcon size={14} /> Retry now
+      </button>
+    </div>
+  );
+
+  return (
+    <div className="flex min-h-0 flex-1 flex-col" data-testid={inDrawer ? "drawer-sidebar" : "sidebar-content"}>
+      <div className="flex items-center justify-between gap-2 px-4 pb-2 pt-4">
+        <h2 className="text-xs font-semibold uppercase tracking-[0.08em] text-muted">Chats</h2>
+        <div className="flex items-center gap-1">
+          {inDrawer && (
+            <>
+              <button
+                type="button"
+                onClick={async () => {
+                  onClose?.();
+                  const s = await shell.startChat();
+                  if (s) shell.focusComposer();
+                }}
+                className="inline-flex h-8 items-center gap-1 rounded-control px-2 text-xs font-medium text-primary-ink hover:bg-primary-soft"
+              >
+                <PlusIcon size={15} /> New
+              </button>
+              <button
+                type="button"
+                data-testid="drawer-close"
+                onClick={onClose}
+                aria-label="Close chats"
+                className="inline-flex h-8 w-8 items-center justify-center rounded-control text-ink-soft hover:bg-subtle hover:text-ink"
+              >
+                <CloseIcon size={18} />
+              </button>
+            </>
+          )}
+        </div>
+      </div>
+      <div className="px-3 pb-2">
+        <label htmlFor={filterId} className="sr-only">
+          Filter chats by title
+        </label>
+        <div className="relative">
+          <SearchIcon size={16} className="pointer-events-none absolute left-2.5 top-1/2 -translate-y-1/2 text-muted" />
+          <input
+            ref={filterRef}
+            id={filterId}
+            type="search"
+            data-testid="session-filter"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Escape" && filter) {
+                e.stopPropagation();
+                e.preventDefault();
+                setFilter("");
+              }
+            }}
+            placeholder="Filter chats"
+            autoComplete="off"
+            className="h-9 w-full rounded-control border border-line bg-page pl-8 pr-2.5 text-sm text-ink placeholder:text-muted focus:border-primary focus:bg-surface focus:outline-none focus:ring-2 focus:ring-primary-ring"
+          />
+        </div>
+      </div>
+
+      <div className="scroll-calm min-h-0 flex-1 overflow-y-auto pb-4" data-testid="session-list-region">
+        {!snap.loaded && snap.status === "loading" && <SessionListSkeleton />}
+        {!snap.loaded && snap.status === "unreachable" && unreachableBox}
+        {!snap.loaded && snap.status === "error" && (
+          <div role="alert" data-testid="sessions-error" className="mx-3 rounded-card border border-danger/30 bg-danger-soft p-3.5 text-sm">
+            <p className="font-medium text-danger-ink">Couldn&apos;t load your chats</p>
+            <p className="mt-1 text-ink-soft">{snap.error}</p>
+            <button
+              type="button"
+              onClick={() => void shell.sessions.refresh()}
+              className="mt-2.5 inline-flex h-8 items-center gap-1.5 rounded-control border border-line bg-surface px-2.5 text-xs font-medium text-ink hover:bg-subtle"
+            >
+              <RefreshIcon size={14} /> Try again
+            </button>
+          </div>
+        )}
+        {snap.loaded && snap.status === "unreachable" && (
+          <p data-testid="sessions-stale" className="mx-3 mb-2 rounded-control bg-secondary-soft px-3 py-2 text-xs text-secondary-ink">
+            Can&apos;t reach the Tandem server — retrying. Showing the last list.
+          </p>
+        )}
+        {snap.loaded && snap.sessions.length === 0 && (
+          <div data-testid="sessions-empty" className="mx-3 mt-2 rounded-card border border-dashed border-line-strong p-4 text-center text-sm">
+            <ChatIcon size={22} className="mx-auto text-muted" />
+            <p className="mt-2 font-medium text-ink">No chats yet</p>
+            <p className="mt-1 text-muted">Ask something to start one, or press New chat.</p>
+          </div>
+        )}
+        {snap.loaded && snap.sessions.length > 0 && visible.length === 0 && (
+          <p data-testid="sessions-no-match" className="px-4 py-3 text-sm text-muted">
+            No chats match “{filter.trim()}”.
+          </p>
+        )}
+        {visible.length > 0 && (
+          <nav aria-label={inDrawer ? "Chats (drawer)" : "Chats list"}>
+            <ul data-testid="session-list" className="space-y-0.5 px-2">
+              {visible.map((s) => (
+                <SessionItem
+                  key={s.session_id}
+                  session={s}
+                  active={s.session_id === currentId}
+                  now={now}
+                  renaming={renaming === s.session_id}
+                  onStartRename={() => setRenaming(s.session_id)}
+                  onRename={(t) => void rename(s, t)}
+                  onCancelRename={() => setRenaming(null)}
+                  onDelete={(el) => {
+                    returnFocus.current = el;
+                    setConfirming(s);
+                  }}
+                  onNavigate={onClose}
+                />
+              ))}
+            </ul>
+          </nav>
+        )}
+      </div>
+
+      <ConfirmDialog
+        open={!!confirming}
+        title="Delete this chat?"
+        body={
+          <>
+            <span className="font-medium text-ink">“{sessionLabel(confirming?.title)}”</span> and all its messages will be removed for good.
+          </>
+        }
+        confirmLabel="Delete"
+        busy={deleting}
+        onConfirm={() => void confirmDelete()}
+        onCancel={() => {
+          setConfirming(null);
+          requestAnimationFrame(() => returnFocus.current?.focus());
+        }}
+      />
+    </div>
+  );
+}
+
+const SessionItem = memo(function SessionItem(props: {
+  session: Session;
+  active: boolean;
+  now: number;
+  renaming: boolean;
+  onStartRename: () => void;
+  onRename: (title: string) => void;
+  onCancelRename: () => void;
+  onDelete: (returnFocusTo: HTMLElement) => void;
+  onNavigate?: () => void;
+}) {
+  const { session: s, active } = props;
+  const label = sessionLabel(s.title);
+  const renameBtn = useRef<HTMLButtonElement>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const done = useRef(false);
+
+  useEffect(() => {
+    if (props.renaming) {
+      done.current = false;
+      inputRef.current?.focus();
+      inputRef.current?.select();
+    }
+  }, [props.renaming]);
+
+  if (props.renaming) {
+    const finish = (save: boolean) => {
+      if (done.current) return;
+      done.current = true;
+      if (save) props.onRename(inputRef.current?.value ?? "");
+      else props.onCancelRename();
+      requestAnimationFrame(() => renameBtn.current?.focus());
+    };
+    return (
+      <li data-testid="session-item" data-session-id={s.session_id} className="rounded-control bg-primary-soft px-2 py-1.5">
+        <label className="sr-only" htmlFor={`rename-${s.session_id}`}>
+          New title for “{label}”
+        </label>
+        <input
+          ref={inputRef}
+          id={`rename-${s.session_id}`}
+          data-testid="session-rename-input"
+          defaultValue={s.title}
+          maxLength={200}
+          onKeyDown={(e) => {
+            if (e.key === "Enter") {
+              e.preventDefault();
+              finish(true);
+            } else if (e.key === "Escape") {
+              e.preventDefault();
+              e.stopPropagation();
+              finish(false);
+            }
+          }}
+          onBlur={() => finish(true)}
+          className="h-8 w-full rounded-[8px] border border-primary bg-surface px-2 text-sm text-ink focus:outline-none focus:ring-2 focus:ring-primary-ring"
+        />
+        <p className="mt-1 px-0.5 text-[11px] text-ink-soft">Enter to save · Esc to cancel</p>
+      </li>
+    );
+  }
+
+  return (
+    <li
+      data-testid="session-item"
+      data-session-id={s.session_id}
+      data-active={active || undefined}
+      className={`group relative flex items-center rounded-control transition-colors ${
+        active ? "bg-primary-soft" : "hover:bg-subtle"
+      }`}
+    >
+      {active && <span className="absolute inset-y-2 left-0 w-[3px] rounded-full bg-primary" aria-hidden />}
+      <Link
+        href={chatHref(s.session_id)}
+        data-testid="session-link"
+        aria-current={active ? "page" : undefined}
+        onClick={props.onNavigate}
+        className="min-w-0 flex-1 rounded-control py-2 pl-3 pr-1"
+        title={label}
+      >
+        <span data-testid="session-title" className={`block truncate text-sm ${active ? "font-semibold text-ink" : "font-medium text-ink"}`}>
+          {label}
+        </span>
+        <span className={`block truncate text-xs ${active ? "text-ink-soft" : "text-muted group-hover:text-ink-soft"}`} title={formatFull(s.updated_at)}>
+          {formatRelative(s.updated_at, props.now)}
+        </span>
+      </Link>
+      <div className="flex shrink-0 items-center gap-0.5 pr-1.5 opacity-0 transition-opacity group-hover:opacity-100 group-focus-within:opacity-100 group-data-[active]:opacity-100 [@media(hover:none)]:opacity-100">
+        <button
+          ref={renameBtn}
+          type="button"
+          data-testid="session-rename-button"
+          onClick={props.onStartRename}
+          aria-label={`Rename “${label}”`}
+          className="inline-flex h-7 w-7 items-center justify-center rounded-[8px] text-ink-soft hover:bg-surface hover:text-ink"
+        >
+          <PencilIcon size={15} />
+        </button>
+        <button
+          type="button"
+          data-testid="session-delete-button"
+          onClick={(e) => props.onDelete(e.currentTarget)}
+          aria-label={`Delete “${label}”`}
+          className="inline-flex h-7 w-7 items-center justify-center rounded-[8px] text-ink-soft hover:bg-danger-soft hover:text-danger-ink"
+        >
+          <TrashIcon size={15} />
+        </button>
+      </div>
+    </li>
+  );
+});

@@ -1,0 +1,5 @@
+import { HomeView } from "./_components/Welcome";
+
+export default function HomePage() {
+  return <HomeView />;
+}
