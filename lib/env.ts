@@ -26,6 +26,14 @@ const schema = z.object({
   TANDEM_RUN_LEASE_MS: int(15_000, 1000),
   TANDEM_SHUTDOWN_GRACE_MS: int(10_000),
   TANDEM_INSTANCE_ID: z.string().optional(),
+  /** "1" enables the benchmark-only routes under /bench (npm run bench sets it). */
+  TANDEM_BENCH: z.enum(["0", "1"]).default("0"),
+  TANDEM_API_KEYS: z.string().optional(),
+  TANDEM_SEND_RATE: z
+    .string()
+    .regex(/^\s*\d+\s*\/\s*(s|sec|second|m|min|minute|h|hour)\s*$/i, 'Use "<count>/<sec|min|hour>", e.g. "30/min".')
+    .optional(),
+  TANDEM_TRUST_PROXY: z.enum(["0", "1", "true", "false"]).default("0"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

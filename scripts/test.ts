@@ -8,7 +8,7 @@
  * only (e2e files go to Playwright).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 
 const distDir = process.env.NEXT_DIST_DIR || ".next-test";
@@ -30,6 +30,8 @@ if (process.env.TANDEM_TEST_SKIP_BUILD !== "1" || !existsSync(path.join(distDir,
     process.exit(1);
   }
 }
+
+mkdirSync("test-results", { recursive: true }); // a fresh clone has none; reporters write into it
 
 let passed = 0;
 let failed = 0;

@@ -1,0 +1,23 @@
+import { env } from "@/lib/env";
+import { publish } from "@/lib/realtime/hub";
+
+/**
+ * Benchmark-only (404 unless TANDEM_BENCH=1): publishes one agent_token-sized event to each
+ * given session, stamped with the time it was published, so `npm run bench` can measure
+ * WebSocket delivery latency from publish to client, through the same hub and sockets real
+ * runs use.
+ */
+export async function POST(req: Request) {
+  if (env.TANDEM_BENCH !== "1") return Response.json({ detail: "Not found." }, { status: 404 });
+  const { sessions } = (await req.json()) as { sessions: string[] };
+  for (const sessionId of sessions) {
+    await publish(sessionId, "agent_token", {
+      run_id: 0,
+      agent: "bench",
+      message_id: 0,
+      delta: "A few words of a streamed reply ",
+      sent_at: performance.timeOrigin + performance.now(),
+    });
+  }
+  return Response.json({ published: sessions.length });
+}

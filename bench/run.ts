@@ -1,0 +1,285 @@
+/**
+ * `npm run bench`: Tandem's speed figures, each beside a reference measured in the same run on
+ * the same machine. Uses the production build in .next-test (built when missing) and the
+ * offline model at zero delay unless said otherwise.
+ *
+ *   BENCH_SECONDS=5 npm run bench         seconds per throughput measurement
+ *   BENCH_FANOUT_ROUNDS=50                 events per session in the fan-out measurement
+ *   BENCH_REDIS_URL=redis://127.0.0.1:6379 the Redis of the fan-out comparison (skipped when unreachable)
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer, request, Agent } from "node:http";
+import { connect } from "node:net";
+import path from "node:path";
+import { freshSqliteUrl } from "../test/support/databases.ts";
+import { freePort, startServer, TEST_DIST_DIR, type TandemServer } from "../test/support/server.ts";
+import { ChatClient } from "../test/support/ws.ts";
+import { measureFanout } from "./fanout.ts";
+import { seedHistory } from "./seed-history.ts";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const FANOUT_ROUNDS = Number(process.env.BENCH_FANOUT_ROUNDS ?? 50);
+const rows: Array<[string, string, string]> = [];
+const row = (what: string, figure: string, reference = "") => {
+  rows.push([what, figure, reference]);
+  console.log(`  ${what}: ${figure}${reference ? `   (${reference})` : ""}`);
+};
+
+// ---------------------------------------------------------------------------------------------
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+const ms = (v: number) => `${v.toFixed(2)} ms`;
+
+/** Requests per second with `connections` keep-alive connections, each sending back to back. */
+async function throughput(url: string, connections = 50): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const target = new URL(url);
+  const get = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = request({ host: target.hostname, port: target.port, path: target.pathname + target.search, agent }, (res) => {
+        res.resume();
+        res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  // Warm up (compiles, JIT, connection set-up), then measure.
+  for (let i = 0; i < 200; i++) await get();
+  let done = 0;
+  const stopAt = performance.now() + SECONDS * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < stopAt) {
+        await get();
+        done++;
+      }
+    }),
+  );
+  agent.destroy();
+  return done / ((performance.now() - started) / 1000);
+}
+
+async function bareNodeServer(): Promise<{ url: string; stop(): void }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [
+    "-e",
+    `require("node:http").createServer((q, s) => { s.setHeader("content-type", "application/json"); s.end("{}"); }).listen(${port}, "127.0.0.1", () => console.log("up"))`,
+  ]);
+  await new Promise((r) => child.stdout.once("data", r));
+  return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill() };
+}
+
+async function api(server: TandemServer, method: string, p: string, body?: unknown) {
+  const res = await fetch(`${server.url}${p}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Sync sends (the whole run, both agents) one after another; milliseconds each. */
+async function syncSends(server: TandemServer, sessionId: string, count: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    await api(server, "POST", `/api/sessions/${sessionId}/send/`, { content: `Question ${i}: how do tides work?` });
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+/** Async sends: the time to the 202 acknowledgement; each run is let finish (untimed) before the next. */
+async function asyncSends(server: TandemServer, sessionId: string, count: number): Promise<number[]> {
+  const client = await ChatClient.connect(`${server.wsUrl}/ws/chat/${sessionId}/`);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const started = performance.now();
+      const { run_id } = await api(server, "POST", `/api/sessions/${sessionId}/send/`, { content: `Question ${i}: how do tides work?`, async: true });
+      times.push(performance.now() - started);
+      await client.waitFor((f) => f.event === "run_completed" && f.payload?.run_id === run_id, 30_000);
+    }
+  } finally {
+    await client.close();
+  }
+  return times;
+}
+
+const spread = (v: number[]) => `${ms(percentile(v, 50))} / ${ms(percentile(v, 95))} / ${ms(percentile(v, 99))}`;
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function redisReachable(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port || 6379), hostname, () => (socket.end(), resolve(true)));
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/** A Chat Completions server that records when it sends its first token. */
+async function timedModelServer() {
+  const firstTokenAt: number[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const chunk = (delta: object, finish: string | null = null) =>
+        res.write(`data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
+      chunk({ role: "assistant", content: "" });
+      firstTokenAt.push(performance.now());
+      chunk({ content: "First" });
+      setTimeout(() => {
+        chunk({ content: " token, then the rest." });
+        chunk({}, "stop");
+        res.write(`data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "m", choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } })}\n\n`);
+        res.end("data: [DONE]\n\n");
+      }, 20);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  return { baseURL: `http://127.0.0.1:${port}/v1`, firstTokenAt, close: () => server.close() };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  if (!existsSync(path.join(TEST_DIST_DIR, "BUILD_ID"))) {
+    console.log("building the app…");
+    const built = spawnSync("npx", ["next", "build"], { stdio: "inherit", env: { ...process.env, NEXT_DIST_DIR: TEST_DIST_DIR } });
+    if (built.status !== 0) process.exit(1);
+  }
+  console.log(`Tandem benchmarks (${SECONDS} s per throughput figure, offline model at zero delay)\n`);
+  const databaseUrl = await freshSqliteUrl("bench");
+  const server = await startServer({ databaseUrl, env: { LOG_LEVEL: "error", TANDEM_BENCH: "1" } });
+  let fanoutSessions: string[] = [];
+  let inProcessFanout: number[] = [];
+  try {
+    // 1. Request throughput beside the framework's ceiling and a bare Node server.
+    const session = await api(server, "POST", "/api/sessions/", { title: "bench" });
+    const bare = await bareNodeServer();
+    const empty = await throughput(`${server.url}/bench/empty`);
+    const health = await throughput(`${server.url}/api/health/`);
+    const state = await throughput(`${server.url}/api/sessions/${session.session_id}/state/`);
+    const node = await throughput(bare.url);
+    bare.stop();
+    row("GET /api/health/ (50 connections)", `${health.toFixed(0)} req/s`, `${((health / empty) * 100).toFixed(0)}% of the empty route handler`);
+    row("GET /api/sessions/<id>/state/", `${state.toFixed(0)} req/s`, `${((state / empty) * 100).toFixed(0)}% of the empty route handler`);
+    row("empty Next route handler, same server", `${empty.toFixed(0)} req/s`, `${((empty / node) * 100).toFixed(1)}% of a bare Node http server`);
+    row("bare Node http server", `${node.toFixed(0)} req/s`);
+
+    // 2. Send latency. Sync: the whole run (both agents, offline model). Async: the acknowledgement.
+    const sync = await syncSends(server, session.session_id, 200);
+    row("send (sync, whole run), 200 sequential: p50 / p95 / p99", spread(sync));
+    row("send (sync) p50, first 20 vs last 20", `${ms(percentile(sync.slice(0, 20), 50))} vs ${ms(percentile(sync.slice(-20), 50))}`, "flat means history does not cost");
+    const acks = await asyncSends(server, session.session_id, 100);
+    row("send (async, 202 ack), 100 sequential: p50 / p95 / p99", spread(acks), "aim: p50 < 5 ms");
+    const fifty = await Promise.all(Array.from({ length: 50 }, () => api(server, "POST", "/api/sessions/", {})));
+    const concurrentSync = (await Promise.all(fifty.map((s) => syncSends(server, s.session_id, 10)))).flat();
+    row("send (sync), 50 sessions concurrently × 10: p50 / p95 / p99", spread(concurrentSync));
+    const concurrentAcks = (await Promise.all(fifty.map((s) => asyncSends(server, s.session_id, 10)))).flat();
+    row("send (async ack), 50 sessions concurrently × 10: p50 / p95 / p99", spread(concurrentAcks));
+
+    // 3. Send latency at 10 and at 10,000 messages.
+    const small = await api(server, "POST", "/api/sessions/", { title: "ten" });
+    await syncSends(server, small.session_id, 3); // ~12 messages
+    const big = await api(server, "POST", "/api/sessions/", { title: "ten thousand" });
+    await seedHistory(databaseUrl, big.id, 10_000);
+    const at10 = await syncSends(server, small.session_id, 40);
+    const at10k = await syncSends(server, big.session_id, 40);
+    row("send (sync) p50 at ~10 messages vs at 10,000", `${ms(percentile(at10, 50))} vs ${ms(percentile(at10k, 50))}`, `ratio ${(percentile(at10k, 50) / percentile(at10, 50)).toFixed(2)}`);
+    const ack10 = await asyncSends(server, small.session_id, 40);
+    const ack10k = await asyncSends(server, big.session_id, 40);
+    row("send (async ack) p50 at ~10 messages vs at 10,000", `${ms(percentile(ack10, 50))} vs ${ms(percentile(ack10k, 50))}`, `ratio ${(percentile(ack10k, 50) / percentile(ack10, 50)).toFixed(2)}`);
+
+    // 4. WebSocket fan-out: 1,000 clients over 100 sessions, beside a bare `ws` broadcast.
+    const sessions = (await Promise.all(Array.from({ length: 100 }, () => api(server, "POST", "/api/sessions/", {})))).map((s) => s.session_id as string);
+    const rssBefore = rssMb(server.process.pid!);
+    let rssConnected = 0;
+    const tandem = await measureFanout({
+      httpUrl: server.url, wsUrl: server.wsUrl, sessions, clientsPerSession: 10, rounds: FANOUT_ROUNDS,
+      onConnected: () => void (rssConnected = rssMb(server.process.pid!)),
+    });
+    const rssAfter = rssMb(server.process.pid!);
+    const barePort = await freePort();
+    const bareWs = spawn(process.execPath, ["--import", "tsx", "bench/bare-ws.ts", String(barePort)]);
+    await new Promise((r) => bareWs.stdout.once("data", r));
+    const reference = await measureFanout({
+      httpUrl: `http://127.0.0.1:${barePort}`, wsUrl: `ws://127.0.0.1:${barePort}`, sessions, clientsPerSession: 10, rounds: FANOUT_ROUNDS,
+    });
+    bareWs.kill();
+    const lost = tandem.expected - tandem.delivered;
+    row("fan-out, 1,000 clients / 100 sessions: delivery p50 / p99", `${ms(percentile(tandem.latencies, 50))} / ${ms(percentile(tandem.latencies, 99))}`,
+      `bare ws ${ms(percentile(reference.latencies, 50))} / ${ms(percentile(reference.latencies, 99))}; p99 ratio ${(percentile(tandem.latencies, 99) / percentile(reference.latencies, 99)).toFixed(2)}; aim p99 < 50 ms${lost ? `; ${lost} NOT DELIVERED` : ""}`);
+    row("server memory (RSS): idle → 1,000 clients → after fan-out", `${rssBefore.toFixed(0)} → ${rssConnected.toFixed(0)} → ${rssAfter.toFixed(0)} MB`, "aim < 250 MB at 1,000 clients");
+    fanoutSessions = sessions;
+    inProcessFanout = tandem.latencies;
+  } finally {
+    await server.stop();
+  }
+
+  // 5. Redis fan-out: the same measurement through Redis, beside in-process delivery above.
+  const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+  if (await redisReachable(redisUrl)) {
+    const viaRedis = await startServer({
+      databaseUrl,
+      env: { LOG_LEVEL: "error", TANDEM_BENCH: "1", REDIS_URL: redisUrl, TANDEM_REDIS_PREFIX: `bench-${Date.now()}` },
+    });
+    try {
+      const redis = await measureFanout({ httpUrl: viaRedis.url, wsUrl: viaRedis.wsUrl, sessions: fanoutSessions, clientsPerSession: 10, rounds: FANOUT_ROUNDS });
+      const p50 = percentile(redis.latencies, 50);
+      const p99 = percentile(redis.latencies, 99);
+      row("fan-out through Redis, 1,000 clients: p50 / p99", `${ms(p50)} / ${ms(p99)}`,
+        `in-process ${ms(percentile(inProcessFanout, 50))} / ${ms(percentile(inProcessFanout, 99))}; p99 overhead ${((p99 / percentile(inProcessFanout, 99) - 1) * 100).toFixed(0)}%; aim < 10%`);
+    } finally {
+      await viaRedis.stop();
+    }
+  } else {
+    row("fan-out through Redis", "skipped", `no Redis at ${redisUrl}`);
+  }
+
+  // 6. First-token latency Tandem adds over the model's own.
+  const model = await timedModelServer();
+  const streaming = await startServer({ env: { OPENAI_API_KEY: "sk-bench", OPENAI_BASE_URL: model.baseURL, TANDEM_MODEL: "m", LOG_LEVEL: "error" } });
+  try {
+    const added: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const s = await api(streaming, "POST", "/api/sessions/", {});
+      const client = await ChatClient.connect(`${streaming.wsUrl}/ws/chat/${s.session_id}/`);
+      let firstFrameAt = 0;
+      client.ws.on("message", (d) => {
+        if (!firstFrameAt && d.toString().includes('"agent_token"')) firstFrameAt = performance.now();
+      });
+      const before = model.firstTokenAt.length;
+      await api(streaming, "POST", `/api/sessions/${s.session_id}/send/`, { content: "hello" });
+      await client.close();
+      if (i >= 5) added.push(firstFrameAt - model.firstTokenAt[before]); // the first few warm up
+    }
+    row("model's first token → first agent_token at a client: p50 / p95", `${ms(percentile(added, 50))} / ${ms(percentile(added, 95))}`);
+  } finally {
+    await streaming.stop();
+    model.close();
+  }
+
+  console.log("\n| measurement | figure | reference |\n| --- | --- | --- |");
+  for (const [what, figure, reference] of rows) console.log(`| ${what} | ${figure} | ${reference} |`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
