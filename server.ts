@@ -7,7 +7,7 @@
 import { createServer } from "node:http";
 import next from "next";
 import { WebSocketServer } from "ws";
-import { corsPolicy } from "./lib/api/cors.ts";
+import { createEdge } from "./lib/api/edge.ts";
 import { liveRunCount, shutdownRuns, startRunMaintenance } from "./lib/agents/runs.ts";
 import { dbReady, disconnectDb } from "./lib/db/index.ts";
 import { deployMigrations } from "./lib/db/migrate.ts";
@@ -42,17 +42,33 @@ async function main() {
   const handle = app.getRequestHandler();
   await app.prepare();
 
-  const applyCors = corsPolicy(env.TANDEM_CORS_ORIGINS);
+  // Request id, security headers, CORS, API keys and the send rate limit (lib/api/edge.ts).
+  const edge = createEdge({
+    corsOrigins: env.TANDEM_CORS_ORIGINS,
+    apiKeys: env.TANDEM_API_KEYS,
+    sendRate: env.TANDEM_SEND_RATE,
+    trustProxy: env.TANDEM_TRUST_PROXY === "1" || env.TANDEM_TRUST_PROXY === "true",
+    log,
+  });
   const server = createServer((req, res) => {
-    if (applyCors(req, res)) return;
+    if (edge.http(req, res)) return;
     void handle(req, res);
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   server.on("upgrade", (req, socket, head) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    // A client resetting mid-handshake must not become an unhandled 'error' event.
+    socket.on("error", () => socket.destroy());
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      socket.destroy();
+      return;
+    }
     const sessionId = chatSessionId(url.pathname);
     if (sessionId !== null) {
+      if (edge.upgrade(req, socket, url.searchParams)) return;
       wss.handleUpgrade(req, socket, head, (ws) => attachChatSocket(ws, sessionId, url.searchParams));
       return;
     }

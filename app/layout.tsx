@@ -1,4 +1,5 @@
 import type { Metadata, Viewport } from "next";
+import { connection } from "next/server";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -18,7 +19,10 @@ export const viewport: Viewport = {
   ],
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Rendered per request: the CSP nonce (proxy.ts) is new every time, and Next can only put it
+  // on its inline scripts while rendering.
+  await connection();
   return (
     <html lang="en">
       <body className="min-h-dvh bg-page text-ink antialiased">{children}</body>

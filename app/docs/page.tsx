@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { openApiDocument } from "@/lib/api/openapi";
 
 export const metadata: Metadata = { title: "Tandem API" };
-export const dynamic = "force-static";
+// Rendered per request like every page, so its scripts carry the CSP nonce (proxy.ts).
 
 type Schema = Record<string, unknown>;
 interface Operation {

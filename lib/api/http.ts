@@ -49,7 +49,8 @@ export function route<P = Record<string, never>>(handlers: Partial<Record<Method
 
 export function errorResponse(error: unknown, req?: Request): Response {
   if (isTandemError(error)) return error.toResponse();
-  log.error({ err: error, method: req?.method, url: req?.url }, "request failed");
+  // The details go to the log (with the request id the client got), never into the answer.
+  log.error({ err: error, reqId: req?.headers.get("x-request-id") ?? undefined, method: req?.method, url: req?.url }, "request failed");
   return Response.json({ detail: "Internal server error." }, { status: 500 });
 }
 

@@ -136,9 +136,24 @@ function operation(path: string, op: Op) {
 
 let cached: object | undefined;
 
+/**
+ * The named schemas of this copy of schemas.ts. Next bundles route handlers and pages
+ * separately, so several copies register the same ids in zod's process-wide global registry;
+ * converting that registry then fails ("Duplicate schema id"), so only this copy's are used.
+ */
+function ownSchemas() {
+  const registry = z.registry<{ id: string }>();
+  for (const value of Object.values(S)) {
+    if (!(value instanceof z.ZodType)) continue;
+    const id = z.globalRegistry.get(value)?.id;
+    if (id) registry.add(value, { id });
+  }
+  return registry;
+}
+
 export function openApiDocument(): object {
   if (cached) return cached;
-  const components = z.toJSONSchema(z.globalRegistry, {
+  const components = z.toJSONSchema(ownSchemas(), {
     io: "input",
     unrepresentable: "any",
     uri: (id) => `#/components/schemas/${id}`,
