@@ -15,6 +15,7 @@ import { seedDatabase } from "./lib/db/seed.ts";
 import { env } from "./lib/env.ts";
 import { log } from "./lib/log.ts";
 import { attachChatSocket, chatSessionId } from "./lib/realtime/socket.ts";
+import { startRealtime, stopRealtime } from "./lib/realtime/transport.ts";
 
 const dev = env.NODE_ENV !== "production";
 
@@ -36,6 +37,8 @@ async function main() {
   if (applied.length) log.info({ applied }, "applied migrations");
   await dbReady();
   await seedDatabase();
+  // Before anything publishes (recovery announces interrupted runs).
+  const events = await startRealtime();
   await startRunMaintenance();
 
   const app = next({ dev, hostname: env.HOSTNAME, port: env.PORT });
@@ -80,7 +83,7 @@ async function main() {
   await new Promise<void>((resolve) => server.listen(env.PORT, env.HOSTNAME, resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
-  log.info({ url: `http://${env.HOSTNAME}:${port}`, dev, database: env.DATABASE_URL.split(":")[0] }, "Tandem is ready");
+  log.info({ url: `http://${env.HOSTNAME}:${port}`, dev, database: env.DATABASE_URL.split(":")[0], events }, "Tandem is ready");
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -94,6 +97,7 @@ async function main() {
     wss.close();
     server.closeAllConnections();
     await closed;
+    await stopRealtime();
     await disconnectDb();
     log.info("stopped");
     process.exit(0);

@@ -12,7 +12,10 @@ const schema = z.object({
   HOSTNAME: z.string().default("0.0.0.0"),
   DATABASE_URL: z.string().min(1).default("file:./data/tandem.db"),
   DATABASE_POOL_SIZE: int(10, 1),
-  REDIS_URL: z.string().optional(),
+  /** Event fan-out across instances through Redis (lib/realtime/redis.ts); unset: in-process. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "Use redis://host:port[/db] or rediss://…").optional(),
+  /** Prepended to Tandem's Redis keys and channels (tests use one per test). */
+  TANDEM_REDIS_PREFIX: z.string().max(100).default("tandem:"),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().url().optional(),
   TANDEM_MODEL: z.string().default("gpt-4o-mini"),

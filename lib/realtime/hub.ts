@@ -2,6 +2,11 @@
  * The event hub: every event of a session gets the session's next `seq`, is kept in a bounded
  * replay window and is delivered to that session's subscribers. A frame is serialized once and
  * the same string goes to every socket.
+ *
+ * Two transports share this surface (`EventHub`): the in-process `Hub` below (the default), and
+ * `RedisHub` (lib/realtime/redis.ts), which server.ts installs at start when REDIS_URL is set so
+ * that every instance sees every event with one seq numbering. This module never imports the
+ * Redis client, so Next's route-handler bundles stay free of it.
  */
 import { env } from "../env.ts";
 import { singleton } from "../singleton.ts";
@@ -29,6 +34,8 @@ export interface ChatEvent {
 export interface Delivery {
   seq: number;
   frame: string;
+  /** A `resync` frame: the numbering restarts at `seq`; what came before may be incomplete. */
+  resync?: boolean;
 }
 
 type Listener = (delivery: Delivery) => void;
@@ -50,7 +57,25 @@ export interface Subscription {
   unsubscribe(): void;
 }
 
-export class Hub {
+/** What the rest of the app uses; `hub()` returns the installed transport. */
+export interface EventHub {
+  /** Never throws and never waits: a transport that cannot reach its peers delivers locally. */
+  publish(sessionId: string, event: EventName, payload: Record<string, unknown>): void;
+  /**
+   * Replays the events after `since` (when still kept), then delivers live ones, in order with
+   * no gap and no duplicate. The in-process hub answers synchronously.
+   */
+  subscribe(sessionId: string, since: number | undefined, listener: Listener): Subscription | Promise<Subscription>;
+  /** Forget a deleted session's events once its subscribers have been told. */
+  drop(sessionId: string): void;
+  close(): Promise<void>;
+}
+
+export function resyncFrame(seq: number, reason = "replay window exceeded"): string {
+  return JSON.stringify({ event: "resync", payload: { reason, seq } });
+}
+
+export class Hub implements EventHub {
   private channels = new Map<string, Channel>();
 
   constructor(private readonly windowSize: number) {}
@@ -118,10 +143,23 @@ export class Hub {
     const channel = this.channels.get(sessionId);
     if (channel && channel.listeners.size === 0) this.channels.delete(sessionId);
   }
+
+  async close(): Promise<void> {}
 }
 
-export const hub = () => singleton("hub", () => new Hub(env.TANDEM_REPLAY_EVENTS));
+interface HubSlot {
+  hub: EventHub | null;
+}
+const slot = () => singleton<HubSlot>("hub-slot", () => ({ hub: null }));
 
-export function publish(sessionId: string, event: EventName, payload: Record<string, unknown>): ChatEvent {
-  return hub().publish(sessionId, event, payload);
+/** The process's hub: the one installed at start (see server.ts), else the in-process one. */
+export const hub = (): EventHub => (slot().hub ??= new Hub(env.TANDEM_REPLAY_EVENTS));
+
+/** Makes `hub` the process's transport (call at start, before anything publishes). */
+export function installHub(next: EventHub): void {
+  slot().hub = next;
+}
+
+export function publish(sessionId: string, event: EventName, payload: Record<string, unknown>): void {
+  hub().publish(sessionId, event, payload);
 }

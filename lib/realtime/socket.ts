@@ -5,7 +5,7 @@
  */
 import type { WebSocket } from "ws";
 import { isSessionId } from "../ids.ts";
-import { hub } from "./hub.ts";
+import { hub, resyncFrame, type Subscription } from "./hub.ts";
 
 /** A client this far behind is too slow to keep; it can reconnect with `since`. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -42,10 +42,24 @@ export function attachChatSocket(ws: WebSocket, sessionId: string, query: URLSea
     ws.send(frame);
   };
   const since = parseSince(query.get("since"));
-  send(JSON.stringify({ event: "connected", session_id: sessionId, seq: hub().latestSeq(sessionId) }));
-  const subscription = hub().subscribe(sessionId, since, (d) => send(d.frame));
-  if (!subscription.replayed) {
-    send(JSON.stringify({ event: "resync", payload: { reason: "replay window exceeded", seq: subscription.seq } }));
+  // Frames that arrive before the subscription is in place (replay, or live ones while a
+  // transport such as Redis sets it up) wait until `connected` has gone out.
+  let queued: string[] | null = [];
+  let subscription: Subscription | null = null;
+  let closed = false;
+  const begin = (s: Subscription) => {
+    if (closed) return s.unsubscribe();
+    subscription = s;
+    send(JSON.stringify({ event: "connected", session_id: sessionId, seq: s.seq }));
+    if (!s.replayed) send(resyncFrame(s.seq));
+    for (const frame of queued!) send(frame);
+    queued = null;
+  };
+  const result = hub().subscribe(sessionId, since, (d) => (queued ? queued.push(d.frame) : send(d.frame)));
+  if ("then" in result) {
+    result.then(begin, () => ws.close(1011, "could not subscribe"));
+  } else {
+    begin(result);
   }
 
   let alive = true;
@@ -74,7 +88,8 @@ export function attachChatSocket(ws: WebSocket, sessionId: string, query: URLSea
   });
   ws.on("close", () => {
     clearInterval(heartbeat);
-    subscription.unsubscribe();
+    closed = true;
+    subscription?.unsubscribe();
   });
   ws.on("error", () => ws.terminate());
 }

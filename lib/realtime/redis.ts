@@ -1,0 +1,400 @@
+/**
+ * Event fan-out through Redis, for several instances behind one load balancer (REDIS_URL).
+ *
+ * 1. Keys. Per session, `<prefix>seq:{<id>}` holds the last seq and `<prefix>events:{<id>}` is a
+ *    stream capped at about TANDEM_REPLAY_EVENTS entries, each stored under the id `<seq>-0` with
+ *    its frame. Both expire a week after the session's last event (the braces keep a session's
+ *    keys in one cluster slot).
+ * 2. Publish. One Lua script INCRs the seq, XADDs the frame and PUBLISHes it on the session's
+ *    channel, atomically, so seq order, stream order and pub/sub order agree across instances.
+ *    Commands issued in one tick go out as one pipeline (ioredis auto-pipelining), so coalesced
+ *    token frames stay cheap.
+ * 3. Delivery. An instance SUBSCRIBEs (on a dedicated connection) to the sessions its clients
+ *    watch and delivers each frame, its own included, when it arrives, in seq order. A new
+ *    watcher replays `since` from the stream (XRANGE), buffering live frames meanwhile.
+ * 4. Outage. Publishing never throws or waits for Redis: when Redis is unreachable, events are
+ *    delivered to this instance's clients only (numbered on from the last seq seen), the outage
+ *    is logged once, and the connections retry with backoff. When both are back, every watched
+ *    channel is resubscribed and its clients get a `resync` frame carrying Redis's seq (what was
+ *    published during the outage reached only the instance that published it), then fan-out
+ *    resumes.
+ */
+import { Redis } from "ioredis";
+import { log } from "../log.ts";
+import { type Delivery, type EventHub, type EventName, resyncFrame, type Subscription } from "./hub.ts";
+
+type Listener = (delivery: Delivery) => void;
+
+/** INCR + XADD + PUBLISH in one step. KEYS: seq, stream. ARGV: frame head, maxlen, channel, ttl. */
+const PUBLISH_SCRIPT = `
+local seq = redis.call('INCR', KEYS[1])
+local n = string.format('%d', seq)
+local frame = ARGV[1] .. n .. '}'
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], n .. '-0', 'f', frame)
+redis.call('PUBLISH', ARGV[3], frame)
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return seq
+`;
+
+const KEY_TTL_MS = 7 * 24 * 3600 * 1000;
+
+export interface RedisHubOptions {
+  url: string;
+  /** Prepended to every key and channel (`tandem:` by default). */
+  prefix: string;
+  /** Stream length kept for replay (trimmed approximately, never below this). */
+  windowSize: number;
+}
+
+interface Channel {
+  sessionId: string;
+  listeners: Set<Listener>;
+  /** The last seq delivered to this channel's listeners. */
+  seq: number;
+  /** false until subscribed and `seq` read from Redis; frames wait in `pending` meanwhile. */
+  live: boolean;
+  /** Past its opening: recovery resubscribes it (an opening channel subscribes itself). */
+  opened: boolean;
+  /** Bumped by recovery, so a gap fill started before it does not apply after it. */
+  epoch: number;
+  pending: Delivery[];
+  ready: Promise<void>;
+}
+
+interface Outgoing {
+  sessionId: string;
+  head: string;
+  state: "sent" | "done" | "local";
+}
+
+type Commands = Redis & {
+  tandemPublish(seqKey: string, streamKey: string, head: string, maxlen: number, channel: string, ttl: number): Promise<number>;
+};
+
+const seqOf = (frame: string) => Number(frame.slice(frame.lastIndexOf(":") + 1, -1));
+
+export class RedisHub implements EventHub {
+  private readonly cmd: Commands;
+  private readonly sub: Redis;
+  private readonly channels = new Map<string, Channel>();
+  /** Publishes in call order, until Redis has taken them or they were delivered locally. */
+  private outbox: Outgoing[] = [];
+  /** Publishes made while recovering; they go out once the channels are back in step. */
+  private held: Outgoing[] | null = null;
+  private healthy = false;
+  private recovering: Promise<void> | null = null;
+  private closing = false;
+  /** An outage has been logged and not yet its end. */
+  private down = false;
+  private recoverTimer: NodeJS.Timeout | null = null;
+  private inRecovery = false;
+  private readonly channelPrefix: string;
+
+  constructor(private readonly options: RedisHubOptions) {
+    const common = {
+      // Fail fast rather than queue: an event Redis cannot take now is delivered locally.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      autoResubscribe: false,
+      connectTimeout: 2000,
+      retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
+      lazyConnect: true,
+    };
+    this.cmd = new Redis(options.url, { ...common, enableAutoPipelining: true, connectionName: "tandem-events" }) as Commands;
+    this.cmd.defineCommand("tandemPublish", { numberOfKeys: 2, lua: PUBLISH_SCRIPT });
+    this.sub = new Redis(options.url, { ...common, connectionName: "tandem-events-sub" });
+    this.channelPrefix = `${options.prefix}events:{`;
+    for (const conn of [this.cmd, this.sub]) {
+      conn.on("error", (err) => log.debug({ err: err.message }, "redis connection error"));
+      conn.on("close", () => this.markDown(new Error("connection closed")));
+      conn.on("ready", () => this.maybeRecover());
+    }
+    this.sub.on("message", (channel: string, frame: string) => this.onMessage(channel, frame));
+  }
+
+  /** Connects; resolves once fan-out works, or after `timeoutMs` (running locally meanwhile). */
+  async start(timeoutMs = 3000): Promise<void> {
+    for (const conn of [this.cmd, this.sub]) conn.connect().catch(() => undefined);
+    const deadline = Date.now() + timeoutMs;
+    while (!this.healthy && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    if (!this.healthy) this.markDown(new Error(`Redis did not answer within ${timeoutMs} ms`));
+  }
+
+  /** Whether events currently go through Redis (false: delivered in this instance only). */
+  get connected(): boolean {
+    return this.healthy;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Keys
+
+  private seqKey = (id: string) => `${this.options.prefix}seq:{${id}}`;
+  private streamKey = (id: string) => `${this.options.prefix}events:{${id}}`;
+  private channelName = (id: string) => `${this.channelPrefix}${id}}`;
+
+  // -------------------------------------------------------------------------------------------
+  // Publishing
+
+  publish(sessionId: string, event: EventName, payload: Record<string, unknown>): void {
+    // JSON.stringify({ event, payload, seq }) once the script has chosen seq.
+    const head = `${JSON.stringify({ event, payload }).slice(0, -1)},"seq":`;
+    const out: Outgoing = { sessionId, head, state: "sent" };
+    if (this.held) {
+      this.held.push(out);
+      return;
+    }
+    this.send(out);
+  }
+
+  private send(out: Outgoing) {
+    this.outbox.push(out);
+    if (!this.healthy) {
+      out.state = "local";
+      this.drain();
+      return;
+    }
+    const { sessionId } = out;
+    this.cmd
+      .tandemPublish(this.seqKey(sessionId), this.streamKey(sessionId), out.head, this.options.windowSize, this.channelName(sessionId), KEY_TTL_MS)
+      .then(
+        () => (out.state = "done"),
+        (err: Error) => {
+          out.state = "local";
+          this.markDown(err);
+        },
+      )
+      .finally(() => this.drain());
+  }
+
+  /** Local deliveries happen in publish order, after every earlier publish has settled. */
+  private drain() {
+    while (this.outbox.length && this.outbox[0].state !== "sent") {
+      const out = this.outbox.shift()!;
+      if (out.state === "local") this.deliverLocally(out);
+    }
+  }
+
+  private deliverLocally(out: Outgoing) {
+    const channel = this.channels.get(out.sessionId);
+    if (!channel) return;
+    const seq = channel.seq + 1;
+    this.deliver(channel, { seq, frame: `${out.head}${seq}}` });
+  }
+
+  drop(sessionId: string): void {
+    if (!this.healthy || this.held) return; // the keys expire on their own
+    // After the session's last publish on the same connection, so it still reaches everyone.
+    this.cmd.unlink(this.seqKey(sessionId), this.streamKey(sessionId)).catch(() => undefined);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Receiving
+
+  private onMessage(name: string, frame: string) {
+    if (!name.startsWith(this.channelPrefix)) return;
+    const channel = this.channels.get(name.slice(this.channelPrefix.length, -1));
+    if (!channel) return;
+    const delivery = { seq: seqOf(frame), frame };
+    if (!channel.live || this.recovering) {
+      channel.pending.push(delivery);
+      return;
+    }
+    // While Redis is (or was just) unreachable this instance numbers locally; recovery resyncs.
+    if (!this.healthy) return;
+    this.accept(channel, delivery);
+  }
+
+  private accept(channel: Channel, d: Delivery) {
+    if (d.seq <= channel.seq) return; // already delivered (replay overlap)
+    if (d.seq === channel.seq + 1) {
+      this.deliver(channel, d);
+      return;
+    }
+    // A gap: frames were lost (e.g. a reconnect nobody noticed yet); fill it from the stream.
+    channel.live = false;
+    channel.pending.push(d);
+    const from = channel.seq + 1;
+    const epoch = channel.epoch;
+    channel.ready = this.range(channel.sessionId, from, d.seq - 1)
+      .then((missed) => {
+        if (channel.epoch !== epoch) return; // recovery resynced the channel meanwhile
+        if (missed.length === d.seq - from) for (const m of missed) this.deliver(channel, m);
+        else this.resync(channel, d.seq - 1, "events were lost");
+        this.goLive(channel);
+      })
+      .catch(() => {
+        if (channel.epoch !== epoch) return;
+        this.resync(channel, d.seq - 1, "events were lost");
+        this.goLive(channel);
+      });
+  }
+
+  private deliver(channel: Channel, d: Delivery) {
+    channel.seq = d.seq;
+    for (const listener of channel.listeners) listener(d);
+  }
+
+  private resync(channel: Channel, seq: number, reason: string) {
+    this.deliver(channel, { seq, frame: resyncFrame(seq, reason), resync: true });
+  }
+
+  private goLive(channel: Channel) {
+    const pending = channel.pending.sort((a, b) => a.seq - b.seq);
+    channel.pending = [];
+    channel.live = true;
+    if (!this.healthy && !this.inRecovery) return; // numbered locally now; recovery resyncs
+    for (const d of pending) {
+      if (!channel.live) channel.pending.push(d); // a gap fill started; it takes the rest
+      else this.accept(channel, d);
+    }
+  }
+
+  private async range(sessionId: string, from: number, to: number): Promise<Delivery[]> {
+    if (to < from) return [];
+    const entries = await this.cmd.xrange(this.streamKey(sessionId), `${from}-0`, `${to}-0`);
+    return entries.map(([id, fields]) => ({ seq: Number(id.slice(0, id.indexOf("-"))), frame: fields[1] }));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Subscribing
+
+  private openChannel(sessionId: string): Channel {
+    const existing = this.channels.get(sessionId);
+    if (existing) return existing;
+    const channel: Channel = {
+      sessionId,
+      listeners: new Set(),
+      seq: 0,
+      live: false,
+      opened: false,
+      epoch: 0,
+      pending: [],
+      ready: Promise.resolve(),
+    };
+    this.channels.set(sessionId, channel);
+    channel.ready = (async () => {
+      // Recovery only resynchronizes channels that are already live; this one joins after it.
+      if (this.recovering) await this.recovering;
+      if (this.healthy) {
+        try {
+          await this.sub.subscribe(this.channelName(sessionId));
+          channel.seq = Number((await this.cmd.get(this.seqKey(sessionId))) ?? 0);
+        } catch (err) {
+          this.markDown(err as Error);
+        }
+      }
+      // Unreachable: numbered locally from 0 until recovery resyncs the channel.
+      channel.opened = true;
+      this.goLive(channel);
+    })();
+    return channel;
+  }
+
+  async subscribe(sessionId: string, since: number | undefined, listener: Listener): Promise<Subscription> {
+    const channel = this.openChannel(sessionId);
+    // Register at once, buffering, so nothing published from now on is missed.
+    let buffer: Delivery[] | null = [];
+    const wrapped: Listener = (d) => (buffer ? buffer.push(d) : listener(d));
+    channel.listeners.add(wrapped);
+    const unsubscribe = () => {
+      channel.listeners.delete(wrapped);
+      if (channel.listeners.size === 0 && this.channels.get(sessionId) === channel) {
+        this.channels.delete(sessionId);
+        if (this.sub.status === "ready") this.sub.unsubscribe(this.channelName(sessionId)).catch(() => undefined);
+      }
+    };
+    while (!channel.live) await channel.ready;
+    const current = channel.seq;
+    let replayed = since === undefined || since === current;
+    let replay: Delivery[] = [];
+    if (since !== undefined && since < current && this.healthy) {
+      replay = await this.range(sessionId, since + 1, current).catch(() => []);
+      replayed = replay.length === current - since;
+    }
+    const live = buffer;
+    buffer = null;
+    const reset = live.findLastIndex((d) => d.resync);
+    if (reset >= 0) {
+      // The numbering restarted while this client was joining: its resync says where from.
+      for (const d of live.slice(reset)) listener(d);
+      return { seq: current, replayed: true, unsubscribe };
+    }
+    if (replayed) for (const d of replay) listener(d);
+    for (const d of live) if (d.seq > current) listener(d);
+    return { seq: current, replayed, unsubscribe };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Outage and recovery
+
+  private markDown(err: Error) {
+    if (this.closing) return;
+    this.healthy = false;
+    // Frames held for channels in step with Redis may be from before a Redis restart.
+    for (const channel of this.channels.values()) if (channel.opened) channel.pending = [];
+    if (!this.down) {
+      this.down = true;
+      log.warn({ err: err.message }, "Redis is unreachable: events reach this instance's clients only until it returns");
+    }
+    // If both connections are still up (a command failed), get back in step soon.
+    this.recoverTimer ??= setTimeout(() => {
+      this.recoverTimer = null;
+      this.maybeRecover();
+    }, 500).unref();
+  }
+
+  private maybeRecover() {
+    if (this.closing || this.healthy || this.recovering) return;
+    if (this.cmd.status !== "ready" || this.sub.status !== "ready") return;
+    this.held = [];
+    this.recovering = this.recover()
+      .then(
+        () => {
+          this.healthy = true;
+          if (this.down) log.info({ channels: this.channels.size }, "Redis is reachable again: event fan-out resumed");
+          this.down = false;
+        },
+        (err: Error) => log.debug({ err: err.message }, "Redis recovery failed; retrying"),
+      )
+      .finally(() => {
+        this.recovering = null;
+        const held = this.held ?? [];
+        this.held = null;
+        for (const out of held) this.send(out);
+        if (!this.healthy) this.markDown(new Error("recovery failed"));
+      });
+  }
+
+  /** Resubscribes every open channel and resyncs its clients to Redis's numbering. */
+  private async recover() {
+    // Channels still opening subscribe themselves once recovery is over.
+    const channels = [...this.channels.values()].filter((c) => c.opened);
+    if (channels.length === 0) return;
+    await this.sub.subscribe(...channels.map((c) => this.channelName(c.sessionId)));
+    const seqs = await this.cmd.mget(...channels.map((c) => this.seqKey(c.sessionId)));
+    this.inRecovery = true;
+    try {
+      channels.forEach((channel, i) => {
+        const seq = Number(seqs[i] ?? 0);
+        channel.epoch++;
+        channel.pending = channel.pending.filter((d) => d.seq > seq);
+        this.resync(channel, seq, "event delivery was interrupted");
+        this.goLive(channel);
+      });
+    } finally {
+      this.inRecovery = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.healthy = false;
+    const quit = (conn: Redis) =>
+      conn.status === "ready" ? Promise.race([conn.quit(), new Promise((r) => setTimeout(r, 1000))]) : undefined;
+    await Promise.allSettled([quit(this.cmd), quit(this.sub)]);
+    this.cmd.disconnect();
+    this.sub.disconnect();
+  }
+}

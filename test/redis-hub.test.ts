@@ -1,0 +1,188 @@
+/**
+ * The Redis transport on its own (lib/realtime/redis.ts), two hubs standing in for two
+ * instances: one numbering across publishers, order, replay from the stream, resync, outage.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { Redis } from "ioredis";
+import type { Delivery, EventName, Subscription } from "../lib/realtime/hub.ts";
+import { RedisHub } from "../lib/realtime/redis.ts";
+import { requireServices } from "./support/databases.ts";
+import { cleanupRedisPrefix, freshRedisPrefix, redisReachable, startRedisServer, TEST_REDIS_URL } from "./support/redis.ts";
+
+const reachable = await redisReachable();
+if (!reachable && requireServices()) throw new Error(`Redis is required (TANDEM_REQUIRE_SERVICES=1) but ${TEST_REDIS_URL} is unreachable`);
+const skip = reachable ? false : `Redis is not reachable at ${TEST_REDIS_URL}`;
+
+/** Records what a listener receives, parsed, and waits for a count. */
+function recorder() {
+  const got: Array<{ seq: number; frame: any; resync?: boolean }> = [];
+  let waiter: { n: number; resolve: () => void } | null = null;
+  const listener = (d: Delivery) => {
+    got.push({ seq: d.seq, frame: JSON.parse(d.frame), resync: d.resync });
+    if (waiter && got.length >= waiter.n) waiter.resolve();
+  };
+  const until = (n: number, ms = 10_000) =>
+    got.length >= n
+      ? Promise.resolve()
+      : new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`got ${got.length} of ${n} deliveries`)), ms);
+          waiter = { n, resolve: () => (clearTimeout(timer), resolve()) };
+        });
+  return { got, listener, until };
+}
+
+const publishN = (hub: RedisHub, session: string, n: number, from = 0, event: EventName = "agent_token") => {
+  for (let i = from; i < from + n; i++) hub.publish(session, event, { i, delta: `t${i} ` });
+};
+
+describe("Redis transport", { skip }, () => {
+  const prefix = freshRedisPrefix("hub");
+  let a: RedisHub;
+  let b: RedisHub;
+  before(async () => {
+    a = new RedisHub({ url: TEST_REDIS_URL, prefix, windowSize: 1000 });
+    b = new RedisHub({ url: TEST_REDIS_URL, prefix, windowSize: 1000 });
+    await Promise.all([a.start(), b.start()]);
+    assert.ok(a.connected && b.connected);
+  });
+  after(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    await cleanupRedisPrefix(TEST_REDIS_URL, prefix);
+  });
+
+  test("frames keep today's format: {event, payload, seq}", async () => {
+    const rec = recorder();
+    const sub = await a.subscribe("format", undefined, rec.listener);
+    b.publish("format", "run_started", { session_id: "format", run_id: 7 });
+    await rec.until(1);
+    assert.equal(sub.seq, 0);
+    assert.deepEqual(rec.got[0].frame, { event: "run_started", payload: { session_id: "format", run_id: 7 }, seq: 1 });
+    assert.equal(rec.got[0].seq, 1);
+    sub.unsubscribe();
+  });
+
+  test("two publishers share one numbering; both instances deliver the same sequence, no gap", async () => {
+    const ra = recorder();
+    const rb = recorder();
+    const [sa, sb] = await Promise.all([a.subscribe("shared", undefined, ra.listener), b.subscribe("shared", undefined, rb.listener)]);
+    // Interleaved bursts from both instances, as coalesced token frames would come.
+    for (let round = 0; round < 10; round++) {
+      publishN(a, "shared", 30, round * 60);
+      publishN(b, "shared", 30, round * 60 + 30);
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all([ra.until(600), rb.until(600)]);
+    assert.deepEqual(ra.got.map((g) => g.seq), Array.from({ length: 600 }, (_, i) => i + 1));
+    assert.deepEqual(rb.got, ra.got, "both instances see the same frames in the same order");
+    // Each publisher's own events keep their publish order.
+    for (const half of [0, 30]) {
+      const mine = ra.got.map((g) => g.frame.payload.i).filter((i: number) => i % 60 >= half && i % 60 < half + 30);
+      assert.deepEqual(mine, [...mine].sort((x, y) => x - y));
+    }
+    sa.unsubscribe();
+    sb.unsubscribe();
+  });
+
+  test("replays `since` from the stream on another instance, then goes live with no duplicate", async () => {
+    const first = recorder();
+    const s1 = await a.subscribe("replay", undefined, first.listener);
+    publishN(a, "replay", 20);
+    await first.until(20);
+
+    const late = recorder();
+    const s2 = await b.subscribe("replay", 12, late.listener);
+    assert.equal(s2.replayed, true);
+    assert.equal(s2.seq, 20);
+    publishN(a, "replay", 5, 20);
+    await late.until(13);
+    assert.deepEqual(late.got.map((g) => g.seq), Array.from({ length: 13 }, (_, i) => 13 + i));
+    await first.until(25);
+    assert.deepEqual(late.got, first.got.slice(12));
+
+    // Subscribing while a burst is in flight: replay and live meet without gap or duplicate.
+    const racing = recorder();
+    publishN(b, "replay", 50, 25);
+    const s3 = await a.subscribe("replay", 3, racing.listener);
+    await racing.until(72);
+    assert.deepEqual(racing.got.map((g) => g.seq), Array.from({ length: 72 }, (_, i) => 4 + i));
+    for (const s of [s1, s2, s3]) s.unsubscribe();
+  });
+
+  test("a since it cannot honour (trimmed away, or never issued) is not replayed", async () => {
+    const rec = recorder();
+    const s1 = await a.subscribe("trim", undefined, rec.listener);
+    publishN(b, "trim", 30);
+    await rec.until(30);
+    const direct = new Redis(TEST_REDIS_URL);
+    await direct.xtrim(`${prefix}events:{trim}`, "MAXLEN", 10); // exact: keeps 21..30
+    await direct.quit();
+
+    const old = recorder();
+    const s2 = await b.subscribe("trim", 5, old.listener);
+    assert.deepEqual([s2.replayed, s2.seq, old.got.length], [false, 30, 0]);
+    const kept = recorder();
+    const s3 = await b.subscribe("trim", 20, kept.listener);
+    assert.equal(s3.replayed, true);
+    assert.deepEqual(kept.got.map((g) => g.seq), Array.from({ length: 10 }, (_, i) => 21 + i));
+    const future = await b.subscribe("trim", 999, () => {});
+    assert.deepEqual([future.replayed, future.seq], [false, 30]);
+    for (const s of [s1, s2, s3, future]) s.unsubscribe();
+  });
+
+  test("drop() forgets a deleted session's events after its last publish went out", async () => {
+    const rec = recorder();
+    const s = await b.subscribe("dropped", undefined, rec.listener);
+    a.publish("dropped", "session_deleted", { session_id: "dropped" });
+    a.drop("dropped");
+    await rec.until(1);
+    assert.equal(rec.got[0].frame.event, "session_deleted");
+    s.unsubscribe();
+    const again = await b.subscribe("dropped", undefined, () => {});
+    assert.equal(again.seq, 0, "the numbering starts over");
+    again.unsubscribe();
+  });
+});
+
+const redisServer = reachable ? await startRedisServer() : null;
+describe("Redis transport during an outage", { skip: skip || (redisServer ? false : "redis-server is not installed") }, () => {
+  let a: RedisHub;
+  let b: RedisHub;
+  const prefix = freshRedisPrefix("outage");
+  before(async () => {
+    a = new RedisHub({ url: redisServer!.url, prefix, windowSize: 100 });
+    b = new RedisHub({ url: redisServer!.url, prefix, windowSize: 100 });
+    await Promise.all([a.start(), b.start()]);
+  });
+  after(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    await redisServer?.kill();
+  });
+
+  test("publishing never throws; local clients keep receiving; after Redis returns: resync, then fan-out", async () => {
+    const ra = recorder();
+    const rb = recorder();
+    const subs: Subscription[] = await Promise.all([a.subscribe("s", undefined, ra.listener), b.subscribe("s", undefined, rb.listener)]);
+    publishN(b, "s", 3);
+    await Promise.all([ra.until(3), rb.until(3)]);
+
+    await redisServer!.kill();
+    while (b.connected || a.connected) await new Promise((r) => setTimeout(r, 10));
+    assert.doesNotThrow(() => publishN(b, "s", 4, 3));
+    await rb.until(7);
+    assert.deepEqual(rb.got.slice(3).map((g) => [g.seq, g.frame.payload.i]), [[4, 3], [5, 4], [6, 5], [7, 6]], "delivered locally, numbered on");
+    assert.equal(ra.got.length, 3, "the other instance cannot hear of them");
+
+    await redisServer!.restart();
+    await Promise.all([ra.until(4), rb.until(8)]);
+    for (const got of [ra.got.at(-1)!, rb.got.at(-1)!]) {
+      assert.equal(got.resync, true);
+      assert.equal(got.frame.event, "resync");
+      assert.equal(got.frame.payload.seq, 0, "Redis came back empty: numbering restarts");
+    }
+    publishN(a, "s", 2, 100);
+    await Promise.all([ra.until(6), rb.until(10)]);
+    for (const r of [ra, rb]) assert.deepEqual(r.got.slice(-2).map((g) => [g.seq, g.frame.payload.i]), [[1, 100], [2, 101]]);
+    for (const s of subs) s.unsubscribe();
+  });
+});
