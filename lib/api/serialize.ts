@@ -3,7 +3,7 @@
  * JSON shape lives here and nowhere else.
  */
 import type { z } from "zod";
-import type { AgentRow, AssignmentRow, MessageRow, RunLogRow, SessionRow, ToolRow } from "../db/index.ts";
+import type { AgentRow, AssignmentRow, MessageRow, RunLogRow, SessionRow, SessionSummary, ToolRow } from "../db/index.ts";
 import {
   type AgentSchema,
   type AssignmentSchema,
@@ -111,22 +111,17 @@ export function runLogJson(r: RunLogRow & { agent?: AgentRow | null }): RunLogJs
   };
 }
 
-export function sessionStateJson(state: {
-  session: SessionRow;
-  messageCount: number;
-  run: { id: number; status: RunLogRow["status"] } | null;
-}): SessionStateJson {
-  const { session } = state;
+export function sessionStateJson(state: SessionSummary): SessionStateJson {
   return {
-    session_id: session.sessionId,
-    title: session.title,
-    user_id: session.userId,
+    session_id: state.sessionId,
+    title: state.title,
+    user_id: state.userId,
     message_count: state.messageCount,
-    assignments: session.assignments.map((a) => ({
+    assignments: state.assignments.map((a) => ({
       order: a.order,
-      agent: a.agent.name,
-      role: a.agent.role,
-      prompt_override: a.promptOverride.trim() !== "",
+      agent: a.agentName,
+      role: a.agentRole,
+      prompt_override: a.hasPromptOverride,
     })),
     theme_hint: THEME_HINT,
     theme: { ...THEME },

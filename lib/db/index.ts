@@ -164,15 +164,61 @@ export async function deleteSession(sessionId: string): Promise<boolean> {
   return count > 0;
 }
 
-export async function sessionState(sessionId: string) {
-  const session = await requireSession(sessionId);
-  const [messageCount, run] = await Promise.all([
-    db().message.count({ where: { sessionId: session.id } }),
-    session.activeRunId === null
-      ? null
-      : db().runLog.findUnique({ where: { id: session.activeRunId }, select: { id: true, status: true } }),
-  ]);
-  return { session, messageCount, run: run?.status === "running" ? run : null };
+export interface SessionSummary {
+  sessionId: string;
+  title: string;
+  userId: string;
+  messageCount: number;
+  assignments: { order: number; agentName: string; agentRole: string; hasPromptOverride: boolean }[];
+  run: { id: number; status: "running" } | null;
+}
+
+/**
+ * The session's state summary in one round trip: clients poll it, so it is a single SQL query
+ * (valid on SQLite and PostgreSQL) rather than the four the ORM would issue.
+ */
+export async function sessionState(sessionId: string): Promise<SessionSummary> {
+  if (!isSessionId(sessionId)) throw notFound();
+  const rows = await db().$queryRaw<
+    {
+      session_id: string;
+      title: string;
+      user_id: string;
+      message_count: number | bigint;
+      run_id: number | null;
+      assignment_order: number | null;
+      agent_name: string | null;
+      agent_role: string | null;
+      prompt_override: string | null;
+    }[]
+  >`
+    SELECT s.session_id, s.title, s.user_id,
+           (SELECT COUNT(*) FROM message m WHERE m.session_id = s.id) AS message_count,
+           r.id AS run_id, a."order" AS assignment_order, ag.name AS agent_name, ag.role AS agent_role,
+           a.prompt_override
+      FROM chat_session s
+      LEFT JOIN run_log r ON r.id = s.active_run_id AND r.status = 'running'
+      LEFT JOIN assignment a ON a.session_id = s.id
+      LEFT JOIN agent ag ON ag.id = a.agent_id
+     WHERE s.session_id = ${sessionId}
+     ORDER BY a."order", a.id`;
+  const [first] = rows;
+  if (!first) throw notFound();
+  return {
+    sessionId: first.session_id,
+    title: first.title,
+    userId: first.user_id,
+    messageCount: Number(first.message_count),
+    assignments: rows
+      .filter((r) => r.agent_name !== null)
+      .map((r) => ({
+        order: Number(r.assignment_order),
+        agentName: r.agent_name!,
+        agentRole: r.agent_role!,
+        hasPromptOverride: (r.prompt_override ?? "").trim() !== "",
+      })),
+    run: first.run_id === null ? null : { id: Number(first.run_id), status: "running" },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
