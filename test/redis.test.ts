@@ -122,7 +122,7 @@ describe("Redis fan-out across instances", { skip }, () => {
 
     const late = await ChatClient.connect(`${b.wsUrl}/ws/chat/${id}/?since=${cut}`);
     assert.equal(late.frames[0].seq, last, "`connected` carries the session's latest seq");
-    await late.waitFor((f) => f.seq === last);
+    await late.waitFor((f) => f.event !== "connected" && f.seq === last);
     assert.deepEqual(late.events(), watcher.events().filter((f) => f.seq! > cut));
 
     await apiClient(b.url)("POST", `/api/sessions/${id}/send/`, { content: "second" });

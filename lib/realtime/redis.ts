@@ -99,6 +99,8 @@ export class RedisHub implements EventHub {
       autoResendUnfulfilledCommands: false,
       autoResubscribe: false,
       connectTimeout: 2000,
+      // A Redis that hangs counts as gone: the event is delivered locally and recovery follows.
+      commandTimeout: 3000,
       retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
       lazyConnect: true,
     };
