@@ -10,6 +10,7 @@ import { hostname } from "node:os";
 import { APICallError, isStepCount, streamText, tool, type ToolSet } from "ai";
 import {
   activeAssignments,
+  type AgentRow,
   type AssignmentRow,
   createMessage,
   finishRun,
@@ -330,7 +331,7 @@ async function agentTurn(input: {
           message ??= await createMessage({
             sessionPk: run.sessionPk,
             role: "agent",
-            agentId: agent.id,
+            agent,
             metadata: meta({ streaming: true }),
           });
           text += part.text;
@@ -357,7 +358,7 @@ async function agentTurn(input: {
     const reason = cancelled ? null : timeout.aborted ? `${agent.name} did not finish within ${env.TANDEM_AGENT_TIMEOUT_MS} ms (TANDEM_AGENT_TIMEOUT_MS).` : run.stopReason === "shutdown" ? "The server shut down before the run finished." : describeError(e);
     if (message || text) {
       // Keep what the agent had written, marked so readers know it is cut short.
-      const kept = await saveAgentMessage(message, { run, agentId: agent.id, text, metrics, meta: meta(cancelled ? { cancelled: true } : { error: reason, partial: true }) });
+      const kept = await saveAgentMessage(message, { run, agent, text, metrics, meta: meta(cancelled ? { cancelled: true } : { error: reason, partial: true }) });
       created.push(kept);
       emit("message_created", { message_id: kept.id, message: messageJson(kept) });
       emit("agent_turn", { agent: agent.name, role: agent.role, message_id: kept.id, content: kept.content });
@@ -368,7 +369,7 @@ async function agentTurn(input: {
 
   coalescer.flush();
   metrics.latency_ms = Math.round(performance.now() - started);
-  const final = await saveAgentMessage(message, { run, agentId: agent.id, text, metrics, meta: meta({}) });
+  const final = await saveAgentMessage(message, { run, agent, text, metrics, meta: meta({}) });
   created.push(final);
   emit("message_created", { message_id: final.id, message: messageJson(final) });
   emit("agent_turn", { agent: agent.name, role: agent.role, message_id: final.id, content: final.content });
@@ -377,9 +378,10 @@ async function agentTurn(input: {
 
 function saveAgentMessage(
   message: MessageRow | null,
-  p: { run: LiveRun; agentId: number; text: string; metrics: AgentMetrics; meta: Record<string, unknown> },
+  p: { run: LiveRun; agent: AgentRow; text: string; metrics: AgentMetrics; meta: Record<string, unknown> },
 ): Promise<MessageRow> {
   const fields = {
+    agent: p.agent,
     content: p.text,
     tokensPrompt: p.metrics.tokens_prompt || null,
     tokensCompletion: p.metrics.tokens_completion || null,
@@ -387,7 +389,7 @@ function saveAgentMessage(
     metadata: p.meta as object,
   };
   if (message) return updateMessage(message.id, fields);
-  return createMessage({ sessionPk: p.run.sessionPk, role: "agent", agentId: p.agentId, ...fields });
+  return createMessage({ sessionPk: p.run.sessionPk, role: "agent", ...fields });
 }
 
 /**
@@ -438,7 +440,7 @@ function toolsFor(input: {
         const stored = await createMessage({
           sessionPk: run.sessionPk,
           role: "tool",
-          agentId: agent.id,
+          agent,
           toolName: row.name,
           toolInput: toolInput as object,
           toolOutput: output as object,
