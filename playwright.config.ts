@@ -1,11 +1,13 @@
 import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
+import { serverCommand } from "./test/support/server.ts";
 
 /**
- * Browser tests against the production build, started the way the README says (server.ts with
- * NODE_ENV=production), on its own port and database. Chromium is Debian's (never a download).
+ * Browser tests against the production build, started the way the README says (the compiled
+ * server with NODE_ENV=production), on its own port and database. Chromium is Debian's (never a download).
  */
 const port = Number(process.env.E2E_PORT ?? 3199);
+const distDir = process.env.NEXT_DIST_DIR || ".next-test";
 const baseURL = `http://127.0.0.1:${port}`;
 const executablePath =
   process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
@@ -29,13 +31,13 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: {
-    command: "node --import tsx server.ts",
+    command: `node ${serverCommand(distDir).join(" ")}`,
     url: `${baseURL}/api/health/`,
     reuseExistingServer: false,
     timeout: 120_000,
     env: {
       NODE_ENV: "production",
-      NEXT_DIST_DIR: process.env.NEXT_DIST_DIR || ".next-test",
+      NEXT_DIST_DIR: distDir,
       NEXT_TELEMETRY_DISABLED: "1",
       PORT: String(port),
       HOSTNAME: "127.0.0.1",

@@ -157,7 +157,7 @@ async function timedModelServer() {
 async function main() {
   if (!existsSync(path.join(TEST_DIST_DIR, "BUILD_ID"))) {
     console.log("building the app…");
-    const built = spawnSync("npx", ["next", "build"], { stdio: "inherit", env: { ...process.env, NEXT_DIST_DIR: TEST_DIST_DIR } });
+    const built = spawnSync("npm", ["run", "build"], { stdio: "inherit", env: { ...process.env, NEXT_DIST_DIR: TEST_DIST_DIR } });
     if (built.status !== 0) process.exit(1);
   }
   console.log(`Tandem benchmarks (${SECONDS} s per throughput figure, offline model at zero delay)\n`);

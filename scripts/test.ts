@@ -25,7 +25,7 @@ function run(cmd: string, cmdArgs: string[]) {
 }
 
 if (process.env.TANDEM_TEST_SKIP_BUILD !== "1" || !existsSync(path.join(distDir, "BUILD_ID"))) {
-  if (run("npx", ["next", "build"]) !== 0) {
+  if (run("npm", ["run", "build"]) !== 0) {
     console.log("\n0 passed, 1 failed, 0 skipped (the build failed)");
     process.exit(1);
   }

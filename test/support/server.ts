@@ -1,14 +1,25 @@
 /**
- * Starts a real Tandem server (production build, `node --import tsx server.ts`) on a free port
- * with its own database, for API, WebSocket and browser tests. scripts/test.ts builds the app
- * once into NEXT_DIST_DIR (default .next-test) before the tests run.
+ * Starts a real Tandem server (the production build, as `npm start` runs it: `node <dist>/server.mjs`)
+ * on a free port with its own database, for API, WebSocket and browser tests. scripts/test.ts
+ * builds the app once into NEXT_DIST_DIR (default .next-test) before the tests run.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
+import path from "node:path";
 import { freshSqliteUrl } from "./databases.ts";
 
 export const TEST_DIST_DIR = process.env.NEXT_DIST_DIR || ".next-test";
+
+/**
+ * The compiled server of the build; a build made with plain `next build` (no server bundle,
+ * `next build` empties the folder) runs server.ts through tsx instead.
+ */
+export function serverCommand(distDir = TEST_DIST_DIR): string[] {
+  const bundle = path.join(distDir, "server.mjs");
+  return existsSync(bundle) ? [bundle] : ["--import", "tsx", "server.ts"];
+}
 
 export interface TandemServer {
   url: string;
@@ -38,7 +49,7 @@ export async function startServer(
 ): Promise<TandemServer> {
   const port = options.port ?? (await freePort());
   const databaseUrl = options.databaseUrl ?? (await freshSqliteUrl("server"));
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  const child = spawn(process.execPath, serverCommand(), {
     cwd: process.cwd(),
     env: {
       PATH: process.env.PATH ?? "",
