@@ -779,7 +779,12 @@ export function createOfflineModel(options: OfflineModelOptions = {}): LanguageM
           try {
             if (signal?.aborted) throw abortError(signal);
             const part = parts[index];
-            if (delayMs > 0 && (part.type === "text-delta" || part.type === "tool-input-delta")) await sleep(delayMs, signal);
+            if (part.type === "text-delta" || part.type === "tool-input-delta") {
+              // Even at zero delay each chunk arrives in its own macrotask, as a network model's
+              // do: a run made only of microtasks would hold the event loop (and every other
+              // request and socket) until it finished.
+              await (delayMs > 0 ? sleep(delayMs, signal) : new Promise<void>((resolve) => setImmediate(resolve)));
+            }
             if (done) return;
             controller.enqueue(part);
             index++;
