@@ -12,6 +12,7 @@ import { liveRunCount, shutdownRuns, startRunMaintenance } from "./lib/agents/ru
 import { dbReady, disconnectDb } from "./lib/db/index.ts";
 import { deployMigrations } from "./lib/db/migrate.ts";
 import { seedDatabase } from "./lib/db/seed.ts";
+import { bootstrapAdminFromEnv } from "./lib/admin/auth.ts";
 import { env } from "./lib/env.ts";
 import { log } from "./lib/log.ts";
 import { attachChatSocket, chatSessionId } from "./lib/realtime/socket.ts";
@@ -37,6 +38,7 @@ async function main() {
   if (applied.length) log.info({ applied }, "applied migrations");
   await dbReady();
   await seedDatabase();
+  await bootstrapAdminFromEnv(); // ADMIN_USERNAME/ADMIN_PASSWORD, when set
   // Before anything publishes (recovery announces interrupted runs).
   const events = await startRealtime();
   await startRunMaintenance();

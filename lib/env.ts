@@ -25,6 +25,13 @@ const schema = z.object({
   TANDEM_MAX_TOOL_STEPS: int(4, 1),
   TANDEM_CONTEXT_TOKENS: int(6000, 200),
   TANDEM_CORS_ORIGINS: z.string().default("*"),
+  /** Signs admin session cookies and CSRF tokens; unset: a random key kept in the database. */
+  TANDEM_SECRET_KEY: z.string().min(32, "Use at least 32 characters (e.g. `openssl rand -hex 32`).").optional(),
+  /** With ADMIN_PASSWORD: the admin created at start when no admin of that name exists. */
+  ADMIN_USERNAME: z.string().max(64).optional(),
+  ADMIN_PASSWORD: z.string().optional(),
+  /** Admin cookies carry `Secure`: "auto" in production only. */
+  TANDEM_ADMIN_SECURE_COOKIE: z.enum(["auto", "true", "false"]).default("auto"),
   TANDEM_REPLAY_EVENTS: int(1000, 10),
   TANDEM_RUN_LEASE_MS: int(15_000, 1000),
   TANDEM_SHUTDOWN_GRACE_MS: int(10_000),

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { SESSION_ID_PATTERN } from "../ids.ts";
+import { toolSchemaProblems } from "../admin/json-schema.ts";
 
 // ---------------------------------------------------------------------------------------------
 // 1. Building blocks
@@ -208,3 +209,43 @@ export const MessageListQuery = PageQuery.extend({
 export const RunListQuery = PageQuery.extend({
   status: z.preprocess((v) => (v === "" ? undefined : v), RunStatusSchema.optional()),
 });
+
+// ---------------------------------------------------------------------------------------------
+// 4. Writes of agents, tools and assignments (the admin pages' forms; an API write would use
+//    the same objects)
+// ---------------------------------------------------------------------------------------------
+
+const required = (max: number) => text(max).trim().min(1, "This field may not be blank.");
+
+export const AgentWriteSchema = z
+  .object({
+    name: required(64),
+    role: required(128),
+    description: text(20_000).describe("The agent's system prompt."),
+    model_hint: text(128).trim(),
+    is_active: z.boolean(),
+  })
+  .meta({ id: "AgentWrite" });
+
+export const ToolWriteSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, "Use 1-64 letters, digits, '_' or '-' (what model providers accept as a function name)."),
+    description: text(4000),
+    schema: JsonObjectSchema.superRefine((value, ctx) => {
+      if (value === null) return;
+      for (const problem of toolSchemaProblems(value)) ctx.addIssue({ code: "custom", message: `Not a valid JSON Schema: ${problem}` });
+    }).describe("The tool's parameter JSON Schema (draft 2020-12 or draft-07), an object schema."),
+    is_active: z.boolean(),
+  })
+  .meta({ id: "ToolWrite" });
+
+export const AssignmentWriteSchema = z
+  .object({
+    agent: Id.positive("Choose an agent."),
+    order: z.number().int().min(0).max(1000),
+    prompt_override: text(20_000),
+    tools: z.array(Id).max(100),
+  })
+  .meta({ id: "AssignmentWrite" });

@@ -11,6 +11,7 @@ import { db, retryWhenBusy } from "./client.ts";
 
 export { db, dbReady, disconnectDb, isPostgresUrl } from "./client.ts";
 export type { MessageRole, RunStatus };
+export * from "./admin.ts";
 
 type Json = Prisma.InputJsonValue | null;
 const json = (value: Json | undefined) =>
@@ -249,7 +250,9 @@ export async function deleteAgent(id: number): Promise<boolean> {
     return count > 0;
   } catch (e) {
     if (isForeignKeyViolation(e)) {
-      throw new TandemError("conflict", "This agent is assigned to a session; remove it from those sessions first.");
+      const sessions = await db().assignment.count({ where: { agentId: id } });
+      const where = sessions === 1 ? "a session" : `${sessions} sessions`;
+      throw new TandemError("conflict", `This agent is assigned to ${where}; remove it from those sessions first.`);
     }
     throw e;
   }

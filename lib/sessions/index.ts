@@ -27,3 +27,28 @@ export async function deleteSession(sessionId: string): Promise<boolean> {
   }
   return deleted;
 }
+
+/** Assignment changes alter the session's team, so open windows hear of them like a rename. */
+async function announce(sessionId: string) {
+  const session = await data.requireSession(sessionId);
+  publish(session.sessionId, "session_updated", { session: sessionJson(session) });
+  return session;
+}
+
+export async function assignAgent(sessionId: string, agentId: number, input: data.AssignmentInput) {
+  const session = await data.requireSession(sessionId);
+  await data.addAssignment(session.id, agentId, input);
+  return announce(sessionId);
+}
+
+export async function updateAssignment(sessionId: string, assignmentId: number, input: data.AssignmentInput) {
+  const session = await data.requireSession(sessionId);
+  await data.updateAssignment(session.id, assignmentId, input);
+  return announce(sessionId);
+}
+
+export async function unassignAgent(sessionId: string, assignmentId: number) {
+  const session = await data.requireSession(sessionId);
+  await data.removeAssignment(session.id, assignmentId);
+  return announce(sessionId);
+}

@@ -1,0 +1,21 @@
+import { saveAgentAction } from "../../actions";
+import { ActionForm, Checkbox, SubmitButton, TextArea, TextField } from "../../_components/forms";
+
+export function AgentForm(props: {
+  csrf: string;
+  agent?: { id: number; name: string; role: string; description: string; modelHint: string; isActive: boolean };
+}) {
+  const a = props.agent;
+  return (
+    <ActionForm action={saveAgentAction} csrf={props.csrf} testId="agent-form" hidden={a ? { id: a.id } : undefined}>
+      <div className="grid gap-4 sm:grid-cols-2">
+        <TextField name="name" label="Name" defaultValue={a?.name} hint="unique" />
+        <TextField name="role" label="Role" defaultValue={a?.role} placeholder="e.g. fact checker" />
+      </div>
+      <TextArea name="description" label="Description" hint="— the agent's system prompt" defaultValue={a?.description} rows={8} />
+      <TextField name="model_hint" label="Model hint" defaultValue={a?.modelHint} hint="empty: TANDEM_MODEL; 'offline' forces the offline model" placeholder="gpt-4o-mini" />
+      <Checkbox name="is_active" label="Active" defaultChecked={a?.isActive ?? true} hint="— inactive agents skip their turn" />
+      <SubmitButton testId="agent-save">{a ? "Save changes" : "Create agent"}</SubmitButton>
+    </ActionForm>
+  );
+}

@@ -1,0 +1,65 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireAdminPage } from "@/lib/admin/next";
+import { listMessagesPage } from "@/lib/db";
+import { withQuery, oneOf, pageOf, param, type SearchParams } from "../../_components/params";
+import { Badge, FilterBar, FilterField, inputClass, PageHeader, Pagination, Select, Table, td, when } from "../../_components/ui";
+
+export const metadata: Metadata = { title: "Messages" };
+
+const ROLES = ["user", "agent", "system", "tool"] as const;
+const roleTone = { user: "blue", agent: "green", system: "gray", tool: "amber" } as const;
+
+export default async function MessagesPage({ searchParams }: { searchParams: SearchParams }) {
+  const params = await searchParams;
+  await requireAdminPage(withQuery("/admin/messages", params));
+  const q = param(params, "q");
+  const role = oneOf(param(params, "role"), ROLES);
+  const session = param(params, "session", 64);
+  const { page, limit, offset } = pageOf(params);
+  const { rows, total } = await listMessagesPage({ q, role, session, limit, offset });
+  return (
+    <>
+      <PageHeader title="Messages" subtitle="Every message of every session, newest first: user turns, agent answers and tool calls." />
+      <FilterBar action="/admin/messages">
+        <FilterField label="Search content, tool name" htmlFor="messages-q" grow>
+          <input id="messages-q" name="q" type="search" defaultValue={q} data-testid="filter-q" className={inputClass} />
+        </FilterField>
+        <FilterField label="Role" htmlFor="messages-role">
+          <Select id="messages-role" name="role" value={role} testId="filter-role" options={[["", "All"], ...ROLES.map((r): [string, string] => [r, r])]} />
+        </FilterField>
+        <FilterField label="Session id" htmlFor="messages-session">
+          <input id="messages-session" name="session" defaultValue={session} data-testid="filter-session" className={`${inputClass} w-48`} />
+        </FilterField>
+      </FilterBar>
+      <Table testId="messages-table" head={["#", "Session", "Role", "Agent", "Content", "Tokens", "Latency", "Created"]} empty={rows.length === 0}>
+        {rows.map((m) => (
+          <tr key={m.id} data-testid="message-row" data-role={m.role} className="hover:bg-subtle/60">
+            <td className={td}>
+              <Link href={`/admin/messages/${m.id}`} className="font-medium text-primary-ink hover:underline">
+                {m.id}
+              </Link>
+            </td>
+            <td className={td}>
+              <Link href={`/admin/sessions/${encodeURIComponent(m.session.sessionId)}`} className="font-mono text-xs text-primary-ink hover:underline">
+                {m.session.sessionId}
+              </Link>
+            </td>
+            <td className={td}>
+              <Badge tone={roleTone[m.role]}>{m.role}</Badge>
+            </td>
+            <td className={td}>{m.agent?.name ?? <span className="text-muted">—</span>}</td>
+            <td className={`${td} max-w-md`} data-testid="message-content">
+              {m.toolName ? <code className="mr-1.5 font-mono text-xs text-secondary-ink">{m.toolName}</code> : null}
+              <span className="line-clamp-2">{m.content.slice(0, 300)}</span>
+            </td>
+            <td className={`${td} whitespace-nowrap`}>{m.tokensPrompt != null || m.tokensCompletion != null ? `${m.tokensPrompt ?? 0} / ${m.tokensCompletion ?? 0}` : "—"}</td>
+            <td className={`${td} whitespace-nowrap`}>{m.latencyMs != null ? `${m.latencyMs} ms` : "—"}</td>
+            <td className={`${td} whitespace-nowrap text-xs`}>{when(m.createdAt)}</td>
+          </tr>
+        ))}
+      </Table>
+      <Pagination basePath="/admin/messages" params={{ q, role, session }} page={page} perPage={limit} total={total} />
+    </>
+  );
+}

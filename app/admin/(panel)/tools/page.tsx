@@ -1,0 +1,58 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireAdminPage } from "@/lib/admin/next";
+import { builtinTools } from "@/lib/agents/tools";
+import { listToolsPage } from "@/lib/db";
+import { withQuery, activeFilter, pageOf, param, type SearchParams } from "../../_components/params";
+import { ActiveBadge, Badge, ButtonLink, FilterBar, FilterField, inputClass, Notice, PageHeader, Pagination, Select, Table, td } from "../../_components/ui";
+
+export const metadata: Metadata = { title: "Tools" };
+
+export default async function ToolsPage({ searchParams }: { searchParams: SearchParams }) {
+  const params = await searchParams;
+  await requireAdminPage(withQuery("/admin/tools", params));
+  const q = param(params, "q");
+  const active = param(params, "active");
+  const { page, limit, offset } = pageOf(params);
+  const { rows, total } = await listToolsPage({ q, active: activeFilter(active), limit, offset });
+  return (
+    <>
+      <PageHeader
+        title="Tools"
+        subtitle="What agents may call. Only tools with an implementation in Tandem run; others are stored for later."
+        actions={<ButtonLink href="/admin/tools/new" testId="new-tool-button">New tool</ButtonLink>}
+      />
+      {params.deleted === "1" && <Notice>The tool was deleted.</Notice>}
+      <FilterBar action="/admin/tools">
+        <FilterField label="Search name, description" htmlFor="tools-q" grow>
+          <input id="tools-q" name="q" type="search" defaultValue={q} data-testid="filter-q" className={inputClass} />
+        </FilterField>
+        <FilterField label="Active" htmlFor="tools-active">
+          <Select id="tools-active" name="active" value={active} testId="filter-active" options={[["", "All"], ["yes", "Active"], ["no", "Inactive"]]} />
+        </FilterField>
+      </FilterBar>
+      <Table testId="tools-table" head={["Name", "Description", "Implementation", "Status", "Assignments"]} empty={rows.length === 0}>
+        {rows.map((t) => (
+          <tr key={t.id} data-testid="tool-row" data-name={t.name} className="hover:bg-subtle/60">
+            <td className={td}>
+              <Link href={`/admin/tools/${t.id}`} className="font-mono text-xs font-semibold text-primary-ink hover:underline">
+                {t.name}
+              </Link>
+            </td>
+            <td className={`${td} max-w-md`}>
+              <span className="line-clamp-2">{t.description || <span className="text-muted">—</span>}</span>
+            </td>
+            <td className={td} data-testid="tool-implementation">
+              {builtinTools.has(t.name) ? <Badge tone="green">built in</Badge> : <Badge tone="amber">none</Badge>}
+            </td>
+            <td className={td}>
+              <ActiveBadge active={t.isActive} />
+            </td>
+            <td className={td}>{t._count.assignments}</td>
+          </tr>
+        ))}
+      </Table>
+      <Pagination basePath="/admin/tools" params={{ q, active }} page={page} perPage={limit} total={total} />
+    </>
+  );
+}

@@ -1,0 +1,63 @@
+-- CreateTable
+CREATE TABLE "admin_user" (
+    "id" SERIAL NOT NULL,
+    "username" TEXT NOT NULL,
+    "password_hash" TEXT NOT NULL,
+    "is_active" BOOLEAN NOT NULL DEFAULT true,
+    "last_login_at" TIMESTAMP(3),
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "admin_user_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "admin_session" (
+    "id" SERIAL NOT NULL,
+    "token_hash" TEXT NOT NULL,
+    "user_id" INTEGER NOT NULL,
+    "expires_at" TIMESTAMP(3) NOT NULL,
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "admin_session_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "admin_login_throttle" (
+    "key" TEXT NOT NULL,
+    "failures" INTEGER NOT NULL DEFAULT 0,
+    "window_started_at" TIMESTAMP(3) NOT NULL,
+    "blocked_until" TIMESTAMP(3),
+
+    CONSTRAINT "admin_login_throttle_pkey" PRIMARY KEY ("key")
+);
+
+-- CreateTable
+CREATE TABLE "app_setting" (
+    "key" TEXT NOT NULL,
+    "value" TEXT NOT NULL,
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "app_setting_pkey" PRIMARY KEY ("key")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "admin_user_username_key" ON "admin_user"("username");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "admin_session_token_hash_key" ON "admin_session"("token_hash");
+
+-- CreateIndex
+CREATE INDEX "admin_session_user_id_idx" ON "admin_session"("user_id");
+
+-- CreateIndex
+CREATE INDEX "admin_session_expires_at_idx" ON "admin_session"("expires_at");
+
+-- CreateIndex
+CREATE INDEX "message_created_at_idx" ON "message"("created_at");
+
+-- CreateIndex
+CREATE INDEX "message_role_created_at_idx" ON "message"("role", "created_at");
+
+-- AddForeignKey
+ALTER TABLE "admin_session" ADD CONSTRAINT "admin_session_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "admin_user"("id") ON DELETE CASCADE ON UPDATE CASCADE;
