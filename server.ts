@@ -57,8 +57,9 @@ async function main() {
   });
   const server = createServer((req, res) => {
     if (edge.http(req, res)) return;
-    void handle(req, res);
+    edge.forward(req, res, (checked) => void handle(checked, res));
   });
+  server.on("clientError", edge.clientError);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   server.on("upgrade", (req, socket, head) => {

@@ -15,7 +15,7 @@ describe("access control: units", () => {
     for (const path of [
       "/api/sessions/", "/api", "/sessions", "/sessions/x/send/", "/messages/1", "/agents", "/tools/",
       "/API/sessions/", "/%61pi/sessions/", "/%2561pi/sessions/", "/docs/..%2Fapi/sessions/", "/c/x/../../api/sessions/",
-      "/c/%2e%2e/api/sessions", "//api/sessions", "/\\api/sessions", "/Sessions/", "/api/sessions/%E0%A4%A/", "/api/openapi.json",
+      "/c/%2e%2e/api/sessions", "/api/sessions/..%2F..%2Fdocs", "/api/health/..%2F..%2Fapi/sessions", "//api/sessions", "/\\api/sessions", "/Sessions/", "/api/sessions/%E0%A4%A/", "/api/openapi.json",
     ]) {
       assert.equal(classifyPath(path), "api", path);
     }

@@ -48,8 +48,21 @@ export type PathKind = "open-api" | "api" | "other";
 
 /** Whether a request path is the API (needs a key when keys are set), an open probe, or not API. */
 export function classifyPath(rawPath: string): PathKind {
-  const path = normalizePath(rawPath);
-  if (path === null) return "api"; // undecodable: treat as the strictest kind
+  const decoded = normalizePath(rawPath);
+  if (decoded === null) return "api"; // undecodable: treat as the strictest kind
+  // Routers resolve dot segments but do not split on an encoded `%2F`, so the path is also
+  // judged as it is before decoding: `/api/sessions/..%2F..%2Fdocs` is still the API.
+  let plain: string;
+  try {
+    plain = new URL(rawPath.split("?")[0].split("#")[0].replace(/\/{2,}/g, "/"), "http://n").pathname.toLowerCase();
+  } catch {
+    return "api";
+  }
+  const kinds = [kindOf(decoded), kindOf(plain)];
+  return kinds.includes("api") ? "api" : kinds.includes("open-api") ? "open-api" : "other";
+}
+
+function kindOf(path: string): PathKind {
   const trimmed = path.length > 1 ? path.replace(/\/+$/, "") : path;
   if (OPEN_API_PATHS.has(trimmed)) return "open-api";
   const first = trimmed.split("/")[1] ?? "";

@@ -5,7 +5,7 @@
  * get one JSON access-log line when they finish. The WebSocket upgrade is checked here too.
  */
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { apiKeys, bearerToken, classifyPath, INVALID_KEY, isSendPath, type PathKind, UNAUTHENTICATED, WWW_AUTHENTICATE } from "./auth.ts";
 import { corsPolicy } from "./cors.ts";
@@ -26,6 +26,7 @@ export interface EdgeOptions {
   log: Logger;
 }
 
+const API_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 const REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
 export function requestIdOf(header: string | string[] | undefined): string {
@@ -100,6 +101,11 @@ export function createEdge(options: EdgeOptions) {
       );
     }
     if (applyCors(req, res)) return true;
+    dropMalformedRouterState(req);
+    if (kind !== "other" && !API_METHODS.has(req.method ?? "")) {
+      sendJson(res, 405, { detail: `Method "${req.method}" not allowed.` }, { Allow: [...API_METHODS].join(", ") });
+      return true;
+    }
 
     // Absolute-form or `*` targets and undecodable paths never reach the router.
     if (!rawUrl.startsWith("/") || rawUrl.startsWith("//") || !isValidUrl(rawUrl)) {
@@ -147,7 +153,113 @@ export function createEdge(options: EdgeOptions) {
     return true;
   }
 
-  return { http, upgrade, keysEnabled: keys.enabled };
+  /**
+   * Hands the request on (`next`), after one check Next does not do gracefully: a form POST to
+   * a page without a `Next-Action` header is decoded by Next as a no-JavaScript server action
+   * submission, and malformed multipart there is a 500. Such a body is read (up to 1 MiB, Next's
+   * server-action limit) and parsed the way Next parses it; malformed is a 400, well-formed is
+   * replayed to Next unchanged (API handlers refuse it as not JSON anyway). Every other request
+   * passes straight through.
+   */
+  function forward(req: IncomingMessage, res: ServerResponse, next: (req: IncomingMessage) => void): void {
+    const type = String(req.headers["content-type"] ?? "");
+    const check =
+      req.method === "POST" &&
+      /^multipart\/form-data/i.test(type) &&
+      req.headers["next-action"] === undefined;
+    if (!check) return next(req);
+    void readBody(req, FORM_LIMIT)
+      .then(async (body) => {
+        if (body === null) return sendJson(res, 413, { detail: `Request body is too large (the limit is ${FORM_LIMIT} bytes).` });
+        try {
+          await new Response(new Uint8Array(body), { headers: { "content-type": type } }).formData();
+        } catch {
+          return sendJson(res, 400, { detail: "Malformed multipart/form-data body." });
+        }
+        next(replay(req, body));
+      })
+      .catch(() => res.destroy());
+  }
+
+  /**
+   * The HTTP parser's own refusals (an unknown method, headers over 16 KiB, broken framing)
+   * answered as JSON like every other error, instead of Node's empty 400.
+   */
+  function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+    if (err.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, reason, detail] =
+      err.code === "HPE_HEADER_OVERFLOW"
+        ? [431, "Request Header Fields Too Large", "Request headers are too large."]
+        : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+          ? [408, "Request Timeout", "The request took too long to arrive."]
+          : [400, "Bad Request", "Malformed HTTP request."];
+    const body = JSON.stringify({ detail });
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        "X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n" +
+        body,
+    );
+  }
+
+  return { http, upgrade, forward, clientError, keysEnabled: keys.enabled };
+}
+
+const FORM_LIMIT = 1024 * 1024;
+
+/**
+ * `Next-Router-State-Tree` is the client router's JSON state; Next answers 500 when it cannot
+ * parse it. A malformed one is dropped, so the request is served as a plain navigation.
+ */
+function dropMalformedRouterState(req: IncomingMessage): void {
+  const value = req.headers["next-router-state-tree"];
+  if (value === undefined) return;
+  try {
+    if (Array.isArray(JSON.parse(decodeURIComponent(String(value))))) return;
+  } catch {
+    // fall through
+  }
+  delete req.headers["next-router-state-tree"];
+}
+
+/** The whole body, or null once it passes `limit` bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners("data");
+        req.resume();
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once("end", () => resolve(Buffer.concat(chunks)));
+    req.once("error", reject);
+  });
+}
+
+/** A request equal to `req` whose body (already read) is `body`. */
+function replay(req: IncomingMessage, body: Buffer): IncomingMessage {
+  const copy = new IncomingMessage(req.socket);
+  copy.method = req.method;
+  copy.url = req.url;
+  copy.httpVersion = req.httpVersion;
+  copy.httpVersionMajor = req.httpVersionMajor;
+  copy.httpVersionMinor = req.httpVersionMinor;
+  copy.headers = { ...req.headers, "content-length": String(body.length) };
+  delete copy.headers["transfer-encoding"];
+  copy.rawHeaders = [];
+  for (const [k, v] of Object.entries(copy.headers)) for (const one of Array.isArray(v) ? v : [v ?? ""]) copy.rawHeaders.push(k, one);
+  copy.complete = true;
+  copy.push(body);
+  copy.push(null);
+  return copy;
 }
 
 function isValidUrl(rawUrl: string): boolean {

@@ -77,14 +77,17 @@ export function attachChatSocket(ws: WebSocket, sessionId: string, query: URLSea
       send(JSON.stringify({ event: "error", payload: { detail: "Frames must be JSON text of at most 64 KiB." } }));
       return;
     }
-    let frame: unknown;
+    let echo: string;
     try {
-      frame = JSON.parse(data.toString());
-    } catch {
-      send(JSON.stringify({ event: "error", payload: { detail: "Invalid JSON frame." } }));
+      // Serializing again is inside the try: a frame nested thousands deep parses, but
+      // JSON.stringify overflows the stack on it (an uncaught RangeError otherwise).
+      echo = JSON.stringify({ event: "echo", payload: JSON.parse(data.toString()) });
+    } catch (e) {
+      const detail = e instanceof RangeError ? "Frame is nested too deeply." : "Invalid JSON frame.";
+      send(JSON.stringify({ event: "error", payload: { detail } }));
       return;
     }
-    send(JSON.stringify({ event: "echo", payload: frame }));
+    send(echo);
   });
   ws.on("close", () => {
     clearInterval(heartbeat);
