@@ -63,7 +63,7 @@ test("every admin page requires a login; a wrong password is refused; logout wor
   await expect(page).toHaveURL(/\/admin\/agents$/);
   await expect(admin.title).toHaveText("Agents");
   const cookie = (await page.context().cookies()).find((c) => c.name === "tandem_admin");
-  expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/admin" });
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/admin", secure: true }); // production
 
   await admin.logout();
   await page.goto("/admin");
@@ -146,7 +146,7 @@ test("tools: the schema must be valid JSON and a valid JSON Schema; create, edit
   await expect(admin.emptyList).toBeVisible();
 });
 
-test("sessions: assign an agent with tools and the next run uses them; an assigned agent cannot be deleted; a rename reaches the chat live", async ({ page, request, browser }) => {
+test("sessions: assign an agent with tools and the next run uses them; an assigned agent cannot be deleted; a rename reaches the chat live", async ({ page, request, browser }, testInfo) => {
   const admin = new AdminPage(page);
   const sessionId = await createSession(request, "Admin wiring");
   await admin.login(USER, PASSWORD, "/admin/agents/new");
@@ -176,6 +176,7 @@ test("sessions: assign an agent with tools and the next run uses them; an assign
   await admin.submit(add, add.getByTestId("add-assignment-submit"));
   await expect(admin.assignment("checker")).toBeVisible();
   await expect(admin.assignment("checker").getByTestId("checker-tool-calculator")).toBeChecked();
+  await admin.screenshot(testInfo, "admin-session");
   const state = await (await request.get(`/api/sessions/${sessionId}/state/`)).json();
   expect(state.assignments.map((a: { agent: string }) => a.agent)).toEqual(["checker", "writer"]);
 
@@ -255,7 +256,7 @@ test("messages and runs: filters and search; details show tool input/output and 
   await expect(page.getByTestId("run-extra")).toContainText("duration_ms");
 });
 
-test("the dashboard charts runs, errors, latency and tokens from the database", async ({ page, request }) => {
+test("the dashboard charts runs, errors, latency and tokens from the database", async ({ page, request }, testInfo) => {
   const admin = new AdminPage(page);
   const runs = await (await request.get("/api/messages/?limit=1")).headers()["x-total-count"];
   expect(Number(runs)).toBeGreaterThan(0);
@@ -268,6 +269,7 @@ test("the dashboard charts runs, errors, latency and tokens from the database", 
   await expect(admin.chart("latency-chart").locator('[data-testid="chart-line"]')).toHaveCount(3); // checker, researcher, writer
   await expect(admin.chart("tokens-chart")).toBeVisible();
   await expect(page.getByTestId("stat-error-rate")).toContainText("0.0%");
+  await admin.screenshot(testInfo, "admin-dashboard");
   await page.getByTestId("range-30").click();
   await expect(page).toHaveURL(/days=30/);
   await expect(admin.chart("runs-chart").locator('[data-testid="chart-bar"]')).toHaveCount(30);

@@ -2,7 +2,9 @@
  * Page object for the admin pages: tests select by data-testid through this, so markup can
  * change without rewriting them.
  */
-import { expect, type Locator, type Page } from "@playwright/test";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { expect, type Locator, type Page, type TestInfo } from "@playwright/test";
 
 export class AdminPage {
   constructor(readonly page: Page) {}
@@ -167,5 +169,13 @@ export class AdminPage {
 
   chart(id: "runs-chart" | "error-chart" | "latency-chart" | "tokens-chart"): Locator {
     return this.page.getByTestId(id);
+  }
+
+  /** A full-page screenshot in test-results/screenshots (and attached to the report). */
+  async screenshot(testInfo: TestInfo, name: string): Promise<void> {
+    const dir = path.join(process.cwd(), "test-results", "screenshots");
+    mkdirSync(dir, { recursive: true });
+    const body = await this.page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+    await testInfo.attach(name, { body, contentType: "image/png" });
   }
 }
