@@ -79,8 +79,17 @@ export type SendResult =
   | { kind: "accepted"; runId: number; message: MessageJson }
   | { kind: "completed"; outcome: RunOutcome };
 
-/** Stores the user's message and runs the session's agents (waiting for them unless `async`). */
-export async function sendMessage(input: { sessionId: string; content: string; async: boolean }): Promise<SendResult> {
+/**
+ * Stores the user's message and runs the session's agents (waiting for them unless `async`).
+ * `startAfter` schedules an async run's start, so that the acknowledgement goes out before the
+ * agents' first work (the route passes Next's `after`); by default it starts at once.
+ */
+export async function sendMessage(input: {
+  sessionId: string;
+  content: string;
+  async: boolean;
+  startAfter?: (start: () => void) => void;
+}): Promise<SendResult> {
   if (!engine().accepting) throw new TandemError("unavailable", "The server is shutting down; try again shortly.");
   const session = await requireSessionKey(input.sessionId);
   const { run, message } = await startRun({
@@ -89,7 +98,8 @@ export async function sendMessage(input: { sessionId: string; content: string; a
     instanceId: engine().instanceId,
     leaseMs: env.TANDEM_RUN_LEASE_MS,
   });
-  const live = launch({ runId: run.id, sessionPk: session.id, sessionId: session.sessionId }, message);
+  const ids = { runId: run.id, sessionPk: session.id, sessionId: session.sessionId };
+  const live = launch(ids, message, input.async ? input.startAfter : undefined);
   if (input.async) return { kind: "accepted", runId: run.id, message: messageJson(message) };
   return { kind: "completed", outcome: await live.done };
 }
@@ -160,9 +170,15 @@ function stop(run: LiveRun, reason: StopReason) {
   run.controller.abort(new Error(reason));
 }
 
-function launch(ids: { runId: number; sessionPk: number; sessionId: string }, userMessage: MessageRow): LiveRun {
+function launch(
+  ids: { runId: number; sessionPk: number; sessionId: string },
+  userMessage: MessageRow,
+  startAfter: (start: () => void) => void = (start) => start(),
+): LiveRun {
   const live: LiveRun = { ...ids, controller: new AbortController(), done: Promise.resolve(null as never) };
-  live.done = executeRun(live, userMessage).finally(() => engine().runs.delete(ids.runId));
+  // Registered at once, so a cancel or a shutdown finds the run even before it has started.
+  const started = new Promise<void>((resolve) => startAfter(resolve));
+  live.done = started.then(() => executeRun(live, userMessage)).finally(() => engine().runs.delete(ids.runId));
   engine().runs.set(ids.runId, live);
   return live;
 }

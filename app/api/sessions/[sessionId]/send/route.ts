@@ -1,3 +1,4 @@
+import { after } from "next/server";
 import { parse, readJsonObject, route } from "@/lib/api/http";
 import { SendSchema } from "@/lib/api/schemas";
 import { messageJson } from "@/lib/api/serialize";
@@ -12,7 +13,7 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route<{ sessionId: str
       throw new TandemError("bad_request", "content is required");
     }
     const body = parse(SendSchema, raw);
-    const result = await sendMessage({ sessionId, content: body.content, async: body.async ?? false });
+    const result = await sendMessage({ sessionId, content: body.content, async: body.async ?? false, startAfter: after });
     if (result.kind === "accepted") {
       return Response.json({ run_id: result.runId, message: result.message }, { status: 202 });
     }
