@@ -223,3 +223,30 @@ describe("access control: a server with API keys and a send rate", () => {
     assert.ok(!server.output().includes(KEY), "keys are never logged");
   });
 });
+
+describe("client address behind a trusted proxy (TANDEM_TRUST_PROXY=1)", () => {
+  let server: TandemServer;
+  before(async () => {
+    server = await startServer({ env: { TANDEM_SEND_RATE: "2/min", TANDEM_TRUST_PROXY: "1", LOG_LEVEL: "warn" } });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+  const send = async (forwardedFor: string) => {
+    const { session_id } = await (await fetch(`${server.url}/api/sessions/`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json();
+    const res = await fetch(`${server.url}/api/sessions/${session_id}/send/`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": forwardedFor, "x-tandem-client-address": "203.0.113.99" },
+      body: JSON.stringify({ content: "hi", async: true }),
+    });
+    await res.arrayBuffer();
+    return res.status;
+  };
+
+  test("clients are told apart by the entry the proxy added, not by what they claim", async () => {
+    // The proxy appends the address it saw; whatever the client put before it is ignored.
+    assert.deepEqual([await send("1.1.1.1, 198.51.100.7"), await send("2.2.2.2, 198.51.100.7")], [202, 202]);
+    assert.equal(await send("3.3.3.3, 198.51.100.7"), 429, "a third send from the same proxied client is limited");
+    assert.equal(await send("1.1.1.1, 198.51.100.8"), 202, "another client has its own bucket");
+  });
+});

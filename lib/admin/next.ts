@@ -5,6 +5,7 @@
  */
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { CLIENT_ADDRESS_HEADER } from "../api/client-address.ts";
 import { TandemError } from "../errors.ts";
 import { ADMIN_COOKIE, type AdminSession, csrfValid, secureCookies, sessionFromCookie } from "./auth.ts";
 import { isSameOrigin } from "./crypto.ts";
@@ -55,9 +56,7 @@ export async function clearSessionCookie(): Promise<void> {
   (await cookies()).set(ADMIN_COOKIE, "", { httpOnly: true, sameSite: "lax", secure: secureCookies(), path: "/admin", maxAge: 0 });
 }
 
-/** The client's address as the nearest proxy (or Next, for a direct connection) reports it. */
+/** The client's address as the edge determined it (honouring TANDEM_TRUST_PROXY). */
 export async function clientAddress(): Promise<string> {
-  const h = await headers();
-  const forwarded = h.get("x-forwarded-for")?.split(",").map((s) => s.trim()).filter(Boolean);
-  return forwarded?.at(-1) ?? h.get("x-real-ip") ?? "unknown";
+  return (await headers()).get(CLIENT_ADDRESS_HEADER) ?? "unknown";
 }

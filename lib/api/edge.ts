@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { apiKeys, bearerToken, classifyPath, INVALID_KEY, isSendPath, type PathKind, UNAUTHENTICATED, WWW_AUTHENTICATE } from "./auth.ts";
+import { CLIENT_ADDRESS_HEADER } from "./client-address.ts";
 import { corsPolicy } from "./cors.ts";
 import { parseRate, rateLimiter } from "./rate-limit.ts";
 import { API_SECURITY_HEADERS, SECURITY_HEADERS } from "./security-headers.ts";
@@ -51,8 +52,9 @@ export function createEdge(options: EdgeOptions) {
   const clientAddress = (req: IncomingMessage): string => {
     if (options.trustProxy) {
       const forwarded = req.headers["x-forwarded-for"];
-      const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-      if (first) return first.slice(0, 64);
+      // The last entry is the one your proxy added; earlier ones are the client's to invent.
+      const nearest = (Array.isArray(forwarded) ? forwarded.at(-1) : forwarded)?.split(",").at(-1)?.trim();
+      if (nearest) return nearest.slice(0, 64);
     }
     return req.socket.remoteAddress ?? "unknown";
   };
@@ -84,6 +86,8 @@ export function createEdge(options: EdgeOptions) {
   function edgeHttp(req: IncomingMessage, res: ServerResponse): boolean {
     const requestId = requestIdOf(req.headers["x-request-id"]);
     req.headers["x-request-id"] = requestId; // route handlers log it
+    // The one place that decides who the client is; pages and actions read it from here.
+    req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(req);
     res.setHeader("X-Request-Id", requestId);
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
 
