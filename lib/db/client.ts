@@ -55,7 +55,10 @@ export function db(): Db {
   return handle().client;
 }
 
-/** Resolves once per-connection settings are applied; call before serving. */
+/**
+ * Resolves once per-connection settings are applied. Every entry point (server, scripts) awaits
+ * it before its first query: SQLite refuses `PRAGMA synchronous` inside a transaction.
+ */
 export function dbReady(): Promise<void> {
   return handle().ready;
 }
