@@ -202,6 +202,13 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
       assert.equal(typeof huge.json.detail, "string");
       const deep = await api("POST", "/api/sessions/", { session_id: newId(), metadata: JSON.parse("{\"a\":".repeat(100) + "1" + "}".repeat(100)) });
       assert.equal(deep.status, 400);
+      // Deep enough to overflow a recursive validator: still a field error, for create and update.
+      const abyss = '{"k":'.repeat(100_000) + "1" + "}".repeat(100_000);
+      for (const [method, path] of [["POST", "/api/sessions/"], ["PATCH", `/api/sessions/${newId()}/`]] as const) {
+        const res = await api(method, path, `{"title": "t", "metadata": ${abyss}}`);
+        assert.equal(res.status, 400, `${method} ${path}`);
+        assert.deepEqual(res.json.metadata, ["Nested deeper than 32 levels."]);
+      }
       const after = await api("GET", "/api/sessions/?limit=1");
       assert.equal(after.headers.get("x-total-count"), total, "nothing was written");
     });

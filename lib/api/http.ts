@@ -5,6 +5,7 @@
 import type { z } from "zod";
 import { type FieldErrors, isTandemError, TandemError } from "../errors.ts";
 import { log } from "../log.ts";
+import { MAX_JSON_DEPTH, nestedDeeperThan, TOO_DEEP_MESSAGE } from "./schemas.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -137,6 +138,13 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
 }
 
 export function parse<S extends z.ZodType>(schema: S, data: unknown): z.output<S> {
+  // Zod's recursive JSON schema would overflow the stack on very deep input: refuse it first.
+  if (data !== null && typeof data === "object") {
+    const deep = Object.entries(data).filter(([, v]) => nestedDeeperThan(v, MAX_JSON_DEPTH));
+    if (deep.length > 0) {
+      throw new TandemError("bad_request", "Invalid input.", { fields: Object.fromEntries(deep.map(([k]) => [k, [TOO_DEEP_MESSAGE]])) });
+    }
+  }
   const result = schema.safeParse(data, { reportInput: true });
   if (!result.success) {
     throw new TandemError("bad_request", "Invalid input.", { fields: fieldErrors(result.error) });

@@ -25,11 +25,23 @@ export const JsonValue: z.ZodType<z.core.util.JSONType> = z
   .lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(JsonValue), z.record(z.string(), JsonValue)]))
   .meta({ id: "JsonValue" });
 
-const MAX_JSON_DEPTH = 32;
-const depthOf = (value: unknown): number =>
-  value !== null && typeof value === "object"
-    ? 1 + Math.max(0, ...Object.values(value as object).map(depthOf))
-    : 0;
+export const MAX_JSON_DEPTH = 32;
+export const TOO_DEEP_MESSAGE = `Nested deeper than ${MAX_JSON_DEPTH} levels.`;
+
+/**
+ * Whether objects and arrays in `value` nest deeper than `limit`. Iterative and stopping early,
+ * because a hostile body may nest 100,000 levels (recursion, zod's included, would overflow).
+ */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
 const hasNul = (value: unknown): boolean =>
   typeof value === "string"
     ? value.includes(NUL)
@@ -38,7 +50,7 @@ const hasNul = (value: unknown): boolean =>
 /** Free-form JSON (metadata), bounded in depth so no client can make the server recurse forever. */
 export const JsonObjectSchema = z
   .record(z.string(), JsonValue)
-  .refine((v) => depthOf(v) <= MAX_JSON_DEPTH, `Nested deeper than ${MAX_JSON_DEPTH} levels.`)
+  .refine((v) => !nestedDeeperThan(v, MAX_JSON_DEPTH), TOO_DEEP_MESSAGE)
   .refine((v) => !hasNul(v), NUL_MESSAGE)
   .nullable();
 
