@@ -145,15 +145,7 @@ export function createEdge(options: EdgeOptions) {
   function upgrade(req: IncomingMessage, socket: Duplex, query: URLSearchParams): boolean {
     const { denied } = authenticate(bearerToken(req.headers.authorization) ?? query.get("token"));
     if (!denied) return false;
-    const body = JSON.stringify({ detail: denied });
-    socket.end(
-      "HTTP/1.1 401 Unauthorized\r\n" +
-        `WWW-Authenticate: ${WWW_AUTHENTICATE}\r\n` +
-        "Content-Type: application/json\r\n" +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        "Connection: close\r\n\r\n" +
-        body,
-    );
+    endRawJson(socket, "401 Unauthorized", { detail: denied }, { "WWW-Authenticate": WWW_AUTHENTICATE });
     return true;
   }
 
@@ -194,24 +186,28 @@ export function createEdge(options: EdgeOptions) {
       socket.destroy();
       return;
     }
-    const [status, reason, detail] =
+    const [status, detail] =
       err.code === "HPE_HEADER_OVERFLOW"
-        ? [431, "Request Header Fields Too Large", "Request headers are too large."]
+        ? ["431 Request Header Fields Too Large", "Request headers are too large."]
         : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
-          ? [408, "Request Timeout", "The request took too long to arrive."]
-          : [400, "Bad Request", "Malformed HTTP request."];
-    const body = JSON.stringify({ detail });
-    socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        "X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n" +
-        body,
-    );
+          ? ["408 Request Timeout", "The request took too long to arrive."]
+          : ["400 Bad Request", "Malformed HTTP request."];
+    endRawJson(socket, status, { detail }, { "X-Content-Type-Options": "nosniff" });
   }
 
   return { http, upgrade, forward, clientError, keysEnabled: keys.enabled };
 }
 
 const FORM_LIMIT = 1024 * 1024;
+
+/** A JSON answer written straight to a socket that never became an HTTP response (an upgrade, a parser refusal), then closed. */
+function endRawJson(socket: Duplex, status: string, body: object, headers: Record<string, string>): void {
+  const text = JSON.stringify(body);
+  const head = Object.entries({ ...headers, "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(text)), Connection: "close" })
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join("");
+  socket.end(`HTTP/1.1 ${status}\r\n${head}\r\n${text}`);
+}
 
 /**
  * `Next-Router-State-Tree` is the client router's JSON state; Next answers 500 when it cannot
