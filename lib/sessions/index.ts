@@ -9,10 +9,14 @@ import { cancelRun } from "../agents/runs.ts";
 
 export const createSession = data.createSession;
 
-export async function updateSession(sessionId: string, patch: Parameters<typeof data.updateSession>[1]) {
-  const session = await data.updateSession(sessionId, patch);
+/** Tells the session's open windows (and other admin tabs) what it looks like now. */
+function announceUpdate(session: data.SessionRow): data.SessionRow {
   publish(session.sessionId, "session_updated", { session: sessionJson(session) });
   return session;
+}
+
+export async function updateSession(sessionId: string, patch: Parameters<typeof data.updateSession>[1]) {
+  return announceUpdate(await data.updateSession(sessionId, patch));
 }
 
 /** Stops the session's run if one is going, then deletes it with everything it holds. */
@@ -29,26 +33,17 @@ export async function deleteSession(sessionId: string): Promise<boolean> {
 }
 
 /** Assignment changes alter the session's team, so open windows hear of them like a rename. */
-async function announce(sessionId: string) {
-  const session = await data.requireSession(sessionId);
-  publish(session.sessionId, "session_updated", { session: sessionJson(session) });
-  return session;
+async function changeTeam(sessionId: string, change: (sessionPk: number) => Promise<unknown>) {
+  const { id } = await data.requireSessionKey(sessionId);
+  await change(id);
+  return announceUpdate(await data.requireSession(sessionId));
 }
 
-export async function assignAgent(sessionId: string, agentId: number, input: data.AssignmentInput) {
-  const session = await data.requireSession(sessionId);
-  await data.addAssignment(session.id, agentId, input);
-  return announce(sessionId);
-}
+export const assignAgent = (sessionId: string, agentId: number, input: data.AssignmentInput) =>
+  changeTeam(sessionId, (sessionPk) => data.addAssignment(sessionPk, agentId, input));
 
-export async function updateAssignment(sessionId: string, assignmentId: number, input: data.AssignmentInput) {
-  const session = await data.requireSession(sessionId);
-  await data.updateAssignment(session.id, assignmentId, input);
-  return announce(sessionId);
-}
+export const updateAssignment = (sessionId: string, assignmentId: number, input: data.AssignmentInput) =>
+  changeTeam(sessionId, (sessionPk) => data.updateAssignment(sessionPk, assignmentId, input));
 
-export async function unassignAgent(sessionId: string, assignmentId: number) {
-  const session = await data.requireSession(sessionId);
-  await data.removeAssignment(session.id, assignmentId);
-  return announce(sessionId);
-}
+export const unassignAgent = (sessionId: string, assignmentId: number) =>
+  changeTeam(sessionId, (sessionPk) => data.removeAssignment(sessionPk, assignmentId));
