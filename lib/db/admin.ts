@@ -9,11 +9,8 @@ import { env } from "../env.ts";
 import { fieldError, notFound } from "../errors.ts";
 import { isSessionId } from "../ids.ts";
 import { db, isPostgresUrl, retryWhenBusy } from "./client.ts";
+import { isMissingRow, isUniqueViolation, json, type Json } from "./orm.ts";
 
-type Json = Prisma.InputJsonValue | null;
-const json = (value: Json | undefined) =>
-  value === null ? Prisma.DbNull : (value as Prisma.InputJsonValue | undefined);
-const code = (e: unknown) => (e instanceof Error && "code" in e ? String((e as { code: unknown }).code) : "");
 const postgres = () => isPostgresUrl(env.DATABASE_URL);
 
 export interface AdminPage {
@@ -47,7 +44,7 @@ export async function createAdminUser(input: { username: string; passwordHash: s
   try {
     return await retryWhenBusy(() => db().adminUser.create({ data: input }));
   } catch (e) {
-    if (code(e) === "P2002") throw fieldError("username", "An admin with this username already exists.");
+    if (isUniqueViolation(e)) throw fieldError("username", "An admin with this username already exists.");
     throw e;
   }
 }
@@ -129,7 +126,7 @@ export async function ensureSetting(key: string, value: string): Promise<string>
     await retryWhenBusy(() => db().appSetting.create({ data: { key, value } }));
     return value;
   } catch (e) {
-    if (code(e) !== "P2002") throw e;
+    if (!isUniqueViolation(e)) throw e;
     return (await getSetting(key)) ?? value;
   }
 }
@@ -154,8 +151,8 @@ export interface ToolInput {
 }
 
 const uniqueName = (e: unknown, what: string) =>
-  code(e) === "P2002" ? fieldError("name", `${what} with this name already exists.`) : e;
-const missing = (e: unknown) => (code(e) === "P2025" ? notFound() : e);
+  isUniqueViolation(e) ? fieldError("name", `${what} with this name already exists.`) : e;
+const missing = (e: unknown) => (isMissingRow(e) ? notFound() : e);
 
 export async function listAgentsPage({ q, active, limit, offset }: { q?: string; active?: boolean } & AdminPage) {
   const where: Prisma.AgentWhereInput = {
@@ -298,7 +295,7 @@ export async function addAssignment(sessionPk: number, agentId: number, input: A
       data: { sessionId: sessionPk, agentId, order: input.order, promptOverride: input.promptOverride, tools: { connect: tools } },
     });
   } catch (e) {
-    if (code(e) === "P2002") throw fieldError("agent", "This agent is already assigned to this session.");
+    if (isUniqueViolation(e)) throw fieldError("agent", "This agent is already assigned to this session.");
     throw e;
   }
 }

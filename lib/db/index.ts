@@ -7,15 +7,14 @@ import { Prisma } from "../../generated/sqlite/client.ts";
 import type { MessageRole, RunStatus } from "../../generated/sqlite/enums.ts";
 import { fieldError, notFound, TandemError } from "../errors.ts";
 import { isSessionId } from "../ids.ts";
+import { agentAssignmentCount } from "./admin.ts";
 import { db, retryWhenBusy } from "./client.ts";
+import { isForeignKeyViolation, isMissingRow, isUniqueViolation, json, type Json } from "./orm.ts";
 
 export { db, dbReady, disconnectDb, isPostgresUrl } from "./client.ts";
 export type { MessageRole, RunStatus };
 export * from "./admin.ts";
 
-type Json = Prisma.InputJsonValue | null;
-const json = (value: Json | undefined) =>
-  value === null ? Prisma.DbNull : (value as Prisma.InputJsonValue | undefined);
 
 // ---------------------------------------------------------------------------------------------
 // 1. Includes: the shape each serializer expects
@@ -44,10 +43,6 @@ export interface Page {
   offset?: number;
 }
 
-const isUniqueViolation = (e: unknown) =>
-  e instanceof Error && "code" in e && (e as { code: unknown }).code === "P2002";
-const isForeignKeyViolation = (e: unknown) =>
-  e instanceof Error && "code" in e && ["P2003", "P2014"].includes(String((e as { code: unknown }).code));
 
 // ---------------------------------------------------------------------------------------------
 // 2. Sessions
@@ -153,7 +148,7 @@ export async function updateSession(
       include: sessionInclude,
     });
   } catch (e) {
-    if (e instanceof Error && "code" in e && e.code === "P2025") throw notFound();
+    if (isMissingRow(e)) throw notFound();
     throw e;
   }
 }
@@ -250,7 +245,7 @@ export async function deleteAgent(id: number): Promise<boolean> {
     return count > 0;
   } catch (e) {
     if (isForeignKeyViolation(e)) {
-      const sessions = await db().assignment.count({ where: { agentId: id } });
+      const sessions = await agentAssignmentCount(id);
       const where = sessions === 1 ? "a session" : `${sessions} sessions`;
       throw new TandemError("conflict", `This agent is assigned to ${where}; remove it from those sessions first.`);
     }

@@ -1,13 +1,14 @@
 import { DEFAULT_AGENTS } from "../agents/defaults.ts";
 import { builtinTools, toolParametersJsonSchema } from "../agents/tools/index.ts";
 import { db, retryWhenBusy } from "./client.ts";
+import { isUniqueViolation } from "./orm.ts";
 
 /** A concurrent start of another instance may create the same row first; that is fine. */
 async function ignoreDuplicate(write: () => Promise<unknown>): Promise<void> {
   try {
     await retryWhenBusy(write);
   } catch (e) {
-    if (!(e instanceof Error && "code" in e && e.code === "P2002")) throw e;
+    if (!isUniqueViolation(e)) throw e;
   }
 }
 
