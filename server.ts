@@ -52,7 +52,7 @@ async function main() {
     corsOrigins: env.TANDEM_CORS_ORIGINS,
     apiKeys: env.TANDEM_API_KEYS,
     sendRate: env.TANDEM_SEND_RATE,
-    trustProxy: env.TANDEM_TRUST_PROXY === "1" || env.TANDEM_TRUST_PROXY === "true",
+    trustProxy: env.TANDEM_TRUST_PROXY,
     log,
   });
   const server = createServer((req, res) => {

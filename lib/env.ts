@@ -43,7 +43,11 @@ const schema = z.object({
     .string()
     .regex(/^\s*\d+\s*\/\s*(s|sec|second|m|min|minute|h|hour)\s*$/i, 'Use "<count>/<sec|min|hour>", e.g. "30/min".')
     .optional(),
-  TANDEM_TRUST_PROXY: z.enum(["0", "1", "true", "false"]).default("0"),
+  /** Take the client address from X-Forwarded-For (behind a reverse proxy you run). */
+  TANDEM_TRUST_PROXY: z
+    .enum(["0", "1", "true", "false"])
+    .default("0")
+    .transform((v) => v === "1" || v === "true"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -133,11 +133,6 @@ export class Hub implements EventHub {
     };
   }
 
-  /** The session's latest seq (0 when it has had no event). */
-  latestSeq(sessionId: string): number {
-    return this.channels.get(sessionId)?.seq ?? 0;
-  }
-
   /** Forget a deleted session's window once its subscribers have been told. */
   drop(sessionId: string) {
     const channel = this.channels.get(sessionId);
