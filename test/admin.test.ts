@@ -22,7 +22,7 @@ import {
   verifyPassword,
   verifySessionCookie,
 } from "../lib/admin/crypto.ts";
-import { toolSchemaProblems } from "../lib/admin/json-schema.ts";
+import { toolSchemaProblems } from "../lib/contract/json-schema.ts";
 import { freshSqliteUrl } from "./support/databases.ts";
 import { startServer, type TandemServer } from "./support/server.ts";
 

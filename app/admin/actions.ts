@@ -7,7 +7,7 @@
 import { revalidatePath } from "next/cache";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { AgentWriteSchema, AssignmentWriteSchema, SessionUpdateSchema, ToolWriteSchema } from "@/lib/api/schemas";
+import { AgentWriteSchema, AssignmentWriteSchema, SessionUpdateSchema, ToolWriteSchema } from "@/lib/contract/schemas";
 import { ADMIN_COOKIE, login, logout } from "@/lib/admin/auth";
 import { isSameOrigin } from "@/lib/admin/crypto";
 import { adminAction, checkbox, type FormState, integer, integers, jsonText, parseForm, text } from "@/lib/admin/forms";

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { openApiDocument } from "@/lib/api/openapi";
+import { openApiDocument } from "@/lib/contract/openapi";
 
 export const metadata: Metadata = { title: "Tandem API" };
 // Rendered per request like every page, so its scripts carry the CSP nonce (proxy.ts).

@@ -26,7 +26,7 @@ import {
 import { env } from "../env.ts";
 import { TandemError } from "../errors.ts";
 import { log } from "../log.ts";
-import { messageJson, type MessageJson } from "../api/serialize.ts";
+import { messageJson, type MessageJson } from "../contract/serialize.ts";
 import { Coalescer } from "../realtime/coalescer.ts";
 import { publish } from "../realtime/hub.ts";
 import { singleton } from "../singleton.ts";

@@ -5,7 +5,7 @@
 import type { z } from "zod";
 import { type FieldErrors, isTandemError, TandemError } from "../errors.ts";
 import { log } from "../log.ts";
-import { MAX_JSON_DEPTH, nestedDeeperThan, TOO_DEEP_MESSAGE } from "./schemas.ts";
+import { MAX_JSON_DEPTH, nestedDeeperThan, TOO_DEEP_MESSAGE } from "../contract/schemas.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 

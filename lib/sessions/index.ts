@@ -3,7 +3,7 @@
  * session's channel is told, so open chat windows (and admin edits) stay in step.
  */
 import * as data from "../db/index.ts";
-import { sessionJson } from "../api/serialize.ts";
+import { sessionJson } from "../contract/serialize.ts";
 import { publish, hub } from "../realtime/hub.ts";
 import { cancelRun } from "../agents/runs.ts";
 

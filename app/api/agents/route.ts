@@ -1,5 +1,5 @@
 import { route } from "@/lib/api/http";
-import { agentJson } from "@/lib/api/serialize";
+import { agentJson } from "@/lib/contract/serialize";
 import { listAgents } from "@/lib/db";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({

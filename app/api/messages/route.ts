@@ -1,6 +1,6 @@
 import { listResponse, parseQuery, route } from "@/lib/api/http";
-import { MessageListQuery } from "@/lib/api/schemas";
-import { messageJson } from "@/lib/api/serialize";
+import { MessageListQuery } from "@/lib/contract/schemas";
+import { messageJson } from "@/lib/contract/serialize";
 import { listMessages } from "@/lib/db";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({

@@ -1,6 +1,6 @@
 import { listResponse, parse, parseQuery, readJsonObject, route } from "@/lib/api/http";
-import { SessionCreateSchema, SessionListQuery } from "@/lib/api/schemas";
-import { sessionJson } from "@/lib/api/serialize";
+import { SessionCreateSchema, SessionListQuery } from "@/lib/contract/schemas";
+import { sessionJson } from "@/lib/contract/serialize";
 import { listSessions } from "@/lib/db";
 import { createSession } from "@/lib/sessions";
 

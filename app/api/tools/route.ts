@@ -1,5 +1,5 @@
 import { route } from "@/lib/api/http";
-import { toolJson } from "@/lib/api/serialize";
+import { toolJson } from "@/lib/contract/serialize";
 import { listTools } from "@/lib/db";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({

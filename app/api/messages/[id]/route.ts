@@ -1,5 +1,5 @@
 import { route } from "@/lib/api/http";
-import { messageJson } from "@/lib/api/serialize";
+import { messageJson } from "@/lib/contract/serialize";
 import { getMessage } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 

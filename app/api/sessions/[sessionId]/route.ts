@@ -1,6 +1,6 @@
 import { parse, readJsonObject, route } from "@/lib/api/http";
-import { SessionUpdateSchema } from "@/lib/api/schemas";
-import { sessionJson } from "@/lib/api/serialize";
+import { SessionUpdateSchema } from "@/lib/contract/schemas";
+import { sessionJson } from "@/lib/contract/serialize";
 import { requireSession } from "@/lib/db";
 import { fieldError, notFound } from "@/lib/errors";
 import { deleteSession, updateSession } from "@/lib/sessions";

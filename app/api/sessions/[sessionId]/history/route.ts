@@ -1,6 +1,6 @@
 import { parseQuery, route } from "@/lib/api/http";
-import { HistoryQuery } from "@/lib/api/schemas";
-import { messageJson } from "@/lib/api/serialize";
+import { HistoryQuery } from "@/lib/contract/schemas";
+import { messageJson } from "@/lib/contract/serialize";
 import { requireSessionKey, sessionHistory } from "@/lib/db";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route<{ sessionId: string }>({

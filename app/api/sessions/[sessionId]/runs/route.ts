@@ -1,6 +1,6 @@
 import { listResponse, parseQuery, route } from "@/lib/api/http";
-import { RunListQuery } from "@/lib/api/schemas";
-import { runLogJson } from "@/lib/api/serialize";
+import { RunListQuery } from "@/lib/contract/schemas";
+import { runLogJson } from "@/lib/contract/serialize";
 import { listRuns, requireSessionKey } from "@/lib/db";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route<{ sessionId: string }>({

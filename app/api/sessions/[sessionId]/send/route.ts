@@ -1,7 +1,7 @@
 import { after } from "next/server";
 import { parse, readJsonObject, route } from "@/lib/api/http";
-import { SendSchema } from "@/lib/api/schemas";
-import { messageJson } from "@/lib/api/serialize";
+import { SendSchema } from "@/lib/contract/schemas";
+import { messageJson } from "@/lib/contract/serialize";
 import { sendMessage } from "@/lib/agents/runs";
 import { TandemError } from "@/lib/errors";
 

@@ -1,5 +1,5 @@
 import { route } from "@/lib/api/http";
-import { sessionStateJson } from "@/lib/api/serialize";
+import { sessionStateJson } from "@/lib/contract/serialize";
 import { sessionState } from "@/lib/db";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route<{ sessionId: string }>({

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { SESSION_ID_PATTERN } from "../ids.ts";
-import { toolSchemaProblems } from "../admin/json-schema.ts";
+import { toolSchemaProblems } from "./json-schema.ts";
 
 // ---------------------------------------------------------------------------------------------
 // 1. Building blocks
