@@ -1,0 +1,43 @@
+/**
+ * `npm start` rebuilds only a stale build (scripts/build-if-stale.mjs): with the sources unchanged
+ * since the last build it goes straight to serving; otherwise it runs `npm run build`. A stand-in
+ * `npm` on PATH records whether a build was asked for, so the test costs no real build.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+
+function startCheck(dist: string) {
+  const bin = mkdtempSync(path.join(tmpdir(), "tandem-fake-npm-"));
+  const marker = path.join(bin, "built");
+  writeFileSync(path.join(bin, "npm"), `#!/bin/sh\necho "$@" > "${marker}"\n`);
+  chmodSync(path.join(bin, "npm"), 0o755);
+  const run = spawnSync(process.execPath, ["scripts/build-if-stale.mjs"], {
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NEXT_DIST_DIR: dist },
+    encoding: "utf8",
+  });
+  assert.equal(run.status, 0, run.stderr);
+  return { built: existsSync(marker) ? readFileSync(marker, "utf8").trim() : null, stdout: run.stdout };
+}
+
+test("npm start builds a missing or stale build, and skips a current one", () => {
+  const dist = mkdtempSync(path.join(tmpdir(), "tandem-dist-"));
+  // No build yet: it builds, and stamps the sources it built from.
+  assert.equal(startCheck(dist).built, "run build");
+  const stamp = readFileSync(path.join(dist, "tandem-sources.sha256"), "utf8").trim();
+  assert.match(stamp, /^[0-9a-f]{64}$/);
+
+  // A complete build with that stamp is current.
+  writeFileSync(path.join(dist, "BUILD_ID"), "x");
+  writeFileSync(path.join(dist, "server.mjs"), "");
+  const again = startCheck(dist);
+  assert.equal(again.built, null);
+  assert.match(again.stdout, /is current; not rebuilding/);
+
+  // Sources that differ from the stamp (as after an edit) make it build again.
+  writeFileSync(path.join(dist, "tandem-sources.sha256"), `${"0".repeat(64)}\n`);
+  assert.equal(startCheck(dist).built, "run build");
+});
