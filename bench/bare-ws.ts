@@ -16,7 +16,7 @@ const server = createServer((req, res) => {
     for (const sessionId of sessions) {
       const seq = (seqs.get(sessionId) ?? 0) + 1;
       seqs.set(sessionId, seq);
-      const payload = { run_id: 0, agent: "bench", message_id: 0, delta: "A few words of a streamed reply ", sent_at: performance.timeOrigin + performance.now() };
+      const payload = { run_id: 0, agent: "bench", message_id: 0, delta: `${performance.timeOrigin + performance.now()} A few words of a streamed reply ` };
       const frame = JSON.stringify({ event: "agent_token", payload, seq });
       for (const ws of groups.get(sessionId) ?? []) ws.send(frame);
     }

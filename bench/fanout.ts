@@ -29,9 +29,9 @@ export async function measureFanout(options: {
     for (let i = 0; i < options.clientsPerSession; i++) {
       const ws = new WebSocket(`${options.wsUrl}/ws/chat/${sessionId}/`);
       ws.on("message", (data) => {
-        const frame = JSON.parse(data.toString()) as { payload?: { sent_at?: number } };
-        const sentAt = frame.payload?.sent_at;
-        if (typeof sentAt !== "number") return; // the connected frame
+        const frame = JSON.parse(data.toString()) as { payload?: { delta?: string } };
+        const sentAt = Number.parseFloat(frame.payload?.delta ?? ""); // the publish time leads the text
+        if (Number.isNaN(sentAt)) return; // the connected frame
         latencies.push(now() - sentAt);
         delivered++;
       });

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Redis } from "ioredis";
-import type { Delivery, EventName, Subscription } from "../lib/realtime/hub.ts";
+import type { Delivery, Subscription } from "../lib/realtime/hub.ts";
 import { RedisHub } from "../lib/realtime/redis.ts";
 import { requireServices } from "./support/databases.ts";
 import { cleanupRedisPrefix, freshRedisPrefix, redisReachable, startRedisServer, TEST_REDIS_URL } from "./support/redis.ts";
@@ -32,8 +32,8 @@ function recorder() {
   return { got, listener, until };
 }
 
-const publishN = (hub: RedisHub, session: string, n: number, from = 0, event: EventName = "agent_token") => {
-  for (let i = from; i < from + n; i++) hub.publish(session, event, { i, delta: `t${i} ` });
+const publishN = (hub: RedisHub, session: string, n: number, from = 0) => {
+  for (let i = from; i < from + n; i++) hub.publish(session, "agent_token", { run_id: 0, agent: "a", message_id: i, delta: `t${i} ` });
 };
 
 describe("Redis transport", { skip }, () => {
@@ -77,7 +77,7 @@ describe("Redis transport", { skip }, () => {
     assert.deepEqual(rb.got, ra.got, "both instances see the same frames in the same order");
     // Each publisher's own events keep their publish order.
     for (const half of [0, 30]) {
-      const mine = ra.got.map((g) => g.frame.payload.i).filter((i: number) => i % 60 >= half && i % 60 < half + 30);
+      const mine = ra.got.map((g) => g.frame.payload.message_id).filter((i: number) => i % 60 >= half && i % 60 < half + 30);
       assert.deepEqual(mine, [...mine].sort((x, y) => x - y));
     }
     sa.unsubscribe();
@@ -170,7 +170,7 @@ describe("Redis transport during an outage", { skip: skip || (redisServer ? fals
     while (b.connected || a.connected) await new Promise((r) => setTimeout(r, 10));
     assert.doesNotThrow(() => publishN(b, "s", 4, 3));
     await rb.until(7);
-    assert.deepEqual(rb.got.slice(3).map((g) => [g.seq, g.frame.payload.i]), [[4, 3], [5, 4], [6, 5], [7, 6]], "delivered locally, numbered on");
+    assert.deepEqual(rb.got.slice(3).map((g) => [g.seq, g.frame.payload.message_id]), [[4, 3], [5, 4], [6, 5], [7, 6]], "delivered locally, numbered on");
     assert.equal(ra.got.length, 3, "the other instance cannot hear of them");
 
     await redisServer!.restart();
@@ -182,7 +182,7 @@ describe("Redis transport during an outage", { skip: skip || (redisServer ? fals
     }
     publishN(a, "s", 2, 100);
     await Promise.all([ra.until(6), rb.until(10)]);
-    for (const r of [ra, rb]) assert.deepEqual(r.got.slice(-2).map((g) => [g.seq, g.frame.payload.i]), [[1, 100], [2, 101]]);
+    for (const r of [ra, rb]) assert.deepEqual(r.got.slice(-2).map((g) => [g.seq, g.frame.payload.message_id]), [[1, 100], [2, 101]]);
     for (const s of subs) s.unsubscribe();
   });
 });

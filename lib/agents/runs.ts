@@ -28,6 +28,7 @@ import { TandemError } from "../errors.ts";
 import { log } from "../log.ts";
 import { messageJson, type MessageJson } from "../contract/serialize.ts";
 import { Coalescer } from "../realtime/coalescer.ts";
+import type { EventName, EventPayload } from "../contract/events.ts";
 import { publish } from "../realtime/hub.ts";
 import { singleton } from "../singleton.ts";
 import { CONTEXT_MESSAGES, conversation, systemPrompt } from "./context.ts";
@@ -222,11 +223,10 @@ async function executeRun(run: LiveRun, userMessage: MessageRow): Promise<RunOut
   const { runId, sessionId } = run;
   const created: MessageRow[] = [userMessage];
   const metrics: AgentMetrics[] = [];
-  const emit = (event: Parameters<typeof publish>[1], payload: Record<string, unknown>) =>
-    publish(sessionId, event, { run_id: runId, ...payload });
+  const emit: Emit = (event, payload) => publish(sessionId, event, { run_id: runId, ...payload } as never);
 
   publish(sessionId, "run_started", { session_id: sessionId, run_id: runId });
-  publish(sessionId, "message_created", { message_id: userMessage.id, message: messageJson(userMessage) });
+  emit("message_created", { message_id: userMessage.id, message: messageJson(userMessage) });
 
   let status: RunOutcome["status"] = "success";
   let error: string | undefined;
@@ -273,10 +273,14 @@ async function executeRun(run: LiveRun, userMessage: MessageRow): Promise<RunOut
   if (ended.changed) {
     if (status === "success") publish(sessionId, "run_completed", { run_id: runId, session_id: sessionId });
     else if (status === "cancelled") publish(sessionId, "run_cancelled", { run_id: runId, session_id: sessionId });
-    else publish(sessionId, "run_error", { run_id: runId, session_id: sessionId, error });
+    else publish(sessionId, "run_error", { run_id: runId, session_id: sessionId, error: details });
   }
   return { runId, status, error, messages: created.sort((a, b) => a.id - b.id) };
 }
+
+/** Events of a run's progress: the run's id is added by the run. */
+type RunEvent = { [E in EventName]: EventPayload<E> extends { run_id: number } ? E : never }[EventName];
+type Emit = <E extends RunEvent>(event: E, payload: Omit<EventPayload<E>, "run_id">) => void;
 
 /** A failure already described for people (its message is what `run_error` says). */
 class RunFailure extends Error {}
@@ -287,7 +291,7 @@ async function agentTurn(input: {
   team: AssignmentRow[];
   history: MessageRow[];
   userMessage: MessageRow;
-  emit: (event: Parameters<typeof publish>[1], payload: Record<string, unknown>) => void;
+  emit: Emit;
   created: MessageRow[];
   /** This run's per-agent metrics; the turn adds its own, failed or not. */
   metrics: AgentMetrics[];
@@ -417,7 +421,7 @@ function toolsFor(input: {
   run: LiveRun;
   assignment: AssignmentRow;
   userMessage: MessageRow;
-  emit: (event: Parameters<typeof publish>[1], payload: Record<string, unknown>) => void;
+  emit: Emit;
   created: MessageRow[];
   signal: AbortSignal;
   metrics: AgentMetrics;

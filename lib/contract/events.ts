@@ -27,8 +27,9 @@ export const EVENTS = {
   }),
   message_created: event({
     compat: true,
-    description: "A message was stored (the user's, an agent's finished turn, a tool call). ext: `message` is the whole Message.",
-    payload: z.object({ message_id: z.number().int(), message: MessageSchema }),
+    description:
+      "A message was stored (the user's, an agent's finished turn, a tool call). ext: `message` is the whole Message, `run_id` the run that stored it.",
+    payload: z.object({ message_id: z.number().int(), message: MessageSchema, run_id: RunId }),
   }),
   agent_started: event({
     compat: false,

@@ -8,28 +8,11 @@
  * that every instance sees every event with one seq numbering. This module never imports the
  * Redis client, so Next's route-handler bundles stay free of it.
  */
+import type { EventName, EventPayload } from "../contract/events.ts";
 import { env } from "../env.ts";
 import { singleton } from "../singleton.ts";
 
-export type EventName =
-  | "run_started"
-  | "message_created"
-  | "agent_started"
-  | "agent_token"
-  | "agent_turn"
-  | "tool_call"
-  | "tool_result"
-  | "run_completed"
-  | "run_error"
-  | "run_cancelled"
-  | "session_updated"
-  | "session_deleted";
-
-export interface ChatEvent {
-  event: EventName;
-  payload: Record<string, unknown>;
-  seq: number;
-}
+export type { EventName, EventPayload } from "../contract/events.ts";
 
 export interface Delivery {
   seq: number;
@@ -60,7 +43,7 @@ export interface Subscription {
 /** What the rest of the app uses; `hub()` returns the installed transport. */
 export interface EventHub {
   /** Never throws and never waits: a transport that cannot reach its peers delivers locally. */
-  publish(sessionId: string, event: EventName, payload: Record<string, unknown>): void;
+  publish<E extends EventName>(sessionId: string, event: E, payload: EventPayload<E>): void;
   /**
    * Replays the events after `since` (when still kept), then delivers live ones, in order with
    * no gap and no duplicate. The in-process hub answers synchronously.
@@ -103,14 +86,13 @@ export class Hub implements EventHub {
     }
   }
 
-  publish(sessionId: string, event: EventName, payload: Record<string, unknown>): ChatEvent {
+  publish<E extends EventName>(sessionId: string, event: E, payload: EventPayload<E>): void {
     const channel = this.channel(sessionId);
     const seq = ++channel.seq;
     const delivery = { seq, frame: JSON.stringify({ event, payload, seq }) };
     channel.window.push(delivery);
     if (channel.window.length > this.windowSize) channel.window.splice(0, channel.window.length - this.windowSize);
     for (const listener of channel.listeners) listener(delivery);
-    return { event, payload, seq };
   }
 
   /**
@@ -155,6 +137,7 @@ export function installHub(next: EventHub): void {
   slot().hub = next;
 }
 
-export function publish(sessionId: string, event: EventName, payload: Record<string, unknown>): void {
+/** Announces an event on the session's channel; the payload is checked against the contract's event map. */
+export function publish<E extends EventName>(sessionId: string, event: E, payload: EventPayload<E>): void {
   hub().publish(sessionId, event, payload);
 }

@@ -21,7 +21,8 @@
  */
 import { Redis } from "ioredis";
 import { log } from "../log.ts";
-import { type Delivery, type EventHub, type EventName, resyncFrame, type Subscription } from "./hub.ts";
+import type { EventName, EventPayload } from "../contract/events.ts";
+import { type Delivery, type EventHub, resyncFrame, type Subscription } from "./hub.ts";
 
 type Listener = (delivery: Delivery) => void;
 
@@ -139,7 +140,7 @@ export class RedisHub implements EventHub {
   // -------------------------------------------------------------------------------------------
   // Publishing
 
-  publish(sessionId: string, event: EventName, payload: Record<string, unknown>): void {
+  publish<E extends EventName>(sessionId: string, event: E, payload: EventPayload<E>): void {
     // JSON.stringify({ event, payload, seq }) once the script has chosen seq.
     const head = `${JSON.stringify({ event, payload }).slice(0, -1)},"seq":`;
     const out: Outgoing = { sessionId, head, state: "sent" };

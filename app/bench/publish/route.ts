@@ -3,7 +3,7 @@ import { publish } from "@/lib/realtime/hub";
 
 /**
  * Benchmark-only (404 unless TANDEM_BENCH=1): publishes one agent_token-sized event to each
- * given session, stamped with the time it was published, so `npm run bench` can measure
+ * given session, its text starting with the time it was published, so `npm run bench` can measure
  * WebSocket delivery latency from publish to client, through the same hub and sockets real
  * runs use.
  */
@@ -15,8 +15,8 @@ export async function POST(req: Request) {
       run_id: 0,
       agent: "bench",
       message_id: 0,
-      delta: "A few words of a streamed reply ",
-      sent_at: performance.timeOrigin + performance.now(),
+      // The publish time rides in the text, where a real token's words would be.
+      delta: `${performance.timeOrigin + performance.now()} A few words of a streamed reply `,
     });
   }
   return Response.json({ published: sessions.length });
