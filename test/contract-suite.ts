@@ -1,5 +1,5 @@
 /**
- * The API contract (../shared/spec/api-contract.md), black-box against a running server.
+ * The API contract (docs/api.md), black-box against a running server.
  * Defined once and run for each database provider (api.sqlite.test.ts, api.postgres.test.ts).
  */
 import assert from "node:assert/strict";

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { CONTROL_FRAMES, EVENTS } from "@/lib/contract/events";
 import { openApiDocument } from "@/lib/contract/openapi";
 
 export const metadata: Metadata = { title: "Tandem API" };
@@ -34,19 +35,6 @@ function schemaName(schema: Schema | undefined): string {
   return String(schema.type ?? "object");
 }
 
-const EVENTS: Array<[string, string]> = [
-  ["connected", "{session_id, seq} — first frame; seq is the session's latest"],
-  ["run_started", "{session_id, run_id}"],
-  ["message_created", "{message_id, message} — user, tool and finished agent messages"],
-  ["agent_started", "{run_id, agent, role}"],
-  ["agent_token", "{run_id, agent, message_id, delta} — coalesced; deltas add up to the stored text"],
-  ["tool_call / tool_result", "{run_id, agent, tool_call_id, tool_name, input | output, is_error}"],
-  ["agent_turn", "{run_id, agent, role, message_id, content}"],
-  ["run_completed / run_error / run_cancelled", "{run_id, session_id[, error]}"],
-  ["session_updated / session_deleted", "{session} / {session_id}"],
-  ["resync", "{reason, seq} — the missed events are no longer held: reload the history"],
-  ["echo / error", "the answer to a JSON frame / to a frame that is not JSON"],
-];
 
 export default function DocsPage() {
   const doc = openApiDocument() as unknown as Doc;
@@ -119,10 +107,19 @@ export default function DocsPage() {
         </p>
         <table className="mt-3 w-full text-left text-sm">
           <tbody>
-            {EVENTS.map(([name, shape]) => (
+            {Object.entries(CONTROL_FRAMES).map(([name, text]) => (
               <tr key={name} className="border-t border-gray-100">
                 <td className="py-1.5 pr-4 align-top font-mono">{name}</td>
-                <td className="py-1.5 text-gray-700">{shape}</td>
+                <td className="py-1.5 text-gray-700">{text}</td>
+              </tr>
+            ))}
+            {Object.entries(EVENTS).map(([name, spec]) => (
+              <tr key={name} className="border-t border-gray-100">
+                <td className="py-1.5 pr-4 align-top font-mono">{name}</td>
+                <td className="py-1.5 text-gray-700">
+                  <span className="mr-2 text-xs font-semibold uppercase text-gray-500">{spec.compat ? "compat" : "ext"}</span>
+                  <code className="font-mono">{`{${Object.keys(spec.payload.shape).join(", ")}}`}</code> — {spec.description}
+                </td>
               </tr>
             ))}
           </tbody>

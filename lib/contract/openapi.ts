@@ -5,7 +5,9 @@
 import { z } from "zod";
 import * as S from "./schemas.ts";
 
-type Op = {
+export type Op = {
+  /** The old backend had it (its answers are frozen); otherwise a Tandem extension. */
+  compat: boolean;
   summary: string;
   description?: string;
   query?: z.ZodObject;
@@ -30,15 +32,16 @@ const errorText: Record<number, string> = {
 
 const sessionParam = { name: "session_id", in: "path", required: true, schema: { type: "string", maxLength: 64 } };
 
-const endpoints: Record<string, Record<string, Op>> = {
+export const endpoints: Record<string, Record<string, Op>> = {
   "/api/health/": {
-    get: { tag: "health", summary: "Liveness (compat: exactly this body)", ok: { status: 200, schema: S.HealthSchema, description: "Up" } },
+    get: { compat: true, tag: "health", summary: "Liveness (compat: exactly this body)", ok: { status: 200, schema: S.HealthSchema, description: "Up" } },
   },
   "/api/ready/": {
-    get: { tag: "health", summary: "Readiness: database and channel layer", ok: { status: 200, description: "Ready (503 when not)" } },
+    get: { compat: false, tag: "health", summary: "Readiness: database and channel layer", ok: { status: 200, description: "Ready (503 when not)" } },
   },
   "/api/sessions/": {
     get: {
+      compat: true,
       tag: "sessions",
       summary: "List sessions, newest first",
       description: "The total is in the `X-Total-Count` header.",
@@ -47,6 +50,7 @@ const endpoints: Record<string, Record<string, Op>> = {
       errors: [400],
     },
     post: {
+      compat: true,
       tag: "sessions",
       summary: "Create a session (the default agents are assigned)",
       body: S.SessionCreateSchema,
@@ -55,19 +59,20 @@ const endpoints: Record<string, Record<string, Op>> = {
     },
   },
   "/api/sessions/{session_id}/": {
-    get: { tag: "sessions", summary: "A session", ok: { status: 200, schema: S.SessionSchema, description: "The session" }, errors: [404] },
-    put: { tag: "sessions", summary: "Update title, user_id, metadata", body: S.SessionUpdateSchema, ok: { status: 200, schema: S.SessionSchema, description: "Updated" }, errors: [400, 404] },
-    patch: { tag: "sessions", summary: "Update title, user_id, metadata", body: S.SessionUpdateSchema, ok: { status: 200, schema: S.SessionSchema, description: "Updated" }, errors: [400, 404] },
-    delete: { tag: "sessions", summary: "Delete with its assignments, messages and run logs", ok: { status: 204, description: "Deleted" }, errors: [404] },
+    get: { compat: true, tag: "sessions", summary: "A session", ok: { status: 200, schema: S.SessionSchema, description: "The session" }, errors: [404] },
+    put: { compat: true, tag: "sessions", summary: "Update title, user_id, metadata", body: S.SessionUpdateSchema, ok: { status: 200, schema: S.SessionSchema, description: "Updated" }, errors: [400, 404] },
+    patch: { compat: true, tag: "sessions", summary: "Update title, user_id, metadata", body: S.SessionUpdateSchema, ok: { status: 200, schema: S.SessionSchema, description: "Updated" }, errors: [400, 404] },
+    delete: { compat: true, tag: "sessions", summary: "Delete with its assignments, messages and run logs", ok: { status: 204, description: "Deleted" }, errors: [404] },
   },
   "/api/sessions/{session_id}/history/": {
-    get: { tag: "messages", summary: "The session's messages, chronological", query: S.HistoryQuery, ok: { status: 200, schema: S.MessageSchema, array: true, description: "Messages" }, errors: [400, 404] },
+    get: { compat: true, tag: "messages", summary: "The session's messages, chronological", query: S.HistoryQuery, ok: { status: 200, schema: S.MessageSchema, array: true, description: "Messages" }, errors: [400, 404] },
   },
   "/api/sessions/{session_id}/state/": {
-    get: { tag: "sessions", summary: "Session summary for UIs", ok: { status: 200, schema: S.SessionStateSchema, description: "State" }, errors: [404] },
+    get: { compat: true, tag: "sessions", summary: "Session summary for UIs", ok: { status: 200, schema: S.SessionStateSchema, description: "State" }, errors: [404] },
   },
   "/api/sessions/{session_id}/send/": {
     post: {
+      compat: true,
       tag: "runs",
       summary: "Send a message; the assigned agents answer in order",
       description:
@@ -79,22 +84,22 @@ const endpoints: Record<string, Record<string, Op>> = {
     },
   },
   "/api/sessions/{session_id}/runs/": {
-    get: { tag: "runs", summary: "The session's run logs, newest first", query: S.RunListQuery, ok: { status: 200, schema: S.RunLogSchema, array: true, description: "Run logs" }, errors: [400, 404] },
+    get: { compat: false, tag: "runs", summary: "The session's run logs, newest first", query: S.RunListQuery, ok: { status: 200, schema: S.RunLogSchema, array: true, description: "Run logs" }, errors: [400, 404] },
   },
   "/api/sessions/{session_id}/cancel/": {
-    post: { tag: "runs", summary: "Stop the session's running run", ok: { status: 200, schema: S.CancelledSchema, description: "Cancelled" }, errors: [404, 409] },
+    post: { compat: false, tag: "runs", summary: "Stop the session's running run", ok: { status: 200, schema: S.CancelledSchema, description: "Cancelled" }, errors: [404, 409] },
   },
   "/api/agents/": {
-    get: { tag: "agents", summary: "Agents (edited in the admin pages)", ok: { status: 200, schema: S.AgentSchema, array: true, description: "Agents" } },
+    get: { compat: false, tag: "agents", summary: "Agents (edited in the admin pages)", ok: { status: 200, schema: S.AgentSchema, array: true, description: "Agents" } },
   },
   "/api/tools/": {
-    get: { tag: "agents", summary: "Tools (edited in the admin pages)", ok: { status: 200, schema: S.ToolSchema, array: true, description: "Tools" } },
+    get: { compat: false, tag: "agents", summary: "Tools (edited in the admin pages)", ok: { status: 200, schema: S.ToolSchema, array: true, description: "Tools" } },
   },
   "/api/messages/": {
-    get: { tag: "messages", summary: "Messages across sessions", query: S.MessageListQuery, ok: { status: 200, schema: S.MessageSchema, array: true, description: "Messages" }, errors: [400] },
+    get: { compat: true, tag: "messages", summary: "Messages across sessions", query: S.MessageListQuery, ok: { status: 200, schema: S.MessageSchema, array: true, description: "Messages" }, errors: [400] },
   },
   "/api/messages/{id}/": {
-    get: { tag: "messages", summary: "One message", ok: { status: 200, schema: S.MessageSchema, description: "The message" }, errors: [404] },
+    get: { compat: true, tag: "messages", summary: "One message", ok: { status: 200, schema: S.MessageSchema, description: "The message" }, errors: [404] },
   },
 };
 

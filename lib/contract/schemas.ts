@@ -112,7 +112,10 @@ export const SessionSchema = z
   })
   .meta({ id: "Session" });
 
-export const MessageRoleSchema = z.enum(["user", "agent", "system", "tool"]);
+/** Who wrote a message. */
+export const MESSAGE_ROLES = ["user", "agent", "system", "tool"] as const;
+export const MessageRoleSchema = z.enum(MESSAGE_ROLES);
+export type MessageRole = (typeof MESSAGE_ROLES)[number];
 
 export const MessageSchema = z
   .object({
@@ -133,7 +136,11 @@ export const MessageSchema = z
   })
   .meta({ id: "Message" });
 
-export const RunStatusSchema = z.enum(["running", "success", "error", "cancelled"]);
+/** A run log's status: `running` until it ends in one of the others (compat: running, success, error). */
+export const RUN_STATUSES = ["running", "success", "error", "cancelled"] as const;
+export const RunStatusSchema = z.enum(RUN_STATUSES);
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export type EndedRunStatus = Exclude<RunStatus, "running">;
 
 export const RunLogSchema = z
   .object({
