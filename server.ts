@@ -11,7 +11,7 @@ import { createEdge } from "./lib/api/edge.ts";
 import { liveRunCount, shutdownRuns, startRunMaintenance } from "./lib/agents/runs.ts";
 import { dbReady, disconnectDb } from "./lib/db/index.ts";
 import { deployMigrations } from "./lib/db/migrate.ts";
-import { seedDatabase } from "./lib/db/seed.ts";
+import { seedDefaults } from "./lib/agents/seed.ts";
 import { bootstrapAdminFromEnv } from "./lib/admin/auth.ts";
 import { env } from "./lib/env.ts";
 import { log } from "./lib/log.ts";
@@ -37,7 +37,7 @@ async function main() {
   const applied = await migrate();
   if (applied.length) log.info({ applied }, "applied migrations");
   await dbReady();
-  await seedDatabase();
+  await seedDefaults();
   await bootstrapAdminFromEnv(); // ADMIN_USERNAME/ADMIN_PASSWORD, when set
   // Before anything publishes (recovery announces interrupted runs).
   const events = await startRealtime();

@@ -89,10 +89,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case "seed": {
       process.env.DATABASE_URL = url; // lib/env.ts reads it when the seed module loads
-      const { seedDatabase } = await import("../lib/db/seed.ts");
+      const { seedDefaults } = await import("../lib/agents/seed.ts");
       const { dbReady } = await import("../lib/db/index.ts");
       await dbReady(); // per-connection settings first: SQLite refuses them inside the seed's transactions
-      await seedDatabase();
+      await seedDefaults();
       return 0;
     }
     default:

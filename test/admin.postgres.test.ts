@@ -17,12 +17,13 @@ test("admin queries on PostgreSQL", { skip: fresh ? false : `PostgreSQL unreacha
   process.env.LOG_LEVEL = "silent";
   const { deployMigrations } = await import("../lib/db/migrate.ts");
   await deployMigrations(fresh!.url);
-  const { seedDatabase } = await import("../lib/db/seed.ts");
-  await seedDatabase();
+  const { seedDefaults } = await import("../lib/agents/seed.ts");
+  await seedDefaults();
   const data = await import("../lib/db/index.ts");
   const auth = await import("../lib/admin/auth.ts");
 
-  const session = await data.createSession({ title: "Quarterly PG Review", userId: "u1" });
+  const { createSession } = await import("../lib/sessions/index.ts");
+  const session = await createSession({ title: "Quarterly PG Review", userId: "u1" });
   await data.db().runLog.create({ data: { sessionId: session.id, status: "success", extra: { agents: [{ agent: "researcher" }, { agent: "writer" }] } } });
   await data.db().runLog.create({ data: { sessionId: session.id, status: "error", extra: { agents: [{ agent: "writer" }] } } });
   const [researcher] = await data.listAgents();

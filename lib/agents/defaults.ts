@@ -1,3 +1,5 @@
+import type { TeamMember } from "../db/index.ts";
+
 /**
  * The two agents a fresh install collaborates with. Their descriptions are their system
  * prompts; admins edit them in the admin pages (the seed never overwrites an edit).
@@ -42,4 +44,10 @@ export const DEFAULT_AGENTS: readonly DefaultAgent[] = [
       "Do not mention the notes' format or the team's internal process unless the user asks.",
     ].join("\n"),
   },
+];
+
+/** A new session's team: the researcher (with every built-in tool), then the writer. */
+export const DEFAULT_TEAM: readonly TeamMember[] = [
+  { agent: "researcher", tools: ["calculator", "current_time", "session_search"] },
+  { agent: "writer", tools: [] },
 ];

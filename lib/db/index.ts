@@ -88,26 +88,37 @@ export async function requireSessionKey(sessionId: string) {
   return session;
 }
 
+/** One agent of a new session's team: its name and the names of the tools it may use. */
+export interface TeamMember {
+  agent: string;
+  tools: readonly string[];
+}
+
 /**
- * Creates a session with the active default agents assigned in order (the researcher gets every
- * active built-in tool), all in one transaction.
+ * Creates a session with `team` assigned in order (members whose agent is missing or inactive
+ * are left out, as are inactive tools), all in one transaction.
  */
 export async function createSession(input: {
   sessionId?: string;
   title?: string;
   userId?: string;
   metadata?: Json;
+  team: readonly TeamMember[];
 }): Promise<SessionRow> {
   const sessionId = input.sessionId ?? newSessionId();
+  const agentNames = input.team.map((m) => m.agent);
   try {
     return await retryWhenBusy(() => db().$transaction(async (tx) => {
-      const defaults = await tx.agent.findMany({
-        where: { isActive: true, name: { in: [...DEFAULT_AGENT_ORDER] } },
-      });
-      defaults.sort((a, b) => DEFAULT_AGENT_ORDER.indexOf(a.name) - DEFAULT_AGENT_ORDER.indexOf(b.name));
+      const agents = await tx.agent.findMany({ where: { isActive: true, name: { in: agentNames } } });
       const tools = await tx.tool.findMany({
-        where: { isActive: true, name: { in: [...DEFAULT_RESEARCHER_TOOLS] } },
-        select: { id: true },
+        where: { isActive: true, name: { in: input.team.flatMap((m) => m.tools) } },
+        select: { id: true, name: true },
+      });
+      const members = input.team.flatMap((member) => {
+        const agent = agents.find((a) => a.name === member.agent);
+        if (!agent) return [];
+        const connect = tools.filter((t) => member.tools.includes(t.name)).map((t) => ({ id: t.id }));
+        return [{ agentId: agent.id, tools: connect.length ? { connect } : undefined }];
       });
       return tx.chatSession.create({
         data: {
@@ -115,13 +126,7 @@ export async function createSession(input: {
           title: input.title ?? "",
           userId: input.userId ?? "",
           metadata: json(input.metadata),
-          assignments: {
-            create: defaults.map((agent, order) => ({
-              agentId: agent.id,
-              order,
-              tools: agent.name === "researcher" ? { connect: tools } : undefined,
-            })),
-          },
+          assignments: { create: members.map((m, order) => ({ ...m, order })) },
         },
         include: sessionInclude,
       });
@@ -131,10 +136,6 @@ export async function createSession(input: {
     throw e;
   }
 }
-
-/** The default agents, in the order they are assigned to a new session. */
-export const DEFAULT_AGENT_ORDER: readonly string[] = ["researcher", "writer"];
-const DEFAULT_RESEARCHER_TOOLS: readonly string[] = ["calculator", "current_time", "session_search"];
 
 export async function updateSession(
   sessionId: string,

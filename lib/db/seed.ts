@@ -1,5 +1,3 @@
-import { DEFAULT_AGENTS } from "../agents/defaults.ts";
-import { builtinTools, toolParametersJsonSchema } from "../agents/tools/index.ts";
 import { db, retryWhenBusy } from "./client.ts";
 import { isUniqueViolation } from "./orm.ts";
 
@@ -12,24 +10,26 @@ async function ignoreDuplicate(write: () => Promise<unknown>): Promise<void> {
   }
 }
 
-/**
- * Idempotent: creates the default agents and a row for each built-in tool when missing. Existing
- * rows keep admins' edits; only a built-in tool's parameter schema is refreshed, being derived
- * from code.
- */
-export async function seedDatabase(): Promise<void> {
-  for (const agent of DEFAULT_AGENTS) {
+/** Creates each agent that does not exist yet; existing rows keep admins' edits. */
+export async function ensureAgents(agents: ReadonlyArray<{ name: string; role: string; description: string }>) {
+  for (const agent of agents) {
     await ignoreDuplicate(() =>
       db().agent.upsert({ where: { name: agent.name }, create: { ...agent, isActive: true }, update: {} }),
     );
   }
-  for (const tool of builtinTools.values()) {
-    const schema = toolParametersJsonSchema(tool) as object;
+}
+
+/**
+ * Creates each tool that does not exist yet; an existing row keeps admins' edits except its
+ * parameter schema, which is derived from the code that implements it.
+ */
+export async function ensureTools(tools: ReadonlyArray<{ name: string; description: string; schema: object }>) {
+  for (const tool of tools) {
     await ignoreDuplicate(() =>
       db().tool.upsert({
         where: { name: tool.name },
-        create: { name: tool.name, description: tool.description, schema, isActive: true },
-        update: { schema },
+        create: { ...tool, isActive: true },
+        update: { schema: tool.schema },
       }),
     );
   }

@@ -6,8 +6,11 @@ import * as data from "../db/index.ts";
 import { sessionJson } from "../contract/serialize.ts";
 import { publish, hub } from "../realtime/hub.ts";
 import { cancelRun } from "../agents/runs.ts";
+import { DEFAULT_TEAM } from "../agents/defaults.ts";
 
-export const createSession = data.createSession;
+/** Creates a session with the default team. */
+export const createSession = (input: Omit<Parameters<typeof data.createSession>[0], "team">) =>
+  data.createSession({ ...input, team: DEFAULT_TEAM });
 
 /** Tells the session's open windows (and other admin tabs) what it looks like now. */
 function announceUpdate(session: data.SessionRow): data.SessionRow {
