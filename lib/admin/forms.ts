@@ -4,7 +4,7 @@
  */
 import { unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
-import { parse } from "../api/http.ts";
+import { parse } from "../contract/validation.ts";
 import { type FieldErrors, isTandemError, TandemError } from "../errors.ts";
 import { log } from "../log.ts";
 import type { AdminSession } from "./auth.ts";

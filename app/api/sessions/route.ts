@@ -1,4 +1,5 @@
-import { listResponse, parse, parseQuery, readJsonObject, route } from "@/lib/api/http";
+import { listResponse, parseQuery, readJsonObject, route } from "@/lib/api/http";
+import { parse } from "@/lib/contract/validation";
 import { SessionCreateSchema, SessionListQuery } from "@/lib/contract/schemas";
 import { sessionJson } from "@/lib/contract/serialize";
 import { listSessions } from "@/lib/db";

@@ -1,4 +1,5 @@
-import { parse, readJsonObject, route } from "@/lib/api/http";
+import { readJsonObject, route } from "@/lib/api/http";
+import { parse } from "@/lib/contract/validation";
 import { SessionUpdateSchema } from "@/lib/contract/schemas";
 import { sessionJson } from "@/lib/contract/serialize";
 import { requireSession } from "@/lib/db";

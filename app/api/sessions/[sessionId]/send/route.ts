@@ -1,5 +1,6 @@
 import { after } from "next/server";
-import { parse, readJsonObject, route } from "@/lib/api/http";
+import { readJsonObject, route } from "@/lib/api/http";
+import { parse } from "@/lib/contract/validation";
 import { SendSchema } from "@/lib/contract/schemas";
 import { messageJson } from "@/lib/contract/serialize";
 import { sendMessage } from "@/lib/agents/runs";
