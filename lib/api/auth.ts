@@ -9,13 +9,12 @@
  * `/docs/..%2Fapi/sessions` or `/%61pi/sessions` cannot reach a handler unauthenticated.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { API_ROOTS } from "../contract/paths.ts";
 
 // ---------------------------------------------------------------------------------------------
 // 1. Paths
 // ---------------------------------------------------------------------------------------------
 
-/** The first path segments of the root mirror (next.config.mjs rewrites), and `api` itself. */
-const API_ROOTS = new Set(["api", "health", "ready", "sessions", "messages", "agents", "tools"]);
 /** Open even with keys: liveness and readiness probes. */
 const OPEN_API_PATHS = new Set(["/api/health", "/health", "/api/ready", "/ready"]);
 

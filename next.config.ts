@@ -1,5 +1,7 @@
-/** @type {import('next').NextConfig} */
-const nextConfig = {
+import type { NextConfig } from "next";
+import { MIRROR_ROOTS } from "./lib/contract/paths.ts";
+
+const nextConfig: NextConfig = {
   // The contract answers every path with and without the trailing slash, never with a redirect
   // (a 307/308 breaks POST clients and CORS preflights).
   skipTrailingSlashRedirect: true,
@@ -8,14 +10,7 @@ const nextConfig = {
   distDir: process.env.NEXT_DIST_DIR || ".next",
   async rewrites() {
     // The root mirror of the API for clients or proxies that drop the /api prefix.
-    return [
-      { source: "/health", destination: "/api/health" },
-      { source: "/ready", destination: "/api/ready" },
-      { source: "/sessions/:path*", destination: "/api/sessions/:path*" },
-      { source: "/messages/:path*", destination: "/api/messages/:path*" },
-      { source: "/agents/:path*", destination: "/api/agents/:path*" },
-      { source: "/tools/:path*", destination: "/api/tools/:path*" },
-    ];
+    return MIRROR_ROOTS.map((root) => ({ source: `/${root}/:path*`, destination: `/api/${root}/:path*` }));
   },
 };
 
