@@ -90,6 +90,28 @@ describe("in-process hub: replay memory", () => {
     for (const sub of subs) sub.unsubscribe();
   });
 
+  test("the total holds under frames of every size when every session is watched (seeded)", () => {
+    const total = 128 * KiB;
+    const hub = new Hub({ events: 200, bytes: 96 * KiB, totalBytes: total });
+    let state = 3; // made the first version of the trimming loop spin forever
+    const random = (n: number) => (state = (state * 1103515245 + 12345) % 2 ** 31) % n;
+    const subs = Array.from({ length: 6 }, (_, i) => hub.subscribe(`s-${i}`, undefined, () => {}));
+    const last = new Map<string, number>();
+    for (let i = 0; i < 3000; i++) {
+      const size = random(4) === 0 ? random(60 * KiB) : random(2 * KiB);
+      const id = `s-${random(6)}`;
+      hub.publish(id, "agent_token", { delta: "z".repeat(size) });
+      last.set(id, (last.get(id) ?? 0) + 1);
+      assert.ok(hub.bytes <= total, `${hub.bytes} bytes kept after publish ${i}`);
+    }
+    // Whatever a window kept, it replays up to the session's latest event.
+    for (const [id, seq] of last) {
+      const kept = replay(hub, id, seq - 1);
+      if (kept.replayed) assert.deepEqual(kept.seqs, [seq]);
+    }
+    for (const sub of subs) sub.unsubscribe();
+  });
+
   test("a dropped session's bytes are released", () => {
     const hub = new Hub({ events: 1000, bytes: 64 * KiB, totalBytes: 1024 * KiB });
     publishN(hub, "gone", 10);

@@ -158,11 +158,13 @@ export class Hub implements EventHub {
       if (channel.listeners.size === 0) this.trim(channel, 0, 0);
     }
     const largest = [...this.channels.values()].filter((c) => c.bytes > 0).sort((a, b) => b.bytes - a.bytes);
-    // Lower one cap on every window, step by step, until the total fits.
-    for (let cap = largest[0]?.bytes ?? 0; this.retained > target; cap = Math.floor((cap * 3) / 4)) {
+    // Lower one cap on every window, step by step, largest first, until the total fits.
+    let cap = largest[0]?.bytes ?? 0;
+    while (this.retained > target && cap > 0) {
+      cap = Math.floor((cap * 3) / 4);
       for (const channel of largest) {
-        if (channel.bytes <= cap || this.retained <= target) break;
-        this.trim(channel, Infinity, cap);
+        if (this.retained <= target) return;
+        if (channel.bytes > cap) this.trim(channel, Infinity, cap);
       }
     }
   }
