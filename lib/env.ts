@@ -33,6 +33,9 @@ const schema = z.object({
   /** Admin cookies carry `Secure`: "auto" in production only. */
   TANDEM_ADMIN_SECURE_COOKIE: z.enum(["auto", "true", "false"]).default("auto"),
   TANDEM_REPLAY_EVENTS: int(1000, 10),
+  /** Bytes of frames kept for replay per session, and in total by the in-process hub. */
+  TANDEM_REPLAY_BYTES: int(256 * 1024, 1024),
+  TANDEM_REPLAY_TOTAL_BYTES: int(64 * 1024 * 1024, 1024),
   TANDEM_RUN_LEASE_MS: int(15_000, 1000),
   TANDEM_SHUTDOWN_GRACE_MS: int(10_000),
   TANDEM_INSTANCE_ID: z.string().optional(),

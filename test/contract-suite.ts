@@ -163,6 +163,16 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
       assert.equal(empty.status, 201, empty.text);
     });
 
+    it("stores titles without bidi controls, so they cannot render spoofed text", async () => {
+      const spoof = "invoice \u202Egnp.exe \u2066x\u2069 \u200Fمرحبا";
+      const s = await create({ title: spoof });
+      assert.equal(s.title, "invoice gnp.exe x \u200Fمرحبا", "bidi marks stay, controls go");
+      const patched = await api("PATCH", `/api/sessions/${s.session_id}/`, { title: "\u202Aa\u202Bb\u202Cc\u202Dd\u202Ee\u2067f\u2068g" });
+      assert.equal(patched.status, 200, patched.text);
+      assert.equal(patched.json.title, "abcdefg");
+      assert.equal((await api("GET", `/sessions/${s.session_id}/`)).json.title, "abcdefg");
+    });
+
     it("refuses a duplicate session_id with the compat body", async () => {
       const s = await create();
       const dup = await api("POST", "/api/sessions/", { session_id: s.session_id });

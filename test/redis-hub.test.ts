@@ -32,8 +32,8 @@ function recorder() {
   return { got, listener, until };
 }
 
-const publishN = (hub: RedisHub, session: string, n: number, from = 0) => {
-  for (let i = from; i < from + n; i++) hub.publish(session, "agent_token", { run_id: 0, agent: "a", message_id: i, delta: `t${i} ` });
+const publishN = (hub: RedisHub, session: string, n: number, from = 0, pad = "") => {
+  for (let i = from; i < from + n; i++) hub.publish(session, "agent_token", { run_id: 0, agent: "a", message_id: i, delta: `t${i} ${pad}` });
 };
 
 describe("Redis transport", { skip }, () => {
@@ -41,8 +41,8 @@ describe("Redis transport", { skip }, () => {
   let a: RedisHub;
   let b: RedisHub;
   before(async () => {
-    a = new RedisHub({ url: TEST_REDIS_URL, prefix, windowSize: 1000 });
-    b = new RedisHub({ url: TEST_REDIS_URL, prefix, windowSize: 1000 });
+    a = new RedisHub({ url: TEST_REDIS_URL, prefix, windowSize: 1000, windowBytes: 256 * 1024 });
+    b = new RedisHub({ url: TEST_REDIS_URL, prefix, windowSize: 1000, windowBytes: 256 * 1024 });
     await Promise.all([a.start(), b.start()]);
     assert.ok(a.connected && b.connected);
   });
@@ -141,6 +141,41 @@ describe("Redis transport", { skip }, () => {
     const again = await b.subscribe("dropped", undefined, () => {});
     assert.equal(again.seq, 0, "the numbering starts over");
     again.unsubscribe();
+    const direct = new Redis(TEST_REDIS_URL);
+    assert.equal(await direct.exists(`${prefix}seq:{dropped}`, `${prefix}events:{dropped}`, `${prefix}bytes:{dropped}`), 0);
+    await direct.quit();
+  });
+
+  test("a session's stream holds at most its byte bound, and still replays recent events", async () => {
+    const rec = recorder();
+    const s1 = await a.subscribe("bytes", undefined, rec.listener);
+    publishN(b, "bytes", 2000, 0, "x".repeat(1024));
+    await rec.until(2000);
+
+    const direct = new Redis(TEST_REDIS_URL);
+    const entries = await direct.xrange(`${prefix}events:{bytes}`, "-", "+");
+    const kept = entries.reduce((sum, [, fields]) => sum + Buffer.byteLength(fields[1]), 0);
+    assert.ok(kept <= 256 * 1024 && kept > 200 * 1024, `${kept} bytes kept in ${entries.length} entries`);
+    assert.equal(Number(await direct.get(`${prefix}bytes:{bytes}`)), kept, "the byte total matches the stream");
+    assert.equal(entries.at(-1)![0], "2000-0");
+
+    const recent = recorder();
+    const s2 = await b.subscribe("bytes", 1800, recent.listener);
+    assert.equal(s2.replayed, true);
+    assert.deepEqual(recent.got.map((g) => g.seq), Array.from({ length: 200 }, (_, i) => 1801 + i));
+    const old = await b.subscribe("bytes", 1740, () => {});
+    assert.equal(old.replayed, false);
+
+    // A frame larger than the bound reaches live clients but empties the stream.
+    b.publish("bytes", "agent_turn", { run_id: 1, agent: "a", role: "r", message_id: 1, content: "y".repeat(300 * 1024) });
+    await rec.until(2001);
+    assert.equal(await direct.xlen(`${prefix}events:{bytes}`), 0);
+    assert.equal(Number(await direct.get(`${prefix}bytes:{bytes}`)), 0);
+    publishN(b, "bytes", 3, 2001);
+    await rec.until(2004);
+    assert.deepEqual((await direct.xrange(`${prefix}events:{bytes}`, "-", "+")).map(([id]) => id), ["2002-0", "2003-0", "2004-0"]);
+    await direct.quit();
+    for (const s of [s1, s2, old]) s.unsubscribe();
   });
 });
 
@@ -150,8 +185,8 @@ describe("Redis transport during an outage", { skip: skip || (redisServer ? fals
   let b: RedisHub;
   const prefix = freshRedisPrefix("outage");
   before(async () => {
-    a = new RedisHub({ url: redisServer!.url, prefix, windowSize: 100 });
-    b = new RedisHub({ url: redisServer!.url, prefix, windowSize: 100 });
+    a = new RedisHub({ url: redisServer!.url, prefix, windowSize: 100, windowBytes: 256 * 1024 });
+    b = new RedisHub({ url: redisServer!.url, prefix, windowSize: 100, windowBytes: 256 * 1024 });
     await Promise.all([a.start(), b.start()]);
   });
   after(async () => {

@@ -1,5 +1,7 @@
 /** Small formatting helpers shared by the chat UI (and the admin pages, if they like). */
 
+import { withoutBidiControls } from "../text";
+
 export const DEFAULT_TITLE = "New chat";
 
 /** True when a session still has the placeholder title and may be named after its first message. */
@@ -17,9 +19,13 @@ export function titleFromMessage(text: string, max = 60): string {
   return (space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s.,;:!?-]+$/, "") + "…";
 }
 
+/** A stored title as it is safe to show: without bidi controls, trimmed ("" when there is none). */
+export function displayTitle(title: string | null | undefined): string {
+  return withoutBidiControls(title ?? "").trim();
+}
+
 export function sessionLabel(title: string | null | undefined): string {
-  const t = (title ?? "").trim();
-  return t || "Untitled chat";
+  return displayTitle(title) || "Untitled chat";
 }
 
 function toDate(iso: string | null | undefined): Date | null {

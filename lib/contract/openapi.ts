@@ -37,7 +37,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     get: { compat: true, tag: "health", summary: "Liveness (compat: exactly this body)", ok: { status: 200, schema: S.HealthSchema, description: "Up" } },
   },
   "/api/ready/": {
-    get: { compat: false, tag: "health", summary: "Readiness: database and channel layer", ok: { status: 200, description: "Ready (503 when not)" } },
+    get: { compat: false, tag: "health", summary: "Readiness: the database takes a write and the channel layer answers", ok: { status: 200, description: "Ready (503 when not)" } },
   },
   "/api/sessions/": {
     get: {

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { SESSION_ID_PATTERN } from "../ids.ts";
+import { withoutBidiControls } from "../text.ts";
 import { toolSchemaProblems } from "./json-schema.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -14,6 +15,8 @@ import { toolSchemaProblems } from "./json-schema.ts";
 const NUL = "\u0000";
 const NUL_MESSAGE = "Null characters are not allowed.";
 const text = (max: number) => z.string().max(max).refine((v) => !v.includes(NUL), NUL_MESSAGE);
+/** A session title: text, stored without bidi controls (see lib/text.ts). */
+const title = () => text(200).overwrite(withoutBidiControls);
 
 export const SessionIdSchema = z
   .string()
@@ -189,7 +192,7 @@ export const CancelledSchema = z.object({ run_id: Id, status: z.literal("cancell
 export const SessionCreateSchema = z
   .object({
     session_id: SessionIdSchema.optional().describe("Omit it and the server generates a URL-safe id."),
-    title: text(200).optional(),
+    title: title().optional(),
     user_id: text(128).optional(),
     metadata: JsonObjectSchema.optional(),
   })
@@ -198,7 +201,7 @@ export const SessionCreateSchema = z
 export const SessionUpdateSchema = z
   .object({
     session_id: z.string().optional().describe("Read-only: may be sent, must equal the session's id."),
-    title: text(200).optional(),
+    title: title().optional(),
     user_id: text(128).optional(),
     metadata: JsonObjectSchema.optional(),
   })

@@ -6,6 +6,7 @@ import { PrismaClient as SqliteClient } from "../../generated/sqlite/client.ts";
 import { PrismaClient as PostgresClient } from "../../generated/postgres/client.ts";
 import { env } from "../env.ts";
 import { singleton } from "../singleton.ts";
+import { driverError } from "./orm.ts";
 
 /**
  * Both generated clients share one model set (prisma/models.prisma), so the app is typed against
@@ -77,8 +78,7 @@ export async function retryWhenBusy<T>(work: () => Promise<T>, attempts = 6): Pr
     try {
       return await work();
     } catch (e) {
-      const cause = (e as { meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } }).meta
-        ?.driverAdapterError?.cause?.originalCode;
+      const cause = driverError(e)?.originalCode;
       if (attempt >= attempts || !cause?.startsWith("SQLITE_BUSY")) throw e;
       await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 30));
     }

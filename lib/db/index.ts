@@ -9,7 +9,7 @@ import { fieldError, notFound, TandemError } from "../errors.ts";
 import { isSessionId } from "../ids.ts";
 import { agentAssignmentCount } from "./admin.ts";
 import { db, retryWhenBusy } from "./client.ts";
-import { isForeignKeyViolation, isMissingRow, isUniqueViolation, json, type Json } from "./orm.ts";
+import { databaseErrorMessage, isForeignKeyViolation, isMissingRow, isUniqueViolation, json, type Json } from "./orm.ts";
 
 export { db, dbReady, disconnectDb, isPostgresUrl } from "./client.ts";
 export type { MessageRole, RunStatus };
@@ -524,7 +524,15 @@ export function getRun(id: number) {
   return db().runLog.findUnique({ where: { id } });
 }
 
-/** Liveness of the data layer, for readiness checks. */
-export async function pingDatabase(): Promise<void> {
-  await db().$queryRawUnsafe("SELECT 1");
+/**
+ * Readiness of the data layer: one committed write, since a database that answers reads but
+ * refuses writes (full disk, read-only replica or mode) cannot store a message.
+ */
+export async function probeDatabaseWrite(): Promise<void> {
+  const value = new Date().toISOString();
+  try {
+    await db().appSetting.upsert({ where: { key: "ready_probe" }, create: { key: "ready_probe", value }, update: { value } });
+  } catch (e) {
+    throw new Error(`cannot write: ${databaseErrorMessage(e)}`);
+  }
 }

@@ -16,3 +16,16 @@ export const isUniqueViolation = (e: unknown) => codeOf(e) === "P2002";
 export const isForeignKeyViolation = (e: unknown) => ["P2003", "P2014"].includes(codeOf(e));
 /** The row to update or delete does not exist. */
 export const isMissingRow = (e: unknown) => codeOf(e) === "P2025";
+
+/** What the database driver reported for a failed query (absent for Prisma's own errors). */
+export const driverError = (e: unknown) =>
+  (e as { meta?: { driverAdapterError?: { cause?: { originalCode?: string; originalMessage?: string } } } }).meta
+    ?.driverAdapterError?.cause;
+
+/** The database's own words for a failed query, without Prisma's call-site preamble. */
+export function databaseErrorMessage(e: unknown): string {
+  const said = driverError(e)?.originalMessage;
+  if (said) return said;
+  const lines = (e instanceof Error ? e.message : String(e)).split("\n").filter((line) => line.trim());
+  return lines.at(-1)?.trim() ?? "unknown database error";
+}

@@ -1,4 +1,4 @@
-import { pingDatabase } from "../db/index.ts";
+import { probeDatabaseWrite } from "../db/index.ts";
 
 export interface Readiness {
   ok: boolean;
@@ -15,10 +15,10 @@ async function timed(check: () => Promise<unknown>) {
   }
 }
 
-/** Deeper than /api/health/: can this instance reach its database and its channel layer? */
+/** Deeper than /api/health/: can this instance store a message and reach its channel layer? */
 export async function readiness(): Promise<Readiness> {
   const checks = {
-    database: await timed(pingDatabase),
+    database: await timed(probeDatabaseWrite),
     channel_layer: { ok: true, latency_ms: 0 },
   };
   return { ok: Object.values(checks).every((c) => c.ok), checks };

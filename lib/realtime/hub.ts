@@ -1,7 +1,8 @@
 /**
- * The event hub: every event of a session gets the session's next `seq`, is kept in a bounded
- * replay window and is delivered to that session's subscribers. A frame is serialized once and
- * the same string goes to every socket.
+ * The event hub: every event of a session gets the session's next `seq`, is kept in a replay
+ * window bounded in events and bytes (per session, and in total for the in-process hub) and is
+ * delivered to that session's subscribers. A frame is serialized once and the same string goes
+ * to every socket.
  *
  * Two transports share this surface (`EventHub`): the in-process `Hub` below (the default), and
  * `RedisHub` (lib/realtime/redis.ts), which server.ts installs at start when REDIS_URL is set so
@@ -26,11 +27,28 @@ type Listener = (delivery: Delivery) => void;
 interface Channel {
   seq: number;
   window: Delivery[];
+  /** What `window` holds, counted by `frameBytes`. */
+  bytes: number;
   listeners: Set<Listener>;
 }
 
 /** How many idle sessions keep their replay window; the least recently used go first. */
 const MAX_IDLE_CHANNELS = 5000;
+
+/**
+ * A kept frame's share of memory: its UTF-8 length (never less than what V8 stores for the
+ * string) plus about what its Delivery object and window slot take.
+ */
+const frameBytes = (frame: string) => Buffer.byteLength(frame) + 64;
+
+export interface HubLimits {
+  /** Frames kept per session (TANDEM_REPLAY_EVENTS). */
+  events: number;
+  /** Bytes kept per session (TANDEM_REPLAY_BYTES). */
+  bytes: number;
+  /** Bytes kept across all sessions (TANDEM_REPLAY_TOTAL_BYTES). */
+  totalBytes: number;
+}
 
 export interface Subscription {
   /** The session's latest seq when the subscription began (after replay). */
@@ -60,8 +78,14 @@ export function resyncFrame(seq: number, reason = "replay window exceeded"): str
 
 export class Hub implements EventHub {
   private channels = new Map<string, Channel>();
+  private retained = 0;
 
-  constructor(private readonly windowSize: number) {}
+  constructor(private readonly limits: HubLimits) {}
+
+  /** Bytes the replay windows hold, across sessions (at most `limits.totalBytes`). */
+  get bytes(): number {
+    return this.retained;
+  }
 
   private channel(sessionId: string): Channel {
     let channel = this.channels.get(sessionId);
@@ -69,7 +93,7 @@ export class Hub implements EventHub {
       // Re-insert to keep Map order = least recently used first.
       this.channels.delete(sessionId);
     } else {
-      channel = { seq: 0, window: [], listeners: new Set() };
+      channel = { seq: 0, window: [], bytes: 0, listeners: new Set() };
       this.evictIdle();
     }
     this.channels.set(sessionId, channel);
@@ -80,8 +104,50 @@ export class Hub implements EventHub {
     if (this.channels.size < MAX_IDLE_CHANNELS) return;
     for (const [id, channel] of this.channels) {
       if (channel.listeners.size === 0) {
-        this.channels.delete(id);
+        this.forget(id, channel);
         return;
+      }
+    }
+  }
+
+  private forget(sessionId: string, channel: Channel) {
+    this.retained -= channel.bytes;
+    this.channels.delete(sessionId);
+  }
+
+  /** Drops a window's oldest frames until it holds at most `events` frames and `bytes` bytes. */
+  private trim(channel: Channel, events: number, bytes: number) {
+    let drop = 0;
+    let kept = channel.bytes;
+    while (drop < channel.window.length && (channel.window.length - drop > events || kept > bytes)) {
+      kept -= frameBytes(channel.window[drop++].frame);
+    }
+    if (drop === 0) return;
+    channel.window.splice(0, drop);
+    this.retained -= channel.bytes - kept;
+    channel.bytes = kept;
+  }
+
+  /**
+   * Past the total bound: idle sessions' windows go first, least recently used first, then the
+   * oldest frames of the largest windows. It frees down to 7/8 of the bound, so that a hub at
+   * its bound does not walk every session on every publish.
+   */
+  private fitTotal() {
+    if (this.retained <= this.limits.totalBytes) return;
+    const target = Math.floor((this.limits.totalBytes * 7) / 8);
+    for (const channel of this.channels.values()) {
+      if (this.retained <= target) return;
+      if (channel.listeners.size === 0) this.trim(channel, 0, 0);
+    }
+    const largest = [...this.channels.values()].filter((c) => c.bytes > 0).sort((a, b) => b.bytes - a.bytes);
+    // Lower one cap on every window, step by step, largest first, until the total fits.
+    let cap = largest[0]?.bytes ?? 0;
+    while (this.retained > target && cap > 0) {
+      cap = Math.floor((cap * 3) / 4);
+      for (const channel of largest) {
+        if (this.retained <= target) return;
+        if (channel.bytes > cap) this.trim(channel, Infinity, cap);
       }
     }
   }
@@ -90,8 +156,13 @@ export class Hub implements EventHub {
     const channel = this.channel(sessionId);
     const seq = ++channel.seq;
     const delivery = { seq, frame: JSON.stringify({ event, payload, seq }) };
+    const size = frameBytes(delivery.frame);
     channel.window.push(delivery);
-    if (channel.window.length > this.windowSize) channel.window.splice(0, channel.window.length - this.windowSize);
+    channel.bytes += size;
+    this.retained += size;
+    // A frame larger than the session's bound is delivered but not kept.
+    this.trim(channel, this.limits.events, this.limits.bytes);
+    this.fitTotal();
     for (const listener of channel.listeners) listener(delivery);
   }
 
@@ -118,7 +189,7 @@ export class Hub implements EventHub {
   /** Forget a deleted session's window once its subscribers have been told. */
   drop(sessionId: string) {
     const channel = this.channels.get(sessionId);
-    if (channel && channel.listeners.size === 0) this.channels.delete(sessionId);
+    if (channel && channel.listeners.size === 0) this.forget(sessionId, channel);
   }
 
   async close(): Promise<void> {}
@@ -130,7 +201,12 @@ interface HubSlot {
 const slot = () => singleton<HubSlot>("hub-slot", () => ({ hub: null }));
 
 /** The process's hub: the one installed at start (see server.ts), else the in-process one. */
-export const hub = (): EventHub => (slot().hub ??= new Hub(env.TANDEM_REPLAY_EVENTS));
+export const hub = (): EventHub =>
+  (slot().hub ??= new Hub({
+    events: env.TANDEM_REPLAY_EVENTS,
+    bytes: env.TANDEM_REPLAY_BYTES,
+    totalBytes: env.TANDEM_REPLAY_TOTAL_BYTES,
+  }));
 
 /** Makes `hub` the process's transport (call at start, before anything publishes). */
 export function installHub(next: EventHub): void {

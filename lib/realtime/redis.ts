@@ -2,8 +2,9 @@
  * Event fan-out through Redis, for several instances behind one load balancer (REDIS_URL).
  *
  * 1. Keys. Per session, `<prefix>seq:{<id>}` holds the last seq and `<prefix>events:{<id>}` is a
- *    stream capped at about TANDEM_REPLAY_EVENTS entries, each stored under the id `<seq>-0` with
- *    its frame. Both expire a week after the session's last event (the braces keep a session's
+ *    stream of at most TANDEM_REPLAY_EVENTS entries and TANDEM_REPLAY_BYTES bytes of frames
+ *    (their total kept in `<prefix>bytes:{<id>}`), each stored under the id `<seq>-0` with its
+ *    frame. All three expire a week after the session's last event (the braces keep a session's
  *    keys in one cluster slot).
  * 2. Publish. One Lua script INCRs the seq, XADDs the frame and PUBLISHes it on the session's
  *    channel, atomically, so seq order, stream order and pub/sub order agree across instances.
@@ -26,15 +27,43 @@ import { type Delivery, type EventHub, resyncFrame, type Subscription } from "./
 
 type Listener = (delivery: Delivery) => void;
 
-/** INCR + XADD + PUBLISH in one step. KEYS: seq, stream. ARGV: frame head, maxlen, channel, ttl. */
+/**
+ * INCR + XADD + trim + PUBLISH in one step. KEYS: seq, stream, bytes. ARGV: frame head, max
+ * entries, channel, ttl, max bytes. Trimming is exact and oldest first, so the stream never holds
+ * more than its bounds (a frame larger than the byte bound is published but not kept); the byte
+ * total is rebuilt whenever the stream runs empty, so a stream trimmed by hand cannot skew it
+ * for long.
+ */
 const PUBLISH_SCRIPT = `
 local seq = redis.call('INCR', KEYS[1])
 local n = string.format('%d', seq)
 local frame = ARGV[1] .. n .. '}'
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], n .. '-0', 'f', frame)
+redis.call('XADD', KEYS[2], n .. '-0', 'f', frame)
+local maxlen, maxbytes = tonumber(ARGV[2]), tonumber(ARGV[5])
+local len = redis.call('XLEN', KEYS[2])
+local bytes = redis.call('INCRBY', KEYS[3], #frame)
+local last = nil
+local batch = math.max(len - maxlen, 1)
+while len > 0 and (len > maxlen or bytes > maxbytes) do
+  local oldest = redis.call('XRANGE', KEYS[2], last and ('(' .. last) or '-', '+', 'COUNT', batch)
+  if #oldest == 0 then break end
+  batch = batch * 2
+  for _, entry in ipairs(oldest) do
+    if len <= maxlen and bytes <= maxbytes then break end
+    last = entry[1]
+    len = len - 1
+    bytes = bytes - #entry[2][2]
+  end
+end
+if last then
+  redis.call('XTRIM', KEYS[2], 'MINID', string.format('%d', tonumber(string.match(last, '^%d+')) + 1))
+  if len == 0 then bytes = 0 end
+  redis.call('SET', KEYS[3], bytes)
+end
 redis.call('PUBLISH', ARGV[3], frame)
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
+redis.call('PEXPIRE', KEYS[3], ARGV[4])
 return seq
 `;
 
@@ -44,8 +73,10 @@ export interface RedisHubOptions {
   url: string;
   /** Prepended to every key and channel (`tandem:` by default). */
   prefix: string;
-  /** Stream length kept for replay (trimmed approximately, never below this). */
+  /** Entries kept per session for replay. */
   windowSize: number;
+  /** Bytes of frames kept per session for replay. */
+  windowBytes: number;
 }
 
 interface Channel {
@@ -70,7 +101,16 @@ interface Outgoing {
 }
 
 type Commands = Redis & {
-  tandemPublish(seqKey: string, streamKey: string, head: string, maxlen: number, channel: string, ttl: number): Promise<number>;
+  tandemPublish(
+    seqKey: string,
+    streamKey: string,
+    bytesKey: string,
+    head: string,
+    maxlen: number,
+    channel: string,
+    ttl: number,
+    maxbytes: number,
+  ): Promise<number>;
 };
 
 const seqOf = (frame: string) => Number(frame.slice(frame.lastIndexOf(":") + 1, -1));
@@ -106,7 +146,7 @@ export class RedisHub implements EventHub {
       lazyConnect: true,
     };
     this.cmd = new Redis(options.url, { ...common, enableAutoPipelining: true, connectionName: "tandem-events" }) as Commands;
-    this.cmd.defineCommand("tandemPublish", { numberOfKeys: 2, lua: PUBLISH_SCRIPT });
+    this.cmd.defineCommand("tandemPublish", { numberOfKeys: 3, lua: PUBLISH_SCRIPT });
     this.sub = new Redis(options.url, { ...common, connectionName: "tandem-events-sub" });
     this.channelPrefix = `${options.prefix}events:{`;
     for (const conn of [this.cmd, this.sub]) {
@@ -135,6 +175,7 @@ export class RedisHub implements EventHub {
 
   private seqKey = (id: string) => `${this.options.prefix}seq:{${id}}`;
   private streamKey = (id: string) => `${this.options.prefix}events:{${id}}`;
+  private bytesKey = (id: string) => `${this.options.prefix}bytes:{${id}}`;
   private channelName = (id: string) => `${this.channelPrefix}${id}}`;
 
   // -------------------------------------------------------------------------------------------
@@ -160,7 +201,16 @@ export class RedisHub implements EventHub {
     }
     const { sessionId } = out;
     this.cmd
-      .tandemPublish(this.seqKey(sessionId), this.streamKey(sessionId), out.head, this.options.windowSize, this.channelName(sessionId), KEY_TTL_MS)
+      .tandemPublish(
+        this.seqKey(sessionId),
+        this.streamKey(sessionId),
+        this.bytesKey(sessionId),
+        out.head,
+        this.options.windowSize,
+        this.channelName(sessionId),
+        KEY_TTL_MS,
+        this.options.windowBytes,
+      )
       .then(
         () => (out.state = "done"),
         (err: Error) => {
@@ -189,7 +239,7 @@ export class RedisHub implements EventHub {
   drop(sessionId: string): void {
     if (!this.healthy || this.held) return; // the keys expire on their own
     // After the session's last publish on the same connection, so it still reaches everyone.
-    this.cmd.unlink(this.seqKey(sessionId), this.streamKey(sessionId)).catch(() => undefined);
+    this.cmd.unlink(this.seqKey(sessionId), this.streamKey(sessionId), this.bytesKey(sessionId)).catch(() => undefined);
   }
 
   // -------------------------------------------------------------------------------------------

@@ -11,7 +11,12 @@ export type Transport = "redis" | "in-process";
 
 export async function startRealtime(): Promise<Transport> {
   if (!env.REDIS_URL) return "in-process";
-  const redisHub = new RedisHub({ url: env.REDIS_URL, prefix: env.TANDEM_REDIS_PREFIX, windowSize: env.TANDEM_REPLAY_EVENTS });
+  const redisHub = new RedisHub({
+    url: env.REDIS_URL,
+    prefix: env.TANDEM_REDIS_PREFIX,
+    windowSize: env.TANDEM_REPLAY_EVENTS,
+    windowBytes: env.TANDEM_REPLAY_BYTES,
+  });
   installHub(redisHub);
   await redisHub.start();
   return "redis";

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdminPage } from "@/lib/admin/next";
+import { displayTitle } from "@/lib/client/format";
 import { listSessionsPage } from "@/lib/db";
 import { withQuery, pageOf, param, type SearchParams } from "../../_components/params";
 import { FilterBar, FilterField, inputClass, Notice, PageHeader, Pagination, Table, td, when } from "../../_components/ui";
@@ -30,7 +31,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
                 {s.sessionId}
               </Link>
             </td>
-            <td className={`${td} max-w-xs truncate`}>{s.title || <span className="text-muted">Untitled</span>}</td>
+            <td className={`${td} max-w-xs truncate`}>{displayTitle(s.title) || <span className="text-muted">Untitled</span>}</td>
             <td className={td}>{s.userId || <span className="text-muted">—</span>}</td>
             <td className={td}>{s.assignments.map((a) => a.agent.name).join(" → ") || <span className="text-muted">none</span>}</td>
             <td className={td}>{s._count.messages}</td>

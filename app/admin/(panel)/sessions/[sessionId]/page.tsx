@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireAdminPage } from "@/lib/admin/next";
 import { builtinTools } from "@/lib/agents/tools";
+import { displayTitle } from "@/lib/client/format";
 import { getSession, listAgents, listTools, sessionCounts } from "@/lib/db";
 import { addAssignmentAction, deleteSessionAction, removeAssignmentAction, saveAssignmentAction, saveSessionAction } from "../../../actions";
 import { ActionForm, CheckboxGroup, ConfirmForm, SelectField, SubmitButton, TextArea, TextField } from "../../../_components/forms";
@@ -45,7 +46,7 @@ export default async function SessionPage({ params }: { params: Promise<{ sessio
   return (
     <>
       <PageHeader
-        title={session.title || "Untitled session"}
+        title={displayTitle(session.title) || "Untitled session"}
         subtitle={<code className="font-mono text-xs">{session.sessionId}</code>}
         back={{ href: "/admin/sessions", label: "Sessions" }}
         actions={
@@ -140,7 +141,7 @@ export default async function SessionPage({ params }: { params: Promise<{ sessio
               hidden={{ session_id: session.sessionId }}
               label="Delete session…"
               title="Delete this session?"
-              body={`“${session.title || session.sessionId}” and its ${counts.messages} messages and ${counts.runs} runs are deleted. This cannot be undone.`}
+              body={`“${displayTitle(session.title) || session.sessionId}” and its ${counts.messages} messages and ${counts.runs} runs are deleted. This cannot be undone.`}
               confirmLabel="Delete session"
               testId="delete-session"
             />
