@@ -246,6 +246,69 @@ describe("a real server refuses forged admin requests", () => {
     assert.equal(res.headers.get("location"), "/admin/login?next=%2Fadmin%2Fsessions");
   });
 
+  /** The new-agent form's action: a form-state action (useActionState), as its no-JS fields name it. */
+  async function formStateActionId() {
+    const html = await (await fetch(`${server.url}/admin/agents/new`, { headers: { cookie } })).text();
+    const id = /name="\$ACTION_\d+:0" value="\{&quot;id&quot;:&quot;([0-9a-f]+)&quot;/.exec(html)?.[1];
+    assert.ok(id, "the form carries its action for browsers without JavaScript");
+    return id;
+  }
+
+  const agentCount = async () => (await data.listAgents()).length;
+
+  test("another origin is refused before any action runs (403), even when it names itself in X-Forwarded-Host", async () => {
+    const form = await signOutForm();
+    const agents = await agentCount();
+    const evil = { origin: "http://evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "http" };
+    const mpa = new FormData();
+    mpa.set(`$ACTION_ID_${form.actionId}`, "");
+    mpa.set("csrf_token", form.csrf);
+    const asAction = new FormData();
+    asAction.set("_1_csrf_token", form.csrf);
+    asAction.set("0", JSON.stringify(["$K1"]));
+    for (const [name, init] of [
+      ["no-JS form post", { body: mpa, headers: { cookie, ...evil } }],
+      ["fetch action", { body: asAction, headers: { cookie, ...evil, "next-action": form.actionId } }],
+      ["no-JS form post without Origin or Referer", { body: mpa, headers: { cookie } }],
+      ["urlencoded form post", { body: "a=b", headers: { cookie, ...evil, "content-type": "application/x-www-form-urlencoded" } }],
+    ] as const) {
+      const res = await fetch(`${server.url}/admin/agents`, { method: "POST", redirect: "manual", ...init });
+      assert.equal(res.status, 403, name);
+      assert.deepEqual(await res.json(), { detail: "Cross-site request refused." }, name);
+    }
+    assert.equal(await signedIn(), true, "still signed in");
+    assert.equal(await agentCount(), agents);
+  });
+
+  test("malformed server-action requests are 4xx, not 500", async () => {
+    const form = await signOutForm();
+    const post = (headers: Record<string, string>, body: BodyInit) =>
+      fetch(`${server.url}/admin/agents`, { method: "POST", redirect: "manual", headers: { cookie, origin: server.url, ...headers }, body });
+    const multipart = (fields: Record<string, string>) => {
+      const f = new FormData();
+      for (const [k, v] of Object.entries(fields)) f.set(k, v);
+      return f;
+    };
+    const action = { "next-action": form.actionId };
+    const cases: Array<[string, Promise<Response>, number]> = [
+      ["garbage text", post({ ...action, "content-type": "text/plain" }, "{{{garbage"), 400],
+      ["JSON text (the admin's actions always take a form)", post({ ...action, "content-type": "text/plain" }, "[]"), 400],
+      ["truncated multipart", post({ ...action, "content-type": "multipart/form-data; boundary=x" }, "--x\r\ngarbage"), 400],
+      ["root row not JSON", post(action, multipart({ 0: "{nope" })), 400],
+      ["root row not an argument list", post(action, multipart({ 0: "{}" })), 400],
+      ["an unknown action", post({ "next-action": "00".repeat(21) }, multipart({ 0: "[]" })), 409],
+      ["arguments without a form", post(action, multipart({ 0: "[]" })), 404],
+      ["no-JS post naming a form-state action by id", post({}, multipart({ [`$ACTION_ID_${await formStateActionId()}`]: "", name: "x" })), 404],
+      ["no-JS post naming no action", post({}, multipart({ name: "x" })), 400],
+    ];
+    for (const [name, request, status] of cases) {
+      const res = await request;
+      await res.arrayBuffer();
+      assert.equal(res.status, status, name);
+    }
+    assert.equal(await signedIn(), true);
+  });
+
   test("a forged request (wrong or missing CSRF token, or another origin) changes nothing; the real form works", async () => {
     const form = await signOutForm();
     for (const forged of [{ ...form, csrf: "forged" }, { ...form, csrf: undefined }, { ...form, csrf: csrfTokenFor(newSessionToken(), await auth.secretKey()) }]) {

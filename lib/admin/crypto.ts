@@ -91,6 +91,7 @@ export function verifyCsrfToken(sessionToken: string, submitted: unknown, secret
 /**
  * Same-origin check for state-changing requests (defence in depth beside the token): the
  * browser's Origin (or, lacking it, Referer) must name the host the request was sent to.
+ * X-Forwarded-Host is there only from a trusted proxy: the edge drops it otherwise.
  */
 export function isSameOrigin(headers: { get(name: string): string | null }): boolean {
   const host = headers.get("x-forwarded-host")?.split(",")[0].trim() || headers.get("host");
