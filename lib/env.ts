@@ -46,7 +46,7 @@ const schema = z.object({
     .string()
     .regex(/^\s*\d+\s*\/\s*(s|sec|second|m|min|minute|h|hour)\s*$/i, 'Use "<count>/<sec|min|hour>", e.g. "30/min".')
     .optional(),
-  /** Take the client address from X-Forwarded-For (behind a reverse proxy you run). */
+  /** Take the client address and host from X-Forwarded-* (behind a reverse proxy you run); else they are dropped. */
   TANDEM_TRUST_PROXY: z
     .enum(["0", "1", "true", "false"])
     .default("0")

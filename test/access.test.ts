@@ -1,12 +1,16 @@
 /**
  * Access control for deployments: API keys on the REST API, its root mirror and the WebSocket
  * (health open, preflights answered, pages and /admin not API), the send rate limit, request ids
- * and security headers. Unit tests of the path, key and bucket logic first, then a real server.
+ * and security headers. Unit tests of the path, key and bucket logic first; then the edge alone
+ * (CORS for the API only, forwarded headers, cross-origin form posts); then a real server.
  */
 import assert from "node:assert/strict";
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
 import { apiKeys, bearerToken, classifyPath, isSendPath } from "../lib/api/auth.ts";
+import { createEdge } from "../lib/api/edge.ts";
 import { parseRate, rateLimiter } from "../lib/api/rate-limit.ts";
 import { startServer, type TandemServer } from "./support/server.ts";
 
@@ -60,6 +64,105 @@ describe("access control: units", () => {
     assert.equal(parseRate("0/min"), null);
     assert.deepEqual(parseRate("10/s"), { count: 10, periodMs: 1000 });
     assert.throws(() => parseRate("ten/min"));
+  });
+});
+
+describe("the edge in front of a stand-in for Next (which echoes the headers it is given)", () => {
+  const quiet = { info() {}, warn() {} };
+  async function edgeServer(trustProxy: boolean): Promise<{ url: string; server: Server }> {
+    const edge = createEdge({ corsOrigins: "*", trustProxy, log: quiet });
+    const server = createServer((req, res) => {
+      if (edge.http(req, res)) return;
+      edge.forward(req, res, (checked) => {
+        checked.resume();
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify(checked.headers));
+      });
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server };
+  }
+  let plain: { url: string; server: Server };
+  let proxied: { url: string; server: Server };
+  before(async () => {
+    [plain, proxied] = await Promise.all([edgeServer(false), edgeServer(true)]);
+  });
+  after(() => {
+    plain.server.close();
+    proxied.server.close();
+  });
+
+  const forwarded = {
+    forwarded: "for=1.2.3.4;host=evil.example;proto=https",
+    "x-forwarded-host": "evil.example",
+    "x-forwarded-proto": "https",
+    "x-forwarded-port": "443",
+    "x-forwarded-for": "1.2.3.4",
+  };
+
+  test("forwarded headers never reach Next unless the proxy is trusted", async () => {
+    for (const path of ["/admin/agents", "/api/sessions/", "/"]) {
+      const seen = await (await fetch(`${plain.url}${path}`, { headers: forwarded })).json();
+      for (const name of Object.keys(forwarded)) assert.equal(seen[name], undefined, `${path} ${name}`);
+      assert.equal(seen["x-tandem-client-address"], "127.0.0.1", "the address is the connection's");
+      const trusted = await (await fetch(`${proxied.url}${path}`, { headers: forwarded })).json();
+      for (const [name, value] of Object.entries(forwarded)) assert.equal(trusted[name], value, `${path} ${name}`);
+      assert.equal(trusted["x-tandem-client-address"], "1.2.3.4");
+    }
+  });
+
+  test("CORS is the API's (and its root mirror's) only: pages and /admin answer no origin", async () => {
+    const origin = "http://127.0.0.1:1";
+    for (const path of ["/api/sessions/", "/sessions/", "/api/health/", "/health", "/agents/"]) {
+      const res = await fetch(`${plain.url}${path}`, { headers: { origin } });
+      assert.equal(res.headers.get("access-control-allow-origin"), origin, path);
+      assert.equal(res.headers.get("access-control-allow-credentials"), "true", path);
+      const preflight = await fetch(`${plain.url}${path}`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+      });
+      assert.equal(preflight.status, 204, path);
+      assert.equal(preflight.headers.get("access-control-allow-origin"), origin, path);
+    }
+    for (const path of ["/admin", "/admin/agents", "/admin/login", "/", "/c/abc", "/docs"]) {
+      const res = await fetch(`${plain.url}${path}`, { headers: { origin } });
+      assert.equal(res.headers.get("access-control-allow-origin"), null, path);
+      assert.equal(res.headers.get("access-control-allow-credentials"), null, path);
+      const preflight = await fetch(`${plain.url}${path}`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "next-action, x-forwarded-host" },
+      });
+      assert.equal(preflight.headers.get("access-control-allow-origin"), null, path);
+      assert.equal(preflight.headers.get("access-control-allow-headers"), null, path);
+    }
+  });
+
+  test("a form or action post to a page must come from the page's own origin", async () => {
+    const post = (base: string, headers: Record<string, string>, body: BodyInit = "a=b") =>
+      fetch(`${base}/admin/agents`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body });
+    assert.equal((await post(plain.url, { origin: plain.url })).status, 200);
+    assert.equal((await post(plain.url, { referer: `${plain.url}/admin/agents` })).status, 200);
+    const foreign: Array<Record<string, string>> = [
+      { origin: "http://evil.example" },
+      { origin: "http://evil.example", "x-forwarded-host": "evil.example" },
+      { origin: "null" },
+      { referer: "http://evil.example/" },
+      {},
+    ];
+    for (const headers of foreign) {
+      const res = await post(plain.url, headers);
+      assert.equal(res.status, 403, JSON.stringify(headers));
+      assert.deepEqual(await res.json(), { detail: "Cross-site request refused." });
+    }
+    assert.equal((await post(plain.url, { origin: "http://evil.example", "next-action": "ab", "content-type": "text/plain" })).status, 403);
+    // Behind a trusted proxy, the host is the one the proxy names.
+    assert.equal((await post(proxied.url, { origin: "https://tandem.example", "x-forwarded-host": "tandem.example" })).status, 200);
+    assert.equal((await post(proxied.url, { origin: "https://evil.example", "x-forwarded-host": "tandem.example" })).status, 403);
+    // Not server actions: JSON posts to pages (the bench routes) and API posts from other origins.
+    assert.equal((await post(plain.url, { "content-type": "application/json" }, "{}")).status, 200);
+    const api = await fetch(`${plain.url}/api/sessions/`, { method: "POST", headers: { origin: "http://evil.example", "content-type": "application/json" }, body: "{}" });
+    assert.equal(api.status, 200);
   });
 });
 

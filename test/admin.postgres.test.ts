@@ -46,9 +46,8 @@ test("admin queries on PostgreSQL", { skip: fresh ? false : `PostgreSQL unreacha
 
   await auth.createAdmin({ username: "pgadmin", password: "a long passphrase" });
   for (let i = 0; i < 5; i++) await auth.login({ username: "pgadmin", password: `wrong ${i}`, clientAddress: "10.1.1.1" });
-  const blocked = await auth.login({ username: "pgadmin", password: "a long passphrase", clientAddress: "10.1.1.2" });
+  const blocked = await auth.login({ username: "pgadmin", password: "a long passphrase", clientAddress: "10.1.1.1" });
   assert.ok(!blocked.ok && /Too many failed sign-in attempts/.test(blocked.error));
-  await data.clearLoginThrottles(["user:pgadmin"]);
   const ok = await auth.login({ username: "pgadmin", password: "a long passphrase", clientAddress: "10.1.1.2" });
   assert.ok(ok.ok);
   assert.equal((await auth.sessionFromCookie(ok.cookieValue))?.username, "pgadmin");

@@ -114,6 +114,7 @@ describe("login throttling policy", () => {
     assert.equal(delays[5], THROTTLE.baseDelayMs * 2);
     assert.equal(throttleDelayMs(1000), THROTTLE.maxDelayMs);
     assert.equal(throttleDelayMs(THROTTLE.freePerAddress - 1, THROTTLE.freePerAddress), 0);
+    assert.ok(THROTTLE.freePerAddress > THROTTLE.freePerUsernameAndAddress);
   });
 });
 
@@ -158,25 +159,40 @@ describe("accounts, login and sessions (database)", () => {
     assert.ok(a.length >= 64);
   });
 
-  test("repeated failures slow logins down, even with the right password; success clears the count", async () => {
+  test("repeated failures slow that address down, even with the right password; success clears the count", async () => {
     const address = "10.0.0.9";
-    for (let i = 1; i < THROTTLE.freePerUser; i++) {
+    for (let i = 1; i < THROTTLE.freePerUsernameAndAddress; i++) {
       const r = await auth.login({ username: "alice", password: `wrong ${i}`, clientAddress: address });
       assert.deepEqual(r, { ok: false, error: "Wrong username or password." });
     }
     const fifth = await auth.login({ username: "alice", password: "wrong 5", clientAddress: address });
     assert.ok(!fifth.ok && fifth.retryAfterSeconds === THROTTLE.baseDelayMs / 1000, JSON.stringify(fifth));
     assert.match(fifth.ok ? "" : fifth.error, /Too many failed sign-in attempts\. Try again in 2 seconds\./);
-    const blocked = await auth.login({ username: "ALICE", password: "a long passphrase", clientAddress: "10.0.0.10" });
-    assert.ok(!blocked.ok && /Too many/.test(blocked.error), "blocked per username, whatever the case or address");
+    const blocked = await auth.login({ username: "ALICE", password: "a long passphrase", clientAddress: address });
+    assert.ok(!blocked.ok && /Too many/.test(blocked.error), "blocked for that address, whatever the case");
+    const elsewhere = await auth.login({ username: "alice", password: "a long passphrase", clientAddress: "10.0.0.10" });
+    assert.ok(elsewhere.ok, "another address without failures of its own signs in: nobody can lock alice out");
+    assert.ok(!(await auth.login({ username: "alice", password: "a long passphrase", clientAddress: address })).ok, "still throttled");
 
     await new Promise((r) => setTimeout(r, THROTTLE.baseDelayMs + 100));
     const sixth = await auth.login({ username: "alice", password: "wrong 6", clientAddress: address });
     assert.ok(!sixth.ok && sixth.retryAfterSeconds === (2 * THROTTLE.baseDelayMs) / 1000, "the wait doubles");
-    await data.clearLoginThrottles(["user:alice"]); // as if the wait had passed
+    await data.clearLoginThrottles([`ip:${address} user:alice`]); // as if the wait had passed
     const good = await auth.login({ username: "alice", password: "a long passphrase", clientAddress: address });
     assert.ok(good.ok);
-    assert.deepEqual(await data.loginThrottles(["user:alice", `ip:${address}`]), []);
+    assert.deepEqual(await data.loginThrottles([`ip:${address} user:alice`, `ip:${address}`]), []);
+  });
+
+  test("one address trying many usernames is throttled as an address", async () => {
+    const address = "10.0.0.11";
+    for (let i = 1; i < THROTTLE.freePerAddress; i++) {
+      const r = await auth.login({ username: `guess${i}`, password: "whatever it is", clientAddress: address });
+      assert.deepEqual(r, { ok: false, error: "Wrong username or password." }, `attempt ${i}`);
+    }
+    const last = await auth.login({ username: "guess-last", password: "whatever it is", clientAddress: address });
+    assert.ok(!last.ok && last.retryAfterSeconds === THROTTLE.baseDelayMs / 1000, JSON.stringify(last));
+    assert.ok(!(await auth.login({ username: "alice", password: "a long passphrase", clientAddress: address })).ok);
+    assert.ok((await auth.login({ username: "alice", password: "a long passphrase", clientAddress: "10.0.0.12" })).ok);
   });
 
   test("unknown usernames fail the same way (and are throttled too)", async () => {
@@ -246,6 +262,69 @@ describe("a real server refuses forged admin requests", () => {
     assert.equal(res.headers.get("location"), "/admin/login?next=%2Fadmin%2Fsessions");
   });
 
+  /** The new-agent form's action: a form-state action (useActionState), as its no-JS fields name it. */
+  async function formStateActionId() {
+    const html = await (await fetch(`${server.url}/admin/agents/new`, { headers: { cookie } })).text();
+    const id = /name="\$ACTION_\d+:0" value="\{&quot;id&quot;:&quot;([0-9a-f]+)&quot;/.exec(html)?.[1];
+    assert.ok(id, "the form carries its action for browsers without JavaScript");
+    return id;
+  }
+
+  const agentCount = async () => (await data.listAgents()).length;
+
+  test("another origin is refused before any action runs (403), even when it names itself in X-Forwarded-Host", async () => {
+    const form = await signOutForm();
+    const agents = await agentCount();
+    const evil = { origin: "http://evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "http" };
+    const mpa = new FormData();
+    mpa.set(`$ACTION_ID_${form.actionId}`, "");
+    mpa.set("csrf_token", form.csrf);
+    const asAction = new FormData();
+    asAction.set("_1_csrf_token", form.csrf);
+    asAction.set("0", JSON.stringify(["$K1"]));
+    for (const [name, init] of [
+      ["no-JS form post", { body: mpa, headers: { cookie, ...evil } }],
+      ["fetch action", { body: asAction, headers: { cookie, ...evil, "next-action": form.actionId } }],
+      ["no-JS form post without Origin or Referer", { body: mpa, headers: { cookie } }],
+      ["urlencoded form post", { body: "a=b", headers: { cookie, ...evil, "content-type": "application/x-www-form-urlencoded" } }],
+    ] as const) {
+      const res = await fetch(`${server.url}/admin/agents`, { method: "POST", redirect: "manual", ...init });
+      assert.equal(res.status, 403, name);
+      assert.deepEqual(await res.json(), { detail: "Cross-site request refused." }, name);
+    }
+    assert.equal(await signedIn(), true, "still signed in");
+    assert.equal(await agentCount(), agents);
+  });
+
+  test("malformed server-action requests are 4xx, not 500", async () => {
+    const form = await signOutForm();
+    const post = (headers: Record<string, string>, body: BodyInit) =>
+      fetch(`${server.url}/admin/agents`, { method: "POST", redirect: "manual", headers: { cookie, origin: server.url, ...headers }, body });
+    const multipart = (fields: Record<string, string>) => {
+      const f = new FormData();
+      for (const [k, v] of Object.entries(fields)) f.set(k, v);
+      return f;
+    };
+    const action = { "next-action": form.actionId };
+    const cases: Array<[string, Promise<Response>, number]> = [
+      ["garbage text", post({ ...action, "content-type": "text/plain" }, "{{{garbage"), 400],
+      ["JSON text (the admin's actions always take a form)", post({ ...action, "content-type": "text/plain" }, "[]"), 400],
+      ["truncated multipart", post({ ...action, "content-type": "multipart/form-data; boundary=x" }, "--x\r\ngarbage"), 400],
+      ["root row not JSON", post(action, multipart({ 0: "{nope" })), 400],
+      ["root row not an argument list", post(action, multipart({ 0: "{}" })), 400],
+      ["an unknown action", post({ "next-action": "00".repeat(21) }, multipart({ 0: "[]" })), 409],
+      ["arguments without a form", post(action, multipart({ 0: "[]" })), 404],
+      ["no-JS post naming a form-state action by id", post({}, multipart({ [`$ACTION_ID_${await formStateActionId()}`]: "", name: "x" })), 404],
+      ["no-JS post naming no action", post({}, multipart({ name: "x" })), 400],
+    ];
+    for (const [name, request, status] of cases) {
+      const res = await request;
+      await res.arrayBuffer();
+      assert.equal(res.status, status, name);
+    }
+    assert.equal(await signedIn(), true);
+  });
+
   test("a forged request (wrong or missing CSRF token, or another origin) changes nothing; the real form works", async () => {
     const form = await signOutForm();
     for (const forged of [{ ...form, csrf: "forged" }, { ...form, csrf: undefined }, { ...form, csrf: csrfTokenFor(newSessionToken(), await auth.secretKey()) }]) {
@@ -258,6 +337,47 @@ describe("a real server refuses forged admin requests", () => {
     const res = await postSignOut(form, server.url);
     assert.ok([303, 307].includes(res.status), `status ${res.status}`);
     assert.equal(await signedIn(), false, "the genuine sign-out did sign out");
+  });
+});
+
+describe("a stranger cannot lock an admin out (TANDEM_TRUST_PROXY=1 plays two addresses)", () => {
+  let server: TandemServer;
+  before(async () => {
+    server = await startServer({ env: { TANDEM_TRUST_PROXY: "1", ADMIN_USERNAME: "root", ADMIN_PASSWORD: "the right passphrase" } });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  /** Signs in through the login page's form as a browser without JavaScript would, from `address`. */
+  async function signIn(password: string, address: string) {
+    const html = await (await fetch(`${server.url}/admin/login`)).text();
+    const form = new FormData();
+    for (const [, name, value = ""] of html.matchAll(/<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?/g)) {
+      form.set(name, value.replaceAll("&quot;", '"').replaceAll("&amp;", "&"));
+    }
+    form.set("username", "root");
+    form.set("password", password);
+    const res = await fetch(`${server.url}/admin/login`, {
+      method: "POST",
+      body: form,
+      redirect: "manual",
+      headers: { origin: server.url, "x-forwarded-for": `203.0.113.50, ${address}` },
+    });
+    const text = await res.text();
+    if (res.status === 303 && /tandem_admin=[^;]+\./.test(res.headers.get("set-cookie") ?? "")) return "signed in";
+    assert.equal(res.status, 200, text.slice(0, 300));
+    return /Too many failed sign-in attempts/.test(text) ? "throttled" : /Wrong username or password/.test(text) ? "wrong" : text.slice(0, 300);
+  }
+
+  test("failures from address A do not refuse the right password from address B; A stays throttled", async () => {
+    const attacker = "198.51.100.1";
+    const results = [];
+    for (let i = 0; i < THROTTLE.freePerUsernameAndAddress; i++) results.push(await signIn(`wrong guess ${i}`, attacker));
+    assert.deepEqual(results, [...Array(THROTTLE.freePerUsernameAndAddress - 1).fill("wrong"), "throttled"]);
+    assert.equal(await signIn("the right passphrase", attacker), "throttled", "A is throttled, right password or not");
+    assert.equal(await signIn("the right passphrase", "198.51.100.2"), "signed in", "the admin at B signs in");
+    assert.equal(await signIn("the right passphrase", attacker), "throttled", "and A is still throttled");
   });
 });
 

@@ -10,7 +10,7 @@ import { redirect } from "next/navigation";
 import { AgentWriteSchema, AssignmentWriteSchema, SessionUpdateSchema, ToolWriteSchema } from "@/lib/contract/schemas";
 import { ADMIN_COOKIE, login, logout } from "@/lib/admin/auth";
 import { isSameOrigin } from "@/lib/admin/crypto";
-import { adminAction, checkbox, type FormState, integer, integers, jsonText, parseForm, text } from "@/lib/admin/forms";
+import { adminAction, checkbox, type FormState, integer, integers, jsonText, parseForm, submittedForm, text } from "@/lib/admin/forms";
 import { clearSessionCookie, clientAddress, currentAdmin, requireAdminAction, safeNext, setSessionCookie } from "@/lib/admin/next";
 import { createAgent, createTool, deleteAgent, deleteTool, updateAgent, updateTool } from "@/lib/db";
 import { isTandemError, TandemError } from "@/lib/errors";
@@ -27,7 +27,8 @@ const id = (form: FormData, name = "id") => {
 // Login and logout
 // ---------------------------------------------------------------------------------------------
 
-export async function loginAction(_state: FormState, form: FormData): Promise<FormState> {
+export async function loginAction(_state: FormState, submitted: FormData): Promise<FormState> {
+  const form = submittedForm(submitted);
   const username = text(form, "username");
   if (!isSameOrigin(await headers())) return { error: "Cross-site request refused.", values: { username } };
   const result = await login({ username, password: text(form, "password"), clientAddress: await clientAddress() });
@@ -36,7 +37,8 @@ export async function loginAction(_state: FormState, form: FormData): Promise<Fo
   redirect(safeNext(text(form, "next")));
 }
 
-export async function logoutAction(form: FormData): Promise<void> {
+export async function logoutAction(submitted: FormData): Promise<void> {
+  const form = submittedForm(submitted);
   if (await currentAdmin()) {
     try {
       // The token is needed to log out too: no other site can sign an admin out.

@@ -105,7 +105,7 @@ export async function bootstrapAdminFromEnv(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 3. Login, with throttling per username and per client address
+// 3. Login, throttled per username from a client address and per address (crypto.ts, THROTTLE)
 // ---------------------------------------------------------------------------------------------
 
 export type LoginResult =
@@ -121,10 +121,10 @@ export async function login(input: { username: string; password: string; clientA
   if (!username || !input.password || username.length > 64 || input.password.length > 256) {
     return { ok: false, error: WRONG };
   }
-  const userKey = `user:${username.toLowerCase()}`;
   const addressKey = `ip:${input.clientAddress.slice(0, 100) || "unknown"}`;
+  const attemptKey = `${addressKey} user:${username.toLowerCase()}`;
   const now = Date.now();
-  const blocked = (await data.loginThrottles([userKey, addressKey]))
+  const blocked = (await data.loginThrottles([attemptKey, addressKey]))
     .map((t) => t.blockedUntil?.getTime() ?? 0)
     .reduce((a, b) => Math.max(a, b), 0);
   if (blocked > now) {
@@ -137,12 +137,12 @@ export async function login(input: { username: string; password: string; clientA
     ? await verifyPassword(input.password, user.passwordHash)
     : (await verifyPassword(input.password, await dummyPasswordHash()), false);
   if (!valid || !user || !user.isActive) {
-    const [perUser, perAddress] = await Promise.all([
-      data.recordLoginFailure(userKey, { windowMs: THROTTLE.windowMs, delayMs: (n) => throttleDelayMs(n, THROTTLE.freePerUser) }),
+    const [perAttempt, perAddress] = await Promise.all([
+      data.recordLoginFailure(attemptKey, { windowMs: THROTTLE.windowMs, delayMs: (n) => throttleDelayMs(n, THROTTLE.freePerUsernameAndAddress) }),
       data.recordLoginFailure(addressKey, { windowMs: THROTTLE.windowMs, delayMs: (n) => throttleDelayMs(n, THROTTLE.freePerAddress) }),
     ]);
-    log.warn({ username, clientAddress: input.clientAddress, failures: perUser.failures }, "admin sign-in failed");
-    const until = Math.max(perUser.blockedUntil?.getTime() ?? 0, perAddress.blockedUntil?.getTime() ?? 0);
+    log.warn({ username, clientAddress: input.clientAddress, failures: perAttempt.failures }, "admin sign-in failed");
+    const until = Math.max(perAttempt.blockedUntil?.getTime() ?? 0, perAddress.blockedUntil?.getTime() ?? 0);
     if (until > Date.now()) {
       const seconds = Math.ceil((until - Date.now()) / 1000);
       return { ok: false, error: `${WRONG} ${waitMessage(seconds)}`, retryAfterSeconds: seconds };
@@ -150,7 +150,7 @@ export async function login(input: { username: string; password: string; clientA
     return { ok: false, error: WRONG };
   }
 
-  await data.clearLoginThrottles([userKey, addressKey]);
+  await data.clearLoginThrottles([attemptKey, addressKey]);
   const token = newSessionToken();
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
   await data.createAdminSession({ userId: user.id, tokenHash: tokenHash(token), expiresAt });

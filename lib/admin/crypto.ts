@@ -91,6 +91,7 @@ export function verifyCsrfToken(sessionToken: string, submitted: unknown, secret
 /**
  * Same-origin check for state-changing requests (defence in depth beside the token): the
  * browser's Origin (or, lacking it, Referer) must name the host the request was sent to.
+ * X-Forwarded-Host is there only from a trusted proxy: the edge drops it otherwise.
  */
 export function isSameOrigin(headers: { get(name: string): string | null }): boolean {
   const host = headers.get("x-forwarded-host")?.split(",")[0].trim() || headers.get("host");
@@ -109,13 +110,21 @@ export function isSameOrigin(headers: { get(name: string): string | null }): boo
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Per username, 5 failures are free, then each further one doubles the wait (2 s, 4 s, 8 s …,
- * at most 15 min); per client address the allowance is larger (people share addresses).
+ * Per username from one client address, 5 failures an hour are free, then each further one
+ * doubles the wait (2 s, 4 s, 8 s …, at most 15 min); per address, whatever the usernames, the
+ * allowance is larger (people share addresses). Never per username alone: failures from
+ * elsewhere must not refuse the admin's right password (anyone could lock an admin out).
  */
-export const THROTTLE = { windowMs: 60 * 60_000, baseDelayMs: 2_000, maxDelayMs: 15 * 60_000, freePerUser: 5, freePerAddress: 20 } as const;
+export const THROTTLE = {
+  windowMs: 60 * 60_000,
+  baseDelayMs: 2_000,
+  maxDelayMs: 15 * 60_000,
+  freePerUsernameAndAddress: 5,
+  freePerAddress: 20,
+} as const;
 
 /** How long to refuse logins after the `failures`-th failure in a window (0: not yet). */
-export function throttleDelayMs(failures: number, free: number = THROTTLE.freePerUser): number {
+export function throttleDelayMs(failures: number, free: number = THROTTLE.freePerUsernameAndAddress): number {
   if (failures < free) return 0;
   return Math.min(THROTTLE.maxDelayMs, THROTTLE.baseDelayMs * 2 ** Math.min(30, failures - free));
 }

@@ -2,7 +2,7 @@
  * Admin forms on the server: FormData → the API's zod schemas (the same objects and wording the
  * REST API uses) → field errors shown inline, and the wrapper every server action runs in.
  */
-import { unstable_rethrow } from "next/navigation";
+import { notFound, unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
 import { parse } from "../contract/validation.ts";
 import { type FieldErrors, isTandemError, TandemError } from "../errors.ts";
@@ -81,11 +81,22 @@ export function parseForm<S extends z.ZodType>(schema: S, data: Record<string, u
 }
 
 /**
+ * The form an action was called with. A crafted request can call an action with anything (a
+ * fetch action with other arguments, a no-JavaScript post naming a form-state action by its id,
+ * which then gets the form as its previous state): no such action exists, so a 404, not a 500.
+ */
+export function submittedForm(form: unknown): FormData {
+  if (!(form instanceof FormData)) notFound();
+  return form;
+}
+
+/**
  * A server action for useActionState: checks origin, session and CSRF token, runs `work`, and
  * turns refusals into form state (field errors inline). Redirects pass through.
  */
 export function adminAction(work: (admin: AdminSession, form: FormData) => Promise<FormState | void>) {
-  return async (_previous: FormState, form: FormData): Promise<FormState> => {
+  return async (_previous: FormState, submitted: FormData): Promise<FormState> => {
+    const form = submittedForm(submitted);
     try {
       const admin = await requireAdminAction(form);
       return (await work(admin, form)) ?? {};

@@ -1,12 +1,15 @@
 /**
- * What every request goes through in server.ts before Next sees it: a request id (an incoming
- * `X-Request-Id` when it is sane, else a new one; echoed back and logged), security headers,
- * CORS, refusal of URLs no router should see, API keys and the send rate limit. API requests
- * get one JSON access-log line when they finish. The WebSocket upgrade is checked here too.
+ * What every request goes through in server.ts before Next sees it: forwarded headers dropped
+ * unless the proxy is trusted, a request id (an incoming `X-Request-Id` when it is sane, else a
+ * new one; echoed back and logged), security headers, CORS (the API only), refusal of URLs no
+ * router should see, cross-origin posts to pages refused, API keys and the send rate limit. API
+ * requests get one JSON access-log line when they finish. The WebSocket upgrade is checked here
+ * too (browsers apply no CORS to WebSockets; with keys set, it needs one like the API).
  */
 import { randomUUID } from "node:crypto";
 import { IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { isSameOrigin } from "../admin/crypto.ts";
 import { apiKeys, bearerToken, classifyPath, INVALID_KEY, isSendPath, type PathKind, UNAUTHENTICATED, WWW_AUTHENTICATE } from "./auth.ts";
 import { CLIENT_ADDRESS_HEADER } from "./client-address.ts";
 import { corsPolicy } from "./cors.ts";
@@ -22,11 +25,16 @@ export interface EdgeOptions {
   corsOrigins: string;
   apiKeys?: string;
   sendRate?: string;
-  /** Take the client address from X-Forwarded-For (behind a reverse proxy you run). */
+  /** Believe the X-Forwarded-* headers (behind a reverse proxy you run); else they are dropped. */
   trustProxy: boolean;
   log: Logger;
 }
 
+/**
+ * Headers a reverse proxy sets. Sent by a client directly they are lies: X-Forwarded-Host would
+ * pass the origin checks (Next's server-action check and the admin's) for any Origin.
+ */
+const FORWARDED_HEADERS = ["forwarded", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-forwarded-for"];
 const API_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 const REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
@@ -83,7 +91,12 @@ export function createEdge(options: EdgeOptions) {
     }
   }
 
+  const dropUntrustedForwarding = (req: IncomingMessage) => {
+    if (!options.trustProxy) for (const name of FORWARDED_HEADERS) delete req.headers[name];
+  };
+
   function edgeHttp(req: IncomingMessage, res: ServerResponse): boolean {
+    dropUntrustedForwarding(req);
     const requestId = requestIdOf(req.headers["x-request-id"]);
     req.headers["x-request-id"] = requestId; // route handlers log it
     // The one place that decides who the client is; pages and actions read it from here.
@@ -104,7 +117,8 @@ export function createEdge(options: EdgeOptions) {
         ),
       );
     }
-    if (applyCors(req, res)) return true;
+    // CORS is the API's: a page or /admin answer must never be readable by another origin.
+    if (kind !== "other" && applyCors(req, res)) return true;
     dropMalformedRouterState(req);
     if (kind !== "other" && !API_METHODS.has(req.method ?? "")) {
       sendJson(res, 405, { detail: `Method "${req.method}" not allowed.` }, { Allow: [...API_METHODS].join(", ") });
@@ -114,6 +128,12 @@ export function createEdge(options: EdgeOptions) {
     // Absolute-form or `*` targets and undecodable paths never reach the router.
     if (!rawUrl.startsWith("/") || rawUrl.startsWith("//") || !isValidUrl(rawUrl)) {
       sendJson(res, 400, { detail: "Malformed request URL." });
+      return true;
+    }
+    // Next's own origin check answers a mismatch with a 500, and lets an action without Origin
+    // (or Referer) through.
+    if (kind === "other" && serverActionKind(req) !== null && !isSameOrigin(headerReader(req))) {
+      sendJson(res, 403, { detail: "Cross-site request refused." });
       return true;
     }
     if (kind !== "api" || req.method === "OPTIONS") return false;
@@ -143,6 +163,7 @@ export function createEdge(options: EdgeOptions) {
    * Returns true when it refused (and closed) the socket.
    */
   function upgrade(req: IncomingMessage, socket: Duplex, query: URLSearchParams): boolean {
+    dropUntrustedForwarding(req);
     const { denied } = authenticate(bearerToken(req.headers.authorization) ?? query.get("token"));
     if (!denied) return false;
     endRawJson(socket, "401 Unauthorized", { detail: denied }, { "WWW-Authenticate": WWW_AUTHENTICATE });
@@ -150,28 +171,31 @@ export function createEdge(options: EdgeOptions) {
   }
 
   /**
-   * Hands the request on (`next`), after one check Next does not do gracefully: a form POST to
-   * a page without a `Next-Action` header is decoded by Next as a no-JavaScript server action
-   * submission, and malformed multipart there is a 500. Such a body is read (up to 1 MiB, Next's
-   * server-action limit) and parsed the way Next parses it; malformed is a 400, well-formed is
-   * replayed to Next unchanged (API handlers refuse it as not JSON anyway). Every other request
-   * passes straight through.
+   * Hands the request on (`next`), after checking what Next decodes without grace (a 500 when
+   * malformed): the body of a server action. A multipart POST is read (up to 1 MiB, Next's
+   * server-action limit) and parsed the way Next parses it; to a page without a `Next-Action`
+   * header it is a no-JavaScript submission. A fetch action (`Next-Action`) to a page must be
+   * multipart, as the admin's actions (all taking a form) are always sent, with its first row,
+   * the argument list, in JSON. Malformed is a 400; well-formed is replayed to Next unchanged
+   * (API handlers refuse it as not JSON anyway). Every other request passes straight through.
    */
   function forward(req: IncomingMessage, res: ServerResponse, next: (req: IncomingMessage) => void): void {
+    const action = serverActionKind(req);
+    const fetchAction = action === "fetch" && classifyPath(req.url ?? "/") === "other";
     const type = String(req.headers["content-type"] ?? "");
-    const check =
-      req.method === "POST" &&
-      /^multipart\/form-data/i.test(type) &&
-      req.headers["next-action"] === undefined;
-    if (!check) return next(req);
+    const multipart = /^multipart\/form-data/i.test(type);
+    if (fetchAction && !multipart) return sendJson(res, 400, { detail: MALFORMED_ACTION });
+    if (req.method !== "POST" || !multipart) return next(req);
     void readBody(req, FORM_LIMIT)
       .then(async (body) => {
         if (body === null) return sendJson(res, 413, { detail: `Request body is too large (the limit is ${FORM_LIMIT} bytes).` });
+        let form: FormData;
         try {
-          await new Response(new Uint8Array(body), { headers: { "content-type": type } }).formData();
+          form = await new Response(new Uint8Array(body), { headers: { "content-type": type } }).formData();
         } catch {
           return sendJson(res, 400, { detail: "Malformed multipart/form-data body." });
         }
+        if (fetchAction && !isJsonArray(form.get("0"))) return sendJson(res, 400, { detail: MALFORMED_ACTION });
         next(replay(req, body));
       })
       .catch(() => res.destroy());
@@ -199,6 +223,26 @@ export function createEdge(options: EdgeOptions) {
 }
 
 const FORM_LIMIT = 1024 * 1024;
+const MALFORMED_ACTION = "Malformed server action request.";
+
+/**
+ * Whether Next would try this request as a server action (it tries every POST of these kinds):
+ * a fetch action names itself in `Next-Action`; a form post may be a no-JavaScript one.
+ */
+function serverActionKind(req: IncomingMessage): "fetch" | "form" | null {
+  if (req.method !== "POST") return null;
+  if (req.headers["next-action"] !== undefined) return "fetch";
+  return /^(multipart\/form-data|application\/x-www-form-urlencoded)/i.test(String(req.headers["content-type"] ?? "")) ? "form" : null;
+}
+
+function isJsonArray(value: FormDataEntryValue | null): boolean {
+  if (typeof value !== "string") return false;
+  try {
+    return Array.isArray(JSON.parse(value));
+  } catch {
+    return false;
+  }
+}
 
 /** A JSON answer written straight to a socket that never became an HTTP response (an upgrade, a parser refusal), then closed. */
 function endRawJson(socket: Duplex, status: string, body: object, headers: Record<string, string>): void {
@@ -222,6 +266,16 @@ function dropMalformedRouterState(req: IncomingMessage): void {
     // fall through
   }
   delete req.headers["next-router-state-tree"];
+}
+
+/** `req.headers` read the way isSameOrigin reads a Headers object. */
+function headerReader(req: IncomingMessage): { get(name: string): string | null } {
+  return {
+    get(name) {
+      const value = req.headers[name.toLowerCase()];
+      return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+    },
+  };
 }
 
 /** The whole body, or null once it passes `limit` bytes. */
