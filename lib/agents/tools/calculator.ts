@@ -15,6 +15,7 @@
  *   primary    := number | constant | function "(" args ")" | "(" expression ")"
  */
 import { z } from "zod";
+import { trimEndWhile, trimStartWhile } from "../../text";
 import type { BuiltinTool } from "./types";
 
 export const MAX_EXPRESSION_LENGTH = 500;
@@ -405,23 +406,15 @@ function skipSpaces(text: string, from: number): number {
   return i;
 }
 
+// Characters an expression cannot start with, and cannot end with.
 const LEADING_JUNK = /[,.\s*/%^×÷)]/;
 const TRAILING_JUNK = /[,.\s+\-−–*/%^×÷(]/;
-
-/** `s` without the characters an expression can neither start nor end with, by index (linear on long runs). */
-function trimJunk(s: string): string {
-  let start = 0;
-  let end = s.length;
-  while (start < end && LEADING_JUNK.test(s[start])) start++;
-  while (end > start && TRAILING_JUNK.test(s[end - 1])) end--;
-  return s.slice(start, end);
-}
 
 function balanceAndTrim(run: string): string {
   let s = run.trim();
   for (let guard = 0; guard < 20; guard++) {
     const before = s;
-    s = trimJunk(s);
+    s = trimEndWhile(trimStartWhile(s, LEADING_JUNK), TRAILING_JUNK);
     const opens = (s.match(/\(/g) ?? []).length;
     const closes = (s.match(/\)/g) ?? []).length;
     if (closes > opens && s.endsWith(")")) s = s.slice(0, -1);
