@@ -338,21 +338,22 @@ describe("pathological input on a real server", () => {
     // Health is asked over and over while the send runs; the slowest answer is what a frozen loop shows.
     let slowestHealthMs = 0;
     let healthChecks = 0;
+    let healthFailures = 0;
     while (sending) {
       const asked = performance.now();
-      const health = await fetch(`${server.url}/api/health/`, { signal: AbortSignal.timeout(10_000) });
-      assert.equal(health.status, 200);
+      const ok = await fetch(`${server.url}/api/health/`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.ok, () => false);
       slowestHealthMs = Math.max(slowestHealthMs, performance.now() - asked);
       healthChecks++;
+      if (!ok) healthFailures++;
       await new Promise((r) => setTimeout(r, 20));
     }
     const sent = await send;
     const sendMs = performance.now() - started;
+    const seen = `the sync send took ${sendMs.toFixed(0)} ms; /api/health/ took up to ${slowestHealthMs.toFixed(0)} ms (${healthFailures} of ${healthChecks} unanswered)`;
     assert.equal(sent.status, 200, sent.text);
     assert.deepEqual(sent.json.map((m: { role: string }) => m.role), ["user", "agent", "agent"]);
     // Generous: today the send takes well under a second; it took 14-15 s when the bug was live.
-    assert.ok(sendMs < 5_000, `the sync send took ${sendMs.toFixed(0)} ms`);
-    assert.ok(healthChecks > 0);
-    assert.ok(slowestHealthMs < 2_000, `/api/health/ took up to ${slowestHealthMs.toFixed(0)} ms during the send`);
+    assert.ok(sendMs < 5_000, seen);
+    assert.ok(healthChecks > 0 && healthFailures === 0 && slowestHealthMs < 2_000, seen);
   });
 });
