@@ -90,6 +90,7 @@ const FIXED: string[] = [
   REPRODUCTION,
   "What is 1" + " ".repeat(MAX_CONTENT_LENGTH - 2000) + "1+" + "e+".repeat(995) + "1?",
   shaped("", " ", "x", MAX_CONTENT_LENGTH),
+  shaped("", "\n", "x", MAX_CONTENT_LENGTH),
   shaped("hi", " ", "x", MAX_CONTENT_LENGTH),
   shaped("a vs", " ", "x", MAX_CONTENT_LENGTH),
   "(".repeat(MAX_CONTENT_LENGTH / 2) + ")".repeat(MAX_CONTENT_LENGTH / 2),
@@ -325,7 +326,7 @@ describe("pathological input on a real server", () => {
     await server?.stop();
   });
 
-  test("a sync send of the reproduction completes quickly and health answers meanwhile", async () => {
+  test("a sync send of the reproduction completes quickly and health answers meanwhile", async (t) => {
     const api = apiClient(server.url);
     const created = await api("POST", "/api/sessions/", {});
     assert.equal(created.status, 201, created.text);
@@ -350,10 +351,11 @@ describe("pathological input on a real server", () => {
     const sent = await send;
     const sendMs = performance.now() - started;
     const seen = `the sync send took ${sendMs.toFixed(0)} ms; /api/health/ took up to ${slowestHealthMs.toFixed(0)} ms (${healthFailures} of ${healthChecks} unanswered)`;
+    t.diagnostic(seen);
     assert.equal(sent.status, 200, sent.text);
     assert.deepEqual(sent.json.map((m: { role: string }) => m.role), ["user", "agent", "agent"]);
-    // Generous: today the send takes well under a second; it took 14-15 s when the bug was live.
-    assert.ok(sendMs < 5_000, seen);
-    assert.ok(healthChecks > 0 && healthFailures === 0 && slowestHealthMs < 2_000, seen);
+    // Generous: the send takes well under a second on an idle machine; it took 14-15 s when the bug was live.
+    assert.ok(sendMs < 10_000, seen);
+    assert.ok(healthChecks > 0 && healthFailures === 0 && slowestHealthMs < 3_000, seen);
   });
 });
