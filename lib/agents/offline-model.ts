@@ -31,6 +31,7 @@ import type {
   LanguageModelV4ToolResultOutput,
   LanguageModelV4Usage,
 } from "@ai-sdk/provider";
+import { trimEndWhile } from "../text";
 import { asksForDateOrTime, findArithmeticExpression, findTimeZone } from "./tools/index";
 
 export interface OfflineModelOptions {
@@ -191,7 +192,7 @@ export function extractKeyTerms(text: string, max = 8): string[] {
   const seen = new Set<string>();
   const words = text.slice(0, 4000).match(/[A-Za-z][A-Za-z0-9+#._'’-]*|\d{4}/g) ?? [];
   for (let raw of words) {
-    raw = raw.replace(/['’]s$/i, "").replace(/[._'’-]+$/, "");
+    raw = trimEndWhile(raw.replace(/['’]s$/i, ""), /[._'’-]/);
     const lower = raw.toLowerCase().replace(/’/g, "'");
     if ((raw.length < 2 && !/[+#]/.test(raw)) || raw.length > 40) continue;
     if (STOP_WORDS.has(lower)) continue;
@@ -207,6 +208,14 @@ export function extractKeyTerms(text: string, max = 8): string[] {
 function collapse(text: string, max: number): string {
   const t = text.replace(/\s+/g, " ").trim();
   return t.length > max ? `${t.slice(0, max - 1).trimEnd()}…` : t;
+}
+
+/**
+ * Whitespace runs as one space, or one line break when they hold one: after this no `\s+` in a
+ * pattern has a long run to backtrack over.
+ */
+function squeezeSpace(text: string): string {
+  return text.replace(/\s+/g, (run) => (/[\n\r\u2028\u2029]/.test(run) ? "\n" : " "));
 }
 
 function capitalize(s: string): string {
@@ -237,6 +246,9 @@ type QuestionKind =
 
 interface Classification { kind: QuestionKind; label: string; subjects: string[] }
 
+/** How much of a request classify() reads: its kind shows in the opening, and its patterns need not run over 32,000 characters. */
+const CLASSIFY_CHARS = 2000;
+
 const RECALL_RE = /\b(?:earlier|previously|last time|we (?:talked|discussed|spoke|said)|did i (?:say|mention|tell|ask)|remind me (?:what|of)|you (?:said|mentioned|told me)|i (?:said|mentioned|told you|asked))\b/i;
 
 /** Strip filler such as "please", "can you tell me", "tell me about" (→ "what is "). Keeps the user's capitalisation. */
@@ -259,7 +271,7 @@ function stripLeadIn(text: string): string {
 
 /** The phrase after the question words, e.g. "How do I brew coffee?" → "brew coffee". */
 function subjectAfter(re: RegExp, text: string): string | null {
-  const m = re.exec(text.trim().replace(/[?.!]+$/, ""));
+  const m = re.exec(trimEndWhile(text.trim(), /[?.!]/));
   if (!m) return null;
   const subject = (m[1] + (m[2] ?? ""))
     .replace(/^(?:the|a|an)\s+/i, "")
@@ -269,16 +281,17 @@ function subjectAfter(re: RegExp, text: string): string | null {
 }
 
 function classify(request: string, hasExpression: boolean): Classification {
-  const text = request.trim();
+  const text = squeezeSpace(request.slice(0, CLASSIFY_CHARS)).trim();
   if (!text) return { kind: "empty", label: "empty message", subjects: [] };
   const lower = stripLeadIn(text);
   const cmp =
-    /(?:difference|differences)\s+between\s+(.+?)\s+and\s+(.+?)(?:[?.!]|$)/i.exec(text) ??
-    /\bcompare\s+(.+?)\s+(?:and|with|to|vs\.?|versus)\s+(.+?)(?:[?.!]|$)/i.exec(text) ??
+    // Subjects are bounded: every failed "and" would otherwise rescan the rest of the line.
+    /(?:difference|differences)\s+between\s+(.{1,200}?)\s+and\s+(.{1,200}?)(?:[?.!]|$)/i.exec(text) ??
+    /\bcompare\s+(.{1,200}?)\s+(?:and|with|to|vs\.?|versus)\s+(.{1,200}?)(?:[?.!]|$)/i.exec(text) ??
     /([\w.+#\- ]{1,40}?)\s+(?:vs\.?|versus)\s+([\w.+#\- ]{1,40}?)(?:[?.!,]|$)/i.exec(text) ??
     /\b(?:should i|do i|would you)\s+(?:learn|use|pick|choose|get|buy|try|go with|start with)\s+([\w.+#\- ]{1,40}?)\s+or\s+([\w.+#\- ]{1,40}?)(?:[?.!,]|$)/i.exec(text) ??
     /\b(?:which is better|what is better|what's better)[,:]?\s+([\w.+#\- ]{1,40}?)\s+or\s+([\w.+#\- ]{1,40}?)(?:[?.!,]|$)/i.exec(text);
-  if (/^(?:hi|hello|hey|howdy|good (?:morning|afternoon|evening)|thanks|thank you|greetings)\b[\s!.,]*(?:there)?[\s!.,]*$/i.test(text))
+  if (/^(?:hi|hello|hey|howdy|good (?:morning|afternoon|evening)|thanks|thank you|greetings)\b(?:[\s!.,]*there)?[\s!.,]*$/i.test(text))
     return { kind: "greeting", label: "greeting / small talk", subjects: [] };
   if (hasExpression) return { kind: "calculation", label: "calculation", subjects: [] };
   if (asksForDateOrTime(text)) return { kind: "date-time", label: "current date/time", subjects: [] };
@@ -502,8 +515,8 @@ function parseNotes(notes: ColleagueNote[]): ParsedNotes {
   const out: ParsedNotes = { calc: [], calcFailures: [], calcErrors: [], times: [], otherFacts: [], keyTerms: [], questionType: null, cover: [], loose: [] };
   for (const note of notes) {
     let section = "";
-    for (const rawLine of note.text.split(/\r?\n/)) {
-      const line = rawLine.trim();
+    for (const rawLine of note.text.split(/\r\n?|[\n\u2028\u2029]/)) {
+      const line = squeezeSpace(rawLine).trim();
       if (!line) continue;
       if (/^#{1,6}\s/.test(line)) {
         section = line.toLowerCase();
@@ -517,7 +530,7 @@ function parseNotes(notes: ColleagueNote[]): ParsedNotes {
         if ((m = /^Calculator failed for (.+?):\s*(.+)$/.exec(plain))) out.calcErrors.push({ expression: m[1].trim(), error: m[2].trim() });
         continue;
       }
-      if ((m = /^Current time \(([^)]+)\):\s*(.+)$/.exec(plain))) { out.times.push({ timezone: m[1], local: m[2].replace(/\s*\(ISO [^)]*\)\s*$/, "") }); continue; }
+      if ((m = /^Current time \(([^)]+)\):\s*(.+)$/.exec(plain))) { out.times.push({ timezone: m[1], local: m[2].replace(/\s*\(ISO [^()]*\)\s*$/, "") }); continue; }
       if ((m = /^Key terms:\s*(.+)$/i.exec(plain))) {
         if (!/^none\b/i.test(m[1])) out.keyTerms.push(...m[1].split(/\s*,\s*/).filter(Boolean));
         continue;

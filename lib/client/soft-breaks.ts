@@ -4,6 +4,8 @@
  * and newlines that only separate blocks (e.g. in loose lists) are left alone.
  * Hand-written over the hast shape to avoid depending on transitive packages.
  */
+import { trimEndWhile, trimStartWhile } from "../text";
+
 interface HText {
   type: "text";
   value: string;
@@ -49,8 +51,8 @@ function walk(parent: { children?: HNode[] }): void {
     const nextInline = isInline(kids[i + 1]);
     let value = (n as HText).value;
     // Newlines at an edge next to a block (or nothing) only separate blocks: not line breaks.
-    if (!prevInline) value = value.replace(/^\n+/, "");
-    if (!nextInline) value = value.replace(/\n+$/, "");
+    if (!prevInline) value = trimStartWhile(value, /\n/);
+    if (!nextInline) value = trimEndWhile(value, /\n/);
     if (!value) continue;
     if (!value.includes("\n")) {
       out.push({ type: "text", value } as HText);

@@ -4,6 +4,7 @@ import { memo, useRef, useState } from "react";
 import ReactMarkdown, { type Components } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import remarkGfm from "remark-gfm";
+import { containerDepth, MAX_MARKDOWN_NESTING } from "@/lib/client/markdown-depth";
 import { rehypeSoftBreaks } from "@/lib/client/soft-breaks";
 import { markdownUrlTransform, safeHref } from "@/lib/client/urls";
 import { CheckIcon, CopyIcon } from "./icons";
@@ -135,6 +136,13 @@ const remarkPlugins = [remarkGfm];
 const rehypePlugins = [rehypeSoftBreaks, [rehypeHighlight, { detect: false }]] as NonNullable<Parameters<typeof ReactMarkdown>[0]["rehypePlugins"]>;
 
 export const Markdown = memo(function Markdown({ text, className = "" }: { text: string; className?: string }) {
+  if (containerDepth(text) > MAX_MARKDOWN_NESTING) {
+    return (
+      <div className={`prose-chat ${className}`} data-testid="message-content">
+        <p className="whitespace-pre-wrap break-words">{text}</p>
+      </div>
+    );
+  }
   return (
     <div className={`prose-chat ${className}`} data-testid="message-content">
       <ReactMarkdown remarkPlugins={remarkPlugins} rehypePlugins={rehypePlugins} components={components} urlTransform={markdownUrlTransform}>

@@ -15,6 +15,7 @@
  *   primary    := number | constant | function "(" args ")" | "(" expression ")"
  */
 import { z } from "zod";
+import { trimEndWhile, trimStartWhile } from "../../text";
 import type { BuiltinTool } from "./types";
 
 export const MAX_EXPRESSION_LENGTH = 500;
@@ -332,14 +333,24 @@ const WORD_OPERATORS: Array<[RegExp, string]> = [
 ];
 
 const RUN_CHARS = /[0-9.\s+\-−–*×·/÷%^(),]/;
+const SPACE = /\s/;
 
-/** Split text into maximal runs of characters (and known function/constant names) that could form an expression. */
+/**
+ * Split text into maximal runs of characters (and known function/constant names) that could form an expression.
+ * Every step looks at a bounded stretch of text ahead and none re-reads the run built so far, so the scan
+ * stays linear however the text repeats (long runs of spaces once made an anchored-at-end regex here
+ * backtrack quadratically on every word).
+ */
 function candidateRuns(text: string): string[] {
   const runs: string[] = [];
   let cur = "";
+  let last = ""; // the last non-space character of `cur`
   let i = 0;
-  const flush = () => { if (cur.trim()) runs.push(cur); cur = ""; };
-  const lastSignificant = () => cur.replace(/\s+$/, "").slice(-1);
+  const append = (s: string) => {
+    cur += s;
+    for (let j = s.length - 1; j >= 0; j--) if (!SPACE.test(s[j])) { last = s[j]; break; }
+  };
+  const flush = () => { if (cur.trim()) runs.push(cur); cur = ""; last = ""; };
   while (i < text.length) {
     const rest = text.slice(i);
     const num = NUMBER_RE.exec(rest);
@@ -352,13 +363,13 @@ function candidateRuns(text: string): string[] {
         i += num[0].length + m[0].length;
         continue;
       }
-      cur += num[0];
+      append(num[0]);
       i += num[0].length;
       continue;
     }
     // "3x4" / "3 x (1 + 2)": a lone x between operands is multiplication.
-    if ((text[i] === "x" || text[i] === "X") && /[0-9)]/.test(lastSignificant()) && /^[xX]\s*[0-9(.]/.test(rest) && !/^[xX][A-Za-z_]/.test(rest)) {
-      cur += text[i];
+    if ((text[i] === "x" || text[i] === "X") && /[0-9)]/.test(last) && /[0-9(.]/.test(text.charAt(skipSpaces(text, i + 1))) && !/^[xX][A-Za-z_]/.test(rest)) {
+      append(text[i]);
       i++;
       continue;
     }
@@ -366,12 +377,11 @@ function candidateRuns(text: string): string[] {
     if (word) {
       const w = word[0];
       const lower = w.toLowerCase();
-      const prev = lastSignificant();
-      const nextCh = rest.slice(w.length).replace(/^\s+/, "").charAt(0);
+      const nextCh = text.charAt(skipSpaces(text, i + w.length));
       if (FUNCTIONS.has(lower) && nextCh === "(") {
-        cur += w;
-      } else if (CONSTANTS.has(lower) && (/[0-9)+\-*/%^(×÷−,]/.test(prev) || /[+\-*/%^)×÷−,]/.test(nextCh))) {
-        cur += w;
+        append(w);
+      } else if (CONSTANTS.has(lower) && (/[0-9)+\-*/%^(×÷−,]/.test(last) || /[+\-*/%^)×÷−,]/.test(nextCh))) {
+        append(w);
       } else {
         flush();
       }
@@ -379,7 +389,7 @@ function candidateRuns(text: string): string[] {
       continue;
     }
     if (RUN_CHARS.test(text[i])) {
-      cur += text[i];
+      append(text[i]);
     } else {
       flush();
     }
@@ -389,11 +399,22 @@ function candidateRuns(text: string): string[] {
   return runs;
 }
 
+/** The index of the first non-space character of `text` at or after `from` (text.length if none). */
+function skipSpaces(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && SPACE.test(text[i])) i++;
+  return i;
+}
+
+// Characters an expression cannot start with, and cannot end with.
+const LEADING_JUNK = /[,.\s*/%^×÷)]/;
+const TRAILING_JUNK = /[,.\s+\-−–*/%^×÷(]/;
+
 function balanceAndTrim(run: string): string {
   let s = run.trim();
   for (let guard = 0; guard < 20; guard++) {
     const before = s;
-    s = s.replace(/^[,.\s*/%^×÷)]+/, "").replace(/[,.\s+\-−–*/%^×÷(]+$/, "").trim();
+    s = trimEndWhile(trimStartWhile(s, LEADING_JUNK), TRAILING_JUNK);
     const opens = (s.match(/\(/g) ?? []).length;
     const closes = (s.match(/\)/g) ?? []).length;
     if (closes > opens && s.endsWith(")")) s = s.slice(0, -1);
@@ -433,7 +454,8 @@ export function findArithmeticExpression(text: string): string | null {
   if (typeof text !== "string" || !text.trim()) return null;
   let source = text.length > 4000 ? text.slice(0, 4000) : text;
   // "15% of 200" → "15 / 100 * 200"
-  source = source.replace(/(\d+(?:\.\d+)?)\s*%\s+of\s+(\d+(?:\.\d+)?)/gi, "$1 / 100 * $2");
+  // (Starting only where a number starts keeps this linear on long digit runs.)
+  source = source.replace(/(?<!\d)(\d+(?:\.\d+)?)\s*%\s+of\s+(\d+(?:\.\d+)?)/gi, "$1 / 100 * $2");
   // Word operators only between numbers ("5 plus 3", "7 times 6").
   for (const [re, sym] of WORD_OPERATORS) {
     source = source.replace(new RegExp(String.raw`(\d|\))(\s*)` + re.source + String.raw`(\s*)(?=[\d(\-])`, "gi"), `$1$2${sym}$3`);
