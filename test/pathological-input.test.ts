@@ -22,7 +22,7 @@ import { Markdown } from "../app/(chat)/_components/Markdown.tsx";
 import { conversation, systemPrompt } from "../lib/agents/context.ts";
 import { chunkText, createOfflineModel, extractKeyTerms } from "../lib/agents/offline-model.ts";
 import { asksForDateOrTime, builtinTools, findArithmeticExpression, findTimeZone, type ToolContext } from "../lib/agents/tools/index.ts";
-import { MAX_CONTENT_LENGTH } from "../lib/api/schemas.ts";
+import { MAX_CONTENT_LENGTH } from "../lib/contract/schemas.ts";
 import { formatJson, isPlaceholderTitle, previewJson, sessionLabel, titleFromMessage } from "../lib/client/format.ts";
 import { containerDepth, MAX_MARKDOWN_NESTING } from "../lib/client/markdown-depth.ts";
 import { rehypeSoftBreaks } from "../lib/client/soft-breaks.ts";
