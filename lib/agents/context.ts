@@ -5,6 +5,7 @@
  */
 import type { ModelMessage } from "ai";
 import type { AssignmentRow, MessageRow } from "../db/index.ts";
+import { colleagueNote } from "./colleague-note.ts";
 
 /** How many recent messages are read before the token budget trims them. */
 export const CONTEXT_MESSAGES = 40;
@@ -30,8 +31,7 @@ export function systemPrompt(assignment: AssignmentRow, team: AssignmentRow[]): 
 
 /**
  * The conversation as the agent sees it (`history` chronological, ending with this run's messages): the user's messages as user turns, its own earlier
- * messages as assistant turns, and other agents' messages as labelled user turns tagged with
- * `providerOptions.tandem` (the offline model reads that tag; real providers ignore it).
+ * messages as assistant turns, and other agents' messages as colleagues' notes (colleague-note.ts).
  */
 export function conversation(
   history: MessageRow[],
@@ -54,12 +54,6 @@ export function conversation(
   return picked.map((m): ModelMessage => {
     if (m.role === "user") return { role: "user", content: m.content };
     if (m.agentId === agentId) return { role: "assistant", content: m.content };
-    const name = m.agent?.name ?? "another agent";
-    const role = m.agent?.role ?? "";
-    return {
-      role: "user",
-      content: `${name}${role ? ` (${role})` : ""} wrote:\n${m.content}`,
-      providerOptions: { tandem: { agent: name, role } },
-    };
+    return colleagueNote({ agent: m.agent?.name ?? "another agent", role: m.agent?.role ?? "" }, m.content);
   });
 }

@@ -32,6 +32,7 @@ import type {
   LanguageModelV4Usage,
 } from "@ai-sdk/provider";
 import { trimEndWhile } from "../text";
+import { readColleagueNote } from "./colleague-note.ts";
 import { asksForDateOrTime, findArithmeticExpression, findTimeZone } from "./tools/index";
 
 export interface OfflineModelOptions {
@@ -42,7 +43,6 @@ export interface OfflineModelOptions {
 }
 
 export const OFFLINE_PROVIDER = "tandem.offline";
-export const TANDEM_PROVIDER_KEY = "tandem";
 
 // ---------------------------------------------------------------------------------------------
 // Prompt analysis
@@ -68,12 +68,11 @@ interface PromptAnalysis {
   toolActivityAfterRequest: boolean;
 }
 
-function tandemTag(message: LanguageModelV4Message): { agent: string; role: string | null } | null {
-  const tag = message.providerOptions?.[TANDEM_PROVIDER_KEY] as Record<string, unknown> | undefined;
-  if (!tag || typeof tag !== "object") return null;
-  const agent = typeof tag.agent === "string" && tag.agent.trim() ? tag.agent.trim() : "colleague";
-  const role = typeof tag.role === "string" && tag.role.trim() ? tag.role.trim() : null;
-  return { agent, role };
+/** The colleague who wrote a tagged note, named for the notes' headings; null for the person's own message. */
+function colleagueOf(message: LanguageModelV4Message): { agent: string; role: string | null; text: string } | null {
+  const note = readColleagueNote(message.providerOptions, userText(message));
+  if (!note) return null;
+  return { agent: note.agent.trim() || "colleague", role: note.role.trim() || null, text: note.text.trim() };
 }
 
 function userText(message: LanguageModelV4Message): string {
@@ -82,10 +81,6 @@ function userText(message: LanguageModelV4Message): string {
     .map((part) => (part.type === "text" ? part.text : `[attachment: ${part.filename ?? part.mediaType}]`))
     .join("\n")
     .trim();
-}
-
-function stripWroteHeader(text: string): string {
-  return text.replace(/^[^\n]{1,160}?\bwrote:[ \t]*\r?\n/, "").trim();
 }
 
 function readToolOutput(output: LanguageModelV4ToolResultOutput): { ok: boolean; value: unknown; error?: string } {
@@ -125,7 +120,7 @@ function analyzePrompt(prompt: LanguageModelV4Prompt): PromptAnalysis {
     .join("\n\n");
 
   const humanIdx: number[] = [];
-  messages.forEach((m, i) => { if (m.role === "user" && !tandemTag(m)) humanIdx.push(i); });
+  messages.forEach((m, i) => { if (m.role === "user" && !colleagueOf(m)) humanIdx.push(i); });
   let requestIndex = humanIdx.length ? humanIdx[humanIdx.length - 1] : -1;
   const hasRequest = requestIndex >= 0;
   const request = hasRequest ? userText(messages[requestIndex]) : "";
@@ -140,8 +135,8 @@ function analyzePrompt(prompt: LanguageModelV4Prompt): PromptAnalysis {
   for (let i = requestIndex + 1; i < messages.length; i++) {
     const m = messages[i];
     if (m.role === "user") {
-      const tag = tandemTag(m);
-      if (tag) notes.push({ ...tag, text: stripWroteHeader(userText(m)) });
+      const note = colleagueOf(m);
+      if (note) notes.push(note);
     } else if (m.role === "assistant") {
       for (const part of m.content) {
         if (part.type === "tool-call") {
