@@ -16,3 +16,26 @@ export const isUniqueViolation = (e: unknown) => codeOf(e) === "P2002";
 export const isForeignKeyViolation = (e: unknown) => ["P2003", "P2014"].includes(codeOf(e));
 /** The row to update or delete does not exist. */
 export const isMissingRow = (e: unknown) => codeOf(e) === "P2025";
+
+/**
+ * Ids per `IN (...)` list. The ORM splits most relation reads into chunks by itself, but not the
+ * ordered ones (a to-many relation with `orderBy`), and SQLite takes at most 999 bind values.
+ */
+const IDS_PER_READ = 500;
+
+/** The children of `parentIds`, read in bounded chunks, grouped by parent (each group in read order). */
+export async function readChildren<T>(
+  parentIds: number[],
+  read: (chunk: number[]) => Promise<T[]>,
+  parentOf: (row: T) => number,
+): Promise<Map<number, T[]>> {
+  const byParent = new Map<number, T[]>();
+  for (let i = 0; i < parentIds.length; i += IDS_PER_READ) {
+    for (const row of await read(parentIds.slice(i, i + IDS_PER_READ))) {
+      const group = byParent.get(parentOf(row));
+      if (group) group.push(row);
+      else byParent.set(parentOf(row), [row]);
+    }
+  }
+  return byParent;
+}
