@@ -16,7 +16,7 @@ import { freshSqliteUrl } from "../test/support/databases.ts";
 import { freePort, startServer, TEST_DIST_DIR, type TandemServer } from "../test/support/server.ts";
 import { ChatClient } from "../test/support/ws.ts";
 import { measureFanout } from "./fanout.ts";
-import { seedHistory } from "./seed-history.ts";
+import { seedHistory } from "./seed.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const FANOUT_ROUNDS = Number(process.env.BENCH_FANOUT_ROUNDS ?? 50);

@@ -177,6 +177,36 @@ test.describe("chat", () => {
     await page.waitForURL((u) => u.pathname === "/");
   });
 
+  test("the sidebar loads slim pages of chats as it scrolls, and the filter reaches beyond them", async ({ page, request }) => {
+    const chat = new ChatPage(page);
+    const needle = await createSession(request, `Needle ${Date.now()}`);
+    for (let i = 0; i < 60; i++) await createSession(request, `Hay ${i}`);
+    const total = Number((await request.get("/api/sessions/?limit=1")).headers()["x-total-count"]);
+    expect(total).toBeGreaterThan(60);
+
+    const firstPage = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/sessions/");
+    await chat.gotoHome();
+    const answer = await firstPage;
+    const url = new URL(answer.url());
+    expect(Object.fromEntries(url.searchParams)).toEqual({ view: "summary", ordering: "-updated_at", limit: "50", offset: "0" });
+    const body = await answer.json();
+    expect(Object.keys(body[0]).sort()).toEqual(["created_at", "message_count", "session_id", "title", "updated_at"]);
+    await expect(chat.sessionItems()).toHaveCount(50);
+    await expect(chat.sessionItem(needle)).toHaveCount(0);
+
+    // Scrolling to the end of the list loads the next page.
+    const region = page.getByTestId("session-list-region").filter({ visible: true });
+    await region.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await expect(chat.sessionItems()).toHaveCount(Math.min(total, 100));
+
+    // A filter that leaves the list short keeps loading until the older chat turns up.
+    await chat.filter.fill("needle");
+    await expect(chat.sessionItem(needle)).toBeVisible();
+    await chat.filter.fill("");
+    await expect(chat.sessionItems()).toHaveCount(total);
+    await expect(page.getByTestId("sessions-load-more")).toHaveCount(0);
+  });
+
   test("deep link opens a session; selecting another navigates without a reload", async ({ page, request }) => {
     const chat = new ChatPage(page);
     const a = await createSession(request, "Deep link A");
@@ -301,11 +331,12 @@ test.describe("chat", () => {
 
   test("a server that cannot be reached is shown as such, and a failed send can be retried", async ({ page }) => {
     const chat = new ChatPage(page);
-    await page.route("**/api/sessions/", (route) => (route.request().method() === "GET" ? route.abort("connectionrefused") : route.fallback()));
+    const sessionList = (url: URL) => url.pathname === "/api/sessions/";
+    await page.route(sessionList, (route) => (route.request().method() === "GET" ? route.abort("connectionrefused") : route.fallback()));
     await chat.gotoHome();
     await expect(page.getByTestId("sessions-unreachable").filter({ visible: true })).toContainText("Can't reach the Tandem server — retrying");
     await expect(page.getByTestId("sessions-empty")).toHaveCount(0);
-    await page.unroute("**/api/sessions/");
+    await page.unroute(sessionList);
     await expect(page.getByTestId("sessions-unreachable")).toHaveCount(0, { timeout: 15_000 });
 
     await chat.newChat();

@@ -121,6 +121,8 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
       assert.equal(get.status, 200);
       assert.equal(get.headers.get("access-control-allow-origin"), "http://frontend.example:3000");
       assert.equal(get.headers.get("access-control-allow-credentials"), "true");
+      assert.match(get.headers.get("access-control-expose-headers") ?? "", /\bLink\b/);
+      assert.match(get.headers.get("access-control-expose-headers") ?? "", /\bX-Total-Count\b/);
     });
 
     // -- sessions --------------------------------------------------------------------------
@@ -196,6 +198,8 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
         [{ session_id: newId(), metadata: [1, 2] }, "metadata"],
         [{ session_id: newId(), title: "nul\u0000byte" }, "title"],
         [{ session_id: newId(), metadata: { k: "nul\u0000" } }, "metadata"],
+        [{ session_id: newId(), metadata: { k: "x".repeat(16 * 1024) } }, "metadata"],
+        [{ session_id: newId(), metadata: { k: "é".repeat(8 * 1024) } }, "metadata"],
       ];
       for (const [body, field] of cases) {
         const res = await api("POST", "/api/sessions/", body);
@@ -223,6 +227,17 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
       assert.equal(after.headers.get("x-total-count"), total, "nothing was written");
     });
 
+    it("bounds metadata at 16 KiB of JSON, on create and update", async () => {
+      // {"k":"…"} is 8 bytes around the string: this one is exactly 16,384 bytes.
+      const largest = { k: "x".repeat(16 * 1024 - 8) };
+      const s = await create({ metadata: largest });
+      assert.deepEqual(s.metadata, largest);
+      const over = await api("PATCH", `/api/sessions/${s.session_id}/`, { metadata: { k: "x".repeat(16 * 1024 - 7) } });
+      assert.equal(over.status, 400);
+      assert.deepEqual(over.json, { metadata: ["Ensure this value is no more than 16384 bytes as JSON."] });
+      assert.deepEqual((await api("GET", `/api/sessions/${s.session_id}/`)).json.metadata, largest, "unchanged");
+    });
+
     it("lists sessions newest first, filters by user and paginates with X-Total-Count", async () => {
       const user = newId("user");
       const a = await create({ user_id: user });
@@ -237,6 +252,24 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
       const page = await api("GET", `/api/sessions?user_id=${user}&limit=1&offset=1`);
       assert.deepEqual(page.json.map((s: any) => s.session_id), [b.session_id]);
       assert.equal(page.headers.get("x-total-count"), "3");
+      assert.equal(page.headers.get("link"), `</api/sessions?user_id=${user}&limit=1&offset=2>; rel="next"`);
+      const last = await api("GET", `/api/sessions/?user_id=${user}&limit=2&offset=2`);
+      assert.deepEqual(last.json.map((s: any) => s.session_id), [a.session_id]);
+      assert.equal(last.headers.get("link"), null, "no next page after the last");
+      assert.equal(mine.headers.get("link"), null, "one page holds them all");
+      const summary = await api("GET", `/api/sessions/?user_id=${user}&view=summary&limit=2`);
+      assert.deepEqual(summary.json, [c, b].map((s) => ({
+        session_id: s.session_id, title: s.title, created_at: s.created_at, updated_at: s.updated_at, message_count: 0,
+      })));
+      assert.equal(summary.headers.get("link"), `</api/sessions/?user_id=${user}&view=summary&limit=2&offset=2>; rel="next"`);
+      await api("PATCH", `/api/sessions/${a.session_id}/`, { title: "touched" });
+      const active = await api("GET", `/api/sessions/?user_id=${user}&view=summary&ordering=-updated_at`);
+      assert.deepEqual(active.json.map((s: any) => s.session_id), [a.session_id, c.session_id, b.session_id]);
+      for (const bad of ["view=compact", "ordering=title", "limit=0", "limit=1001", "offset=-1"]) {
+        const res = await api("GET", `/api/sessions/?${bad}`);
+        assert.equal(res.status, 400, bad);
+        assert.ok(Array.isArray(res.json[bad.split("=")[0]]), res.text);
+      }
       assert.equal((await api("GET", "/api/sessions/?user_id=%00")).status, 400);
       const bad = await api("GET", "/api/sessions/?limit=abc");
       assert.equal(bad.status, 400);
@@ -377,6 +410,20 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
       const limited = await api("GET", `/api/sessions/${s.session_id}/history/?limit=2`);
       assert.equal(limited.json.length, 2);
       assert.equal(limited.json[0].content, "first question");
+      const total = first.json.length + second.json.length;
+      assert.equal(limited.headers.get("x-total-count"), String(total));
+      const next = /^<([^>]+)>; rel="next"$/.exec(limited.headers.get("link") ?? "")?.[1];
+      assert.equal(next, `/api/sessions/${s.session_id}/history/?limit=2&after=${limited.json[1].id}`);
+      let walked: any[] = [];
+      for (let path: string | undefined = `/api/sessions/${s.session_id}/history/?limit=3`; path; ) {
+        const res = await api("GET", path);
+        walked = walked.concat(res.json);
+        path = /^<([^>]+)>; rel="next"$/.exec(res.headers.get("link") ?? "")?.[1];
+      }
+      assert.deepEqual(walked.map((m) => m.id), [...first.json, ...second.json].map((m: any) => m.id));
+      const whole = await api("GET", `/api/sessions/${s.session_id}/history/`);
+      assert.equal(whole.json.length, total, "the whole history, chronological (compat)");
+      assert.equal(whole.headers.get("link"), null);
 
       const state = await api("GET", `/api/sessions/${s.session_id}/state/`);
       assert.equal(state.status, 200);
@@ -417,6 +464,10 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
       const paged = await api("GET", `/api/messages?session=${s.session_id}&limit=1&offset=1`);
       assert.equal(paged.json.length, 1);
       assert.equal(paged.headers.get("x-total-count"), String(bySession.json.length));
+      assert.equal(paged.headers.get("link"), `</api/messages?session=${s.session_id}&limit=1&offset=2>; rel="next"`);
+      const firstRun = await api("GET", `/api/sessions/${s.session_id}/runs/?limit=1`);
+      assert.equal(firstRun.headers.get("link"), `</api/sessions/${s.session_id}/runs/?limit=1&offset=1>; rel="next"`);
+      assert.equal(runs.headers.get("link"), null);
       const one = await api("GET", `/api/messages/${first.json[0].id}/`);
       assert.deepEqual(one.json, first.json[0]);
       assert.equal((await api("GET", "/api/messages/999999999/")).status, 404);

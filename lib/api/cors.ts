@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 const METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 const DEFAULT_HEADERS = "Content-Type, Authorization, X-Requested-With, X-CSRFToken, Accept";
-const EXPOSED = "X-Total-Count, Retry-After, X-Request-Id";
+const EXPOSED = "X-Total-Count, Link, Retry-After, X-Request-Id";
 
 export function corsPolicy(spec: string) {
   const origins = spec.split(",").map((o) => o.trim().replace(/\/$/, "")).filter(Boolean);

@@ -106,7 +106,23 @@ export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.outp
   return parse(schema, Object.fromEntries(new URL(req.url).searchParams));
 }
 
-/** A JSON array answer with the total for paginated lists. */
-export function listResponse(items: unknown[], total?: number): Response {
-  return Response.json(items, total === undefined ? undefined : { headers: { "X-Total-Count": String(total) } });
+/**
+ * A page of a list. The array stays the body (compat); `X-Total-Count` says how many items match,
+ * and while more remain an RFC 8288 `Link: <…>; rel="next"` gives the next page: the request's
+ * own path and query (as a path-absolute reference, right behind any proxy) with `next` set.
+ */
+export function pageResponse(req: Request, items: unknown[], total: number, next: Record<string, number> | null): Response {
+  const headers: Record<string, string> = { "X-Total-Count": String(total) };
+  if (next) {
+    const url = new URL(req.url);
+    for (const [name, value] of Object.entries(next)) url.searchParams.set(name, String(value));
+    headers.Link = `<${url.pathname}${url.search}>; rel="next"`;
+  }
+  return Response.json(items, { headers });
+}
+
+/** A page of a list paged by `limit` and `offset`. */
+export function listResponse(req: Request, items: unknown[], total: number, page: { limit: number; offset: number }): Response {
+  const end = page.offset + items.length;
+  return pageResponse(req, items, total, items.length > 0 && end < total ? { limit: page.limit, offset: end } : null);
 }

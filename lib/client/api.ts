@@ -6,7 +6,7 @@
  * - `timeout`: no answer in time;
  * - `http`: the server answered with a non-2xx status (`status`, `detail`, `body`).
  */
-import type { Message, SendAccepted, Session, SessionState } from "./types";
+import type { Message, SendAccepted, Session, SessionState, SessionSummary } from "./types";
 
 export type ApiErrorKind = "network" | "timeout" | "http" | "aborted";
 
@@ -68,6 +68,23 @@ function detailOf(body: unknown, status: number): string {
   return `The server answered ${status}.`;
 }
 
+export interface Page<T> {
+  items: T[];
+  /** All matching items (`X-Total-Count`); NaN when the server did not say. */
+  total: number;
+  /** The next page's URL (from the RFC 8288 `Link` header), or null on the last page. */
+  next: string | null;
+}
+
+/** The target of `rel="next"` in a `Link` header. */
+export function nextLink(header: string | null): string | null {
+  for (const part of header?.split(",") ?? []) {
+    const m = /^\s*<([^>]*)>(.*)$/.exec(part);
+    if (m && /;\s*rel\s*=\s*"?([^";]*\s)?next(\s[^";]*)?"?\s*(;|$)/i.test(m[2])) return m[1];
+  }
+  return null;
+}
+
 export interface RequestOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
@@ -92,6 +109,21 @@ export class ApiClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+    return (await this.call<T>(method, this.base + path, body, opts)).body;
+  }
+
+  /** One page of a list: its items, the `X-Total-Count` and the URL of the `Link` header's next page. */
+  async page<T>(url: string, opts: RequestOptions = {}): Promise<Page<T>> {
+    const { body, headers, url: answered } = await this.call<T[]>("GET", url, undefined, opts);
+    const next = nextLink(headers.get("link"));
+    return {
+      items: Array.isArray(body) ? body : [],
+      total: Number(headers.get("x-total-count") ?? Number.NaN),
+      next: next && answered ? new URL(next, answered).href : next,
+    };
+  }
+
+  private async call<T>(method: string, url: string, body: unknown, opts: RequestOptions): Promise<{ body: T; headers: Headers; url: string }> {
     const ctrl = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -103,7 +135,7 @@ export class ApiClient {
 
     let res: Response;
     try {
-      res = await this.fetchImpl(this.base + path, {
+      res = await this.fetchImpl(url, {
         method,
         headers: body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -120,7 +152,7 @@ export class ApiClient {
       opts.signal?.removeEventListener("abort", onAbort);
     }
 
-    if (res.status === 204) return undefined as T;
+    if (res.status === 204) return { body: undefined as T, headers: res.headers, url: res.url };
     const text = await res.text().catch(() => "");
     let parsed: unknown = undefined;
     if (text) {
@@ -133,15 +165,17 @@ export class ApiClient {
     if (!res.ok) {
       throw new ApiError("http", detailOf(parsed, res.status), { status: res.status, detail: detailOf(parsed, res.status), body: parsed });
     }
-    return parsed as T;
+    return { body: parsed as T, headers: res.headers, url: res.url };
   }
 
   private sessionPath(sessionId: string, tail = ""): string {
     return `/sessions/${encodeURIComponent(sessionId)}/${tail}`;
   }
 
-  listSessions(opts?: RequestOptions): Promise<Session[]> {
-    return this.request<Session[]>("GET", "/sessions/", undefined, opts);
+  /** A page of the sidebar's sessions, latest active first (`view=summary`: no agents' prompts). */
+  listSessionSummaries(page: { offset: number; limit: number }, opts?: RequestOptions): Promise<Page<SessionSummary>> {
+    const query = `view=summary&ordering=-updated_at&limit=${page.limit}&offset=${page.offset}`;
+    return this.page<SessionSummary>(`${this.base}/sessions/?${query}`, opts);
   }
 
   createSession(body: { title?: string; session_id?: string } = {}, opts?: RequestOptions): Promise<Session> {
@@ -160,8 +194,16 @@ export class ApiClient {
     return this.request<void>("DELETE", this.sessionPath(sessionId), undefined, opts);
   }
 
-  history(sessionId: string, opts?: RequestOptions): Promise<Message[]> {
-    return this.request<Message[]>("GET", this.sessionPath(sessionId, "history/"), undefined, { timeoutMs: 30_000, ...opts });
+  /** The whole history: a long chat comes in pages, followed through their `Link` headers. */
+  async history(sessionId: string, opts?: RequestOptions): Promise<Message[]> {
+    const messages: Message[] = [];
+    let url: string | null = this.base + this.sessionPath(sessionId, "history/");
+    while (url) {
+      const page: Page<Message> = await this.page<Message>(url, { timeoutMs: 30_000, ...opts });
+      messages.push(...page.items);
+      url = page.items.length > 0 ? page.next : null;
+    }
+    return messages;
   }
 
   state(sessionId: string, opts?: RequestOptions): Promise<SessionState> {

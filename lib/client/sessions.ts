@@ -1,18 +1,27 @@
 /**
- * The sessions list: newest first by `updated_at`, refetched after the UI's own changes, when a
- * run ends, when the window regains focus, and (with backoff) while the server is unreachable.
+ * The sessions list: latest active first (`updated_at`), loaded a page at a time as the list
+ * scrolls (`loadMore`), refetched (as far as it was loaded) after the UI's own changes, when a run
+ * ends, when the window regains focus, and (with backoff) while the server is unreachable.
  */
 import { ApiClient, api as defaultApi, describeError, isApiError } from "./api";
 import { backoffDelay } from "./backoff";
 import { DEFAULT_TITLE } from "./format";
 import { Store } from "./store";
-import type { Session } from "./types";
+import type { Session, SessionSummary } from "./types";
+
+/** Sessions per page of the sidebar. */
+export const SESSIONS_PAGE_SIZE = 50;
+/** The most a single request may ask for (the API's maximum `limit`). */
+const MAX_LIMIT = 1000;
 
 export type SessionsStatus = "loading" | "ready" | "unreachable" | "error";
 
 export interface SessionsSnapshot {
   status: SessionsStatus;
-  sessions: Session[];
+  sessions: SessionSummary[];
+  /** Whether the server has more sessions than are loaded (the list offers to load more). */
+  hasMore: boolean;
+  loadingMore: boolean;
   /** Whether `sessions` ever came from the server (an unreachable server is not "no sessions"). */
   loaded: boolean;
   error: string | null;
@@ -21,13 +30,22 @@ export interface SessionsSnapshot {
   refreshing: boolean;
 }
 
-export function sortSessions(list: Session[]): Session[] {
-  const t = (s: Session) => {
+/** Latest active first; ties keep the server's order (the sort is stable). */
+export function sortSessions(list: SessionSummary[]): SessionSummary[] {
+  const t = (s: SessionSummary) => {
     const v = Date.parse(s.updated_at || s.created_at);
     return Number.isNaN(v) ? 0 : v;
   };
-  return [...list].sort((a, b) => t(b) - t(a) || b.id - a.id);
+  return [...list].sort((a, b) => t(b) - t(a));
 }
+
+const summaryOf = (s: Session | SessionSummary): SessionSummary => ({
+  session_id: s.session_id,
+  title: s.title,
+  created_at: s.created_at,
+  updated_at: s.updated_at,
+  ...("message_count" in s ? { message_count: s.message_count } : {}),
+});
 
 export class SessionsStore extends Store<SessionsSnapshot> {
   private readonly api: ApiClient;
@@ -38,9 +56,20 @@ export class SessionsStore extends Store<SessionsSnapshot> {
   private started = false;
   /** Bumped by local changes so an older response does not undo a newer local change. */
   private version = 0;
+  /** How many sessions the list shows: a refresh refetches that many. */
+  private wanted = SESSIONS_PAGE_SIZE;
 
   constructor(opts: { api?: ApiClient } = {}) {
-    super({ status: "loading", sessions: [], loaded: false, error: null, nextRetryAt: null, refreshing: false });
+    super({
+      status: "loading",
+      sessions: [],
+      hasMore: false,
+      loadingMore: false,
+      loaded: false,
+      error: null,
+      nextRetryAt: null,
+      refreshing: false,
+    });
     this.api = opts.api ?? defaultApi;
   }
 
@@ -85,7 +114,7 @@ export class SessionsStore extends Store<SessionsSnapshot> {
     const v = this.version;
     this.setState({ refreshing: true });
     try {
-      const list = await this.api.listSessions();
+      const { items: list, total } = await this.fetchRange(0, this.wanted);
       this.attempt = 0;
       if (v !== this.version) {
         // A local change happened meanwhile: fetch again to include it.
@@ -95,7 +124,8 @@ export class SessionsStore extends Store<SessionsSnapshot> {
       }
       this.setState({
         status: "ready",
-        sessions: sortSessions(Array.isArray(list) ? list : []),
+        sessions: sortSessions(list),
+        hasMore: list.length < total,
         loaded: true,
         error: null,
         nextRetryAt: null,
@@ -114,11 +144,43 @@ export class SessionsStore extends Store<SessionsSnapshot> {
     }
   }
 
+  /** Sessions `offset` … `offset + count - 1`, in as few requests as the API's maximum page allows. */
+  private async fetchRange(offset: number, count: number): Promise<{ items: SessionSummary[]; total: number }> {
+    const items: SessionSummary[] = [];
+    for (;;) {
+      const page = await this.api.listSessionSummaries({ offset: offset + items.length, limit: Math.min(count - items.length, MAX_LIMIT) });
+      items.push(...page.items);
+      if (items.length >= count || !page.next || page.items.length === 0) {
+        return { items, total: Number.isNaN(page.total) ? offset + items.length : page.total };
+      }
+    }
+  }
+
+  /** Loads the next page (the list calls it when its end scrolls into view); ignored while loading or refreshing. */
+  async loadMore(): Promise<void> {
+    const snap = this.getSnapshot();
+    if (!snap.hasMore || snap.loadingMore || this.inFlight) return;
+    const v = this.version;
+    this.setState({ loadingMore: true });
+    try {
+      // The server's order shifts as chats change; the list's own length is where its next page starts.
+      const { items, total } = await this.fetchRange(snap.sessions.length, SESSIONS_PAGE_SIZE);
+      const loaded = this.getSnapshot().sessions;
+      const known = new Set(loaded.map((x) => x.session_id));
+      const sessions = sortSessions([...loaded, ...items.filter((x) => !known.has(x.session_id))]);
+      this.wanted = Math.max(this.wanted, sessions.length);
+      this.setState({ sessions, hasMore: sessions.length < total && items.length > 0, loadingMore: false });
+      if (v !== this.version) void this.refresh();
+    } catch (e) {
+      this.setState({ loadingMore: false, error: describeError(e) });
+    }
+  }
+
   /** Inserts or replaces one session (from our own calls or a `session_updated` event). */
-  upsert(session: Session): void {
+  upsert(session: Session | SessionSummary): void {
     this.version++;
     this.setState((s) => ({
-      sessions: sortSessions([session, ...s.sessions.filter((x) => x.session_id !== session.session_id)]),
+      sessions: sortSessions([summaryOf(session), ...s.sessions.filter((x) => x.session_id !== session.session_id)]),
     }));
   }
 

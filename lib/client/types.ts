@@ -36,6 +36,15 @@ export interface Session {
   updated_at: string;
 }
 
+/** A session as a sidebar lists it (`GET /api/sessions/?view=summary`): no assignments. */
+export interface SessionSummary {
+  session_id: string;
+  title: string;
+  created_at: string;
+  updated_at: string;
+  message_count?: number;
+}
+
 export type MessageRole = "user" | "agent" | "system" | "tool";
 
 export interface MessageMetadata {

@@ -12,7 +12,8 @@ export type Op = {
   description?: string;
   query?: z.ZodObject;
   body?: z.ZodType;
-  ok: { status: number; schema?: z.ZodType; description: string; array?: boolean };
+  /** `array`: a list of `schema` (or, with `alternative`, of either); `paged`: with the paging headers. */
+  ok: { status: number; schema?: z.ZodType; alternative?: z.ZodType; description: string; array?: boolean; paged?: boolean };
   errors?: number[];
   tag: string;
 };
@@ -43,10 +44,12 @@ export const endpoints: Record<string, Record<string, Op>> = {
     get: {
       compat: true,
       tag: "sessions",
-      summary: "List sessions, newest first",
-      description: "The total is in the `X-Total-Count` header.",
+      summary: "List sessions, newest first, a page at a time",
+      description:
+        "Sessions, or with `view=summary` SessionSummary objects (no assignments), " +
+        `${S.DEFAULT_PAGE_SIZE} per page unless \`limit\` says otherwise.`,
       query: S.SessionListQuery,
-      ok: { status: 200, schema: S.SessionSchema, array: true, description: "Sessions" },
+      ok: { status: 200, schema: S.SessionSchema, alternative: S.SessionSummarySchema, array: true, paged: true, description: "Sessions" },
       errors: [400],
     },
     post: {
@@ -65,7 +68,15 @@ export const endpoints: Record<string, Record<string, Op>> = {
     delete: { compat: true, tag: "sessions", summary: "Delete with its assignments, messages and run logs", ok: { status: 204, description: "Deleted" }, errors: [404] },
   },
   "/api/sessions/{session_id}/history/": {
-    get: { compat: true, tag: "messages", summary: "The session's messages, chronological", query: S.HistoryQuery, ok: { status: 200, schema: S.MessageSchema, array: true, description: "Messages" }, errors: [400, 404] },
+    get: {
+      compat: true,
+      tag: "messages",
+      summary: "The session's messages, chronological",
+      description: `Up to ${S.DEFAULT_HISTORY_SIZE} messages unless \`limit\` says otherwise; a longer chat continues at the \`Link\` header's next page (\`?after=<last id>\`).`,
+      query: S.HistoryQuery,
+      ok: { status: 200, schema: S.MessageSchema, array: true, paged: true, description: "Messages" },
+      errors: [400, 404],
+    },
   },
   "/api/sessions/{session_id}/state/": {
     get: { compat: true, tag: "sessions", summary: "Session summary for UIs", ok: { status: 200, schema: S.SessionStateSchema, description: "State" }, errors: [404] },
@@ -84,7 +95,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     },
   },
   "/api/sessions/{session_id}/runs/": {
-    get: { compat: false, tag: "runs", summary: "The session's run logs, newest first", query: S.RunListQuery, ok: { status: 200, schema: S.RunLogSchema, array: true, description: "Run logs" }, errors: [400, 404] },
+    get: { compat: false, tag: "runs", summary: "The session's run logs, newest first", query: S.RunListQuery, ok: { status: 200, schema: S.RunLogSchema, array: true, paged: true, description: "Run logs" }, errors: [400, 404] },
   },
   "/api/sessions/{session_id}/cancel/": {
     post: { compat: false, tag: "runs", summary: "Stop the session's running run", ok: { status: 200, schema: S.CancelledSchema, description: "Cancelled" }, errors: [404, 409] },
@@ -96,10 +107,18 @@ export const endpoints: Record<string, Record<string, Op>> = {
     get: { compat: false, tag: "agents", summary: "Tools (edited in the admin pages)", ok: { status: 200, schema: S.ToolSchema, array: true, description: "Tools" } },
   },
   "/api/messages/": {
-    get: { compat: true, tag: "messages", summary: "Messages across sessions", query: S.MessageListQuery, ok: { status: 200, schema: S.MessageSchema, array: true, description: "Messages" }, errors: [400] },
+    get: { compat: true, tag: "messages", summary: "Messages across sessions", query: S.MessageListQuery, ok: { status: 200, schema: S.MessageSchema, array: true, paged: true, description: "Messages" }, errors: [400] },
   },
   "/api/messages/{id}/": {
     get: { compat: true, tag: "messages", summary: "One message", ok: { status: 200, schema: S.MessageSchema, description: "The message" }, errors: [404] },
+  },
+};
+
+const pagingHeaders = {
+  "X-Total-Count": { description: "How many items match the query, over all pages.", schema: { type: "integer" } },
+  Link: {
+    description: 'RFC 8288 `<path?query>; rel="next"` while more items remain: the same request with the next page\'s parameters.',
+    schema: { type: "string" },
   },
 };
 
@@ -119,10 +138,11 @@ function operation(path: string, op: Op) {
     ...(path.includes("{id}") ? [{ name: "id", in: "path", required: true, schema: { type: "integer" } }] : []),
     ...queryParameters(op.query),
   ];
-  const okContent = op.ok.schema
-    ? { "application/json": { schema: op.ok.array ? { type: "array", items: ref(op.ok.schema) } : ref(op.ok.schema) } }
-    : undefined;
-  const responses: Record<string, unknown> = { [op.ok.status]: { description: op.ok.description, content: okContent } };
+  const item = op.ok.schema && (op.ok.alternative ? { oneOf: [ref(op.ok.schema), ref(op.ok.alternative)] } : ref(op.ok.schema));
+  const okContent = item ? { "application/json": { schema: op.ok.array ? { type: "array", items: item } : item } } : undefined;
+  const responses: Record<string, unknown> = {
+    [op.ok.status]: { description: op.ok.description, content: okContent, headers: op.ok.paged ? pagingHeaders : undefined },
+  };
   if (path.endsWith("/send/")) {
     responses[202] = { description: "Accepted (async)", content: { "application/json": { schema: ref(S.AcceptedSendSchema) } } };
   }

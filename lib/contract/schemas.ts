@@ -50,12 +50,22 @@ const hasNul = (value: unknown): boolean =>
     ? value.includes(NUL)
     : value !== null && typeof value === "object" && Object.entries(value).some(([k, v]) => k.includes(NUL) || hasNul(v));
 
-/** Free-form JSON (metadata), bounded in depth so no client can make the server recurse forever. */
-export const JsonObjectSchema = z
+/** Free-form JSON, bounded in depth so no client can make the server recurse forever. */
+const jsonObject = z
   .record(z.string(), JsonValue)
   .refine((v) => !nestedDeeperThan(v, MAX_JSON_DEPTH), TOO_DEEP_MESSAGE)
-  .refine((v) => !hasNul(v), NUL_MESSAGE)
-  .nullable();
+  .refine((v) => !hasNul(v), NUL_MESSAGE);
+export const JsonObjectSchema = jsonObject.nullable();
+
+/**
+ * A session's metadata is stored and sent back in every list, so it is bounded by its size as
+ * JSON (UTF-8): a list of 1,000 sessions then stays within 16 MiB of metadata.
+ */
+export const MAX_METADATA_BYTES = 16 * 1024;
+export const MetadataSchema = jsonObject
+  .refine((v) => Buffer.byteLength(JSON.stringify(v)) <= MAX_METADATA_BYTES, `Ensure this value is no more than ${MAX_METADATA_BYTES} bytes as JSON.`)
+  .nullable()
+  .describe(`A JSON object (or null), at most ${MAX_METADATA_BYTES} bytes (16 KiB) as JSON.`);
 
 const Timestamp = z.iso.datetime().describe("ISO 8601 UTC timestamp");
 const Id = z.number().int();
@@ -108,12 +118,22 @@ export const SessionSchema = z
     session_id: z.string().max(64),
     title: z.string().max(200),
     user_id: z.string().max(128),
-    metadata: z.record(z.string(), JsonValue).nullable(),
+    metadata: z.record(z.string(), JsonValue).nullable().describe(`At most ${MAX_METADATA_BYTES} bytes as JSON when written.`),
     assignments: z.array(AssignmentSchema),
     created_at: Timestamp,
     updated_at: Timestamp,
   })
   .meta({ id: "Session" });
+
+export const SessionSummarySchema = z
+  .object({
+    session_id: z.string().max(64),
+    title: z.string().max(200),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    message_count: z.number().int(),
+  })
+  .meta({ id: "SessionSummary", description: "A session as `GET /api/sessions/?view=summary` lists it." });
 
 /** Who wrote a message. */
 export const MESSAGE_ROLES = ["user", "agent", "system", "tool"] as const;
@@ -194,7 +214,7 @@ export const SessionCreateSchema = z
     session_id: SessionIdSchema.optional().describe("Omit it and the server generates a URL-safe id."),
     title: title().optional(),
     user_id: text(128).optional(),
-    metadata: JsonObjectSchema.optional(),
+    metadata: MetadataSchema.optional(),
   })
   .meta({ id: "SessionCreate" });
 
@@ -203,7 +223,7 @@ export const SessionUpdateSchema = z
     session_id: z.string().optional().describe("Read-only: may be sent, must equal the session's id."),
     title: title().optional(),
     user_id: text(128).optional(),
-    metadata: JsonObjectSchema.optional(),
+    metadata: MetadataSchema.optional(),
   })
   .meta({ id: "SessionUpdate" });
 
@@ -221,9 +241,35 @@ const queryInt = (min: number, max: number) =>
   z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(min).max(max).optional());
 const queryText = (max: number) => z.preprocess((v) => (v === "" ? undefined : v), text(max).optional());
 
-export const PageQuery = z.object({ limit: queryInt(1, 1000), offset: queryInt(0, 1_000_000_000) });
-export const SessionListQuery = PageQuery.extend({ user_id: queryText(128) });
-export const HistoryQuery = z.object({ after: queryInt(0, Number.MAX_SAFE_INTEGER), limit: queryInt(1, 1000) });
+/** Lists answer pages: this many items unless `limit` says otherwise, at most MAX_PAGE_SIZE. */
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+/**
+ * History answers up to MAX_PAGE_SIZE messages by default: the compat client reads the whole chat
+ * from one call, and a chat of that length still makes a bounded answer.
+ */
+export const DEFAULT_HISTORY_SIZE = MAX_PAGE_SIZE;
+
+const pageLimit = (fallback: number) =>
+  queryInt(1, MAX_PAGE_SIZE)
+    .transform((v) => v ?? fallback)
+    .describe(`Items per page (default ${fallback}, at most ${MAX_PAGE_SIZE}); a \`Link: <…>; rel="next"\` header points to the next page.`);
+
+export const PageQuery = z.object({
+  limit: pageLimit(DEFAULT_PAGE_SIZE),
+  offset: queryInt(0, 1_000_000_000).transform((v) => v ?? 0),
+});
+export const SessionListQuery = PageQuery.extend({
+  user_id: queryText(128),
+  view: z
+    .preprocess((v) => (v === "" ? undefined : v), z.enum(["full", "summary"]).optional())
+    .describe("`summary`: only `session_id`, `title`, `created_at`, `updated_at`, `message_count` per session (for sidebars)."),
+  ordering: z
+    .preprocess((v) => (v === "" ? undefined : v), z.enum(["-created_at", "-updated_at"]).optional())
+    .transform((v) => (v === "-updated_at" ? ("updated" as const) : ("created" as const)))
+    .describe("`-created_at` (default): newest first; `-updated_at`: latest active first (a sidebar's order)."),
+});
+export const HistoryQuery = z.object({ after: queryInt(0, Number.MAX_SAFE_INTEGER), limit: pageLimit(DEFAULT_HISTORY_SIZE) });
 export const MessageListQuery = PageQuery.extend({
   session: queryText(64),
   role: z.preprocess((v) => (v === "" ? undefined : v), MessageRoleSchema.optional()),

@@ -3,7 +3,7 @@
  * JSON shape lives here and nowhere else.
  */
 import type { z } from "zod";
-import type { AgentRow, AssignmentRow, MessageRow, RunLogRow, SessionRow, SessionSummary, ToolRow } from "../db/index.ts";
+import type { AgentRow, AssignmentRow, MessageRow, RunLogRow, SessionRow, SessionSummary, SessionSummaryRow, ToolRow } from "../db/index.ts";
 import {
   type AgentSchema,
   type AssignmentSchema,
@@ -11,6 +11,7 @@ import {
   type RunLogSchema,
   type SessionSchema,
   type SessionStateSchema,
+  type SessionSummarySchema,
   THEME,
   THEME_HINT,
   type ToolSchema,
@@ -20,6 +21,7 @@ export type AgentJson = z.infer<typeof AgentSchema>;
 export type ToolJson = z.infer<typeof ToolSchema>;
 export type AssignmentJson = z.infer<typeof AssignmentSchema>;
 export type SessionJson = z.infer<typeof SessionSchema>;
+export type SessionSummaryJson = z.infer<typeof SessionSummarySchema>;
 export type MessageJson = z.infer<typeof MessageSchema>;
 export type RunLogJson = z.infer<typeof RunLogSchema>;
 export type SessionStateJson = z.infer<typeof SessionStateSchema>;
@@ -76,6 +78,16 @@ export function sessionJson(s: SessionRow): SessionJson {
     assignments: s.assignments.map(assignmentJson),
     created_at: iso(s.createdAt),
     updated_at: iso(s.updatedAt),
+  };
+}
+
+export function sessionSummaryJson(s: SessionSummaryRow): SessionSummaryJson {
+  return {
+    session_id: s.sessionId,
+    title: s.title,
+    created_at: iso(s.createdAt),
+    updated_at: iso(s.updatedAt),
+    message_count: s._count.messages,
   };
 }
 

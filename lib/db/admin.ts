@@ -9,7 +9,7 @@ import { env } from "../env.ts";
 import { fieldError, notFound } from "../errors.ts";
 import { isSessionId } from "../ids.ts";
 import { db, isPostgresUrl, retryWhenBusy } from "./client.ts";
-import { isMissingRow, isUniqueViolation, json, type Json } from "./orm.ts";
+import { isMissingRow, isUniqueViolation, json, type Json, readChildren } from "./orm.ts";
 
 const postgres = () => isPostgresUrl(env.DATABASE_URL);
 
@@ -249,20 +249,27 @@ export async function listSessionsPage({ q, limit, offset }: { q?: string } & Ad
   const where: Prisma.ChatSessionWhereInput = q
     ? { OR: [{ sessionId: containsText(q) }, { title: containsText(q) }, { userId: containsText(q) }] }
     : {};
-  const [rows, total] = await Promise.all([
+  const [sessions, total] = await Promise.all([
     db().chatSession.findMany({
       where,
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: limit,
       skip: offset,
-      include: {
-        assignments: { orderBy: [{ order: "asc" }, { id: "asc" }], select: { agent: { select: { name: true } } } },
-        _count: { select: { messages: true, runLogs: true } },
-      },
+      include: { _count: { select: { messages: true, runLogs: true } } },
     }),
     db().chatSession.count({ where }),
   ]);
-  return { rows, total };
+  const bySession = await readChildren(
+    sessions.map((s) => s.id),
+    (ids) =>
+      db().assignment.findMany({
+        where: { sessionId: { in: ids } },
+        orderBy: [{ order: "asc" }, { id: "asc" }],
+        select: { sessionId: true, agent: { select: { name: true } } },
+      }),
+    (a) => a.sessionId,
+  );
+  return { rows: sessions.map((s) => ({ ...s, assignments: bySession.get(s.id) ?? [] })), total };
 }
 
 export async function sessionCounts(sessionPk: number) {

@@ -9,7 +9,7 @@ import { fieldError, notFound, TandemError } from "../errors.ts";
 import { isSessionId } from "../ids.ts";
 import { agentAssignmentCount } from "./admin.ts";
 import { db, retryWhenBusy } from "./client.ts";
-import { databaseErrorMessage, isForeignKeyViolation, isMissingRow, isUniqueViolation, json, type Json } from "./orm.ts";
+import { databaseErrorMessage, isForeignKeyViolation, isMissingRow, isUniqueViolation, json, type Json, readChildren } from "./orm.ts";
 
 export { db, dbReady, disconnectDb, isPostgresUrl } from "./client.ts";
 export type { MessageRole, RunStatus };
@@ -20,19 +20,13 @@ export * from "./admin.ts";
 // 1. Includes: the shape each serializer expects
 // ---------------------------------------------------------------------------------------------
 
-const assignmentInclude = {
-  agent: true,
-  tools: { orderBy: { id: "asc" } },
-} satisfies Prisma.AssignmentInclude;
-
-const sessionInclude = {
-  assignments: { orderBy: [{ order: "asc" }, { id: "asc" }], include: assignmentInclude },
-} satisfies Prisma.ChatSessionInclude;
-
+// Tools are read unordered and sorted by id in findAssignments: the ORM cannot split an ordered
+// many-to-many read into chunks, so one fails past SQLite's 999 bind values (a list of 500 sessions).
+const assignmentInclude = { agent: true, tools: true } satisfies Prisma.AssignmentInclude;
 const messageInclude = { agent: true } satisfies Prisma.MessageInclude;
 
-export type SessionRow = Prisma.ChatSessionGetPayload<{ include: typeof sessionInclude }>;
 export type AssignmentRow = Prisma.AssignmentGetPayload<{ include: typeof assignmentInclude }>;
+export type SessionRow = Prisma.ChatSessionGetPayload<object> & { assignments: AssignmentRow[] };
 export type MessageRow = Prisma.MessageGetPayload<{ include: typeof messageInclude }>;
 export type AgentRow = Prisma.AgentGetPayload<object>;
 export type ToolRow = Prisma.ToolGetPayload<object>;
@@ -51,30 +45,69 @@ export interface Page {
 /** A URL-safe external id for sessions created without one. */
 export const newSessionId = () => randomBytes(12).toString("base64url");
 
-export async function listSessions({ userId, limit, offset }: { userId?: string } & Page) {
-  const where = userId === undefined ? {} : { userId };
+/** Which sessions come first: the newest created (the compat order) or the latest active. */
+export type SessionOrder = "created" | "updated";
+
+function sessionListQuery({ userId, order = "created", limit, offset }: { userId?: string; order?: SessionOrder } & Page) {
+  const by = order === "updated" ? "updatedAt" : "createdAt";
+  return {
+    where: userId === undefined ? {} : { userId },
+    orderBy: [{ [by]: "desc" }, { id: "desc" }] satisfies Prisma.ChatSessionOrderByWithRelationInput[],
+    take: limit,
+    skip: offset,
+  };
+}
+
+/** A page of sessions with their assignments, and how many sessions match. */
+export async function listSessions(filter: { userId?: string; order?: SessionOrder } & Page) {
+  const { where, ...page } = sessionListQuery(filter);
+  const [sessions, total] = await Promise.all([db().chatSession.findMany({ where, ...page }), db().chatSession.count({ where })]);
+  return { rows: await withAssignments(sessions), total };
+}
+
+/** A page of sessions as a sidebar shows them: no assignments, no agents' prompts. */
+export async function listSessionSummaries(filter: { userId?: string; order?: SessionOrder } & Page) {
+  const { where, ...page } = sessionListQuery(filter);
   const [rows, total] = await Promise.all([
     db().chatSession.findMany({
       where,
-      include: sessionInclude,
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      take: limit,
-      skip: offset,
+      ...page,
+      select: { sessionId: true, title: true, createdAt: true, updatedAt: true, _count: { select: { messages: true } } },
     }),
     db().chatSession.count({ where }),
   ]);
   return { rows, total };
 }
 
+export type SessionSummaryRow = Awaited<ReturnType<typeof listSessionSummaries>>["rows"][number];
+
 export async function getSession(sessionId: string): Promise<SessionRow | null> {
   if (!isSessionId(sessionId)) return null;
-  return db().chatSession.findUnique({ where: { sessionId }, include: sessionInclude });
+  const session = await db().chatSession.findUnique({ where: { sessionId } });
+  return session && (await withAssignments([session]))[0];
 }
 
 export async function requireSession(sessionId: string): Promise<SessionRow> {
   const session = await getSession(sessionId);
   if (!session) throw notFound();
   return session;
+}
+
+/** Attaches each session's assignments (with agent and tools) in run order. */
+async function withAssignments(sessions: Prisma.ChatSessionGetPayload<object>[]): Promise<SessionRow[]> {
+  const bySession = await readChildren(
+    sessions.map((s) => s.id),
+    (ids) => findAssignments({ sessionId: { in: ids } }),
+    (a) => a.sessionId,
+  );
+  return sessions.map((s) => ({ ...s, assignments: bySession.get(s.id) ?? [] }));
+}
+
+/** Assignments in run order (`order`, then id), each with its agent and its tools by id. */
+async function findAssignments(where: Prisma.AssignmentWhereInput): Promise<AssignmentRow[]> {
+  const rows = await db().assignment.findMany({ where, orderBy: [{ order: "asc" }, { id: "asc" }], include: assignmentInclude });
+  for (const a of rows) a.tools.sort((x, y) => x.id - y.id);
+  return rows;
 }
 
 /** The session's primary key and run slot, for hot paths that need nothing else. */
@@ -108,7 +141,7 @@ export async function createSession(input: {
   const sessionId = input.sessionId ?? newSessionId();
   const agentNames = input.team.map((m) => m.agent);
   try {
-    return await retryWhenBusy(() => db().$transaction(async (tx) => {
+    const session = await retryWhenBusy(() => db().$transaction(async (tx) => {
       const agents = await tx.agent.findMany({ where: { isActive: true, name: { in: agentNames } } });
       const tools = await tx.tool.findMany({
         where: { isActive: true, name: { in: input.team.flatMap((m) => m.tools) } },
@@ -128,9 +161,9 @@ export async function createSession(input: {
           metadata: json(input.metadata),
           assignments: { create: members.map((m, order) => ({ ...m, order })) },
         },
-        include: sessionInclude,
       });
     }));
+    return (await withAssignments([session]))[0];
   } catch (e) {
     if (isUniqueViolation(e)) throw fieldError("session_id", "Chat Session with this session id already exists.");
     throw e;
@@ -143,11 +176,11 @@ export async function updateSession(
 ): Promise<SessionRow> {
   try {
     if (!isSessionId(sessionId)) throw notFound();
-    return await db().chatSession.update({
+    const session = await db().chatSession.update({
       where: { sessionId },
       data: { title: patch.title, userId: patch.userId, metadata: json(patch.metadata) },
-      include: sessionInclude,
     });
+    return (await withAssignments([session]))[0];
   } catch (e) {
     if (isMissingRow(e)) throw notFound();
     throw e;
@@ -232,11 +265,7 @@ export function listTools() {
 
 /** The session's assignments whose agent is active, in run order, with their tools. */
 export function activeAssignments(sessionPk: number): Promise<AssignmentRow[]> {
-  return db().assignment.findMany({
-    where: { sessionId: sessionPk, agent: { isActive: true } },
-    orderBy: [{ order: "asc" }, { id: "asc" }],
-    include: assignmentInclude,
-  });
+  return findAssignments({ sessionId: sessionPk, agent: { isActive: true } });
 }
 
 /** Refuses while the agent is assigned to a session; its messages and run logs keep a null agent. */
@@ -260,13 +289,14 @@ export async function deleteAgent(id: number): Promise<boolean> {
 
 const chronological = [{ createdAt: "asc" }, { id: "asc" }] satisfies Prisma.MessageOrderByWithRelationInput[];
 
-export function sessionHistory(sessionPk: number, { after, limit }: { after?: number; limit?: number }) {
-  return db().message.findMany({
-    where: { sessionId: sessionPk, ...(after === undefined ? {} : { id: { gt: after } }) },
-    include: messageInclude,
-    orderBy: chronological,
-    take: limit,
-  });
+/** The session's messages (after the message `after`, if given), chronological, and how many there are. */
+export async function sessionHistory(sessionPk: number, { after, limit }: { after?: number; limit?: number }) {
+  const where: Prisma.MessageWhereInput = { sessionId: sessionPk, ...(after === undefined ? {} : { id: { gt: after } }) };
+  const [rows, total] = await Promise.all([
+    db().message.findMany({ where, include: messageInclude, orderBy: chronological, take: limit }),
+    db().message.count({ where }),
+  ]);
+  return { rows, total };
 }
 
 export async function listMessages({

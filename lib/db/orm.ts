@@ -29,3 +29,26 @@ export function databaseErrorMessage(e: unknown): string {
   const lines = (e instanceof Error ? e.message : String(e)).split("\n").filter((line) => line.trim());
   return lines.at(-1)?.trim() ?? "unknown database error";
 }
+
+/**
+ * Ids per `IN (...)` list. The ORM splits most relation reads into chunks by itself, but not the
+ * ordered ones (a to-many relation with `orderBy`), and SQLite takes at most 999 bind values.
+ */
+const IDS_PER_READ = 500;
+
+/** The children of `parentIds`, read in bounded chunks, grouped by parent (each group in read order). */
+export async function readChildren<T>(
+  parentIds: number[],
+  read: (chunk: number[]) => Promise<T[]>,
+  parentOf: (row: T) => number,
+): Promise<Map<number, T[]>> {
+  const byParent = new Map<number, T[]>();
+  for (let i = 0; i < parentIds.length; i += IDS_PER_READ) {
+    for (const row of await read(parentIds.slice(i, i + IDS_PER_READ))) {
+      const group = byParent.get(parentOf(row));
+      if (group) group.push(row);
+      else byParent.set(parentOf(row), [row]);
+    }
+  }
+  return byParent;
+}

@@ -2,10 +2,10 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { memo, useEffect, useId, useMemo, useRef, useState } from "react";
+import { memo, type RefObject, useEffect, useId, useMemo, useRef, useState } from "react";
 import { describeError } from "@/lib/client/api";
 import { formatFull, formatRelative, sessionLabel } from "@/lib/client/format";
-import type { Session } from "@/lib/client/types";
+import type { SessionSummary } from "@/lib/client/types";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { ChatIcon, CloseIcon, PencilIcon, PlusIcon, RefreshIcon, SearchIcon, TrashIcon } from "./icons";
 import { chatHref, useSessions, useShell } from "./shell-context";
@@ -27,7 +27,8 @@ export function SessionSidebar({ currentId, inDrawer = false, onClose }: { curre
   const snap = useSessions(shell.sessions);
   const [filter, setFilter] = useState("");
   const [renaming, setRenaming] = useState<string | null>(null);
-  const [confirming, setConfirming] = useState<Session | null>(null);
+  const [confirming, setConfirming] = useState<SessionSummary | null>(null);
+  const listRegion = useRef<HTMLDivElement>(null);
   const [deleting, setDeleting] = useState(false);
   const returnFocus = useRef<HTMLElement | null>(null);
   const filterRef = useRef<HTMLInputElement>(null);
@@ -40,7 +41,7 @@ export function SessionSidebar({ currentId, inDrawer = false, onClose }: { curre
     return snap.sessions.filter((s) => sessionLabel(s.title).toLowerCase().includes(q));
   }, [snap.sessions, filter]);
 
-  async function rename(s: Session, title: string) {
+  async function rename(s: SessionSummary, title: string) {
     setRenaming(null);
     const t = title.trim();
     if (!t || t === s.title) return;
@@ -143,7 +144,7 @@ export function SessionSidebar({ currentId, inDrawer = false, onClose }: { curre
         </div>
       </div>
 
-      <div className="scroll-calm min-h-0 flex-1 overflow-y-auto pb-4" data-testid="session-list-region">
+      <div ref={listRegion} className="scroll-calm min-h-0 flex-1 overflow-y-auto pb-4" data-testid="session-list-region">
         {!snap.loaded && snap.status === "loading" && <SessionListSkeleton />}
         {!snap.loaded && snap.status === "unreachable" && unreachableBox}
         {!snap.loaded && snap.status === "error" && (
@@ -199,6 +200,9 @@ export function SessionSidebar({ currentId, inDrawer = false, onClose }: { curre
             </ul>
           </nav>
         )}
+        {snap.loaded && snap.hasMore && (
+          <LoadMore region={listRegion} busy={snap.loadingMore || snap.refreshing} onLoad={() => void shell.sessions.loadMore()} />
+        )}
       </div>
 
       <ConfirmDialog
@@ -221,8 +225,42 @@ export function SessionSidebar({ currentId, inDrawer = false, onClose }: { curre
   );
 }
 
+/**
+ * The end of the loaded list: the next page loads as it scrolls into view (IntersectionObserver,
+ * which also keeps loading while a filter leaves the list short); the button is the fallback.
+ */
+function LoadMore({ region, busy, onLoad }: { region: RefObject<HTMLElement | null>; busy: boolean; onLoad: () => void }) {
+  const sentinel = useRef<HTMLButtonElement>(null);
+  const load = useRef(onLoad);
+  load.current = onLoad;
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el || busy || typeof IntersectionObserver === "undefined") return;
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && load.current(), {
+      root: region.current,
+      rootMargin: "0px 0px 200px 0px",
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [region, busy]);
+  return (
+    <div className="px-3 pt-2">
+      <button
+        ref={sentinel}
+        type="button"
+        data-testid="sessions-load-more"
+        onClick={onLoad}
+        disabled={busy}
+        className="inline-flex h-8 w-full items-center justify-center rounded-control text-xs font-medium text-ink-soft hover:bg-subtle hover:text-ink disabled:opacity-60"
+      >
+        {busy ? "Loading…" : "Load more chats"}
+      </button>
+    </div>
+  );
+}
+
 const SessionItem = memo(function SessionItem(props: {
-  session: Session;
+  session: SessionSummary;
   active: boolean;
   now: number;
   renaming: boolean;

@@ -12,6 +12,6 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
       limit: query.limit,
       offset: query.offset,
     });
-    return listResponse(rows.map(messageJson), total);
+    return listResponse(req, rows.map(messageJson), total, query);
   },
 });

@@ -1,15 +1,20 @@
 import { listResponse, parseQuery, readJsonObject, route } from "@/lib/api/http";
 import { parse } from "@/lib/contract/validation";
 import { SessionCreateSchema, SessionListQuery } from "@/lib/contract/schemas";
-import { sessionJson } from "@/lib/contract/serialize";
-import { listSessions } from "@/lib/db";
+import { sessionJson, sessionSummaryJson } from "@/lib/contract/serialize";
+import { listSessionSummaries, listSessions } from "@/lib/db";
 import { createSession } from "@/lib/sessions";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   async GET(req) {
     const query = parseQuery(SessionListQuery, req);
-    const { rows, total } = await listSessions({ userId: query.user_id, limit: query.limit, offset: query.offset });
-    return listResponse(rows.map(sessionJson), total);
+    const filter = { userId: query.user_id, order: query.ordering, limit: query.limit, offset: query.offset };
+    if (query.view === "summary") {
+      const { rows, total } = await listSessionSummaries(filter);
+      return listResponse(req, rows.map(sessionSummaryJson), total, query);
+    }
+    const { rows, total } = await listSessions(filter);
+    return listResponse(req, rows.map(sessionJson), total, query);
   },
   async POST(req) {
     const body = parse(SessionCreateSchema, await readJsonObject(req));

@@ -1,4 +1,4 @@
-import { parseQuery, route } from "@/lib/api/http";
+import { pageResponse, parseQuery, route } from "@/lib/api/http";
 import { HistoryQuery } from "@/lib/contract/schemas";
 import { messageJson } from "@/lib/contract/serialize";
 import { requireSessionKey, sessionHistory } from "@/lib/db";
@@ -8,7 +8,9 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route<{ sessionId: str
     const { sessionId } = await params;
     const query = parseQuery(HistoryQuery, req);
     const session = await requireSessionKey(sessionId);
-    const rows = await sessionHistory(session.id, { after: query.after, limit: query.limit });
-    return Response.json(rows.map(messageJson));
+    const { rows, total } = await sessionHistory(session.id, { after: query.after, limit: query.limit });
+    // Paged by key: the next page is the messages after this page's last one.
+    const last = rows.at(-1);
+    return pageResponse(req, rows.map(messageJson), total, last && rows.length < total ? { after: last.id } : null);
   },
 });

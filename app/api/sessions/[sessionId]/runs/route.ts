@@ -9,6 +9,6 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route<{ sessionId: str
     const query = parseQuery(RunListQuery, req);
     const session = await requireSessionKey(sessionId);
     const { rows, total } = await listRuns(session.id, query);
-    return listResponse(rows.map(runLogJson), total);
+    return listResponse(req, rows.map(runLogJson), total, query);
   },
 });

@@ -1,0 +1,8 @@
+import { defineListSuite } from "./lists-suite.ts";
+import { freshPostgresUrl, requireServices } from "./support/databases.ts";
+
+defineListSuite("postgres", async () => {
+  const db = await freshPostgresUrl("lists");
+  if (!db && requireServices()) throw new Error("PostgreSQL is required (TANDEM_REQUIRE_SERVICES=1) but unreachable");
+  return db;
+});
