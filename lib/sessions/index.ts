@@ -5,7 +5,7 @@
 import * as data from "../db/index.ts";
 import { sessionJson } from "../api/serialize.ts";
 import { publish, hub } from "../realtime/hub.ts";
-import { cancelRun } from "../agents/runs.ts";
+import { cancelRun } from "../runs/index.ts";
 
 export const createSession = data.createSession;
 

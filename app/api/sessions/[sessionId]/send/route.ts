@@ -2,7 +2,7 @@ import { after } from "next/server";
 import { parse, readJsonObject, route } from "@/lib/api/http";
 import { SendSchema } from "@/lib/api/schemas";
 import { messageJson } from "@/lib/api/serialize";
-import { sendMessage } from "@/lib/agents/runs";
+import { sendMessage } from "@/lib/runs";
 import { TandemError } from "@/lib/errors";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route<{ sessionId: string }>({
