@@ -12,6 +12,7 @@ import { db, retryWhenBusy } from "./client.ts";
 import { isForeignKeyViolation, isMissingRow, isUniqueViolation, json, type Json } from "./orm.ts";
 
 export { db, dbReady, disconnectDb, isPostgresUrl } from "./client.ts";
+export { databaseMessage } from "./orm.ts";
 export type { MessageRole, RunStatus };
 export * from "./admin.ts";
 

@@ -3,6 +3,7 @@
  * agent message's `metadata.error`), in one place.
  */
 import { APICallError } from "ai";
+import { databaseMessage } from "../db/index.ts";
 import { env } from "../env.ts";
 
 /** A failure already described for people: its message is what `run_error` says. */
@@ -36,15 +37,8 @@ export const reasons = {
   agentTimedOut: (agent: string) =>
     new RunFailure(`${agent} did not finish within ${env.TANDEM_AGENT_TIMEOUT_MS} ms (TANDEM_AGENT_TIMEOUT_MS).`),
   /** A database read or write the run cannot go on without, e.g. `store the agent's message`. */
-  databaseFailed: (action: string, e: unknown) => new RunFailure(`Could not ${action}: ${databaseReason(e)}`, { cause: e }),
+  databaseFailed: (action: string, e: unknown) => new RunFailure(`Could not ${action}: ${databaseMessage(e).slice(0, 300)}`, { cause: e }),
 };
-
-/** The database's own words: Prisma prefixes its errors with the call site, which nobody needs. */
-function databaseReason(e: unknown): string {
-  const message = e instanceof Error ? e.message : String(e);
-  const lines = message.split("\n").map((l) => l.trim()).filter(Boolean);
-  return (lines.at(-1) ?? "unknown error").slice(0, 300);
-}
 
 /** What went wrong in a run, in words a person can act on. */
 export function describeFailure(e: unknown): string {
