@@ -7,20 +7,27 @@
  * A run opens with the user's message, a `running` run log and the session's single run slot,
  * in one transaction (409 when the slot is taken). On this instance it is then a `LiveRun`:
  *
- *   starting ──begin──▶ running ──(agents all done, or a failure)──────────▶ ended
- *      │                  ├──cancel──▶ cancelling ──(engine unwinds)─────────▶ ended  `cancelled`
- *      ├──cancel/stop─────┼──stop────▶ stopping   (shutdown grace over) ────▶ ended  `error`
- *      │                  └──fail────▶ failed     (the engine cannot go on) ─▶ ended  `error`
- *      └──(stopped before it began: the agents never start) ────────────────▶ ended
+ *   starting ─begin─▶ running ──(the agents finish)─────────────────────────▶ ended  success
+ *      │                 │ ───(a turn throws: model, time limit, database)────▶ ended  error
+ *      │                 ├─cancel─▶ cancelling ──(the engine unwinds)────────▶ ended  cancelled
+ *      │                 ├─stop───▶ stopping   ──(the engine unwinds)────────▶ ended  error (shutdown)
+ *      │                 └─fail───▶ failed     ──(the engine unwinds)────────▶ ended  error (the failure)
+ *      └─cancel/stop: the agents never start ─────────────────────────────────▶ ended  cancelled/error
  *
- * The first stop wins (a cancel during shutdown stays a shutdown). `cancel`, `stop` and `fail`
- * abort the run's signal; the engine's turn loop throws, and `LiveRun.outcome` turns the state
- * and that error into the outcome. Every end, wherever it is decided, goes through `end`: it
- * records the terminal status (which frees the slot) and publishes the one terminal event
- * (`run_completed`, `run_cancelled` or `run_error`, payload `{run_id, session_id[, error]}`),
- * only if it is what ended the run, so a run's end is announced exactly once. When even that
- * write fails, the owner still announces the real reason, frees its live slot, and retries the
- * write at each lease renewal; recovery leaves that run alone meanwhile.
+ * `stop` is shutdown once the grace period is over; `fail` is for failures the engine's own
+ * error path would not carry (a tool call that cannot be stored, which the SDK would hand to the
+ * model as the tool's result; a partial-text write that fails off the token path). The first
+ * stop wins (a cancel during shutdown stays a shutdown). `cancel`, `stop` and `fail` abort the
+ * run's signal, the engine's turn loop throws, and `LiveRun.outcome` turns the state and that
+ * error into the outcome; agents that all finished make a success even if a stop came late.
+ *
+ * `ended` means recorded and announced, through `end`, the one way any run ends (a live one, a
+ * remote cancel, a recovery): it records the terminal status (which frees the slot) and, only if
+ * that is what ended the run, publishes the one terminal event (`run_completed`, `run_cancelled`
+ * or `run_error`, payload `{run_id, session_id[, error]}`), so each end is announced once. When
+ * even that write fails, the owner still announces the real reason, frees its live slot, and
+ * retries the write at each lease renewal, renewing that run's lease meanwhile (so no instance
+ * calls it interrupted unless the owner stops, or cannot renew either, first).
  *
  * Across instances the database is the truth: a cancel sent to another instance ends the run
  * there, and the owner sees at its next lease renewal that its run is no longer `running` and
@@ -279,7 +286,9 @@ async function renewLeases() {
       () => undefined, // still failing: try again next time
     );
   }
-  const mine = [...r.live.keys()];
+  // Unrecorded ends keep their lease too: no other instance should call them interrupted while
+  // this one is alive to record the real reason.
+  const mine = [...r.live.keys(), ...r.unrecorded.keys()];
   const stillRunning = await renewRunLeases(mine, env.TANDEM_RUN_LEASE_MS);
   // A run that is no longer `running` in the database was cancelled through another instance.
   for (const id of mine) if (!stillRunning.has(id)) r.live.get(id)?.run.cancel();
