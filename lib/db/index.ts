@@ -459,7 +459,7 @@ export async function renewRunLeases(runIds: number[], leaseMs: number): Promise
 /**
  * The running runs whose lease lapsed (their instance stopped renewing it), and at start-up this
  * instance's own earlier runs, which died with its previous process. Runs of live instances keep
- * renewing, so are never returned; nor are `except` (runs this instance is still settling).
+ * renewing, so are never returned; nor are `except` (this instance's own runs).
  */
 export async function lapsedRuns(input: { ownInstanceId?: string; except: number[] }) {
   const runs = await db().runLog.findMany({

@@ -294,10 +294,14 @@ async function renewLeases() {
   for (const id of mine) if (!stillRunning.has(id)) r.live.get(id)?.run.cancel();
 }
 
-/** Ends the runs whose instance stopped renewing their lease (at start-up: also our own old ones). */
+/**
+ * Ends the runs whose instance stopped renewing their lease (at start-up: also our own old ones).
+ * Never this process's own runs: a busy event loop can let their lease lapse before it renews.
+ */
 async function recover(atStart: boolean) {
   const r = runs();
-  const lapsed = await lapsedRuns({ ownInstanceId: atStart ? r.instanceId : undefined, except: [...r.unrecorded.keys()] });
+  const except = [...r.live.keys(), ...r.unrecorded.keys()];
+  const lapsed = await lapsedRuns({ ownInstanceId: atStart ? r.instanceId : undefined, except });
   for (const run of lapsed) {
     const ended = await end(run, { status: "error", error: reasons.interrupted }, { ...run.extra, interrupted: true });
     if (ended) await markInterruptedMessages(run.sessionPk, run.startedAt);

@@ -46,10 +46,6 @@ export class LiveRun {
     return this.controller.signal;
   }
 
-  get cancelled(): boolean {
-    return this.current === "cancelling";
-  }
-
   /** starting → running; false when the run was stopped before it started. */
   begin(): boolean {
     if (this.current !== "starting") return false;

@@ -12,7 +12,7 @@ export class RunFailure extends Error {
 }
 
 /** By name, not `instanceof`: Next bundles route handlers apart from server.ts (DEVELOPERS.md). */
-export const isRunFailure = (e: unknown): e is RunFailure => e instanceof Error && e.name === "RunFailure";
+const isRunFailure = (e: unknown): e is RunFailure => e instanceof Error && e.name === "RunFailure";
 
 /** How a run ended. `error` is the sentence shown; `cause` the underlying error, for the log. */
 export type Outcome =
