@@ -8,7 +8,7 @@ import { createServer } from "node:http";
 import next from "next";
 import { WebSocketServer } from "ws";
 import { createEdge } from "./lib/api/edge.ts";
-import { liveRunCount, shutdownRuns, startRunMaintenance } from "./lib/agents/runs.ts";
+import { liveRunCount, shutdownRuns, startRunMaintenance } from "./lib/runs/index.ts";
 import { dbReady, disconnectDb } from "./lib/db/index.ts";
 import { deployMigrations } from "./lib/db/migrate.ts";
 import { seedDefaults } from "./lib/agents/seed.ts";

@@ -12,6 +12,7 @@ import { db, retryWhenBusy } from "./client.ts";
 import { databaseErrorMessage, isForeignKeyViolation, isMissingRow, isUniqueViolation, json, type Json, readChildren } from "./orm.ts";
 
 export { db, dbReady, disconnectDb, isPostgresUrl } from "./client.ts";
+export { databaseErrorMessage } from "./orm.ts";
 export type { MessageRole, RunStatus };
 export * from "./admin.ts";
 
@@ -378,6 +379,11 @@ export async function createMessage(m: NewMessage): Promise<MessageRow> {
   return { ...row, agent: m.agent ?? null };
 }
 
+/** A streaming message's text so far (its metadata still says `streaming`). */
+export async function saveMessageText(id: number, content: string): Promise<void> {
+  await db().message.updateMany({ where: { id }, data: { content } });
+}
+
 export async function updateMessage(
   id: number,
   m: Pick<NewMessage, "agent" | "content" | "tokensPrompt" | "tokensCompletion" | "latencyMs" | "metadata">,
@@ -451,12 +457,13 @@ export async function finishRun(input: {
   sessionPk: number;
   status: Exclude<RunStatus, "running">;
   details: string;
-  extra: Prisma.InputJsonValue;
+  /** What the run did (duration, tokens, per-agent metrics, messages), kept as JSON. */
+  extra: Record<string, unknown>;
 }): Promise<{ changed: boolean }> {
   const [ended] = await db().$transaction([
     db().runLog.updateMany({
       where: { id: input.runId, status: "running" },
-      data: { status: input.status, details: input.details, extra: input.extra, leaseExpiresAt: null },
+      data: { status: input.status, details: input.details, extra: input.extra as Prisma.InputJsonValue, leaseExpiresAt: null },
     }),
     db().chatSession.updateMany({
       where: { id: input.sessionPk, activeRunId: input.runId },
@@ -481,58 +488,50 @@ export async function renewRunLeases(runIds: number[], leaseMs: number): Promise
 }
 
 /**
- * Marks runs whose lease lapsed (their instance died) as interrupted errors, frees their sessions
- * and marks their half-written messages. Runs of live instances keep renewing, so are never hit.
+ * The running runs whose lease lapsed (their instance stopped renewing it), and at start-up this
+ * instance's own earlier runs, which died with its previous process. Runs of live instances keep
+ * renewing, so are never returned; nor are `except` (this instance's own runs).
  */
-export async function recoverInterruptedRuns(
-  ownInstanceId?: string,
-): Promise<Array<{ runId: number; sessionId: string }>> {
-  const now = new Date();
-  const stale = await db().runLog.findMany({
+export async function lapsedRuns(input: { ownInstanceId?: string; except: number[] }) {
+  const runs = await db().runLog.findMany({
     where: {
       status: "running",
+      id: { notIn: input.except },
       OR: [
-        { leaseExpiresAt: { lt: now } },
+        { leaseExpiresAt: { lt: new Date() } },
         { leaseExpiresAt: null },
-        // At start-up, this instance's own earlier runs died with its previous process.
-        ...(ownInstanceId ? [{ instanceId: ownInstanceId }] : []),
+        ...(input.ownInstanceId ? [{ instanceId: input.ownInstanceId }] : []),
       ],
     },
     include: { session: { select: { sessionId: true } } },
   });
-  const recovered: typeof stale = [];
-  for (const run of stale) {
-    const [updated] = await db().$transaction([
-      db().runLog.updateMany({
-        where: { id: run.id, status: "running" },
-        data: {
-          status: "error",
-          details: "Interrupted: the server running this run stopped before it finished.",
-          extra: { ...(run.extra as object | null), interrupted: true },
-          leaseExpiresAt: null,
-        },
-      }),
-      db().chatSession.updateMany({ where: { activeRunId: run.id }, data: { activeRunId: null } }),
-    ]);
-    if (updated.count === 1) recovered.push(run);
-  }
-  for (const run of recovered) {
-    // Keep whatever an agent had written when its server died, marked as such.
-    const unfinished = await db().message.findMany({
-      where: { sessionId: run.sessionId, role: "agent", createdAt: { gte: run.createdAt } },
+  return runs.map((r) => ({
+    runId: r.id,
+    sessionPk: r.sessionId,
+    sessionId: r.session.sessionId,
+    startedAt: r.createdAt,
+    extra: r.extra as Record<string, unknown> | null,
+  }));
+}
+
+/** Marks the agent messages a run was still writing when it was interrupted; their text stays. */
+export async function markInterruptedMessages(sessionPk: number, since: Date): Promise<void> {
+  const unfinished = await db().message.findMany({
+    where: { sessionId: sessionPk, role: "agent", createdAt: { gte: since } },
+  });
+  for (const m of unfinished) {
+    const meta = m.metadata as Record<string, unknown> | null;
+    if (meta?.streaming !== true) continue;
+    await db().message.update({
+      where: { id: m.id },
+      data: { metadata: { ...meta, streaming: false, interrupted: true } },
     });
-    for (const m of unfinished) {
-      const meta = m.metadata as Record<string, unknown> | null;
-      if (meta?.streaming !== true) continue;
-      await db().message.update({
-        where: { id: m.id },
-        data: { metadata: { ...meta, streaming: false, interrupted: true } },
-      });
-    }
   }
-  // A slot can only outlive its run if a finish was cut short; free any such slot too.
+}
+
+/** A slot can only outlive its run if a finish was cut short; frees any such slot. */
+export async function freeOrphanedRunSlots(): Promise<void> {
   await db().$executeRaw`UPDATE chat_session SET active_run_id = NULL WHERE active_run_id IS NOT NULL AND active_run_id NOT IN (SELECT id FROM run_log WHERE status = 'running')`;
-  return recovered.map((r) => ({ runId: r.id, sessionId: r.session.sessionId }));
 }
 
 export async function listRuns(sessionPk: number, { status, limit, offset }: { status?: RunStatus } & Page) {

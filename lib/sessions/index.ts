@@ -5,7 +5,7 @@
 import * as data from "../db/index.ts";
 import { sessionJson } from "../contract/serialize.ts";
 import { publish, hub } from "../realtime/hub.ts";
-import { cancelRun } from "../agents/runs.ts";
+import { cancelRun } from "../runs/index.ts";
 import { DEFAULT_TEAM } from "../agents/defaults.ts";
 
 /** Creates a session with the default team. */

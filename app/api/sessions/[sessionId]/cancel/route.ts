@@ -1,5 +1,5 @@
 import { route } from "@/lib/api/http";
-import { cancelRun } from "@/lib/agents/runs";
+import { cancelRun } from "@/lib/runs";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route<{ sessionId: string }>({
   async POST(_req, { params }) {

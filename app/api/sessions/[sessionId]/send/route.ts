@@ -3,7 +3,7 @@ import { readJsonObject, route } from "@/lib/api/http";
 import { parse } from "@/lib/contract/validation";
 import { SendSchema } from "@/lib/contract/schemas";
 import { messageJson } from "@/lib/contract/serialize";
-import { sendMessage } from "@/lib/agents/runs";
+import { sendMessage } from "@/lib/runs";
 import { TandemError } from "@/lib/errors";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route<{ sessionId: string }>({
