@@ -9,7 +9,7 @@ import next from "next";
 import { WebSocketServer } from "ws";
 import { createEdge } from "./lib/api/edge.ts";
 import { liveRunCount, shutdownRuns, startRunMaintenance } from "./lib/runs/index.ts";
-import { dbReady, disconnectDb } from "./lib/db/index.ts";
+import { dbReady, disconnectDb } from "./lib/db/connection.ts";
 import { deployMigrations } from "./lib/db/migrate.ts";
 import { seedDefaults } from "./lib/agents/seed.ts";
 import { bootstrapAdminFromEnv } from "./lib/admin/auth.ts";

@@ -4,7 +4,7 @@
  */
 import pg from "pg";
 import Database from "better-sqlite3";
-import { sqliteFile } from "../lib/db/client.ts";
+import { sqliteFile } from "../lib/db/connection.ts";
 
 interface Seeder {
   /** Inserts `rows` into `table` in multi-row statements (within SQLite's 999 bind values). */

@@ -68,7 +68,8 @@ async function main(): Promise<number> {
   const { deployMigrations } = await import("../lib/db/migrate.ts");
   await deployMigrations(process.env.DATABASE_URL);
   const { createAdmin } = await import("../lib/admin/auth.ts");
-  const { dbReady, findAdminUser } = await import("../lib/db/index.ts");
+  const { dbReady } = await import("../lib/db/connection.ts");
+  const { findAdminUser } = await import("../lib/db/admins.ts");
   await dbReady(); // per-connection settings first: SQLite refuses them inside a transaction
 
   const io = prompter();

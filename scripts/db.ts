@@ -6,7 +6,7 @@
  *   node --import tsx scripts/db.ts create <name> [--provider sqlite|postgres]
  *                                                            new migration(s) from the schema;
  *                                                            both providers unless --provider
- *   node --import tsx scripts/db.ts seed                     seed (lib/db/seed.ts)
+ *   node --import tsx scripts/db.ts seed                     seed (lib/agents/seed.ts)
  *
  * The database is DATABASE_URL (default file:./data/tandem.db). Exit code 1 on failure, and for
  * `status` when the database is not up to date.
@@ -90,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
     case "seed": {
       process.env.DATABASE_URL = url; // lib/env.ts reads it when the seed module loads
       const { seedDefaults } = await import("../lib/agents/seed.ts");
-      const { dbReady } = await import("../lib/db/index.ts");
+      const { dbReady } = await import("../lib/db/connection.ts");
       await dbReady(); // per-connection settings first: SQLite refuses them inside the seed's transactions
       await seedDefaults();
       return 0;

@@ -19,7 +19,7 @@ test("admin queries on PostgreSQL", { skip: fresh ? false : `PostgreSQL unreacha
   await deployMigrations(fresh!.url);
   const { seedDefaults } = await import("../lib/agents/seed.ts");
   await seedDefaults();
-  const data = await import("../lib/db/index.ts");
+  const data = { ...(await import("../lib/db/agents.ts")), ...(await import("../lib/db/connection.ts")), ...(await import("../lib/db/dashboard.ts")), ...(await import("../lib/db/messages.ts")), ...(await import("../lib/db/runs.ts")), ...(await import("../lib/db/sessions.ts")) };
   const auth = await import("../lib/admin/auth.ts");
 
   const { createSession } = await import("../lib/sessions/index.ts");

@@ -33,7 +33,7 @@ process.env.LOG_LEVEL = "silent";
 const { deployMigrations } = await import("../lib/db/migrate.ts");
 await deployMigrations(databaseUrl);
 const auth = await import("../lib/admin/auth.ts");
-const data = await import("../lib/db/index.ts");
+const data = { ...(await import("../lib/db/admins.ts")), ...(await import("../lib/db/agents.ts")), ...(await import("../lib/db/dashboard.ts")), ...(await import("../lib/db/messages.ts")), ...(await import("../lib/db/runs.ts")), ...(await import("../lib/db/sessions.ts")), ...(await import("../lib/db/settings.ts")) };
 
 const headers = (h: Record<string, string>) => new Headers(h);
 

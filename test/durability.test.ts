@@ -12,7 +12,7 @@ import Database from "better-sqlite3";
 import { test } from "node:test";
 import { apiClient, eventually } from "./support/api.ts";
 import { freshPostgresUrl, freshSqliteUrl, requireServices } from "./support/databases.ts";
-import { sqliteFile } from "../lib/db/client.ts";
+import { sqliteFile } from "../lib/db/connection.ts";
 import { startServer, type TandemServer } from "./support/server.ts";
 
 const SESSIONS = 12;

@@ -18,7 +18,7 @@ export function defineListSuite(label: string, database: () => Promise<{ url: st
     let skipped: string | undefined;
     let api: ReturnType<typeof apiClient>;
     let template: any;
-    let data: typeof import("../lib/db/index.ts");
+    let data: typeof import("../lib/db/connection.ts") & typeof import("../lib/db/sessions.ts");
 
     before(async () => {
       const db = await database();
@@ -38,7 +38,7 @@ export function defineListSuite(label: string, database: () => Promise<{ url: st
       process.env.LOG_LEVEL = "silent";
       const { seedSessions } = await import("../bench/seed.ts");
       await seedSessions(db.url, SESSIONS - 1, { prefix: "scale", teamOf: template.id });
-      data = await import("../lib/db/index.ts");
+      data = { ...(await import("../lib/db/connection.ts")), ...(await import("../lib/db/sessions.ts")) };
     });
     after(async () => {
       await server?.stop();

@@ -27,7 +27,8 @@ import { formatJson, isPlaceholderTitle, previewJson, sessionLabel, titleFromMes
 import { containerDepth, MAX_MARKDOWN_NESTING } from "../lib/client/markdown-depth.ts";
 import { rehypeSoftBreaks } from "../lib/client/soft-breaks.ts";
 import { safeHref } from "../lib/client/urls.ts";
-import type { AssignmentRow, MessageRow } from "../lib/db/index.ts";
+import type { AssignmentRow } from "../lib/db/assignments.ts";
+import type { MessageRow } from "../lib/db/messages.ts";
 import { apiClient } from "./support/api.ts";
 import { startServer, type TandemServer } from "./support/server.ts";
 

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { sqliteFile } from "../lib/db/client.ts";
+import { sqliteFile } from "../lib/db/connection.ts";
 import { type ApiAnswer, apiClient, eventually } from "./support/api.ts";
 import { freshPostgresUrl, freshSqliteUrl, type FreshPostgres, requireServices } from "./support/databases.ts";
 import { startServer, type TandemServer } from "./support/server.ts";

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { describe, test } from "node:test";
-import { sqliteFile } from "../lib/db/client.ts";
+import { sqliteFile } from "../lib/db/connection.ts";
 import { apiClient, eventually } from "./support/api.ts";
 import { freshPostgresUrl, freshSqliteUrl, requireServices } from "./support/databases.ts";
 import { startServer } from "./support/server.ts";

@@ -12,7 +12,8 @@ import { ADMIN_COOKIE, login, logout } from "@/lib/admin/auth";
 import { isSameOrigin } from "@/lib/admin/crypto";
 import { adminAction, checkbox, type FormState, integer, integers, jsonText, parseForm, submittedForm, text } from "@/lib/admin/forms";
 import { clearSessionCookie, clientAddress, currentAdmin, requireAdminAction, safeNext, setSessionCookie } from "@/lib/admin/next";
-import { createAgent, createTool, deleteAgent, deleteTool, updateAgent, updateTool } from "@/lib/db";
+import { createAgent, deleteAgent, updateAgent } from "@/lib/db/agents";
+import { createTool, deleteTool, updateTool } from "@/lib/db/tools";
 import { isTandemError, TandemError } from "@/lib/errors";
 import { assignAgent, deleteSession, unassignAgent, updateAssignment, updateSession } from "@/lib/sessions";
 

@@ -5,7 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import * as data from "../db/index.ts";
+import * as admins from "../db/admins.ts";
+import { ensureSetting } from "../db/settings.ts";
 import { env } from "../env.ts";
 import { TandemError } from "../errors.ts";
 import { log } from "../log.ts";
@@ -35,7 +36,7 @@ export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 export function secretKey(): Promise<string> {
   if (env.TANDEM_SECRET_KEY) return Promise.resolve(env.TANDEM_SECRET_KEY);
   const cached = singleton<{ key?: Promise<string> }>("admin.secret", () => ({}));
-  cached.key ??= data.ensureSetting("secret_key", randomBytes(32).toString("hex")).catch((e) => {
+  cached.key ??= ensureSetting("secret_key", randomBytes(32).toString("hex")).catch((e) => {
     cached.key = undefined;
     throw e;
   });
@@ -76,13 +77,13 @@ export async function createAdmin(input: { username: string; password: string; r
   }
   const { username, password } = parsed.data;
   const passwordHash = await hashPassword(password);
-  if (input.reset && (await data.findAdminUser(username))) {
-    return { user: await data.setAdminPassword(username, passwordHash), created: false };
+  if (input.reset && (await admins.findAdminUser(username))) {
+    return { user: await admins.setAdminPassword(username, passwordHash), created: false };
   }
-  return { user: await data.createAdminUser({ username, passwordHash }), created: true };
+  return { user: await admins.createAdminUser({ username, passwordHash }), created: true };
 }
 
-export const adminConfigured = async () => (await data.countAdminUsers()) > 0;
+export const adminConfigured = async () => (await admins.countAdminUsers()) > 0;
 
 /** ADMIN_USERNAME + ADMIN_PASSWORD at start: creates that admin if missing (never overwrites). */
 export async function bootstrapAdminFromEnv(): Promise<void> {
@@ -93,13 +94,13 @@ export async function bootstrapAdminFromEnv(): Promise<void> {
     log.warn("set both ADMIN_USERNAME and ADMIN_PASSWORD to create an admin at start; skipped");
     return;
   }
-  if (await data.findAdminUser(username.trim())) return;
+  if (await admins.findAdminUser(username.trim())) return;
   try {
     await createAdmin({ username, password });
     log.info({ username }, "created admin from ADMIN_USERNAME/ADMIN_PASSWORD");
   } catch (e) {
     // Another instance starting at the same moment may have created it first.
-    if (await data.findAdminUser(username.trim())) return;
+    if (await admins.findAdminUser(username.trim())) return;
     throw new Error(`ADMIN_USERNAME/ADMIN_PASSWORD: ${e instanceof Error ? e.message : e}`);
   }
 }
@@ -124,7 +125,7 @@ export async function login(input: { username: string; password: string; clientA
   const addressKey = `ip:${input.clientAddress.slice(0, 100) || "unknown"}`;
   const attemptKey = `${addressKey} user:${username.toLowerCase()}`;
   const now = Date.now();
-  const blocked = (await data.loginThrottles([attemptKey, addressKey]))
+  const blocked = (await admins.loginThrottles([attemptKey, addressKey]))
     .map((t) => t.blockedUntil?.getTime() ?? 0)
     .reduce((a, b) => Math.max(a, b), 0);
   if (blocked > now) {
@@ -132,14 +133,14 @@ export async function login(input: { username: string; password: string; clientA
     return { ok: false, error: waitMessage(seconds), retryAfterSeconds: seconds };
   }
 
-  const user = await data.findAdminUser(username);
+  const user = await admins.findAdminUser(username);
   const valid = user
     ? await verifyPassword(input.password, user.passwordHash)
     : (await verifyPassword(input.password, await dummyPasswordHash()), false);
   if (!valid || !user || !user.isActive) {
     const [perAttempt, perAddress] = await Promise.all([
-      data.recordLoginFailure(attemptKey, { windowMs: THROTTLE.windowMs, delayMs: (n) => throttleDelayMs(n, THROTTLE.freePerUsernameAndAddress) }),
-      data.recordLoginFailure(addressKey, { windowMs: THROTTLE.windowMs, delayMs: (n) => throttleDelayMs(n, THROTTLE.freePerAddress) }),
+      admins.recordLoginFailure(attemptKey, { windowMs: THROTTLE.windowMs, delayMs: (n) => throttleDelayMs(n, THROTTLE.freePerUsernameAndAddress) }),
+      admins.recordLoginFailure(addressKey, { windowMs: THROTTLE.windowMs, delayMs: (n) => throttleDelayMs(n, THROTTLE.freePerAddress) }),
     ]);
     log.warn({ username, clientAddress: input.clientAddress, failures: perAttempt.failures }, "admin sign-in failed");
     const until = Math.max(perAttempt.blockedUntil?.getTime() ?? 0, perAddress.blockedUntil?.getTime() ?? 0);
@@ -150,10 +151,10 @@ export async function login(input: { username: string; password: string; clientA
     return { ok: false, error: WRONG };
   }
 
-  await data.clearLoginThrottles([attemptKey, addressKey]);
+  await admins.clearLoginThrottles([attemptKey, addressKey]);
   const token = newSessionToken();
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
-  await data.createAdminSession({ userId: user.id, tokenHash: tokenHash(token), expiresAt });
+  await admins.createAdminSession({ userId: user.id, tokenHash: tokenHash(token), expiresAt });
   log.info({ username }, "admin signed in");
   return { ok: true, cookieValue: signSessionToken(token, await secretKey()), expiresAt, username: user.username };
 }
@@ -177,7 +178,7 @@ export async function sessionFromCookie(cookieValue: string | undefined): Promis
   const secret = await secretKey();
   const token = verifySessionCookie(cookieValue, secret);
   if (!token) return null;
-  const session = await data.findAdminSession(tokenHash(token));
+  const session = await admins.findAdminSession(tokenHash(token));
   if (!session) return null;
   return {
     userId: session.userId,
@@ -194,7 +195,7 @@ export async function csrfValid(session: AdminSession, submitted: unknown): Prom
 
 export async function logout(cookieValue: string | undefined): Promise<void> {
   const token = verifySessionCookie(cookieValue, await secretKey());
-  if (token) await data.deleteAdminSession(tokenHash(token));
+  if (token) await admins.deleteAdminSession(tokenHash(token));
 }
 
 /** Whether admin cookies carry `Secure` (TANDEM_ADMIN_SECURE_COOKIE; "auto": in production). */

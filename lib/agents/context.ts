@@ -4,7 +4,8 @@
  * at message 10,000.
  */
 import type { ModelMessage } from "ai";
-import type { AssignmentRow, MessageRow } from "../db/index.ts";
+import type { AssignmentRow } from "../db/assignments.ts";
+import type { MessageRow } from "../db/messages.ts";
 import { colleagueNote } from "./colleague-note.ts";
 
 /** How many recent messages are read before the token budget trims them. */

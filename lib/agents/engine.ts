@@ -7,17 +7,9 @@
  * the run's outcome.
  */
 import { isStepCount, streamText, tool, type ToolSet } from "ai";
-import {
-  activeAssignments,
-  type AgentRow,
-  type AssignmentRow,
-  createMessage,
-  type MessageRow,
-  recentMessages,
-  saveMessageText,
-  searchSessionMessages,
-  updateMessage,
-} from "../db/index.ts";
+import { type AgentRow } from "../db/agents.ts";
+import { activeAssignments, type AssignmentRow } from "../db/assignments.ts";
+import { createMessage, type MessageRow, recentMessages, saveMessageText, searchSessionMessages, updateMessage } from "../db/messages.ts";
 import { env } from "../env.ts";
 import { log } from "../log.ts";
 import { messageJson } from "../contract/serialize.ts";

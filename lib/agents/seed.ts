@@ -1,4 +1,5 @@
-import { ensureAgents, ensureTools } from "../db/seed.ts";
+import { ensureAgents } from "../db/agents.ts";
+import { ensureTools } from "../db/tools.ts";
 import { DEFAULT_AGENTS } from "./defaults.ts";
 import { builtinTools, toolParametersJsonSchema } from "./tools/index.ts";
 

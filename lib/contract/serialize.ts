@@ -3,7 +3,12 @@
  * JSON shape lives here and nowhere else.
  */
 import type { z } from "zod";
-import type { AgentRow, AssignmentRow, MessageRow, RunLogRow, SessionRow, SessionSummary, SessionSummaryRow, ToolRow } from "../db/index.ts";
+import type { AgentRow } from "../db/agents.ts";
+import type { AssignmentRow } from "../db/assignments.ts";
+import type { MessageRow } from "../db/messages.ts";
+import type { RunLogRow } from "../db/runs.ts";
+import type { SessionRow, SessionSummary, SessionSummaryRow } from "../db/sessions.ts";
+import type { ToolRow } from "../db/tools.ts";
 import {
   type AgentSchema,
   type AssignmentSchema,

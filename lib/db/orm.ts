@@ -1,8 +1,12 @@
 /**
- * The ORM's conventions the data functions share (lib/db only): JSON column values and the
- * Prisma error codes they translate into Tandem's errors.
+ * The ORM's conventions the data functions share (lib/db only): JSON column values, the Prisma
+ * error codes they translate into Tandem's errors, the database's own words for a failure,
+ * chunked relation reads, and the lists' paging and text filter.
  */
 import { Prisma } from "../../generated/sqlite/client.ts";
+import { env } from "../env.ts";
+import { fieldError, notFound } from "../errors.ts";
+import { isPostgresUrl, retryWhenBusy } from "./connection.ts";
 
 export type Json = Prisma.InputJsonValue | null;
 
@@ -52,3 +56,39 @@ export async function readChildren<T>(
   }
   return byParent;
 }
+
+export interface Page {
+  limit?: number;
+  offset?: number;
+}
+
+export const postgres = () => isPostgresUrl(env.DATABASE_URL);
+
+export interface AdminPage {
+  limit: number;
+  offset: number;
+}
+
+/**
+ * Case-insensitive substring filter on both providers: SQLite's LIKE ignores ASCII case,
+ * PostgreSQL needs `mode: "insensitive"` (ILIKE), which the SQLite client's types lack.
+ */
+export function containsText(q: string): Prisma.StringFilter {
+  return (postgres() ? { contains: q, mode: "insensitive" } : { contains: q }) as Prisma.StringFilter;
+}
+
+/** A unique name taken: the admin form's field error (anything else passes through). */
+export const uniqueName = (e: unknown, what: string) =>
+  isUniqueViolation(e) ? fieldError("name", `${what} with this name already exists.`) : e;
+export const missing = (e: unknown) => (isMissingRow(e) ? notFound() : e);
+
+/** A concurrent start of another instance may create the same row first; that is fine. */
+export async function ignoreDuplicate(write: () => Promise<unknown>): Promise<void> {
+  try {
+    await retryWhenBusy(write);
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+  }
+}
+
+export const newestFirst = [{ createdAt: "desc" }, { id: "desc" }] as const;

@@ -1,4 +1,4 @@
-import { probeDatabaseWrite } from "../db/index.ts";
+import { probeDatabaseWrite } from "../db/settings.ts";
 
 export interface Readiness {
   ok: boolean;

@@ -39,16 +39,9 @@
  * run; regenerate, edit and continue open a run from another starting point than a new message.
  */
 import { hostname } from "node:os";
-import {
-  finishRun,
-  freeOrphanedRunSlots,
-  lapsedRuns,
-  markInterruptedMessages,
-  type MessageRow,
-  renewRunLeases,
-  requireSessionKey,
-  startRun,
-} from "../db/index.ts";
+import { markInterruptedMessages, type MessageRow } from "../db/messages.ts";
+import { finishRun, freeOrphanedRunSlots, lapsedRuns, renewRunLeases, startRun } from "../db/runs.ts";
+import { requireSessionKey } from "../db/sessions.ts";
 import { env } from "../env.ts";
 import { TandemError } from "../errors.ts";
 import { log } from "../log.ts";

@@ -3,7 +3,7 @@
  * agent message's `metadata.error`), in one place.
  */
 import { APICallError } from "ai";
-import { databaseErrorMessage } from "../db/index.ts";
+import { databaseErrorMessage } from "../db/orm.ts";
 import { env } from "../env.ts";
 
 /** A failure already described for people: its message is what `run_error` says. */

@@ -2,32 +2,33 @@
  * Session changes that others must hear of: the write goes through the data module, then the
  * session's channel is told, so open chat windows (and admin edits) stay in step.
  */
-import * as data from "../db/index.ts";
+import * as assignments from "../db/assignments.ts";
+import * as sessions from "../db/sessions.ts";
 import { sessionJson } from "../contract/serialize.ts";
 import { publish, hub } from "../realtime/hub.ts";
 import { cancelRun } from "../runs/index.ts";
 import { DEFAULT_TEAM } from "../agents/defaults.ts";
 
 /** Creates a session with the default team. */
-export const createSession = (input: Omit<Parameters<typeof data.createSession>[0], "team">) =>
-  data.createSession({ ...input, team: DEFAULT_TEAM });
+export const createSession = (input: Omit<Parameters<typeof sessions.createSession>[0], "team">) =>
+  sessions.createSession({ ...input, team: DEFAULT_TEAM });
 
 /** Tells the session's open windows (and other admin tabs) what it looks like now. */
-function announceUpdate(session: data.SessionRow): data.SessionRow {
+function announceUpdate(session: sessions.SessionRow): sessions.SessionRow {
   publish(session.sessionId, "session_updated", { session: sessionJson(session) });
   return session;
 }
 
-export async function updateSession(sessionId: string, patch: Parameters<typeof data.updateSession>[1]) {
-  return announceUpdate(await data.updateSession(sessionId, patch));
+export async function updateSession(sessionId: string, patch: Parameters<typeof sessions.updateSessionRow>[1]) {
+  return announceUpdate(await sessions.updateSessionRow(sessionId, patch));
 }
 
 /** Stops the session's run if one is going, then deletes it with everything it holds. */
 export async function deleteSession(sessionId: string): Promise<boolean> {
-  const session = await data.getSession(sessionId);
+  const session = await sessions.getSession(sessionId);
   if (!session) return false;
   if (session.activeRunId !== null) await cancelRun(sessionId).catch(() => undefined);
-  const deleted = await data.deleteSession(sessionId);
+  const deleted = await sessions.deleteSessionRow(sessionId);
   if (deleted) {
     publish(sessionId, "session_deleted", { session_id: sessionId });
     hub().drop(sessionId);
@@ -37,16 +38,16 @@ export async function deleteSession(sessionId: string): Promise<boolean> {
 
 /** Assignment changes alter the session's team, so open windows hear of them like a rename. */
 async function changeTeam(sessionId: string, change: (sessionPk: number) => Promise<unknown>) {
-  const { id } = await data.requireSessionKey(sessionId);
+  const { id } = await sessions.requireSessionKey(sessionId);
   await change(id);
-  return announceUpdate(await data.requireSession(sessionId));
+  return announceUpdate(await sessions.requireSession(sessionId));
 }
 
-export const assignAgent = (sessionId: string, agentId: number, input: data.AssignmentInput) =>
-  changeTeam(sessionId, (sessionPk) => data.addAssignment(sessionPk, agentId, input));
+export const assignAgent = (sessionId: string, agentId: number, input: assignments.AssignmentInput) =>
+  changeTeam(sessionId, (sessionPk) => assignments.addAssignmentRow(sessionPk, agentId, input));
 
-export const updateAssignment = (sessionId: string, assignmentId: number, input: data.AssignmentInput) =>
-  changeTeam(sessionId, (sessionPk) => data.updateAssignment(sessionPk, assignmentId, input));
+export const updateAssignment = (sessionId: string, assignmentId: number, input: assignments.AssignmentInput) =>
+  changeTeam(sessionId, (sessionPk) => assignments.updateAssignmentRow(sessionPk, assignmentId, input));
 
 export const unassignAgent = (sessionId: string, assignmentId: number) =>
-  changeTeam(sessionId, (sessionPk) => data.removeAssignment(sessionPk, assignmentId));
+  changeTeam(sessionId, (sessionPk) => assignments.removeAssignmentRow(sessionPk, assignmentId));

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdminPage } from "@/lib/admin/next";
-import { agentNames, agentStatsPerDay, dashboardTotals, runsPerDay } from "@/lib/db";
+import { agentNames } from "@/lib/db/agents";
+import { agentStatsPerDay, dashboardTotals, runsPerDay } from "@/lib/db/dashboard";
 import { agentColor, LineChart, type Series, STATUS_COLORS, StackedBars } from "../_components/charts";
 import { withQuery, param, type SearchParams } from "../_components/params";
 import { Card, PageHeader } from "../_components/ui";

@@ -1,6 +1,6 @@
 import { route } from "@/lib/api/http";
 import { agentJson } from "@/lib/contract/serialize";
-import { listAgents } from "@/lib/db";
+import { listAgents } from "@/lib/db/agents";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   async GET() {

@@ -1,7 +1,7 @@
 import { listResponse, parseQuery, route } from "@/lib/api/http";
 import { MessageListQuery } from "@/lib/contract/schemas";
 import { messageJson } from "@/lib/contract/serialize";
-import { listMessages } from "@/lib/db";
+import { listMessages } from "@/lib/db/messages";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   async GET(req) {

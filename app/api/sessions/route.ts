@@ -2,7 +2,7 @@ import { listResponse, parseQuery, readJsonObject, route } from "@/lib/api/http"
 import { parse } from "@/lib/contract/validation";
 import { SessionCreateSchema, SessionListQuery } from "@/lib/contract/schemas";
 import { sessionJson, sessionSummaryJson } from "@/lib/contract/serialize";
-import { listSessionSummaries, listSessions } from "@/lib/db";
+import { listSessionSummaries, listSessions } from "@/lib/db/sessions";
 import { createSession } from "@/lib/sessions";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdminPage } from "@/lib/admin/next";
-import { listAgentsPage } from "@/lib/db";
+import { listAgentsPage } from "@/lib/db/agents";
 import { withQuery, activeFilter, pageOf, param, type SearchParams } from "../../_components/params";
 import { ActiveBadge, Badge, ButtonLink, FilterBar, FilterField, inputClass, Notice, PageHeader, Pagination, Select, Table, td } from "../../_components/ui";
 

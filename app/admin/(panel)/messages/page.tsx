@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdminPage } from "@/lib/admin/next";
-import { listMessagesPage } from "@/lib/db";
+import { listMessagesPage } from "@/lib/db/messages";
 import { withQuery, oneOf, pageOf, param, type SearchParams } from "../../_components/params";
 import { Badge, FilterBar, FilterField, inputClass, PageHeader, Pagination, Select, Table, td, when } from "../../_components/ui";
 

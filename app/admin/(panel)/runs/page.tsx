@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdminPage } from "@/lib/admin/next";
-import { listAgents, listRunsPage } from "@/lib/db";
+import { listAgents } from "@/lib/db/agents";
+import { listRunsPage } from "@/lib/db/runs";
 import { withQuery, oneOf, pageOf, param, type SearchParams } from "../../_components/params";
 import { FilterBar, FilterField, inputClass, PageHeader, Pagination, Select, StatusBadge, Table, td, when } from "../../_components/ui";
 

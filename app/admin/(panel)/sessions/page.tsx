@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdminPage } from "@/lib/admin/next";
 import { displayTitle } from "@/lib/client/format";
-import { listSessionsPage } from "@/lib/db";
+import { listSessionsPage } from "@/lib/db/sessions";
 import { withQuery, pageOf, param, type SearchParams } from "../../_components/params";
 import { FilterBar, FilterField, inputClass, Notice, PageHeader, Pagination, Table, td, when } from "../../_components/ui";
 

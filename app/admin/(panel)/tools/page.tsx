@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdminPage } from "@/lib/admin/next";
 import { builtinTools } from "@/lib/agents/tools";
-import { listToolsPage } from "@/lib/db";
+import { listToolsPage } from "@/lib/db/tools";
 import { withQuery, activeFilter, pageOf, param, type SearchParams } from "../../_components/params";
 import { ActiveBadge, Badge, ButtonLink, FilterBar, FilterField, inputClass, Notice, PageHeader, Pagination, Select, Table, td } from "../../_components/ui";
 

@@ -1,6 +1,6 @@
 import { route } from "@/lib/api/http";
 import { messageJson } from "@/lib/contract/serialize";
-import { getMessage } from "@/lib/db";
+import { getMessage } from "@/lib/db/messages";
 import { notFound } from "@/lib/errors";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route<{ id: string }>({

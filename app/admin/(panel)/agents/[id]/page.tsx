@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireAdminPage } from "@/lib/admin/next";
-import { getAgent } from "@/lib/db";
+import { getAgent } from "@/lib/db/agents";
 import { deleteAgentAction } from "../../../actions";
 import { ConfirmForm } from "../../../_components/forms";
 import { idOf } from "../../../_components/params";

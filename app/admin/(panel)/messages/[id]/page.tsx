@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireAdminPage } from "@/lib/admin/next";
-import { getMessageDetail } from "@/lib/db";
+import { getMessageDetail } from "@/lib/db/messages";
 import { idOf } from "../../../_components/params";
 import { Badge, Card, Dl, Json, PageHeader, when } from "../../../_components/ui";
 

@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireAdminPage } from "@/lib/admin/next";
-import { getRunDetail, runMessages } from "@/lib/db";
+import { runMessages } from "@/lib/db/messages";
+import { getRunDetail } from "@/lib/db/runs";
 import { idOf } from "../../../_components/params";
 import { Badge, Card, Dl, Json, PageHeader, StatusBadge, Table, td, when } from "../../../_components/ui";
 

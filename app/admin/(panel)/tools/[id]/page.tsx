@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { requireAdminPage } from "@/lib/admin/next";
 import { builtinTools } from "@/lib/agents/tools";
-import { getTool } from "@/lib/db";
+import { getTool } from "@/lib/db/tools";
 import { deleteToolAction } from "../../../actions";
 import { ConfirmForm } from "../../../_components/forms";
 import { idOf } from "../../../_components/params";

@@ -1,7 +1,8 @@
 import { pageResponse, parseQuery, route } from "@/lib/api/http";
 import { HistoryQuery } from "@/lib/contract/schemas";
 import { messageJson } from "@/lib/contract/serialize";
-import { requireSessionKey, sessionHistory } from "@/lib/db";
+import { sessionHistory } from "@/lib/db/messages";
+import { requireSessionKey } from "@/lib/db/sessions";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route<{ sessionId: string }>({
   async GET(req, { params }) {

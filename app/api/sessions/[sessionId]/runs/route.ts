@@ -1,7 +1,8 @@
 import { listResponse, parseQuery, route } from "@/lib/api/http";
 import { RunListQuery } from "@/lib/contract/schemas";
 import { runLogJson } from "@/lib/contract/serialize";
-import { listRuns, requireSessionKey } from "@/lib/db";
+import { listRuns } from "@/lib/db/runs";
+import { requireSessionKey } from "@/lib/db/sessions";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route<{ sessionId: string }>({
   async GET(req, { params }) {

@@ -6,7 +6,7 @@ import { PrismaClient as SqliteClient } from "../../generated/sqlite/client.ts";
 import { PrismaClient as PostgresClient } from "../../generated/postgres/client.ts";
 import { env } from "../env.ts";
 import { singleton } from "../singleton.ts";
-import { driverError } from "./orm.ts";
+import { driverError, postgres } from "./orm.ts";
 
 /**
  * Both generated clients share one model set (prisma/models.prisma), so the app is typed against

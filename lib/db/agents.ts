@@ -1,0 +1,92 @@
+/** Agents: their rows, the admin's list and writes, and the seed's ensure. */
+import { Prisma } from "../../generated/sqlite/client.ts";
+import { fieldError, notFound, TandemError } from "../errors.ts";
+import { db } from "./connection.ts";
+import { AdminPage, containsText, ignoreDuplicate, isForeignKeyViolation, missing, uniqueName } from "./orm.ts";
+
+export type AgentRow = Prisma.AgentGetPayload<object>;
+
+export function listAgents() {
+  return db().agent.findMany({ orderBy: { id: "asc" } });
+}
+
+export interface AgentInput {
+  name: string;
+  role: string;
+  description: string;
+  modelHint: string;
+  isActive: boolean;
+}
+
+export async function listAgentsPage({ q, active, limit, offset }: { q?: string; active?: boolean } & AdminPage) {
+  const where: Prisma.AgentWhereInput = {
+    ...(active === undefined ? {} : { isActive: active }),
+    ...(q ? { OR: [{ name: containsText(q) }, { role: containsText(q) }, { description: containsText(q) }] } : {}),
+  };
+  const [rows, total] = await Promise.all([
+    db().agent.findMany({
+      where,
+      orderBy: { id: "asc" },
+      take: limit,
+      skip: offset,
+      include: { _count: { select: { assignments: true } } },
+    }),
+    db().agent.count({ where }),
+  ]);
+  return { rows, total };
+}
+
+export function getAgent(id: number) {
+  return db().agent.findUnique({ where: { id }, include: { _count: { select: { assignments: true, messages: true } } } });
+}
+
+export async function createAgent(input: AgentInput) {
+  try {
+    return await db().agent.create({ data: input });
+  } catch (e) {
+    throw uniqueName(e, "An agent");
+  }
+}
+
+export async function updateAgent(id: number, input: AgentInput) {
+  try {
+    return await db().agent.update({ where: { id }, data: input });
+  } catch (e) {
+    throw missing(uniqueName(e, "An agent"));
+  }
+}
+
+/** Refuses while the agent is assigned to a session; its messages and run logs keep a null agent. */
+export async function deleteAgent(id: number): Promise<boolean> {
+  try {
+    const { count } = await db().agent.deleteMany({ where: { id } });
+    return count > 0;
+  } catch (e) {
+    if (isForeignKeyViolation(e)) {
+      const sessions = await agentAssignmentCount(id);
+      const where = sessions === 1 ? "a session" : `${sessions} sessions`;
+      throw new TandemError("conflict", `This agent is assigned to ${where}; remove it from those sessions first.`);
+    }
+    throw e;
+  }
+}
+
+/** How many sessions the agent is assigned to (what blocks deleting it). */
+export function agentAssignmentCount(id: number): Promise<number> {
+  return db().assignment.count({ where: { agentId: id } });
+}
+
+/** Names of agents by id, for labelling aggregates. */
+export async function agentNames(): Promise<Map<number, string>> {
+  const rows = await db().agent.findMany({ select: { id: true, name: true }, orderBy: { id: "asc" } });
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** Creates each agent that does not exist yet; existing rows keep admins' edits. */
+export async function ensureAgents(agents: ReadonlyArray<{ name: string; role: string; description: string }>) {
+  for (const agent of agents) {
+    await ignoreDuplicate(() =>
+      db().agent.upsert({ where: { name: agent.name }, create: { ...agent, isActive: true }, update: {} }),
+    );
+  }
+}

@@ -1,0 +1,69 @@
+/** The admin dashboard's aggregates, computed by the database per UTC day. */
+import type { RunStatus } from "../../generated/sqlite/enums.ts";
+import { db } from "./connection.ts";
+import { postgres } from "./orm.ts";
+
+export interface RunsPerDay {
+  day: string;
+  status: RunStatus;
+  count: number;
+}
+
+export interface AgentDay {
+  day: string;
+  agentId: number | null;
+  messages: number;
+  avgLatencyMs: number | null;
+  tokens: number;
+}
+
+const dayOf = (d: Date) => d.toISOString().slice(0, 10);
+
+/** Runs per UTC day and status since `since` (inclusive day). */
+export async function runsPerDay(since: Date): Promise<RunsPerDay[]> {
+  const from = dayOf(since);
+  const rows = postgres()
+    ? await db().$queryRaw<{ day: string; status: string; n: bigint | number }[]>`
+        SELECT to_char(created_at, 'YYYY-MM-DD') AS day, status::text AS status, COUNT(*) AS n
+        FROM run_log WHERE created_at >= ${from}::timestamp GROUP BY 1, 2 ORDER BY 1, 2`
+    : await db().$queryRaw<{ day: string; status: string; n: bigint | number }[]>`
+        SELECT substr(created_at, 1, 10) AS day, status, COUNT(*) AS n
+        FROM run_log WHERE created_at >= ${from} GROUP BY 1, 2 ORDER BY 1, 2`;
+  return rows.map((r) => ({ day: r.day, status: r.status as RunStatus, count: Number(r.n) }));
+}
+
+/** Agent messages per UTC day and agent: count, mean turn latency, tokens (prompt + completion). */
+export async function agentStatsPerDay(since: Date): Promise<AgentDay[]> {
+  const from = dayOf(since);
+  type Row = { day: string; agent_id: number | null; n: bigint | number; latency: number | null; tokens: bigint | number | null };
+  const rows = postgres()
+    ? await db().$queryRaw<Row[]>`
+        SELECT to_char(created_at, 'YYYY-MM-DD') AS day, agent_id, COUNT(*) AS n,
+               AVG(latency_ms)::float8 AS latency,
+               SUM(COALESCE(tokens_prompt, 0) + COALESCE(tokens_completion, 0))::int8 AS tokens
+        FROM message WHERE role = 'agent' AND created_at >= ${from}::timestamp GROUP BY 1, 2 ORDER BY 1, 2`
+    : await db().$queryRaw<Row[]>`
+        SELECT substr(created_at, 1, 10) AS day, agent_id, COUNT(*) AS n,
+               AVG(latency_ms) AS latency,
+               SUM(COALESCE(tokens_prompt, 0) + COALESCE(tokens_completion, 0)) AS tokens
+        FROM message WHERE role = 'agent' AND created_at >= ${from} GROUP BY 1, 2 ORDER BY 1, 2`;
+  return rows.map((r) => ({
+    day: r.day,
+    agentId: r.agent_id === null ? null : Number(r.agent_id),
+    messages: Number(r.n),
+    avgLatencyMs: r.latency === null ? null : Number(r.latency),
+    tokens: Number(r.tokens ?? 0),
+  }));
+}
+
+export async function dashboardTotals() {
+  const [sessions, messages, runs, agents, tools, running] = await Promise.all([
+    db().chatSession.count(),
+    db().message.count(),
+    db().runLog.count(),
+    db().agent.count(),
+    db().tool.count(),
+    db().runLog.count({ where: { status: "running" } }),
+  ]);
+  return { sessions, messages, runs, agents, tools, running };
+}

@@ -1,0 +1,180 @@
+/** Messages: a session's history, the model's context window, search, and the engine's writes. */
+import type { MessageRole } from "../../generated/sqlite/enums.ts";
+import { Prisma } from "../../generated/sqlite/client.ts";
+import { isSessionId } from "../ids.ts";
+import { AgentRow } from "./agents.ts";
+import { db } from "./connection.ts";
+import { AdminPage, Json, Page, containsText, json, newestFirst } from "./orm.ts";
+import { sessionPkOf } from "./sessions.ts";
+
+const messageInclude = { agent: true } satisfies Prisma.MessageInclude;
+
+export type MessageRow = Prisma.MessageGetPayload<{ include: typeof messageInclude }>;
+
+const chronological = [{ createdAt: "asc" }, { id: "asc" }] satisfies Prisma.MessageOrderByWithRelationInput[];
+
+/** The session's messages (after the message `after`, if given), chronological, and how many there are. */
+export async function sessionHistory(sessionPk: number, { after, limit }: { after?: number; limit?: number }) {
+  const where: Prisma.MessageWhereInput = { sessionId: sessionPk, ...(after === undefined ? {} : { id: { gt: after } }) };
+  const [rows, total] = await Promise.all([
+    db().message.findMany({ where, include: messageInclude, orderBy: chronological, take: limit }),
+    db().message.count({ where }),
+  ]);
+  return { rows, total };
+}
+
+export async function listMessages({
+  sessionId,
+  role,
+  limit,
+  offset,
+}: { sessionId?: string; role?: MessageRole } & Page) {
+  const where: Prisma.MessageWhereInput = {
+    ...(sessionId === undefined ? {} : { session: { sessionId } }),
+    ...(role === undefined ? {} : { role }),
+  };
+  const [rows, total] = await Promise.all([
+    db().message.findMany({ where, include: messageInclude, orderBy: chronological, take: limit, skip: offset }),
+    db().message.count({ where }),
+  ]);
+  return { rows, total };
+}
+
+export function getMessage(id: number) {
+  return db().message.findUnique({ where: { id }, include: messageInclude });
+}
+
+/** The newest `limit` messages of a session, newest first: the model's context window. */
+export function recentMessages(sessionPk: number, limit: number) {
+  return db().message.findMany({
+    where: { sessionId: sessionPk, role: { in: ["user", "agent"] } },
+    include: messageInclude,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit,
+  });
+}
+
+/** Case-insensitive substring search over a session's user and agent messages, newest first. */
+export async function searchSessionMessages(sessionPk: number, query: string, limit: number) {
+  // LOWER() on both sides is case-insensitive on SQLite and PostgreSQL alike (Prisma's
+  // `mode: "insensitive"` exists only for PostgreSQL).
+  const pattern = `%${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const hits = await db().$queryRaw<{ id: number }[]>`
+    SELECT id FROM message
+    WHERE session_id = ${sessionPk} AND role IN ('user', 'agent') AND LOWER(content) LIKE ${pattern} ESCAPE '\\'
+    ORDER BY created_at DESC, id DESC LIMIT ${limit}`;
+  const ids = hits.map((h) => Number(h.id));
+  const rows = await db().message.findMany({ where: { id: { in: ids } }, include: messageInclude });
+  return rows.sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
+}
+
+export interface NewMessage {
+  sessionPk: number;
+  role: MessageRole;
+  /** The agent row the caller already holds: attached as is, which saves the ORM a transaction and two reads. */
+  agent?: AgentRow | null;
+  content?: string;
+  toolName?: string;
+  toolInput?: Json;
+  toolOutput?: Json;
+  tokensPrompt?: number | null;
+  tokensCompletion?: number | null;
+  latencyMs?: number | null;
+  metadata?: Json;
+}
+
+export async function createMessage(m: NewMessage): Promise<MessageRow> {
+  const row = await db().message.create({
+    data: {
+      sessionId: m.sessionPk,
+      role: m.role,
+      agentId: m.agent?.id ?? null,
+      content: m.content ?? "",
+      toolName: m.toolName ?? "",
+      toolInput: json(m.toolInput),
+      toolOutput: json(m.toolOutput),
+      tokensPrompt: m.tokensPrompt ?? null,
+      tokensCompletion: m.tokensCompletion ?? null,
+      latencyMs: m.latencyMs ?? null,
+      metadata: json(m.metadata),
+    },
+  });
+  return { ...row, agent: m.agent ?? null };
+}
+
+/** A streaming message's text so far (its metadata still says `streaming`). */
+export async function saveMessageText(id: number, content: string): Promise<void> {
+  await db().message.updateMany({ where: { id }, data: { content } });
+}
+
+export async function updateMessage(
+  id: number,
+  m: Pick<NewMessage, "agent" | "content" | "tokensPrompt" | "tokensCompletion" | "latencyMs" | "metadata">,
+): Promise<MessageRow> {
+  const row = await db().message.update({
+    where: { id },
+    data: {
+      content: m.content,
+      tokensPrompt: m.tokensPrompt,
+      tokensCompletion: m.tokensCompletion,
+      latencyMs: m.latencyMs,
+      metadata: json(m.metadata),
+    },
+  });
+  return { ...row, agent: m.agent ?? null };
+}
+
+/** Marks the agent messages a run was still writing when it was interrupted; their text stays. */
+export async function markInterruptedMessages(sessionPk: number, since: Date): Promise<void> {
+  const unfinished = await db().message.findMany({
+    where: { sessionId: sessionPk, role: "agent", createdAt: { gte: since } },
+  });
+  for (const m of unfinished) {
+    const meta = m.metadata as Record<string, unknown> | null;
+    if (meta?.streaming !== true) continue;
+    await db().message.update({
+      where: { id: m.id },
+      data: { metadata: { ...meta, streaming: false, interrupted: true } },
+    });
+  }
+}
+
+export async function listMessagesPage({
+  q,
+  role,
+  session,
+  limit,
+  offset,
+}: { q?: string; role?: MessageRole; session?: string } & AdminPage) {
+  const sessionPk = await sessionPkOf(session);
+  const where: Prisma.MessageWhereInput = {
+    ...(sessionPk === undefined ? {} : { sessionId: sessionPk }),
+    ...(role ? { role } : {}),
+    ...(q ? { OR: [{ content: containsText(q) }, { toolName: containsText(q) }] } : {}),
+  };
+  const [rows, total] = await Promise.all([
+    db().message.findMany({
+      where,
+      orderBy: [...newestFirst],
+      take: limit,
+      skip: offset,
+      include: { agent: { select: { id: true, name: true } }, session: { select: { sessionId: true, title: true } } },
+    }),
+    db().message.count({ where }),
+  ]);
+  return { rows, total };
+}
+
+export function getMessageDetail(id: number) {
+  return db().message.findUnique({ where: { id }, include: { agent: true, session: { select: { sessionId: true, title: true } } } });
+}
+
+/** The messages a run wrote (its extra.messages ids, else its session's messages of the run's span). */
+export function runMessages(ids: number[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db().message.findMany({
+    where: { id: { in: ids.slice(0, 200) } },
+    orderBy: { id: "asc" },
+    include: { agent: { select: { id: true, name: true } } },
+  });
+}

@@ -1,0 +1,260 @@
+/**
+ * Sessions: lists, reads, the state summary, and the rows' writes. Writes that open chat windows
+ * must hear of (a rename, a deletion) are announced by lib/sessions; the ones here are silent,
+ * and named so (`…Row`).
+ */
+import { randomBytes } from "node:crypto";
+import { Prisma } from "../../generated/sqlite/client.ts";
+import { fieldError, notFound } from "../errors.ts";
+import { isSessionId } from "../ids.ts";
+import { agentNames } from "./agents.ts";
+import { AssignmentRow, findAssignments } from "./assignments.ts";
+import { db, retryWhenBusy } from "./connection.ts";
+import { AdminPage, Json, Page, containsText, isMissingRow, isUniqueViolation, json, readChildren } from "./orm.ts";
+
+/** A URL-safe external id for sessions created without one. */
+export const newSessionId = () => randomBytes(12).toString("base64url");
+
+export type SessionRow = Prisma.ChatSessionGetPayload<object> & { assignments: AssignmentRow[] };
+
+/** Which sessions come first: the newest created (the compat order) or the latest active. */
+export type SessionOrder = "created" | "updated";
+
+function sessionListQuery({ userId, order = "created", limit, offset }: { userId?: string; order?: SessionOrder } & Page) {
+  const by = order === "updated" ? "updatedAt" : "createdAt";
+  return {
+    where: userId === undefined ? {} : { userId },
+    orderBy: [{ [by]: "desc" }, { id: "desc" }] satisfies Prisma.ChatSessionOrderByWithRelationInput[],
+    take: limit,
+    skip: offset,
+  };
+}
+
+/** A page of sessions with their assignments, and how many sessions match. */
+export async function listSessions(filter: { userId?: string; order?: SessionOrder } & Page) {
+  const { where, ...page } = sessionListQuery(filter);
+  const [sessions, total] = await Promise.all([db().chatSession.findMany({ where, ...page }), db().chatSession.count({ where })]);
+  return { rows: await withAssignments(sessions), total };
+}
+
+/** A page of sessions as a sidebar shows them: no assignments, no agents' prompts. */
+export async function listSessionSummaries(filter: { userId?: string; order?: SessionOrder } & Page) {
+  const { where, ...page } = sessionListQuery(filter);
+  const [rows, total] = await Promise.all([
+    db().chatSession.findMany({
+      where,
+      ...page,
+      select: { sessionId: true, title: true, createdAt: true, updatedAt: true, _count: { select: { messages: true } } },
+    }),
+    db().chatSession.count({ where }),
+  ]);
+  return { rows, total };
+}
+
+export type SessionSummaryRow = Awaited<ReturnType<typeof listSessionSummaries>>["rows"][number];
+
+export async function getSession(sessionId: string): Promise<SessionRow | null> {
+  if (!isSessionId(sessionId)) return null;
+  const session = await db().chatSession.findUnique({ where: { sessionId } });
+  return session && (await withAssignments([session]))[0];
+}
+
+export async function requireSession(sessionId: string): Promise<SessionRow> {
+  const session = await getSession(sessionId);
+  if (!session) throw notFound();
+  return session;
+}
+
+/** Attaches each session's assignments (with agent and tools) in run order. */
+async function withAssignments(sessions: Prisma.ChatSessionGetPayload<object>[]): Promise<SessionRow[]> {
+  const bySession = await readChildren(
+    sessions.map((s) => s.id),
+    (ids) => findAssignments({ sessionId: { in: ids } }),
+    (a) => a.sessionId,
+  );
+  return sessions.map((s) => ({ ...s, assignments: bySession.get(s.id) ?? [] }));
+}
+
+/** The session's primary key and run slot, for hot paths that need nothing else. */
+export async function requireSessionKey(sessionId: string) {
+  if (!isSessionId(sessionId)) throw notFound();
+  const session = await db().chatSession.findUnique({
+    where: { sessionId },
+    select: { id: true, sessionId: true, activeRunId: true },
+  });
+  if (!session) throw notFound();
+  return session;
+}
+
+/** One agent of a new session's team: its name and the names of the tools it may use. */
+export interface TeamMember {
+  agent: string;
+  tools: readonly string[];
+}
+
+/**
+ * Creates a session with `team` assigned in order (members whose agent is missing or inactive
+ * are left out, as are inactive tools), all in one transaction.
+ */
+export async function createSession(input: {
+  sessionId?: string;
+  title?: string;
+  userId?: string;
+  metadata?: Json;
+  team: readonly TeamMember[];
+}): Promise<SessionRow> {
+  const sessionId = input.sessionId ?? newSessionId();
+  const agentNames = input.team.map((m) => m.agent);
+  try {
+    const session = await retryWhenBusy(() => db().$transaction(async (tx) => {
+      const agents = await tx.agent.findMany({ where: { isActive: true, name: { in: agentNames } } });
+      const tools = await tx.tool.findMany({
+        where: { isActive: true, name: { in: input.team.flatMap((m) => m.tools) } },
+        select: { id: true, name: true },
+      });
+      const members = input.team.flatMap((member) => {
+        const agent = agents.find((a) => a.name === member.agent);
+        if (!agent) return [];
+        const connect = tools.filter((t) => member.tools.includes(t.name)).map((t) => ({ id: t.id }));
+        return [{ agentId: agent.id, tools: connect.length ? { connect } : undefined }];
+      });
+      return tx.chatSession.create({
+        data: {
+          sessionId,
+          title: input.title ?? "",
+          userId: input.userId ?? "",
+          metadata: json(input.metadata),
+          assignments: { create: members.map((m, order) => ({ ...m, order })) },
+        },
+      });
+    }));
+    return (await withAssignments([session]))[0];
+  } catch (e) {
+    if (isUniqueViolation(e)) throw fieldError("session_id", "Chat Session with this session id already exists.");
+    throw e;
+  }
+}
+
+export async function updateSessionRow(
+  sessionId: string,
+  patch: { title?: string; userId?: string; metadata?: Json },
+): Promise<SessionRow> {
+  try {
+    if (!isSessionId(sessionId)) throw notFound();
+    const session = await db().chatSession.update({
+      where: { sessionId },
+      data: { title: patch.title, userId: patch.userId, metadata: json(patch.metadata) },
+    });
+    return (await withAssignments([session]))[0];
+  } catch (e) {
+    if (isMissingRow(e)) throw notFound();
+    throw e;
+  }
+}
+
+/** Deletes the session with its assignments, messages and run logs; false when unknown. */
+export async function deleteSessionRow(sessionId: string): Promise<boolean> {
+  if (!isSessionId(sessionId)) return false;
+  const { count } = await db().chatSession.deleteMany({ where: { sessionId } });
+  return count > 0;
+}
+
+export interface SessionSummary {
+  sessionId: string;
+  title: string;
+  userId: string;
+  messageCount: number;
+  assignments: { order: number; agentName: string; agentRole: string; hasPromptOverride: boolean }[];
+  run: { id: number; status: "running" } | null;
+}
+
+/**
+ * The session's state summary in one round trip: clients poll it, so it is a single SQL query
+ * (valid on SQLite and PostgreSQL) rather than the four the ORM would issue.
+ */
+export async function sessionState(sessionId: string): Promise<SessionSummary> {
+  if (!isSessionId(sessionId)) throw notFound();
+  const rows = await db().$queryRaw<
+    {
+      session_id: string;
+      title: string;
+      user_id: string;
+      message_count: number | bigint;
+      run_id: number | null;
+      assignment_order: number | null;
+      agent_name: string | null;
+      agent_role: string | null;
+      prompt_override: string | null;
+    }[]
+  >`
+    SELECT s.session_id, s.title, s.user_id,
+           (SELECT COUNT(*) FROM message m WHERE m.session_id = s.id) AS message_count,
+           r.id AS run_id, a."order" AS assignment_order, ag.name AS agent_name, ag.role AS agent_role,
+           a.prompt_override
+      FROM chat_session s
+      LEFT JOIN run_log r ON r.id = s.active_run_id AND r.status = 'running'
+      LEFT JOIN assignment a ON a.session_id = s.id
+      LEFT JOIN agent ag ON ag.id = a.agent_id
+     WHERE s.session_id = ${sessionId}
+     ORDER BY a."order", a.id`;
+  const [first] = rows;
+  if (!first) throw notFound();
+  return {
+    sessionId: first.session_id,
+    title: first.title,
+    userId: first.user_id,
+    messageCount: Number(first.message_count),
+    assignments: rows
+      .filter((r) => r.agent_name !== null)
+      .map((r) => ({
+        order: Number(r.assignment_order),
+        agentName: r.agent_name!,
+        agentRole: r.agent_role!,
+        hasPromptOverride: (r.prompt_override ?? "").trim() !== "",
+      })),
+    run: first.run_id === null ? null : { id: Number(first.run_id), status: "running" },
+  };
+}
+
+export async function listSessionsPage({ q, limit, offset }: { q?: string } & AdminPage) {
+  const where: Prisma.ChatSessionWhereInput = q
+    ? { OR: [{ sessionId: containsText(q) }, { title: containsText(q) }, { userId: containsText(q) }] }
+    : {};
+  const [sessions, total] = await Promise.all([
+    db().chatSession.findMany({
+      where,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: limit,
+      skip: offset,
+      include: { _count: { select: { messages: true, runLogs: true } } },
+    }),
+    db().chatSession.count({ where }),
+  ]);
+  const bySession = await readChildren(
+    sessions.map((s) => s.id),
+    (ids) =>
+      db().assignment.findMany({
+        where: { sessionId: { in: ids } },
+        orderBy: [{ order: "asc" }, { id: "asc" }],
+        select: { sessionId: true, agent: { select: { name: true } } },
+      }),
+    (a) => a.sessionId,
+  );
+  return { rows: sessions.map((s) => ({ ...s, assignments: bySession.get(s.id) ?? [] })), total };
+}
+
+export async function sessionCounts(sessionPk: number) {
+  const [messages, runs] = await Promise.all([
+    db().message.count({ where: { sessionId: sessionPk } }),
+    db().runLog.count({ where: { sessionId: sessionPk } }),
+  ]);
+  return { messages, runs };
+}
+
+/** The session's primary key for a filter by its external id; -1 matches nothing. */
+export async function sessionPkOf(sessionId: string | undefined): Promise<number | undefined> {
+  if (sessionId === undefined) return undefined;
+  if (!isSessionId(sessionId)) return -1;
+  const row = await db().chatSession.findUnique({ where: { sessionId }, select: { id: true } });
+  return row?.id ?? -1;
+}
