@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import { ApiError } from "../lib/client/api.ts";
 import { ConversationOptions, ConversationStore } from "../lib/client/conversation.ts";
 import type { ChatSocketOptions } from "../lib/client/socket.ts";
-import type { ChatEvent, Message, SessionState } from "../lib/client/types.ts";
+import type { ChatEvent, Message, SendAccepted, SessionState } from "../lib/client/types.ts";
 import { broadcasts, fixture, idleState, isToken, partialHistory, textAt, withOffsets, type Fixture } from "./support/client-fixtures.ts";
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -33,7 +33,7 @@ class Harness {
   readonly snapshots: ReturnType<typeof deferred>[] = [];
   autoSnapshot: Snapshot | null = null;
   readonly sent: string[] = [];
-  sendAnswer: () => Promise<{ run_id: number; message: Message }>;
+  sendAnswer: () => Promise<SendAccepted>;
   cancelAnswer: () => Promise<{ run_id: number; status: string }> = async () => ({ run_id: 0, status: "cancelled" });
   readonly announced: string[] = [];
   runsEnded = 0;
