@@ -15,7 +15,7 @@ import { ConversationEvent, ConversationView, initialView, reduce, SendError } f
 import { initialSequencer, sequence, SequencerInput, SequencerState } from "./sequencer";
 import { ChatSocket } from "./socket";
 import { Store } from "./store";
-import type { ChatEvent, Session } from "./types";
+import type { ChatEvent, Message, Session, SessionState } from "./types";
 
 export type { LoadPhase, Notice, SendError } from "./reducer";
 export type ConversationSnapshot = ConversationView;
@@ -47,7 +47,8 @@ export class ConversationStore extends Store<ConversationView> {
   private readonly connectGraceMs: number;
   private seq: SequencerState = initialSequencer;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private loadAttempt = 0;
+  /** Snapshots in a row that failed or left a hole in a text (for the backoff). */
+  private retries = 0;
   private disposed = false;
   /** The message to send once the conversation is ready (a new chat's first message). */
   private pendingFirst: string | null = null;
@@ -184,8 +185,8 @@ export class ConversationStore extends Store<ConversationView> {
     this.setState(after);
     if (after.announcement !== before.announcement && after.announcement) this.cb.onAnnounce?.(after.announcement.text);
     if (after.endedRuns !== before.endedRuns) this.cb.onRunEnded?.();
-    // A hole in a streaming text: the server's copy catches up within a moment.
-    if (after.missingText && !before.missingText) this.schedule(backoffDelay(0), () => this.step({ type: "refresh" }));
+    // A hole in a streaming text: the server's saved copy catches up within a moment.
+    if (after.missingText && !before.missingText) this.schedule(backoffDelay(this.retries++), () => this.step({ type: "refresh" }));
   }
 
   // --- Snapshots -----------------------------------------------------------------------------
@@ -196,7 +197,8 @@ export class ConversationStore extends Store<ConversationView> {
   }
 
   private async load(): Promise<void> {
-    let history, state;
+    let history: Message[];
+    let state: SessionState;
     try {
       [history, state] = await Promise.all([this.api.history(this.sessionId), this.api.state(this.sessionId)]);
     } catch (e) {
@@ -208,14 +210,14 @@ export class ConversationStore extends Store<ConversationView> {
         return;
       }
       this.dispatch({ event: "snapshot_failed", error: describeError(e) });
-      this.schedule(backoffDelay(this.loadAttempt++), () => this.step({ type: "refresh" }));
+      this.schedule(backoffDelay(this.retries++), () => this.step({ type: "refresh" }));
       return;
     }
     if (this.disposed) return;
-    this.loadAttempt = 0;
     const d = sequence(this.seq, { type: "snapshot_loaded" });
     this.seq = d.state;
     this.dispatch({ event: "snapshot_loaded", history, state, buffered: d.apply });
+    if (!this.getSnapshot().missingText) this.retries = 0;
     for (const f of d.apply) this.tellShell(f);
     if (d.fetch) void this.load();
     this.maybeSendFirst();
