@@ -117,7 +117,7 @@ export function reduce(view: ConversationView, e: ConversationEvent): Conversati
   switch (e.event) {
     // --- Server broadcasts -------------------------------------------------------------------
     case "run_started":
-      if (ended(view, e.payload.run_id)) return view;
+      if (ended(view, e.payload.run_id) || sameRun(view.run?.id, e.payload.run_id)) return view;
       return { ...view, run: { id: e.payload.run_id }, activity: { phase: "starting" }, stopping: false };
     case "message_created":
       return upsert(view, e.payload.message);
