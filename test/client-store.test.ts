@@ -235,6 +235,23 @@ describe("client store", () => {
   }
 
   test(
+    "a failing socket does not hold the history back; once it connects, a second snapshot covers the meantime",
+    withStore("normal", async (h, f) => {
+      h.store.start();
+      h.drop();
+      assert.equal(h.snapshots.length, 1);
+      h.snapshots[0].answer({ history: [], state: idleState(f) });
+      await settle();
+      assert.equal(h.view.phase, "ready");
+      h.connect(f.frames.length - 1); // the run happened while the socket was away
+      assert.equal(h.snapshots.length, 2);
+      h.snapshots[1].answer({ history: f.history, state: f.state });
+      await settle();
+      assert.deepEqual(h.view.items, f.history);
+    }),
+  );
+
+  test(
     "a session that does not exist: not found, and the socket stops",
     withStore("normal", async (h) => {
       h.store.start();
