@@ -93,8 +93,6 @@ export interface SessionState {
   theme_hint?: string;
   theme?: { primary: string; secondary: string };
   run?: RunRef | null;
-  /** Not in the contract yet: the latest event seq at the time of the snapshot. */
-  seq?: number;
 }
 
 export interface SendAccepted {
@@ -107,9 +105,10 @@ export type RunId = number | string;
 /** Payloads of the WebSocket broadcasts (`{event, payload, seq}`). */
 export interface EventPayloads {
   run_started: { session_id: string; run_id: RunId };
-  message_created: { message_id: number; message?: Message };
+  message_created: { message_id: number; message: Message };
   agent_started: { run_id: RunId; agent: string; role?: string };
-  agent_token: { run_id: RunId; agent: string; message_id?: number; delta: string; offset?: number };
+  /** `offset`: where `delta` starts in the message's text (when the server says). */
+  agent_token: { run_id: RunId; agent: string; message_id: number | null; delta: string; offset?: number };
   tool_call: { run_id: RunId; agent: string; tool_call_id: string; tool_name: string; input: Json };
   tool_result: {
     run_id: RunId;
@@ -119,24 +118,30 @@ export interface EventPayloads {
     output: Json;
     is_error?: boolean;
     message_id?: number;
+    latency_ms?: number;
   };
-  agent_turn: { run_id?: RunId; agent: string; role?: string; message_id: number; content: string };
-  run_completed: { run_id: RunId };
-  run_error: { run_id: RunId; error: string };
-  run_cancelled: { run_id: RunId };
+  agent_turn: { run_id: RunId; agent: string; role?: string; message_id: number; content: string };
+  run_completed: { run_id: RunId; session_id: string };
+  run_error: { run_id: RunId; session_id: string; error: string };
+  run_cancelled: { run_id: RunId; session_id: string };
   session_updated: { session: Session };
   session_deleted: { session_id: string };
-  resync: { reason?: string; seq?: number };
 }
 
 export type EventName = keyof EventPayloads;
 
 export type ChatEvent = {
-  [K in EventName]: { event: K; payload: EventPayloads[K]; seq?: number };
+  [K in EventName]: { event: K; payload: EventPayloads[K]; seq: number };
 }[EventName];
+
+/** Sent instead of a replay that is no longer possible; the numbering continues from `seq`. */
+export interface ResyncFrame {
+  event: "resync";
+  payload: { reason?: string; seq?: number };
+}
 
 export interface ConnectedFrame {
   event: "connected";
   session_id: string;
-  seq?: number;
+  seq: number;
 }

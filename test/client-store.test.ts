@@ -1,0 +1,338 @@
+/**
+ * The conversation store (lib/client/conversation.ts) with a fake socket and a fake REST client,
+ * fed the recorded logs: the wiring of socket, sequencer, reducer and commands. No browser, no server.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { ApiError } from "../lib/client/api.ts";
+import { ConversationOptions, ConversationStore } from "../lib/client/conversation.ts";
+import type { ChatSocketOptions } from "../lib/client/socket.ts";
+import type { ChatEvent, Message, SendAccepted, SessionState } from "../lib/client/types.ts";
+import { broadcasts, fixture, idleState, isToken, partialHistory, textAt, withOffsets, type Fixture } from "./support/client-fixtures.ts";
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+interface Snapshot {
+  history: Message[];
+  state: SessionState;
+}
+
+/** A REST snapshot the test answers when it likes. */
+function deferred() {
+  let answer!: (s: Snapshot | Error) => void;
+  const promise = new Promise<Snapshot>((resolve, reject) => (answer = (s) => (s instanceof Error ? reject(s) : resolve(s))));
+  return { promise, answer };
+}
+
+class Harness {
+  readonly store: ConversationStore;
+  socket!: ChatSocketOptions;
+  socketStopped = false;
+  reconnects = 0;
+  /** Snapshots asked for, in order; each is answered by the test (or by `autoSnapshot`). */
+  readonly snapshots: ReturnType<typeof deferred>[] = [];
+  autoSnapshot: Snapshot | null = null;
+  readonly sent: string[] = [];
+  sendAnswer: () => Promise<SendAccepted>;
+  cancelAnswer: () => Promise<{ run_id: number; status: string }> = async () => ({ run_id: 0, status: "cancelled" });
+  readonly announced: string[] = [];
+  runsEnded = 0;
+  deleted: string[] = [];
+  updated: string[] = [];
+
+  constructor(readonly f: Fixture) {
+    this.sendAnswer = async () => f.send;
+    const api: ConversationOptions["api"] = {
+      history: () => {
+        const d = deferred();
+        this.snapshots.push(d);
+        if (this.autoSnapshot) d.answer(this.autoSnapshot);
+        return d.promise.then((s) => s.history);
+      },
+      state: () => this.snapshots.at(-1)!.promise.then((s) => s.state),
+      send: async (_id, content) => {
+        this.sent.push(content);
+        return this.sendAnswer();
+      },
+      cancel: () => this.cancelAnswer(),
+      renameSession: async (_id, title) => ({ ...f.send.message, session_id: f.session_id, title }) as never,
+    };
+    this.store = new ConversationStore(f.session_id, {
+      api,
+      connectGraceMs: 60_000,
+      createSocket: (opts) => {
+        this.socket = opts;
+        return { start() {}, stop: () => void (this.socketStopped = true), reconnectNow: () => void this.reconnects++ };
+      },
+      onAnnounce: (t) => this.announced.push(t),
+      onRunEnded: () => this.runsEnded++,
+      onSessionDeleted: (id) => this.deleted.push(id),
+      onSessionUpdated: (s) => this.updated.push(s.title),
+    });
+  }
+
+  get view() {
+    return this.store.getSnapshot();
+  }
+
+  connect(seq: number) {
+    this.socket.onStatus?.({ status: "open", attempt: 0, nextRetryAt: null });
+    this.socket.onFrame({ event: "connected", session_id: this.f.session_id, seq });
+  }
+
+  drop() {
+    this.socket.onStatus?.({ status: "reconnecting", attempt: 1, nextRetryAt: null });
+  }
+
+  deliver(events: Array<ChatEvent | Record<string, unknown>>) {
+    for (const e of events) this.socket.onFrame(JSON.parse(JSON.stringify(e)));
+  }
+
+  /** Opens the chat on a session with no messages yet. */
+  async open(firstMessage?: string) {
+    this.store.start(firstMessage);
+    this.connect(0);
+    this.snapshots[0].answer({ history: [], state: idleState(this.f) });
+    await settle();
+  }
+}
+
+function withStore(name: Parameters<typeof fixture>[0], body: (h: Harness, f: Fixture) => Promise<void>) {
+  return async () => {
+    const h = new Harness(fixture(name));
+    try {
+      await body(h, h.f);
+    } finally {
+      h.store.dispose();
+    }
+  };
+}
+
+describe("client store", () => {
+  test(
+    "a new chat: the first snapshot once connected, the first message sent then, the run live, the shell told",
+    withStore("normal", async (h, f) => {
+      h.store.start(f.send.message.content);
+      assert.equal(h.snapshots.length, 0, "the first snapshot waits for the socket");
+      h.connect(0);
+      assert.equal(h.snapshots.length, 1);
+      h.snapshots[0].answer({ history: [], state: idleState(f) });
+      await settle();
+      assert.deepEqual(h.sent, [f.send.message.content]);
+      await settle();
+      assert.equal(h.view.run?.id, f.send.run_id);
+      assert.equal(h.view.title, f.send.message.content, "the chat is named after its first message");
+      assert.deepEqual(h.updated, [h.view.title], "the sidebar learns the new title");
+      h.deliver(broadcasts(f));
+      assert.deepEqual(h.view.items, f.history);
+      assert.equal(h.view.run, null);
+      assert.equal(h.runsEnded, 1);
+      assert.deepEqual(h.announced, ["Researcher replied.", "Writer replied.", "The agents are done."]);
+      assert.equal(h.snapshots.length, 1, "no refetch");
+    }),
+  );
+
+  test(
+    "reconnect with replay: the socket resumes from the last seq and duplicates are dropped",
+    withStore("tools", async (h, f) => {
+      await h.open();
+      await h.store.send(f.send.message.content);
+      const events = broadcasts(f);
+      h.deliver(events.slice(0, 20));
+      h.drop();
+      const since = h.socket.getSince!();
+      assert.equal(since, events[19].seq);
+      h.connect(events[25].seq);
+      // The replay overlaps what was already applied (a client may see frames twice).
+      h.deliver(events.slice(15));
+      assert.deepEqual(h.view.items, f.history);
+      assert.equal(h.snapshots.length, 1);
+      assert.equal(h.runsEnded, 1);
+    }),
+  );
+
+  test(
+    "a resync frame: the snapshot, then the frames that arrived while it loaded",
+    withStore("normal", async (h, f) => {
+      await h.open();
+      await h.store.send(f.send.message.content);
+      const events = broadcasts(f);
+      const mid = f.mid_run.frames_before - 1;
+      h.deliver(events.slice(0, 2));
+      h.deliver([{ event: "resync", payload: { reason: "replay window exceeded", seq: events[mid - 1].seq } }]);
+      assert.equal(h.snapshots.length, 2);
+      h.deliver(events.slice(mid));
+      assert.equal(h.view.items.length, 1, "frames wait for the snapshot");
+      h.snapshots[1].answer({ history: f.mid_run.history, state: f.mid_run.state });
+      await settle();
+      assert.deepEqual(h.view.items, f.history);
+      assert.equal(h.view.run, null);
+      assert.equal(h.runsEnded, 1);
+    }),
+  );
+
+  test(
+    "a gap in the seq numbers: refetch, and the frames after the gap follow the snapshot",
+    withStore("tools", async (h, f) => {
+      await h.open();
+      const events = broadcasts(f);
+      const mid = f.mid_run.frames_before - 1;
+      // Another tab sent; this one lost a frame just before the mid-run snapshot.
+      h.deliver([...events.slice(0, mid - 2), ...events.slice(mid - 1)]);
+      assert.equal(h.snapshots.length, 2);
+      h.snapshots[1].answer({ history: f.mid_run.history, state: f.mid_run.state });
+      await settle();
+      assert.deepEqual(h.view.items, f.history);
+      assert.equal(h.view.run, null);
+    }),
+  );
+
+  test(
+    "the server restarted (connected below the last seq): refetch and follow the new numbering",
+    withStore("error", async (h, f) => {
+      await h.open();
+      const events = broadcasts(f);
+      h.deliver(events.slice(0, 5));
+      assert.equal(h.view.run?.id, f.send.run_id);
+      h.drop();
+      h.connect(0);
+      h.deliver([{ event: "resync", payload: { reason: "replay window exceeded", seq: 0 } }]);
+      assert.equal(h.snapshots.length, 2, "one snapshot for the restart");
+      h.snapshots[1].answer({ history: f.history, state: f.state });
+      await settle();
+      assert.deepEqual(h.view.items, f.history);
+      assert.equal(h.view.run, null);
+      const next = { event: "session_updated", payload: { session: { session_id: f.session_id, title: "Renamed" } }, seq: 1 };
+      h.deliver([next]);
+      assert.equal(h.view.title, "Renamed");
+      assert.deepEqual(h.updated, ["Renamed"]);
+    }),
+  );
+
+  for (const offsets of [true, false]) {
+    test(
+      `a page opened mid-run on a server that saves partial text: buffered tokens are not doubled (${offsets ? "with" : "without"} offsets)`,
+      withStore("normal", async (h, f) => {
+        const events = offsets ? withOffsets(broadcasts(f)) : broadcasts(f);
+        const researcherId = f.history[1].id;
+        const tokens = events.filter((e) => isToken(e) && e.payload.message_id === researcherId);
+        const connectedAt = tokens[2].seq;
+        const savedUpTo = tokens[5].seq; // the snapshot was read after a few more tokens were saved
+        const receivedUpTo = tokens[9].seq;
+        h.store.start();
+        h.connect(connectedAt);
+        h.deliver(events.filter((e) => e.seq > connectedAt && e.seq <= receivedUpTo));
+        h.snapshots[0].answer({ history: partialHistory(f, events, savedUpTo), state: f.mid_run.state });
+        await settle();
+        assert.equal(h.view.items[1].content, textAt(events, researcherId, receivedUpTo));
+        assert.equal(h.view.items[1].metadata?.streaming, true);
+        assert.equal(h.view.run?.id, f.send.run_id);
+        h.deliver(events.filter((e) => e.seq > receivedUpTo));
+        assert.deepEqual(h.view.items, f.history);
+        assert.equal(h.snapshots.length, 1);
+      }),
+    );
+  }
+
+  test(
+    "a failing socket does not hold the history back; once it connects, a second snapshot covers the meantime",
+    withStore("normal", async (h, f) => {
+      h.store.start();
+      h.drop();
+      assert.equal(h.snapshots.length, 1);
+      h.snapshots[0].answer({ history: [], state: idleState(f) });
+      await settle();
+      assert.equal(h.view.phase, "ready");
+      h.connect(f.frames.length - 1); // the run happened while the socket was away
+      assert.equal(h.snapshots.length, 2);
+      h.snapshots[1].answer({ history: f.history, state: f.state });
+      await settle();
+      assert.deepEqual(h.view.items, f.history);
+    }),
+  );
+
+  test(
+    "a session that does not exist: not found, and the socket stops",
+    withStore("normal", async (h) => {
+      h.store.start();
+      h.connect(0);
+      h.snapshots[0].answer(new ApiError("http", "Not found.", { status: 404 }));
+      await settle();
+      assert.equal(h.view.phase, "not_found");
+      assert.equal(h.socketStopped, true);
+    }),
+  );
+
+  test(
+    "a failed load is shown; Retry now reconnects and refetches",
+    withStore("normal", async (h, f) => {
+      h.store.start();
+      h.connect(0);
+      h.snapshots[0].answer(new ApiError("network", "fetch failed"));
+      await settle();
+      assert.equal(h.view.loadError, "Can't reach the Tandem server.");
+      assert.equal(h.view.phase, "loading");
+      h.store.retryNow();
+      assert.equal(h.reconnects, 1);
+      assert.equal(h.snapshots.length, 2);
+      h.snapshots[1].answer({ history: f.history, state: f.state });
+      await settle();
+      assert.equal(h.view.loadError, null);
+      assert.deepEqual(h.view.items, f.history);
+    }),
+  );
+
+  test(
+    "sending while the agents work: refused here without a request, or by the server (409), the text kept",
+    withStore("normal", async (h, f) => {
+      await h.open();
+      h.deliver(broadcasts(f).slice(0, 4));
+      assert.equal(await h.store.send("and another thing"), false);
+      assert.deepEqual(h.sent, []);
+      assert.equal(h.view.sendError?.kind, "conflict");
+      assert.equal(h.view.sendError?.content, "and another thing");
+      h.store.clearSendError();
+      assert.equal(h.view.sendError, null);
+
+      const idle = new Harness(f);
+      try {
+        await idle.open();
+        idle.sendAnswer = async () => {
+          throw new ApiError("http", "busy", { status: 409, body: { detail: "busy", run_id: f.send.run_id } });
+        };
+        assert.equal(await idle.store.send("hello"), false);
+        assert.equal(idle.view.sendError?.kind, "conflict");
+        assert.equal(idle.view.run?.id, f.send.run_id, "the run the server named shows as going");
+      } finally {
+        idle.store.dispose();
+      }
+    }),
+  );
+
+  test(
+    "cancel with the socket down: the run ends here once the server confirms",
+    withStore("cancel", async (h, f) => {
+      await h.open();
+      await h.store.send(f.send.message.content);
+      h.deliver(broadcasts(f).slice(0, 5));
+      h.drop();
+      h.cancelAnswer = async () => f.cancel!;
+      await h.store.cancel();
+      assert.equal(h.view.run, null);
+      assert.equal(h.view.stopping, false);
+      assert.equal(h.runsEnded, 1);
+      assert.equal(h.announced.at(-1), "Stopped.");
+    }),
+  );
+
+  test(
+    "the session deleted in another tab: the socket stops and the shell forgets it",
+    withStore("normal", async (h, f) => {
+      await h.open();
+      h.deliver([{ event: "session_deleted", payload: { session_id: f.session_id }, seq: 1 }]);
+      assert.equal(h.view.phase, "deleted");
+      assert.equal(h.socketStopped, true);
+      assert.deepEqual(h.deleted, [f.session_id]);
+    }),
+  );
+});
