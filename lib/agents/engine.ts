@@ -73,9 +73,12 @@ async function agentTurn(input: {
 
   let message: MessageRow | null = null;
   let text = "";
-  const coalescer = new Coalescer((delta) =>
-    emit("agent_token", { agent: agent.name, message_id: message?.id ?? null, delta }),
-  );
+  // `offset` places each delta in the message's text, so a client that loaded the text saved so far joins exactly.
+  let sent = 0;
+  const coalescer = new Coalescer((delta) => {
+    emit("agent_token", { agent: agent.name, message_id: message?.id ?? null, delta, offset: sent });
+    sent += delta.length;
+  });
   const partial = new PartialText(
     (content) => saveMessageText(message!.id, content),
     (e) => run.fail(reasons.databaseFailed("store the agent's message", e)),
