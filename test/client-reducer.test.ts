@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ConversationEvent, ConversationView, initialView, reduce } from "../lib/client/reducer.ts";
-import type { ChatEvent, Message } from "../lib/client/types.ts";
+import type { ChatEvent, Message } from "../lib/contract/types.ts";
 import { broadcasts, fixture, idleState, isToken, partialHistory, textAt, withOffsets, type Fixture } from "./support/client-fixtures.ts";
 
 const fold = (view: ConversationView, events: ConversationEvent[]) => events.reduce(reduce, view);

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Decision, initialSequencer, sequence, SequencerInput, SequencerState } from "../lib/client/sequencer.ts";
-import type { ChatEvent } from "../lib/client/types.ts";
+import type { ChatEvent } from "../lib/contract/types.ts";
 
 const frame = (seq: number): ChatEvent => ({ event: "run_started", payload: { session_id: "s", run_id: 1 }, seq });
 const frames = (...seqs: number[]): SequencerInput[] => seqs.map((seq) => ({ type: "frame", frame: frame(seq) }));

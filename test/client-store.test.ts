@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import { ApiError } from "../lib/client/api.ts";
 import { ConversationOptions, ConversationStore } from "../lib/client/conversation.ts";
 import type { ChatSocketOptions } from "../lib/client/socket.ts";
-import type { ChatEvent, Message, SendAccepted, SessionState } from "../lib/client/types.ts";
+import type { ChatEvent, Message, SendAccepted, SessionState } from "../lib/contract/types.ts";
 import { broadcasts, fixture, idleState, isToken, partialHistory, textAt, withOffsets, type Fixture } from "./support/client-fixtures.ts";
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));

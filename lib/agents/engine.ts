@@ -15,6 +15,7 @@ import { log } from "../log.ts";
 import { messageJson } from "../contract/serialize.ts";
 import { Coalescer } from "../realtime/coalescer.ts";
 import type { EventName, EventPayload } from "../contract/events.ts";
+import type { Json } from "../contract/types.ts";
 import { publish } from "../realtime/hub.ts";
 import type { AgentMetrics, LiveRun } from "../runs/live-run.ts";
 import { reasons } from "../runs/reasons.ts";
@@ -213,7 +214,7 @@ function toolsFor(input: {
       inputSchema: impl.inputSchema,
       execute: async (toolInput: unknown, { toolCallId }: { toolCallId: string }) => {
         metrics.tool_calls++;
-        emit("tool_call", { agent: agent.name, tool_call_id: toolCallId, tool_name: row.name, input: toolInput });
+        emit("tool_call", { agent: agent.name, tool_call_id: toolCallId, tool_name: row.name, input: toolInput as Json });
         const started = performance.now();
         let output: unknown;
         let isError = false;
@@ -246,7 +247,7 @@ function toolsFor(input: {
           agent: agent.name,
           tool_call_id: toolCallId,
           tool_name: row.name,
-          output,
+          output: output as Json,
           is_error: isError,
           message_id: stored.id,
           latency_ms: latencyMs,

@@ -6,7 +6,7 @@
  * - `timeout`: no answer in time;
  * - `http`: the server answered with a non-2xx status (`status`, `detail`, `body`).
  */
-import type { Message, SendAccepted, Session, SessionState, SessionSummary } from "./types";
+import type { Message, SendAccepted, Session, SessionState, SessionSummary } from "../contract/types.ts";
 
 export type ApiErrorKind = "network" | "timeout" | "http" | "aborted";
 
@@ -31,9 +31,9 @@ export class ApiError extends Error {
   }
 
   /** The run id of a 409 "a run is going" answer, if any. */
-  get runId(): number | string | undefined {
-    const b = this.body as { run_id?: number | string } | null;
-    return b && typeof b === "object" ? b.run_id : undefined;
+  get runId(): number | undefined {
+    const b = this.body as { run_id?: unknown } | null;
+    return b && typeof b === "object" && typeof b.run_id === "number" ? b.run_id : undefined;
   }
 }
 

@@ -15,7 +15,7 @@ import { ConversationEvent, ConversationView, initialView, reduce, SendError } f
 import { initialSequencer, sequence, SequencerInput, SequencerState } from "./sequencer";
 import { ChatSocket } from "./socket";
 import { Store } from "./store";
-import type { ChatEvent, Message, Session, SessionState } from "./types";
+import type { ChatEvent, Message, Session, SessionState } from "../contract/types.ts";
 
 export type { LoadPhase, Notice, SendError } from "./reducer";
 export type ConversationSnapshot = ConversationView;

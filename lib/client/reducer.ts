@@ -12,7 +12,10 @@
  */
 import { Activity, displayName } from "./agents";
 import type { SocketInfo } from "./socket";
-import type { ChatEvent, EventPayloads, Message, RunId, SessionState, SessionStateAssignment } from "./types";
+import type { ChatEvent, EventPayload, Json, Message, SessionState } from "../contract/types.ts";
+
+type RunId = number;
+type SessionStateAssignment = SessionState["assignments"][number];
 
 export type LoadPhase = "loading" | "ready" | "not_found" | "deleted";
 
@@ -260,7 +263,7 @@ function placeholder(
   return {
     id: -(view.counter + 1),
     session: -1,
-    agent: { id: -1, name: agent, role },
+    agent: { id: -1, name: agent, role, description: "", model_hint: "", is_active: true, created_at: "", updated_at: "" },
     content: "",
     tool_name: "",
     tool_input: null,
@@ -333,7 +336,7 @@ function doing(view: ConversationView, activity: Activity): ConversationView {
   return { ...view, activity };
 }
 
-function agentStarted(view: ConversationView, p: EventPayloads["agent_started"]): ConversationView {
+function agentStarted(view: ConversationView, p: EventPayload<"agent_started">): ConversationView {
   if (ended(view, p.run_id)) return view; // a replay: the turn is over
   view = ensureRunning(view, p.run_id);
   const role = p.role ?? roleOf(view, p.agent);
@@ -343,7 +346,7 @@ function agentStarted(view: ConversationView, p: EventPayloads["agent_started"])
   return doing(view, { phase: "thinking", agent: p.agent, role });
 }
 
-function token(view: ConversationView, p: EventPayloads["agent_token"]): ConversationView {
+function token(view: ConversationView, p: EventPayload<"agent_token">): ConversationView {
   if (ended(view, p.run_id)) return view;
   view = ensureRunning(view, p.run_id);
   let i = p.message_id !== null ? view.items.findIndex((m) => m.id === p.message_id) : -1;
@@ -372,7 +375,7 @@ function token(view: ConversationView, p: EventPayloads["agent_token"]): Convers
   return doing(view, { phase: "writing", agent: p.agent, role: roleOf(view, p.agent) });
 }
 
-function toolCall(view: ConversationView, p: EventPayloads["tool_call"]): ConversationView {
+function toolCall(view: ConversationView, p: EventPayload<"tool_call">): ConversationView {
   if (ended(view, p.run_id)) return view;
   view = ensureRunning(view, p.run_id);
   if (!view.items.some((m) => toolCallOf(m) === p.tool_call_id)) {
@@ -390,7 +393,7 @@ function toolCall(view: ConversationView, p: EventPayloads["tool_call"]): Conver
   return doing(view, { phase: "tool", agent: p.agent, tool: p.tool_name, role: roleOf(view, p.agent) });
 }
 
-function toolResult(view: ConversationView, p: EventPayloads["tool_result"]): ConversationView {
+function toolResult(view: ConversationView, p: EventPayload<"tool_result">): ConversationView {
   const i = view.items.findIndex((m) => isPlaceholder(m) && toolCallOf(m) === p.tool_call_id);
   if (i >= 0) {
     // The stored tool message normally comes first and takes the card's place; else the card
@@ -411,7 +414,7 @@ function toolResult(view: ConversationView, p: EventPayloads["tool_result"]): Co
   return doing(view, { phase: "thinking", agent: p.agent, role: roleOf(view, p.agent) });
 }
 
-function agentTurn(view: ConversationView, p: EventPayloads["agent_turn"]): ConversationView {
+function agentTurn(view: ConversationView, p: EventPayload<"agent_turn">): ConversationView {
   const i = view.items.findIndex((m) => m.id === p.message_id);
   const m = i >= 0 ? view.items[i] : undefined;
   if (!m) {
@@ -447,7 +450,7 @@ function finish(view: ConversationView, run: RunId, how: RunEnd | "interrupted")
       view = removeAt(view, i);
       continue;
     }
-    const meta: Record<string, unknown> = { ...m.metadata, streaming: false, pending: false };
+    const meta: Record<string, Json> = { ...m.metadata, streaming: false, pending: false };
     if (how === "cancelled") meta.cancelled = true;
     else if (how === "error") meta.error ??= "The run failed.";
     else if (how === "interrupted") meta.interrupted = true;
@@ -526,7 +529,7 @@ function resume(view: ConversationView, frames: ChatEvent[]): ConversationView {
     let acc = "";
     let overlap = 0;
     for (let i = 0; i < list.length; i++) {
-      acc += (list[i].payload as EventPayloads["agent_token"]).delta;
+      acc += (list[i].payload as EventPayload<"agent_token">).delta;
       if (acc.length > text.length) break;
       // Short runs match by chance too often.
       if (acc.length >= 4 && text.endsWith(acc)) overlap = i + 1;

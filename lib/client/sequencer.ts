@@ -11,7 +11,7 @@
  * - A snapshot covers what happened before it started. One started before the current connection
  *   began may miss what the socket never delivered, so a second one follows it.
  */
-import type { ChatEvent } from "./types";
+import type { ChatEvent } from "../contract/types.ts";
 
 export interface SequencerState {
   /** Every event up to this seq is in the view (null until the first `connected`). */

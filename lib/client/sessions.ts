@@ -7,7 +7,10 @@ import { ApiClient, api as defaultApi, describeError, isApiError } from "./api";
 import { backoffDelay } from "./backoff";
 import { DEFAULT_TITLE } from "./format";
 import { Store } from "./store";
-import type { Session, SessionSummary } from "./types";
+import type { Session, SessionSummary } from "../contract/types.ts";
+
+/** A chat as the sidebar lists it (a full Session from an event becomes one too). */
+export type SidebarSession = Omit<SessionSummary, "message_count">;
 
 /** Sessions per page of the sidebar. */
 export const SESSIONS_PAGE_SIZE = 50;
@@ -18,7 +21,7 @@ export type SessionsStatus = "loading" | "ready" | "unreachable" | "error";
 
 export interface SessionsSnapshot {
   status: SessionsStatus;
-  sessions: SessionSummary[];
+  sessions: SidebarSession[];
   /** Whether the server has more sessions than are loaded (the list offers to load more). */
   hasMore: boolean;
   loadingMore: boolean;
@@ -31,20 +34,19 @@ export interface SessionsSnapshot {
 }
 
 /** Latest active first; ties keep the server's order (the sort is stable). */
-export function sortSessions(list: SessionSummary[]): SessionSummary[] {
-  const t = (s: SessionSummary) => {
+export function sortSessions(list: SidebarSession[]): SidebarSession[] {
+  const t = (s: SidebarSession) => {
     const v = Date.parse(s.updated_at || s.created_at);
     return Number.isNaN(v) ? 0 : v;
   };
   return [...list].sort((a, b) => t(b) - t(a));
 }
 
-const summaryOf = (s: Session | SessionSummary): SessionSummary => ({
+const summaryOf = (s: Session | SidebarSession): SidebarSession => ({
   session_id: s.session_id,
   title: s.title,
   created_at: s.created_at,
   updated_at: s.updated_at,
-  ...("message_count" in s ? { message_count: s.message_count } : {}),
 });
 
 export class SessionsStore extends Store<SessionsSnapshot> {
@@ -145,8 +147,8 @@ export class SessionsStore extends Store<SessionsSnapshot> {
   }
 
   /** Sessions `offset` … `offset + count - 1`, in as few requests as the API's maximum page allows. */
-  private async fetchRange(offset: number, count: number): Promise<{ items: SessionSummary[]; total: number }> {
-    const items: SessionSummary[] = [];
+  private async fetchRange(offset: number, count: number): Promise<{ items: SidebarSession[]; total: number }> {
+    const items: SidebarSession[] = [];
     for (;;) {
       const page = await this.api.listSessionSummaries({ offset: offset + items.length, limit: Math.min(count - items.length, MAX_LIMIT) });
       items.push(...page.items);
@@ -177,7 +179,7 @@ export class SessionsStore extends Store<SessionsSnapshot> {
   }
 
   /** Inserts or replaces one session (from our own calls or a `session_updated` event). */
-  upsert(session: Session | SessionSummary): void {
+  upsert(session: Session | SidebarSession): void {
     this.version++;
     this.setState((s) => ({
       sessions: sortSessions([summaryOf(session), ...s.sessions.filter((x) => x.session_id !== session.session_id)]),

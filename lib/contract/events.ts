@@ -5,7 +5,7 @@
  * their fields are never removed or renamed, extensions only add.
  */
 import { z } from "zod";
-import { MessageSchema, SessionSchema } from "./schemas.ts";
+import { JsonValue, MessageSchema, SessionSchema } from "./schemas.ts";
 
 const RunId = z.number().int().describe("The run's id (its run log's id).");
 const AgentName = z.string().describe("The agent's name.");
@@ -56,7 +56,7 @@ export const EVENTS = {
       agent: AgentName,
       tool_call_id: z.string(),
       tool_name: z.string(),
-      input: z.unknown(),
+      input: JsonValue,
     }),
   }),
   tool_result: event({
@@ -67,7 +67,7 @@ export const EVENTS = {
       agent: AgentName,
       tool_call_id: z.string(),
       tool_name: z.string(),
-      output: z.unknown(),
+      output: JsonValue,
       is_error: z.boolean(),
       message_id: z.number().int(),
       latency_ms: z.number().int(),
@@ -109,7 +109,7 @@ export type EventName = keyof typeof EVENTS;
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 
 /** What a publish site must supply for `E`. */
-export type EventPayload<E extends EventName> = z.input<(typeof EVENTS)[E]["payload"]>;
+export type EventPayload<E extends EventName> = z.output<(typeof EVENTS)[E]["payload"]>;
 
 /** A broadcast as it reaches a client: `{event, payload, seq}`. */
 export type ChatEvent = { [E in EventName]: { event: E; payload: EventPayload<E>; seq: number } }[EventName];

@@ -7,35 +7,16 @@ import type { AgentRow } from "../db/agents.ts";
 import type { AssignmentRow } from "../db/assignments.ts";
 import type { MessageRow } from "../db/messages.ts";
 import type { RunLogRow } from "../db/runs.ts";
-import type { SessionRow, SessionSummary, SessionSummaryRow } from "../db/sessions.ts";
+import type { SessionRow, SessionStateRow, SessionSummaryRow } from "../db/sessions.ts";
 import type { ToolRow } from "../db/tools.ts";
-import {
-  type AgentSchema,
-  type AssignmentSchema,
-  type MessageSchema,
-  type RunLogSchema,
-  type SessionSchema,
-  type SessionStateSchema,
-  type SessionSummarySchema,
-  THEME,
-  THEME_HINT,
-  type ToolSchema,
-} from "./schemas.ts";
-
-export type AgentJson = z.infer<typeof AgentSchema>;
-export type ToolJson = z.infer<typeof ToolSchema>;
-export type AssignmentJson = z.infer<typeof AssignmentSchema>;
-export type SessionJson = z.infer<typeof SessionSchema>;
-export type SessionSummaryJson = z.infer<typeof SessionSummarySchema>;
-export type MessageJson = z.infer<typeof MessageSchema>;
-export type RunLogJson = z.infer<typeof RunLogSchema>;
-export type SessionStateJson = z.infer<typeof SessionStateSchema>;
+import { THEME, THEME_HINT } from "./schemas.ts";
+import type { Agent, Assignment, Message, RunLog, Session, SessionState, SessionSummary, Tool } from "./types.ts";
 
 type JsonObject = Record<string, z.core.util.JSONType> | null;
 const obj = (v: unknown) => (v ?? null) as JsonObject;
 const iso = (d: Date) => d.toISOString();
 
-export function agentJson(a: AgentRow): AgentJson {
+export function agentJson(a: AgentRow): Agent {
   return {
     id: a.id,
     name: a.name,
@@ -48,7 +29,7 @@ export function agentJson(a: AgentRow): AgentJson {
   };
 }
 
-export function toolJson(t: ToolRow): ToolJson {
+export function toolJson(t: ToolRow): Tool {
   return {
     id: t.id,
     name: t.name,
@@ -60,7 +41,7 @@ export function toolJson(t: ToolRow): ToolJson {
   };
 }
 
-export function assignmentJson(a: AssignmentRow): AssignmentJson {
+export function assignmentJson(a: AssignmentRow): Assignment {
   return {
     id: a.id,
     session: a.sessionId,
@@ -73,7 +54,7 @@ export function assignmentJson(a: AssignmentRow): AssignmentJson {
   };
 }
 
-export function sessionJson(s: SessionRow): SessionJson {
+export function sessionJson(s: SessionRow): Session {
   return {
     id: s.id,
     session_id: s.sessionId,
@@ -86,7 +67,7 @@ export function sessionJson(s: SessionRow): SessionJson {
   };
 }
 
-export function sessionSummaryJson(s: SessionSummaryRow): SessionSummaryJson {
+export function sessionSummaryJson(s: SessionSummaryRow): SessionSummary {
   return {
     session_id: s.sessionId,
     title: s.title,
@@ -96,7 +77,7 @@ export function sessionSummaryJson(s: SessionSummaryRow): SessionSummaryJson {
   };
 }
 
-export function messageJson(m: MessageRow): MessageJson {
+export function messageJson(m: MessageRow): Message {
   return {
     id: m.id,
     session: m.sessionId,
@@ -104,8 +85,8 @@ export function messageJson(m: MessageRow): MessageJson {
     agent: m.agent ? agentJson(m.agent) : null,
     content: m.content,
     tool_name: m.toolName,
-    tool_input: (m.toolInput ?? null) as MessageJson["tool_input"],
-    tool_output: (m.toolOutput ?? null) as MessageJson["tool_output"],
+    tool_input: (m.toolInput ?? null) as Message["tool_input"],
+    tool_output: (m.toolOutput ?? null) as Message["tool_output"],
     tokens_prompt: m.tokensPrompt,
     tokens_completion: m.tokensCompletion,
     latency_ms: m.latencyMs,
@@ -115,7 +96,7 @@ export function messageJson(m: MessageRow): MessageJson {
   };
 }
 
-export function runLogJson(r: RunLogRow & { agent?: AgentRow | null }): RunLogJson {
+export function runLogJson(r: RunLogRow & { agent?: AgentRow | null }): RunLog {
   return {
     id: r.id,
     session: r.sessionId,
@@ -128,7 +109,7 @@ export function runLogJson(r: RunLogRow & { agent?: AgentRow | null }): RunLogJs
   };
 }
 
-export function sessionStateJson(state: SessionSummary): SessionStateJson {
+export function sessionStateJson(state: SessionStateRow): SessionState {
   return {
     session_id: state.sessionId,
     title: state.title,

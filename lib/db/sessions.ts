@@ -159,7 +159,7 @@ export async function deleteSessionRow(sessionId: string): Promise<boolean> {
   return count > 0;
 }
 
-export interface SessionSummary {
+export interface SessionStateRow {
   sessionId: string;
   title: string;
   userId: string;
@@ -172,7 +172,7 @@ export interface SessionSummary {
  * The session's state summary in one round trip: clients poll it, so it is a single SQL query
  * (valid on SQLite and PostgreSQL) rather than the four the ORM would issue.
  */
-export async function sessionState(sessionId: string): Promise<SessionSummary> {
+export async function sessionState(sessionId: string): Promise<SessionStateRow> {
   if (!isSessionId(sessionId)) throw notFound();
   const rows = await db().$queryRaw<
     {

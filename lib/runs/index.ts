@@ -45,7 +45,8 @@ import { requireSessionKey } from "../db/sessions.ts";
 import { env } from "../env.ts";
 import { TandemError } from "../errors.ts";
 import { log } from "../log.ts";
-import { messageJson, type MessageJson } from "../contract/serialize.ts";
+import { messageJson } from "../contract/serialize.ts";
+import type { Message } from "../contract/types.ts";
 import { publish } from "../realtime/hub.ts";
 import { singleton } from "../singleton.ts";
 import { collaborate } from "../agents/engine.ts";
@@ -99,7 +100,7 @@ export interface RunOutcome {
 // ---------------------------------------------------------------------------------------------
 
 export type SendResult =
-  | { kind: "accepted"; runId: number; message: MessageJson }
+  | { kind: "accepted"; runId: number; message: Message }
   | { kind: "completed"; outcome: RunOutcome };
 
 /**

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { ChatEvent, Message, SendAccepted, SessionState } from "../../lib/client/types.ts";
+import type { ChatEvent, Message, SendAccepted, SessionState } from "../../lib/contract/types.ts";
 
 export interface Fixture {
   scenario: string;

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { describeError } from "@/lib/client/api";
 import { SessionsStore } from "@/lib/client/sessions";
 import type { SocketInfo } from "@/lib/client/socket";
-import type { Session } from "@/lib/client/types";
+import type { Session } from "@/lib/contract/types";
 import { Drawer } from "./Drawer";
 import { Header } from "./Header";
 import { CloseIcon } from "./icons";

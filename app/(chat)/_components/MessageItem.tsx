@@ -3,7 +3,7 @@
 import { memo, useDeferredValue } from "react";
 import { agentTone, displayName, initials } from "@/lib/client/agents";
 import { formatClock, formatFull, formatLatency, formatTokens } from "@/lib/client/format";
-import type { Message } from "@/lib/client/types";
+import type { Message } from "@/lib/contract/types";
 import { AlertIcon } from "./icons";
 import { Markdown } from "./Markdown";
 import { ToolCard } from "./ToolCard";

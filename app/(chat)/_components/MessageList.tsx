@@ -1,7 +1,7 @@
 "use client";
 
 import { forwardRef, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState } from "react";
-import type { Message } from "@/lib/client/types";
+import type { Message } from "@/lib/contract/types";
 import { ArrowDownIcon } from "./icons";
 import { MessageItem } from "./MessageItem";
 

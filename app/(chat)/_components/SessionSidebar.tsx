@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { memo, type RefObject, useEffect, useId, useMemo, useRef, useState } from "react";
 import { describeError } from "@/lib/client/api";
 import { formatFull, formatRelative, sessionLabel } from "@/lib/client/format";
-import type { SessionSummary } from "@/lib/client/types";
+import type { SidebarSession } from "@/lib/client/sessions";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { ChatIcon, CloseIcon, PencilIcon, PlusIcon, RefreshIcon, SearchIcon, TrashIcon } from "./icons";
 import { chatHref, useSessions, useShell } from "./shell-context";
@@ -27,7 +27,7 @@ export function SessionSidebar({ currentId, inDrawer = false, onClose }: { curre
   const snap = useSessions(shell.sessions);
   const [filter, setFilter] = useState("");
   const [renaming, setRenaming] = useState<string | null>(null);
-  const [confirming, setConfirming] = useState<SessionSummary | null>(null);
+  const [confirming, setConfirming] = useState<SidebarSession | null>(null);
   const listRegion = useRef<HTMLDivElement>(null);
   const [deleting, setDeleting] = useState(false);
   const returnFocus = useRef<HTMLElement | null>(null);
@@ -41,7 +41,7 @@ export function SessionSidebar({ currentId, inDrawer = false, onClose }: { curre
     return snap.sessions.filter((s) => sessionLabel(s.title).toLowerCase().includes(q));
   }, [snap.sessions, filter]);
 
-  async function rename(s: SessionSummary, title: string) {
+  async function rename(s: SidebarSession, title: string) {
     setRenaming(null);
     const t = title.trim();
     if (!t || t === s.title) return;
@@ -260,7 +260,7 @@ function LoadMore({ region, busy, onLoad }: { region: RefObject<HTMLElement | nu
 }
 
 const SessionItem = memo(function SessionItem(props: {
-  session: SessionSummary;
+  session: SidebarSession;
   active: boolean;
   now: number;
   renaming: boolean;

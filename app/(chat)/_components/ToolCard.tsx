@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { agentTone, displayName } from "@/lib/client/agents";
 import { formatClock, formatJson, formatLatency, previewJson } from "@/lib/client/format";
-import type { Message } from "@/lib/client/types";
+import type { Message } from "@/lib/contract/types";
 import { ChevronIcon, WrenchIcon } from "./icons";
 import { CopyButton } from "./Markdown";
 

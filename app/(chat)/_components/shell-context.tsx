@@ -3,7 +3,7 @@
 import { createContext, useContext, useSyncExternalStore } from "react";
 import type { SessionsStore } from "@/lib/client/sessions";
 import type { SocketInfo } from "@/lib/client/socket";
-import type { Session } from "@/lib/client/types";
+import type { Session } from "@/lib/contract/types";
 
 export const FOCUS_COMPOSER_EVENT = "tandem:focus-composer";
 

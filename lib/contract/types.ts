@@ -1,0 +1,21 @@
+/**
+ * The wire objects and events as TypeScript types, inferred from the contract's schemas. The
+ * server's serializers return them and the browser reads them (type-only imports: no schema
+ * code reaches the bundle), so both sides change together.
+ */
+import type { z } from "zod";
+import type { AcceptedSendSchema, AgentSchema, AssignmentSchema, MessageSchema, RunLogSchema, SessionSchema, SessionStateSchema, SessionSummarySchema, ToolSchema } from "./schemas.ts";
+
+export type Json = z.core.util.JSONType;
+export type Agent = z.infer<typeof AgentSchema>;
+export type Tool = z.infer<typeof ToolSchema>;
+export type Assignment = z.infer<typeof AssignmentSchema>;
+export type Session = z.infer<typeof SessionSchema>;
+export type SessionSummary = z.infer<typeof SessionSummarySchema>;
+export type Message = z.infer<typeof MessageSchema>;
+export type RunLog = z.infer<typeof RunLogSchema>;
+export type SessionState = z.infer<typeof SessionStateSchema>;
+export type SendAccepted = z.infer<typeof AcceptedSendSchema>;
+
+export type { MessageRole, RunStatus } from "./schemas.ts";
+export type { ChatEvent, ControlFrame, EventName, EventPayload } from "./events.ts";
