@@ -13,7 +13,6 @@ import Database from "better-sqlite3";
 import {
   csrfTokenFor,
   hashPassword,
-  isSameOrigin,
   newSessionToken,
   signSessionToken,
   THROTTLE,
@@ -23,6 +22,7 @@ import {
   verifySessionCookie,
 } from "../lib/admin/crypto.ts";
 import { toolSchemaProblems } from "../lib/contract/json-schema.ts";
+import { isSameOrigin } from "../lib/request.ts";
 import { freshSqliteUrl } from "./support/databases.ts";
 import { startServer, type TandemServer } from "./support/server.ts";
 

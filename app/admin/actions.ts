@@ -9,7 +9,7 @@ import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { AgentWriteSchema, AssignmentWriteSchema, SessionUpdateSchema, ToolWriteSchema } from "@/lib/contract/schemas";
 import { ADMIN_COOKIE, login, logout } from "@/lib/admin/auth";
-import { isSameOrigin } from "@/lib/admin/crypto";
+import { isSameOrigin } from "@/lib/request";
 import { adminAction, checkbox, type FormState, integer, integers, jsonText, parseForm, submittedForm, text } from "@/lib/admin/forms";
 import { clearSessionCookie, clientAddress, currentAdmin, requireAdminAction, safeNext, setSessionCookie } from "@/lib/admin/next";
 import { createAgent, deleteAgent, updateAgent } from "@/lib/db/agents";

@@ -88,22 +88,6 @@ export function verifyCsrfToken(sessionToken: string, submitted: unknown, secret
   return typeof submitted === "string" && submitted.length > 0 && safeEqual(submitted, csrfTokenFor(sessionToken, secret));
 }
 
-/**
- * Same-origin check for state-changing requests (defence in depth beside the token): the
- * browser's Origin (or, lacking it, Referer) must name the host the request was sent to.
- * X-Forwarded-Host is there only from a trusted proxy: the edge drops it otherwise.
- */
-export function isSameOrigin(headers: { get(name: string): string | null }): boolean {
-  const host = headers.get("x-forwarded-host")?.split(",")[0].trim() || headers.get("host");
-  if (!host) return false;
-  const source = headers.get("origin") ?? headers.get("referer");
-  if (!source || source === "null") return false;
-  try {
-    return new URL(source).host.toLowerCase() === host.toLowerCase();
-  } catch {
-    return false;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // 4. Login throttling policy: failures within a window; past a threshold, an exponential wait

@@ -5,10 +5,9 @@
  */
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { CLIENT_ADDRESS_HEADER } from "../api/client-address.ts";
+import { CLIENT_ADDRESS_HEADER, isSameOrigin } from "../request.ts";
 import { TandemError } from "../errors.ts";
 import { ADMIN_COOKIE, type AdminSession, csrfValid, secureCookies, sessionFromCookie } from "./auth.ts";
-import { isSameOrigin } from "./crypto.ts";
 
 export const CSRF_FIELD = "csrf_token";
 

@@ -9,9 +9,8 @@
 import { randomUUID } from "node:crypto";
 import { IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { isSameOrigin } from "../admin/crypto.ts";
 import { apiKeys, bearerToken, classifyPath, INVALID_KEY, isSendPath, type PathKind, UNAUTHENTICATED, WWW_AUTHENTICATE } from "./auth.ts";
-import { CLIENT_ADDRESS_HEADER } from "./client-address.ts";
+import { CLIENT_ADDRESS_HEADER, isSameOrigin } from "../request.ts";
 import { corsPolicy } from "./cors.ts";
 import { parseRate, rateLimiter } from "./rate-limit.ts";
 import { API_SECURITY_HEADERS, SECURITY_HEADERS } from "./security-headers.ts";
