@@ -1,5 +1,5 @@
 import type { NextConfig } from "next";
-import { MIRROR_ROOTS } from "./lib/contract/paths.ts";
+import { MIRROR_ROOTS } from "./lib/contract/paths";
 
 const nextConfig: NextConfig = {
   // The contract answers every path with and without the trailing slash, never with a redirect

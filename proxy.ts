@@ -5,7 +5,7 @@
  * out: server.ts gives them a CSP that allows nothing.
  */
 import { type NextRequest, NextResponse } from "next/server";
-import { pageCsp } from "./lib/api/security-headers.ts";
+import { pageCsp } from "./lib/api/security-headers";
 
 export function proxy(request: NextRequest) {
   const bytes = new Uint8Array(18);

@@ -7,16 +7,16 @@
 import { createServer } from "node:http";
 import next from "next";
 import { WebSocketServer } from "ws";
-import { createEdge } from "./lib/api/edge.ts";
-import { liveRunCount, shutdownRuns, startRunMaintenance } from "./lib/runs/index.ts";
-import { dbReady, disconnectDb } from "./lib/db/connection.ts";
-import { deployMigrations } from "./lib/db/migrate.ts";
-import { seedDefaults } from "./lib/agents/seed.ts";
-import { bootstrapAdminFromEnv } from "./lib/admin/auth.ts";
-import { env } from "./lib/env.ts";
-import { log } from "./lib/log.ts";
-import { attachChatSocket, chatSessionId } from "./lib/realtime/socket.ts";
-import { startRealtime, stopRealtime } from "./lib/realtime/transport.ts";
+import { bootstrapAdminFromEnv } from "./lib/admin/auth";
+import { seedDefaults } from "./lib/agents/seed";
+import { createEdge } from "./lib/api/edge";
+import { dbReady, disconnectDb } from "./lib/db/connection";
+import { deployMigrations } from "./lib/db/migrate";
+import { env } from "./lib/env";
+import { log } from "./lib/log";
+import { attachChatSocket, chatSessionId } from "./lib/realtime/socket";
+import { startRealtime, stopRealtime } from "./lib/realtime/transport";
+import { liveRunCount, shutdownRuns, startRunMaintenance } from "./lib/runs/index";
 
 const dev = env.NODE_ENV !== "production";
 
@@ -86,7 +86,10 @@ async function main() {
   await new Promise<void>((resolve) => server.listen(env.PORT, env.HOSTNAME, resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
-  log.info({ url: `http://${env.HOSTNAME}:${port}`, dev, database: env.DATABASE_URL.split(":")[0], events }, "Tandem is ready");
+  log.info(
+    { url: `http://${env.HOSTNAME}:${port}`, dev, database: env.DATABASE_URL.split(":")[0], events },
+    "Tandem is ready",
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {

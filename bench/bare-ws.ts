@@ -4,7 +4,8 @@
  * same /bench/publish endpoint. `node --import tsx bench/bare-ws.ts <port>`
  */
 import { createServer } from "node:http";
-import WebSocket, { WebSocketServer } from "ws";
+import type WebSocket from "ws";
+import { WebSocketServer } from "ws";
 
 const groups = new Map<string, Set<WebSocket>>();
 const seqs = new Map<string, number>();
@@ -16,7 +17,12 @@ const server = createServer((req, res) => {
     for (const sessionId of sessions) {
       const seq = (seqs.get(sessionId) ?? 0) + 1;
       seqs.set(sessionId, seq);
-      const payload = { run_id: 0, agent: "bench", message_id: 0, delta: `${performance.timeOrigin + performance.now()} A few words of a streamed reply ` };
+      const payload = {
+        run_id: 0,
+        agent: "bench",
+        message_id: 0,
+        delta: `${performance.timeOrigin + performance.now()} A few words of a streamed reply `,
+      };
       const frame = JSON.stringify({ event: "agent_token", payload, seq });
       for (const ws of groups.get(sessionId) ?? []) ws.send(frame);
     }

@@ -38,7 +38,15 @@ export async function measureFanout(options: {
       sockets.push(ws);
     }
   }
-  await Promise.all(sockets.map((ws) => new Promise((resolve, reject) => (ws.once("open", resolve), ws.once("error", reject)))));
+  await Promise.all(
+    sockets.map(
+      (ws) =>
+        new Promise((resolve, reject) => {
+          ws.once("open", resolve);
+          ws.once("error", reject);
+        }),
+    ),
+  );
   await options.onConnected?.();
 
   const perRound = options.sessions.length * options.clientsPerSession;

@@ -9,14 +9,14 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { createServer, request, Agent } from "node:http";
+import { Agent, createServer, request } from "node:http";
 import { connect } from "node:net";
 import path from "node:path";
-import { freshSqliteUrl } from "../test/support/databases.ts";
-import { freePort, startServer, TEST_DIST_DIR, type TandemServer } from "../test/support/server.ts";
-import { ChatClient } from "../test/support/ws.ts";
-import { measureFanout } from "./fanout.ts";
-import { seedHistory } from "./seed.ts";
+import { freshSqliteUrl } from "@/test/support/databases";
+import { freePort, startServer, type TandemServer, TEST_DIST_DIR } from "@/test/support/server";
+import { ChatClient } from "@/test/support/ws";
+import { measureFanout } from "./fanout";
+import { seedHistory } from "./seed";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const FANOUT_ROUNDS = Number(process.env.BENCH_FANOUT_ROUNDS ?? 50);
@@ -40,10 +40,13 @@ async function throughput(url: string, connections = 50): Promise<number> {
   const target = new URL(url);
   const get = () =>
     new Promise<void>((resolve, reject) => {
-      const req = request({ host: target.hostname, port: target.port, path: target.pathname + target.search, agent }, (res) => {
-        res.resume();
-        res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
-      });
+      const req = request(
+        { host: target.hostname, port: target.port, path: target.pathname + target.search, agent },
+        (res) => {
+          res.resume();
+          res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+        },
+      );
       req.on("error", reject);
       req.end();
     });
@@ -102,7 +105,10 @@ async function asyncSends(server: TandemServer, sessionId: string, count: number
   try {
     for (let i = 0; i < count; i++) {
       const started = performance.now();
-      const { run_id } = await api(server, "POST", `/api/sessions/${sessionId}/send/`, { content: `Question ${i}: how do tides work?`, async: true });
+      const { run_id } = await api(server, "POST", `/api/sessions/${sessionId}/send/`, {
+        content: `Question ${i}: how do tides work?`,
+        async: true,
+      });
       times.push(performance.now() - started);
       await client.waitFor((f) => f.event === "run_completed" && f.payload?.run_id === run_id, 30_000);
     }
@@ -122,7 +128,10 @@ function rssMb(pid: number): number {
 async function redisReachable(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
-    const socket = connect(Number(port || 6379), hostname, () => (socket.end(), resolve(true)));
+    const socket = connect(Number(port || 6379), hostname, () => {
+      socket.end();
+      resolve(true);
+    });
     socket.once("error", () => resolve(false));
   });
 }
@@ -135,14 +144,18 @@ async function timedModelServer() {
     req.on("end", () => {
       res.writeHead(200, { "content-type": "text/event-stream" });
       const chunk = (delta: object, finish: string | null = null) =>
-        res.write(`data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
+        res.write(
+          `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`,
+        );
       chunk({ role: "assistant", content: "" });
       firstTokenAt.push(performance.now());
       chunk({ content: "First" });
       setTimeout(() => {
         chunk({ content: " token, then the rest." });
         chunk({}, "stop");
-        res.write(`data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "m", choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } })}\n\n`);
+        res.write(
+          `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "m", choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } })}\n\n`,
+        );
         res.end("data: [DONE]\n\n");
       }, 20);
     });
@@ -157,7 +170,10 @@ async function timedModelServer() {
 async function main() {
   if (!existsSync(path.join(TEST_DIST_DIR, "BUILD_ID"))) {
     console.log("building the app…");
-    const built = spawnSync("npm", ["run", "build"], { stdio: "inherit", env: { ...process.env, NEXT_DIST_DIR: TEST_DIST_DIR } });
+    const built = spawnSync("npm", ["run", "build"], {
+      stdio: "inherit",
+      env: { ...process.env, NEXT_DIST_DIR: TEST_DIST_DIR },
+    });
     if (built.status !== 0) process.exit(1);
   }
   console.log(`Tandem benchmarks (${SECONDS} s per throughput figure, offline model at zero delay)\n`);
@@ -174,15 +190,31 @@ async function main() {
     const state = await throughput(`${server.url}/api/sessions/${session.session_id}/state/`);
     const node = await throughput(bare.url);
     bare.stop();
-    row("GET /api/health/ (50 connections)", `${health.toFixed(0)} req/s`, `${((health / empty) * 100).toFixed(0)}% of the empty route handler`);
-    row("GET /api/sessions/<id>/state/", `${state.toFixed(0)} req/s`, `${((state / empty) * 100).toFixed(0)}% of the empty route handler`);
-    row("empty Next route handler, same server", `${empty.toFixed(0)} req/s`, `${((empty / node) * 100).toFixed(1)}% of a bare Node http server`);
+    row(
+      "GET /api/health/ (50 connections)",
+      `${health.toFixed(0)} req/s`,
+      `${((health / empty) * 100).toFixed(0)}% of the empty route handler`,
+    );
+    row(
+      "GET /api/sessions/<id>/state/",
+      `${state.toFixed(0)} req/s`,
+      `${((state / empty) * 100).toFixed(0)}% of the empty route handler`,
+    );
+    row(
+      "empty Next route handler, same server",
+      `${empty.toFixed(0)} req/s`,
+      `${((empty / node) * 100).toFixed(1)}% of a bare Node http server`,
+    );
     row("bare Node http server", `${node.toFixed(0)} req/s`);
 
     // 2. Send latency. Sync: the whole run (both agents, offline model). Async: the acknowledgement.
     const sync = await syncSends(server, session.session_id, 200);
     row("send (sync, whole run), 200 sequential: p50 / p95 / p99", spread(sync));
-    row("send (sync) p50, first 20 vs last 20", `${ms(percentile(sync.slice(0, 20), 50))} vs ${ms(percentile(sync.slice(-20), 50))}`, "flat means history does not cost");
+    row(
+      "send (sync) p50, first 20 vs last 20",
+      `${ms(percentile(sync.slice(0, 20), 50))} vs ${ms(percentile(sync.slice(-20), 50))}`,
+      "flat means history does not cost",
+    );
     const acks = await asyncSends(server, session.session_id, 100);
     row("send (async, 202 ack), 100 sequential: p50 / p95 / p99", spread(acks), "aim: p50 < 5 ms");
     const fifty = await Promise.all(Array.from({ length: 50 }, () => api(server, "POST", "/api/sessions/", {})));
@@ -198,19 +230,33 @@ async function main() {
     await seedHistory(databaseUrl, big.id, 10_000);
     const at10 = await syncSends(server, small.session_id, 40);
     const at10k = await syncSends(server, big.session_id, 40);
-    row("send (sync) p50 at ~10 messages vs at 10,000", `${ms(percentile(at10, 50))} vs ${ms(percentile(at10k, 50))}`, `ratio ${(percentile(at10k, 50) / percentile(at10, 50)).toFixed(2)}`);
+    row(
+      "send (sync) p50 at ~10 messages vs at 10,000",
+      `${ms(percentile(at10, 50))} vs ${ms(percentile(at10k, 50))}`,
+      `ratio ${(percentile(at10k, 50) / percentile(at10, 50)).toFixed(2)}`,
+    );
     const ack10 = await asyncSends(server, small.session_id, 40);
     const ack10k = await asyncSends(server, big.session_id, 40);
-    row("send (async ack) p50 at ~10 messages vs at 10,000", `${ms(percentile(ack10, 50))} vs ${ms(percentile(ack10k, 50))}`, `ratio ${(percentile(ack10k, 50) / percentile(ack10, 50)).toFixed(2)}`);
+    row(
+      "send (async ack) p50 at ~10 messages vs at 10,000",
+      `${ms(percentile(ack10, 50))} vs ${ms(percentile(ack10k, 50))}`,
+      `ratio ${(percentile(ack10k, 50) / percentile(ack10, 50)).toFixed(2)}`,
+    );
 
     // 4. WebSocket fan-out: 1,000 clients over 100 sessions, beside a bare `ws` broadcast, on
     // a fresh server (so its memory is the clients' and not the sends' above).
     const fanout = await startServer({ databaseUrl, env: { LOG_LEVEL: "error", TANDEM_BENCH: "1" } });
-    const sessions = (await Promise.all(Array.from({ length: 100 }, () => api(fanout, "POST", "/api/sessions/", {})))).map((s) => s.session_id as string);
+    const sessions = (
+      await Promise.all(Array.from({ length: 100 }, () => api(fanout, "POST", "/api/sessions/", {})))
+    ).map((s) => s.session_id as string);
     const rssBefore = rssMb(fanout.process.pid!);
     let rssConnected = 0;
     const tandem = await measureFanout({
-      httpUrl: fanout.url, wsUrl: fanout.wsUrl, sessions, clientsPerSession: 10, rounds: FANOUT_ROUNDS,
+      httpUrl: fanout.url,
+      wsUrl: fanout.wsUrl,
+      sessions,
+      clientsPerSession: 10,
+      rounds: FANOUT_ROUNDS,
       onConnected: () => void (rssConnected = rssMb(fanout.process.pid!)),
     });
     const rssAfter = rssMb(fanout.process.pid!);
@@ -219,13 +265,24 @@ async function main() {
     const bareWs = spawn(process.execPath, ["--import", "tsx", "bench/bare-ws.ts", String(barePort)]);
     await new Promise((r) => bareWs.stdout.once("data", r));
     const reference = await measureFanout({
-      httpUrl: `http://127.0.0.1:${barePort}`, wsUrl: `ws://127.0.0.1:${barePort}`, sessions, clientsPerSession: 10, rounds: FANOUT_ROUNDS,
+      httpUrl: `http://127.0.0.1:${barePort}`,
+      wsUrl: `ws://127.0.0.1:${barePort}`,
+      sessions,
+      clientsPerSession: 10,
+      rounds: FANOUT_ROUNDS,
     });
     bareWs.kill();
     const lost = tandem.expected - tandem.delivered;
-    row("fan-out, 1,000 clients / 100 sessions: delivery p50 / p99", `${ms(percentile(tandem.latencies, 50))} / ${ms(percentile(tandem.latencies, 99))}`,
-      `bare ws ${ms(percentile(reference.latencies, 50))} / ${ms(percentile(reference.latencies, 99))}; p99 ratio ${(percentile(tandem.latencies, 99) / percentile(reference.latencies, 99)).toFixed(2)}; aim p99 < 50 ms${lost ? `; ${lost} NOT DELIVERED` : ""}`);
-    row("server memory (RSS), fresh server: idle → 1,000 clients → after fan-out", `${rssBefore.toFixed(0)} → ${rssConnected.toFixed(0)} → ${rssAfter.toFixed(0)} MB`, "aim < 250 MB at 1,000 clients");
+    row(
+      "fan-out, 1,000 clients / 100 sessions: delivery p50 / p99",
+      `${ms(percentile(tandem.latencies, 50))} / ${ms(percentile(tandem.latencies, 99))}`,
+      `bare ws ${ms(percentile(reference.latencies, 50))} / ${ms(percentile(reference.latencies, 99))}; p99 ratio ${(percentile(tandem.latencies, 99) / percentile(reference.latencies, 99)).toFixed(2)}; aim p99 < 50 ms${lost ? `; ${lost} NOT DELIVERED` : ""}`,
+    );
+    row(
+      "server memory (RSS), fresh server: idle → 1,000 clients → after fan-out",
+      `${rssBefore.toFixed(0)} → ${rssConnected.toFixed(0)} → ${rssAfter.toFixed(0)} MB`,
+      "aim < 250 MB at 1,000 clients",
+    );
     fanoutSessions = sessions;
     inProcessFanout = tandem.latencies;
     row("server memory (RSS) after all the sends above", `${rssMb(server.process.pid!).toFixed(0)} MB`);
@@ -241,11 +298,20 @@ async function main() {
       env: { LOG_LEVEL: "error", TANDEM_BENCH: "1", REDIS_URL: redisUrl, TANDEM_REDIS_PREFIX: `bench-${Date.now()}` },
     });
     try {
-      const redis = await measureFanout({ httpUrl: viaRedis.url, wsUrl: viaRedis.wsUrl, sessions: fanoutSessions, clientsPerSession: 10, rounds: FANOUT_ROUNDS });
+      const redis = await measureFanout({
+        httpUrl: viaRedis.url,
+        wsUrl: viaRedis.wsUrl,
+        sessions: fanoutSessions,
+        clientsPerSession: 10,
+        rounds: FANOUT_ROUNDS,
+      });
       const p50 = percentile(redis.latencies, 50);
       const p99 = percentile(redis.latencies, 99);
-      row("fan-out through Redis, 1,000 clients: p50 / p99", `${ms(p50)} / ${ms(p99)}`,
-        `in-process ${ms(percentile(inProcessFanout, 50))} / ${ms(percentile(inProcessFanout, 99))}; p99 overhead ${((p99 / percentile(inProcessFanout, 99) - 1) * 100).toFixed(0)}%; aim < 10%`);
+      row(
+        "fan-out through Redis, 1,000 clients: p50 / p99",
+        `${ms(p50)} / ${ms(p99)}`,
+        `in-process ${ms(percentile(inProcessFanout, 50))} / ${ms(percentile(inProcessFanout, 99))}; p99 overhead ${((p99 / percentile(inProcessFanout, 99) - 1) * 100).toFixed(0)}%; aim < 10%`,
+      );
     } finally {
       await viaRedis.stop();
     }
@@ -255,7 +321,9 @@ async function main() {
 
   // 6. First-token latency Tandem adds over the model's own.
   const model = await timedModelServer();
-  const streaming = await startServer({ env: { OPENAI_API_KEY: "sk-bench", OPENAI_BASE_URL: model.baseURL, TANDEM_MODEL: "m", LOG_LEVEL: "error" } });
+  const streaming = await startServer({
+    env: { OPENAI_API_KEY: "sk-bench", OPENAI_BASE_URL: model.baseURL, TANDEM_MODEL: "m", LOG_LEVEL: "error" },
+  });
   try {
     const added: number[] = [];
     for (let i = 0; i < 30; i++) {
@@ -270,7 +338,10 @@ async function main() {
       await client.close();
       if (i >= 5) added.push(firstFrameAt - model.firstTokenAt[before]); // the first few warm up
     }
-    row("model's first token → first agent_token at a client: p50 / p95", `${ms(percentile(added, 50))} / ${ms(percentile(added, 95))}`);
+    row(
+      "model's first token → first agent_token at a client: p50 / p95",
+      `${ms(percentile(added, 50))} / ${ms(percentile(added, 95))}`,
+    );
   } finally {
     await streaming.stop();
     model.close();

@@ -2,9 +2,10 @@
  * Fills a database straight through SQL, much faster than the API: a long history in one
  * session, or many sessions. For benchmarks and scale tests; both providers.
  */
-import pg from "pg";
+
 import Database from "better-sqlite3";
-import { sqliteFile } from "../lib/db/connection.ts";
+import pg from "pg";
+import { sqliteFile } from "@/lib/db/connection";
 
 interface Seeder {
   /** Inserts `rows` into `table` in multi-row statements (within SQLite's 999 bind values). */
@@ -28,12 +29,18 @@ async function connect(databaseUrl: string): Promise<Seeder> {
     return {
       async insert(table, columns, rows) {
         for (const batch of batches(columns, rows)) {
-          await client.query(`INSERT INTO "${table}" (${quoted(columns)}) VALUES ${valuesOf(columns, batch, (n) => `$${n}`)}`, batch.flat());
+          await client.query(
+            `INSERT INTO "${table}" (${quoted(columns)}) VALUES ${valuesOf(columns, batch, (n) => `$${n}`)}`,
+            batch.flat(),
+          );
         }
       },
       async run(sql, params = []) {
         let n = 0;
-        await client.query(sql.replace(/\?/g, () => `$${++n}`), params);
+        await client.query(
+          sql.replace(/\?/g, () => `$${++n}`),
+          params,
+        );
       },
       close: () => client.end(),
     };
@@ -43,7 +50,9 @@ async function connect(databaseUrl: string): Promise<Seeder> {
     async insert(table, columns, rows) {
       db.transaction(() => {
         for (const batch of batches(columns, rows)) {
-          db.prepare(`INSERT INTO "${table}" (${quoted(columns)}) VALUES ${valuesOf(columns, batch, () => "?")}`).run(...batch.flat());
+          db.prepare(`INSERT INTO "${table}" (${quoted(columns)}) VALUES ${valuesOf(columns, batch, () => "?")}`).run(
+            ...batch.flat(),
+          );
         }
       })();
     },
@@ -59,7 +68,14 @@ export async function seedHistory(databaseUrl: string, sessionPk: number, count:
   const base = Date.now() - count * 1000;
   const rows = Array.from({ length: count }, (_, i) => {
     const at = new Date(base + i * 1000).toISOString();
-    return [sessionPk, i % 2 === 0 ? "user" : "agent", `Seeded message ${i}: ${"lorem ipsum dolor sit amet ".repeat(8)}`, "", at, at];
+    return [
+      sessionPk,
+      i % 2 === 0 ? "user" : "agent",
+      `Seeded message ${i}: ${"lorem ipsum dolor sit amet ".repeat(8)}`,
+      "",
+      at,
+      at,
+    ];
   });
   const seeder = await connect(databaseUrl);
   try {
@@ -74,7 +90,11 @@ export async function seedHistory(databaseUrl: string, sessionPk: number, count:
  * the last, the newest a day old) with the same team as the session `teamOf`: its assignments
  * and their tools.
  */
-export async function seedSessions(databaseUrl: string, count: number, { prefix, teamOf }: { prefix: string; teamOf: number }): Promise<void> {
+export async function seedSessions(
+  databaseUrl: string,
+  count: number,
+  { prefix, teamOf }: { prefix: string; teamOf: number },
+): Promise<void> {
   const base = Date.now() - 86_400_000 - count * 1000;
   const rows = Array.from({ length: count }, (_, i) => {
     const at = new Date(base + i * 1000).toISOString();

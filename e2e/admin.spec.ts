@@ -3,8 +3,8 @@
  * be started with an admin from ADMIN_USERNAME/ADMIN_PASSWORD and a database nobody else
  * writes to). Everything is selected by data-testid through the page object in ./pages/admin.ts.
  */
-import { expect, test, type APIRequestContext } from "@playwright/test";
-import { startServer, type TandemServer } from "../test/support/server.ts";
+import { type APIRequestContext, expect, test } from "@playwright/test";
+import { startServer, type TandemServer } from "@/test/support/server";
 import { AdminPage } from "./pages/admin";
 import { ChatPage } from "./pages/chat";
 
@@ -33,7 +33,11 @@ async function createSession(request: APIRequestContext, title: string): Promise
   return (await res.json()).session_id as string;
 }
 
-async function send(request: APIRequestContext, sessionId: string, content: string): Promise<Array<Record<string, unknown>>> {
+async function send(
+  request: APIRequestContext,
+  sessionId: string,
+  content: string,
+): Promise<Array<Record<string, unknown>>> {
   const res = await request.post(`/api/sessions/${sessionId}/send/`, { data: { content } });
   expect(res.status()).toBe(200);
   return res.json();
@@ -41,7 +45,17 @@ async function send(request: APIRequestContext, sessionId: string, content: stri
 
 test("every admin page requires a login; a wrong password is refused; logout works", async ({ page, request }) => {
   const admin = new AdminPage(page);
-  for (const path of ["/admin", "/admin/agents", "/admin/agents/1", "/admin/tools", "/admin/tools/new", "/admin/sessions", "/admin/messages", "/admin/runs", "/admin/runs/1"]) {
+  for (const path of [
+    "/admin",
+    "/admin/agents",
+    "/admin/agents/1",
+    "/admin/tools",
+    "/admin/tools/new",
+    "/admin/sessions",
+    "/admin/messages",
+    "/admin/runs",
+    "/admin/runs/1",
+  ]) {
     const res = await request.get(path, { maxRedirects: 0 });
     expect(res.status(), path).toBe(307);
     expect(res.headers().location, path).toMatch(/^\/admin\/login\?next=/);
@@ -82,7 +96,12 @@ test("agents: create (with inline field errors), search, filter, edit, delete", 
   await expect(admin.fieldError(admin.agentForm, "role")).toHaveText("This field may not be blank.");
   await expect(admin.input(admin.agentForm, "description")).toHaveValue("Checks facts.");
 
-  await admin.fillAgent({ name: "fact-checker", role: "fact checker", description: "You double-check every Zanzibar fact.", model_hint: "offline" });
+  await admin.fillAgent({
+    name: "fact-checker",
+    role: "fact checker",
+    description: "You double-check every Zanzibar fact.",
+    model_hint: "offline",
+  });
   await expect(page).toHaveURL(/\/admin\/agents\/\d+\?created=1$/);
   await expect(admin.title).toHaveText("fact-checker");
 
@@ -112,23 +131,34 @@ test("agents: create (with inline field errors), search, filter, edit, delete", 
   await expect(page.locator('[data-testid="agent-row"][data-name="fact-checker"]')).toHaveCount(0);
 });
 
-test("tools: the schema must be valid JSON and a valid JSON Schema; create, edit, delete; implementation shown", async ({ page }) => {
+test("tools: the schema must be valid JSON and a valid JSON Schema; create, edit, delete; implementation shown", async ({
+  page,
+}) => {
   const admin = new AdminPage(page);
   await admin.login(USER, PASSWORD, "/admin/tools");
-  await expect(page.locator('[data-testid="tool-row"][data-name="calculator"] [data-testid="tool-implementation"]')).toHaveText("built in");
+  await expect(
+    page.locator('[data-testid="tool-row"][data-name="calculator"] [data-testid="tool-implementation"]'),
+  ).toHaveText("built in");
 
   await page.getByTestId("new-tool-button").click();
   await admin.fillTool({ name: "weather lookup", schema: "{ not json" });
   await expect(admin.fieldError(admin.toolForm, "name")).toContainText("letters, digits");
   await expect(admin.fieldError(admin.toolForm, "schema")).toContainText("Not valid JSON");
 
-  await admin.fillTool({ name: "weather_lookup", schema: JSON.stringify({ type: "object", properties: { city: { type: "strnig" } } }) });
+  await admin.fillTool({
+    name: "weather_lookup",
+    schema: JSON.stringify({ type: "object", properties: { city: { type: "strnig" } } }),
+  });
   await expect(admin.fieldError(admin.toolForm, "schema")).toContainText("Not a valid JSON Schema");
   await admin.fillTool({ schema: JSON.stringify({ type: "object", requried: ["city"] }) });
   await expect(admin.fieldError(admin.toolForm, "schema")).toContainText('unknown keyword: "requried"');
 
   const schema = { type: "object", properties: { city: { type: "string" } }, required: ["city"] };
-  await admin.fillTool({ name: "weather_lookup", description: "Looks up the weather.", schema: JSON.stringify(schema) });
+  await admin.fillTool({
+    name: "weather_lookup",
+    description: "Looks up the weather.",
+    schema: JSON.stringify(schema),
+  });
   await expect(page).toHaveURL(/\/admin\/tools\/\d+\?created=1$/);
   await expect(page.getByTestId("tool-implementation")).toContainText("none");
   await admin.fillTool({ description: "Looks up today's weather.", is_active: false });
@@ -146,11 +176,20 @@ test("tools: the schema must be valid JSON and a valid JSON Schema; create, edit
   await expect(admin.emptyList).toBeVisible();
 });
 
-test("sessions: assign an agent with tools and the next run uses them; an assigned agent cannot be deleted; a rename reaches the chat live", async ({ page, request, browser }, testInfo) => {
+test("sessions: assign an agent with tools and the next run uses them; an assigned agent cannot be deleted; a rename reaches the chat live", async ({
+  page,
+  request,
+  browser,
+}, testInfo) => {
   const admin = new AdminPage(page);
   const sessionId = await createSession(request, "Admin wiring");
   await admin.login(USER, PASSWORD, "/admin/agents/new");
-  await admin.fillAgent({ name: "checker", role: "checker", description: "You verify arithmetic with the calculator.", model_hint: "offline" });
+  await admin.fillAgent({
+    name: "checker",
+    role: "checker",
+    description: "You verify arithmetic with the calculator.",
+    model_hint: "offline",
+  });
   await expect(admin.title).toHaveText("checker");
   const checkerUrl = page.url().replace(/\?.*$/, "");
 
@@ -265,7 +304,10 @@ test("the dashboard charts runs, errors, latency and tokens from the database", 
   await expect(page.getByTestId("stat-runs")).toContainText("3");
   await expect(admin.chart("runs-chart")).toHaveAttribute("data-total", "3");
   const today = new Date().toISOString().slice(0, 10);
-  await expect(admin.chart("runs-chart").locator(`[data-testid="chart-bar"][data-day="${today}"]`)).toHaveAttribute("data-value", "3");
+  await expect(admin.chart("runs-chart").locator(`[data-testid="chart-bar"][data-day="${today}"]`)).toHaveAttribute(
+    "data-value",
+    "3",
+  );
   await expect(admin.chart("latency-chart").locator('[data-testid="chart-line"]')).toHaveCount(3); // checker, researcher, writer
   await expect(admin.chart("tokens-chart")).toBeVisible();
   await expect(page.getByTestId("stat-error-rate")).toContainText("0.0%");

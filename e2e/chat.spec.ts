@@ -4,7 +4,7 @@
  * Everything is selected by data-testid through the page object in ./pages/chat.ts.
  */
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type APIRequestContext, type Page, type WebSocketRoute } from "@playwright/test";
+import { type APIRequestContext, expect, type Page, test, type WebSocketRoute } from "@playwright/test";
 import { ChatPage } from "./pages/chat";
 
 /** A question that makes the researcher use the calculator, then the writer answer. */
@@ -37,7 +37,12 @@ async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   return results.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
+    .map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5),
+    }));
 }
 
 test.describe("chat", () => {
@@ -68,7 +73,10 @@ test.describe("chat", () => {
     await expect(streaming.first()).toBeVisible({ timeout: 20_000 });
     const streamingId = await streaming.first().getAttribute("data-message-id");
     const lengthOf = () =>
-      page.evaluate((id) => document.querySelector(`[data-testid="message"][data-message-id="${id}"]`)?.textContent?.length ?? 0, streamingId);
+      page.evaluate(
+        (id) => document.querySelector(`[data-testid="message"][data-message-id="${id}"]`)?.textContent?.length ?? 0,
+        streamingId,
+      );
     const first = await lengthOf();
     await chat.screenshot(testInfo, "streaming");
     await expect.poll(lengthOf, { timeout: 15_000 }).toBeGreaterThan(first);
@@ -177,7 +185,10 @@ test.describe("chat", () => {
     await page.waitForURL((u) => u.pathname === "/");
   });
 
-  test("the sidebar loads slim pages of chats as it scrolls, and the filter reaches beyond them", async ({ page, request }) => {
+  test("the sidebar loads slim pages of chats as it scrolls, and the filter reaches beyond them", async ({
+    page,
+    request,
+  }) => {
     const chat = new ChatPage(page);
     const needle = await createSession(request, `Needle ${Date.now()}`);
     for (let i = 0; i < 60; i++) await createSession(request, `Hay ${i}`);
@@ -188,7 +199,12 @@ test.describe("chat", () => {
     await chat.gotoHome();
     const answer = await firstPage;
     const url = new URL(answer.url());
-    expect(Object.fromEntries(url.searchParams)).toEqual({ view: "summary", ordering: "-updated_at", limit: "50", offset: "0" });
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      view: "summary",
+      ordering: "-updated_at",
+      limit: "50",
+      offset: "0",
+    });
     const body = await answer.json();
     expect(Object.keys(body[0]).sort()).toEqual(["created_at", "message_count", "session_id", "title", "updated_at"]);
     await expect(chat.sessionItems()).toHaveCount(50);
@@ -245,10 +261,16 @@ test.describe("chat", () => {
     await chat.openDrawer();
     await expect(chat.drawerToggle).toHaveAttribute("aria-expanded", "true");
     // Focus moved into the drawer and stays there (the page behind is inert).
-    await expect.poll(() => page.evaluate(() => !!document.activeElement?.closest('[data-testid="drawer"]'))).toBe(true);
+    await expect
+      .poll(() => page.evaluate(() => !!document.activeElement?.closest('[data-testid="drawer"]')))
+      .toBe(true);
     for (let i = 0; i < 12; i++) {
       await page.keyboard.press("Tab");
-      expect(await page.evaluate(() => !!document.activeElement?.closest('[data-testid="drawer"]') || document.activeElement === document.body)).toBe(true);
+      expect(
+        await page.evaluate(
+          () => !!document.activeElement?.closest('[data-testid="drawer"]') || document.activeElement === document.body,
+        ),
+      ).toBe(true);
     }
     await chat.screenshot(testInfo, "phone-drawer");
 
@@ -278,7 +300,7 @@ test.describe("chat", () => {
     });
     await chat.gotoHome();
     await chat.newChat();
-    const evil = 'Look: <img src=x onerror=alert(1)> and <script>window.__xss=1</script> [click](javascript:alert(2))';
+    const evil = "Look: <img src=x onerror=alert(1)> and <script>window.__xss=1</script> [click](javascript:alert(2))";
     await chat.send(evil);
     await chat.waitForRunEnd();
 
@@ -318,7 +340,9 @@ test.describe("chat", () => {
     // Same messages as the server has, none twice.
     const history = await (await page.request.get(`/api/sessions/${sessionId}/history/`)).json();
     const ids = await chat.messages.evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-message-id"))));
-    const toolIds = await chat.toolCards.evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-message-id"))));
+    const toolIds = await chat.toolCards.evaluateAll((els) =>
+      els.map((e) => Number(e.getAttribute("data-message-id"))),
+    );
     const shown = [...ids, ...toolIds].sort((x, y) => x - y);
     expect(shown).toEqual(history.map((m: { id: number }) => m.id).sort((x: number, y: number) => x - y));
 
@@ -332,9 +356,13 @@ test.describe("chat", () => {
   test("a server that cannot be reached is shown as such, and a failed send can be retried", async ({ page }) => {
     const chat = new ChatPage(page);
     const sessionList = (url: URL) => url.pathname === "/api/sessions/";
-    await page.route(sessionList, (route) => (route.request().method() === "GET" ? route.abort("connectionrefused") : route.fallback()));
+    await page.route(sessionList, (route) =>
+      route.request().method() === "GET" ? route.abort("connectionrefused") : route.fallback(),
+    );
     await chat.gotoHome();
-    await expect(page.getByTestId("sessions-unreachable").filter({ visible: true })).toContainText("Can't reach the Tandem server — retrying");
+    await expect(page.getByTestId("sessions-unreachable").filter({ visible: true })).toContainText(
+      "Can't reach the Tandem server — retrying",
+    );
     await expect(page.getByTestId("sessions-empty")).toHaveCount(0);
     await page.unroute(sessionList);
     await expect(page.getByTestId("sessions-unreachable")).toHaveCount(0, { timeout: 15_000 });

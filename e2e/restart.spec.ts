@@ -3,13 +3,16 @@
  * webServer) so it can stop it mid-run and start it again on the same port and database.
  */
 import { expect, test } from "@playwright/test";
-import { startServer, type TandemServer } from "../test/support/server.ts";
+import { startServer, type TandemServer } from "@/test/support/server";
 import { ChatPage } from "./pages/chat";
 
 const LONG_QUESTION =
   "Compare SQLite and PostgreSQL for a small team's internal tool: setup, backups, concurrency and hosting cost.";
 
-test("the server restarting mid-run: the UI reconnects and catches up without a reload", async ({ page, request }, testInfo) => {
+test("the server restarting mid-run: the UI reconnects and catches up without a reload", async ({
+  page,
+  request,
+}, testInfo) => {
   test.setTimeout(120_000);
   const env = { TANDEM_OFFLINE_DELAY_MS: "25" };
   let server: TandemServer = await startServer({ env });
@@ -34,10 +37,14 @@ test("the server restarting mid-run: the UI reconnects and catches up without a 
     // What the run finished while the server shut down is shown, once, and the UI is idle.
     await chat.waitForRunEnd(30_000);
     const historyAfterRestart = await (await request.get(`${server.url}/api/sessions/${sessionId}/history/`)).json();
-    await expect(chat.messages).toHaveCount(historyAfterRestart.filter((m: { role: string }) => m.role !== "tool").length);
+    await expect(chat.messages).toHaveCount(
+      historyAfterRestart.filter((m: { role: string }) => m.role !== "tool").length,
+    );
 
     // Another client sends through the restarted server: the open page sees it live.
-    const sent = await request.post(`${server.url}/api/sessions/${sessionId}/send/`, { data: { content: "What is 6 * 7?" } });
+    const sent = await request.post(`${server.url}/api/sessions/${sessionId}/send/`, {
+      data: { content: "What is 6 * 7?" },
+    });
     expect(sent.status()).toBe(200);
     await expect(chat.userMessages).toHaveCount(2);
     await expect(chat.finishedAgentMessages("writer").last()).toContainText("42", { timeout: 20_000 });

@@ -7,8 +7,8 @@
  */
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
-import { expect, test, type Page } from "@playwright/test";
-import { startServer, type TandemServer } from "../test/support/server.ts";
+import { expect, type Page, test } from "@playwright/test";
+import { startServer, type TandemServer } from "@/test/support/server";
 import { AdminPage } from "./pages/admin";
 import { ChatPage } from "./pages/chat";
 
@@ -22,7 +22,9 @@ async function watchCsp(page: Page) {
     const w = window as unknown as { __csp: string[] };
     w.__csp = [];
     document.addEventListener("securitypolicyviolation", (e) => {
-      w.__csp.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sample || ""}) at ${location.pathname} from ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`);
+      w.__csp.push(
+        `${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sample || ""}) at ${location.pathname} from ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`,
+      );
     });
   });
   return {
@@ -105,7 +107,10 @@ test.describe("a page on another origin cannot drive the admin", () => {
 
   test.beforeAll(async () => {
     test.setTimeout(90_000);
-    server = await startServer({ port: Number(new URL(target).port), env: { ADMIN_USERNAME: USER, ADMIN_PASSWORD: PASSWORD } });
+    server = await startServer({
+      port: Number(new URL(target).port),
+      env: { ADMIN_USERNAME: USER, ADMIN_PASSWORD: PASSWORD },
+    });
     elsewhere = createServer((_req, res) => {
       res.setHeader("content-type", "text/html");
       res.end("<!doctype html><title>elsewhere</title><iframe name=sink></iframe>");
@@ -119,23 +124,46 @@ test.describe("a page on another origin cannot drive the admin", () => {
     await server?.stop();
   });
 
-  test("signed in as admin, a foreign page cannot read a page or the CSRF token, nor create, rename or delete", async ({ page, request }) => {
+  test("signed in as admin, a foreign page cannot read a page or the CSRF token, nor create, rename or delete", async ({
+    page,
+    request,
+  }) => {
     const created = await request.post(`${target}/api/sessions/`, { data: { title: "Victim" } });
     const sessionId = (await created.json()).session_id as string;
-    const agentsBefore = ((await (await request.get(`${target}/api/agents/`)).json()) as Array<{ name: string }>).map((a) => a.name);
+    const agentsBefore = ((await (await request.get(`${target}/api/agents/`)).json()) as Array<{ name: string }>).map(
+      (a) => a.name,
+    );
 
     const admin = new AdminPage(page);
     await admin.login(USER, PASSWORD, `${target}/admin`);
     // What a well-informed attacker would send: the real forms' fields, the real CSRF token
     // included (as if it had leaked), with the values changed.
     const formFields = (path: string, testId: string) =>
-      page.goto(`${target}${path}`).then(() =>
-        page.getByTestId(testId).evaluate((form) => [...new FormData(form as HTMLFormElement)].map(([k, v]): [string, string] => [k, String(v)])),
-      );
+      page
+        .goto(`${target}${path}`)
+        .then(() =>
+          page
+            .getByTestId(testId)
+            .evaluate((form) =>
+              [...new FormData(form as HTMLFormElement)].map(([k, v]): [string, string] => [k, String(v)]),
+            ),
+        );
     const attacks: Array<{ path: string; fields: Array<[string, string]>; set: Record<string, string> }> = [
-      { path: "/admin/agents/new", fields: await formFields("/admin/agents/new", "agent-form"), set: { name: "pwned-agent", role: "pwned" } },
-      { path: `/admin/sessions/${sessionId}`, fields: await formFields(`/admin/sessions/${sessionId}`, "session-form"), set: { title: "Pwned" } },
-      { path: `/admin/sessions/${sessionId}`, fields: await formFields(`/admin/sessions/${sessionId}`, "delete-session-form"), set: {} },
+      {
+        path: "/admin/agents/new",
+        fields: await formFields("/admin/agents/new", "agent-form"),
+        set: { name: "pwned-agent", role: "pwned" },
+      },
+      {
+        path: `/admin/sessions/${sessionId}`,
+        fields: await formFields(`/admin/sessions/${sessionId}`, "session-form"),
+        set: { title: "Pwned" },
+      },
+      {
+        path: `/admin/sessions/${sessionId}`,
+        fields: await formFields(`/admin/sessions/${sessionId}`, "delete-session-form"),
+        set: {},
+      },
     ];
     const csrf = attacks[0].fields.find(([k]) => k === "csrf_token")?.[1];
     expect(csrf).toBeTruthy();
@@ -152,39 +180,66 @@ test.describe("a page on another origin cannot drive the admin", () => {
           try {
             const res = await work();
             const text = read ? await res.text() : "";
-            tried[name] = res.type === "opaque" ? "opaque" : `read ${res.status}${text.includes(csrf) ? " with the token" : ""}`;
+            tried[name] =
+              res.type === "opaque" ? "opaque" : `read ${res.status}${text.includes(csrf) ? " with the token" : ""}`;
           } catch {
             tried[name] = "blocked";
           }
         };
         // Reading: a page, its CSRF token, the list.
-        await attempt("read session page", () => fetch(`${target}/admin/sessions/${sessionId}`, { credentials: "include" }));
+        await attempt("read session page", () =>
+          fetch(`${target}/admin/sessions/${sessionId}`, { credentials: "include" }),
+        );
         await attempt("read sessions list", () => fetch(`${target}/admin/sessions`, { credentials: "include" }));
         await attempt("read with a spoofed X-Forwarded-Host", () =>
           fetch(`${target}/admin/agents/new`, { credentials: "include", headers: { "X-Forwarded-Host": foreignHost } }),
         );
-        await attempt("read, no-cors", () => fetch(`${target}/admin/agents/new`, { credentials: "include", mode: "no-cors" }));
+        await attempt("read, no-cors", () =>
+          fetch(`${target}/admin/agents/new`, { credentials: "include", mode: "no-cors" }),
+        );
         for (const [i, attack] of attacks.entries()) {
           const values: Record<string, string> = { ...Object.fromEntries(attack.fields), ...attack.set };
           // As a browser without JavaScript posts it (a simple request: no preflight).
           const plain = new FormData();
           for (const [k, v] of Object.entries(values)) plain.set(k, v);
-          await attempt(`form post ${i}`, () => fetch(`${target}${attack.path}`, { method: "POST", body: plain, credentials: "include", mode: "no-cors" }));
+          await attempt(`form post ${i}`, () =>
+            fetch(`${target}${attack.path}`, { method: "POST", body: plain, credentials: "include", mode: "no-cors" }),
+          );
           // As React sends it: the action's id in Next-Action, the arguments (state, form) in rows.
           const bound = Object.entries(values).find(([k]) => /^\$ACTION_\d+:0$/.test(k))?.[1];
-          const actionId = (bound ? JSON.parse(bound).id : Object.keys(values).find((k) => k.startsWith("$ACTION_ID_"))?.slice(11)) as string;
+          const actionId = (
+            bound
+              ? JSON.parse(bound).id
+              : Object.keys(values)
+                  .find((k) => k.startsWith("$ACTION_ID_"))
+                  ?.slice(11)
+          ) as string;
           const rows = new FormData();
           for (const [k, v] of Object.entries(values)) if (!k.startsWith("$ACTION")) rows.set(`_1_${k}`, v);
           rows.set("0", JSON.stringify(bound ? [{}, "$K1"] : ["$K1"])); // last, as React sends it
-          for (const [label, extra] of [["", {}], [" with a spoofed X-Forwarded-Host", { "X-Forwarded-Host": foreignHost }]] as const) {
+          for (const [label, extra] of [
+            ["", {}],
+            [" with a spoofed X-Forwarded-Host", { "X-Forwarded-Host": foreignHost }],
+          ] as const) {
             await attempt(`action ${i}${label}`, () =>
-              fetch(`${target}${attack.path}`, { method: "POST", body: rows, credentials: "include", headers: { "Next-Action": actionId, Accept: "text/x-component", ...extra } }),
+              fetch(`${target}${attack.path}`, {
+                method: "POST",
+                body: rows,
+                credentials: "include",
+                headers: { "Next-Action": actionId, Accept: "text/x-component", ...extra },
+              }),
             );
           }
           // A classic cross-site form, submitted into a frame.
           const form = document.createElement("form");
-          Object.assign(form, { method: "POST", action: `${target}${attack.path}`, enctype: "multipart/form-data", target: "sink" });
-          for (const [k, v] of Object.entries(values)) form.append(Object.assign(document.createElement("input"), { type: "hidden", name: k, value: v }));
+          Object.assign(form, {
+            method: "POST",
+            action: `${target}${attack.path}`,
+            enctype: "multipart/form-data",
+            target: "sink",
+          });
+          for (const [k, v] of Object.entries(values))
+            form.append(Object.assign(document.createElement("input"), { type: "hidden", name: k, value: v }));
           document.body.append(form);
           form.submit();
           await new Promise((r) => setTimeout(r, 500));
@@ -198,13 +253,18 @@ test.describe("a page on another origin cannot drive the admin", () => {
     const session = await request.get(`${target}/api/sessions/${sessionId}/`);
     expect(session.status()).toBe(200);
     expect((await session.json()).title).toBe("Victim");
-    const agentsAfter = ((await (await request.get(`${target}/api/agents/`)).json()) as Array<{ name: string }>).map((a) => a.name);
+    const agentsAfter = ((await (await request.get(`${target}/api/agents/`)).json()) as Array<{ name: string }>).map(
+      (a) => a.name,
+    );
     expect(agentsAfter).toEqual(agentsBefore);
     for (const [name, result] of Object.entries(outcome)) expect(result, name).toMatch(/^(blocked|opaque)$/);
     expect(Object.keys(outcome)).toHaveLength(4 + attacks.length * 3);
     // Every post that reached the server was refused at the edge.
     await expect.poll(() => refused.length).toBeGreaterThanOrEqual(attacks.length);
-    expect(refused.every((status) => status === 403), JSON.stringify(refused)).toBe(true);
+    expect(
+      refused.every((status) => status === 403),
+      JSON.stringify(refused),
+    ).toBe(true);
 
     await page.goto(`${target}/admin/sessions/${sessionId}`);
     await expect(admin.header).toBeVisible();

@@ -13,7 +13,10 @@ const schema = z.object({
   DATABASE_URL: z.string().min(1).default("file:./data/tandem.db"),
   DATABASE_POOL_SIZE: int(10, 1),
   /** Event fan-out across instances through Redis (lib/realtime/redis.ts); unset: in-process. */
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, "Use redis://host:port[/db] or rediss://…").optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "Use redis://host:port[/db] or rediss://…")
+    .optional(),
   /** Prepended to Tandem's Redis keys and channels (tests use one per test). */
   TANDEM_REDIS_PREFIX: z.string().max(100).default("tandem:"),
   OPENAI_API_KEY: z.string().optional(),

@@ -52,7 +52,11 @@ function prompter() {
     async ask(question: string, hidden = false): Promise<string> {
       process.stdout.write(question);
       muted = hidden && process.stdin.isTTY === true;
-      const line = lines.length ? lines.shift() : closed ? undefined : await new Promise<string | undefined>((r) => waiting.push(r));
+      const line = lines.length
+        ? lines.shift()
+        : closed
+          ? undefined
+          : await new Promise<string | undefined>((r) => waiting.push(r));
       muted = false;
       if (hidden && process.stdin.isTTY) process.stdout.write("\n");
       if (line === undefined) throw new Error("no input (stdin closed)");
@@ -65,11 +69,11 @@ function prompter() {
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   process.env.DATABASE_URL ||= "file:./data/tandem.db";
-  const { deployMigrations } = await import("../lib/db/migrate.ts");
+  const { deployMigrations } = await import("@/lib/db/migrate");
   await deployMigrations(process.env.DATABASE_URL);
-  const { createAdmin } = await import("../lib/admin/auth.ts");
-  const { dbReady } = await import("../lib/db/connection.ts");
-  const { findAdminUser } = await import("../lib/db/admins.ts");
+  const { createAdmin } = await import("@/lib/admin/auth");
+  const { dbReady } = await import("@/lib/db/connection");
+  const { findAdminUser } = await import("@/lib/db/admins");
   await dbReady(); // per-connection settings first: SQLite refuses them inside a transaction
 
   const io = prompter();
@@ -91,7 +95,11 @@ async function main(): Promise<number> {
       }
     }
     const { user, created } = await createAdmin({ username, password, reset: args.reset });
-    console.log(created ? `Created admin "${user.username}". Sign in at /admin.` : `Set a new password for "${user.username}" (signed out everywhere).`);
+    console.log(
+      created
+        ? `Created admin "${user.username}". Sign in at /admin.`
+        : `Set a new password for "${user.username}" (signed out everywhere).`,
+    );
     return 0;
   } finally {
     io.close();

@@ -14,7 +14,15 @@ const stampFile = path.join(dist, "tandem-sources.sha256");
 
 /** What `npm run build` reads: the app, the domain code, the schema, and the build's configuration. */
 const SOURCE_DIRS = ["app", "lib", "prisma", "public"];
-const SOURCE_FILES = ["server.ts", "proxy.ts", "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package.json", "package-lock.json"];
+const SOURCE_FILES = [
+  "server.ts",
+  "proxy.ts",
+  "next.config.ts",
+  "postcss.config.mjs",
+  "tsconfig.json",
+  "package.json",
+  "package-lock.json",
+];
 
 function* files(dir) {
   if (!existsSync(dir)) return;

@@ -11,13 +11,7 @@
  * The database is DATABASE_URL (default file:./data/tandem.db). Exit code 1 on failure, and for
  * `status` when the database is not up to date.
  */
-import {
-  createMigration,
-  deployMigrations,
-  migrationStatus,
-  providerOf,
-  type Provider,
-} from "../lib/db/migrate.ts";
+import { createMigration, deployMigrations, migrationStatus, type Provider, providerOf } from "@/lib/db/migrate";
 
 const USAGE = "usage: scripts/db.ts deploy|status|seed | create <name> [--provider sqlite|postgres]";
 const PROVIDERS: Provider[] = ["sqlite", "postgres"];
@@ -57,7 +51,9 @@ async function main(argv: string[]): Promise<number> {
       const started = performance.now();
       const applied = await deployMigrations(url);
       const ms = Math.round(performance.now() - started);
-      console.log(`${display(url)}: ${applied.length ? `applied ${applied.length} migration(s)` : "up to date"} (${ms} ms)`);
+      console.log(
+        `${display(url)}: ${applied.length ? `applied ${applied.length} migration(s)` : "up to date"} (${ms} ms)`,
+      );
       for (const name of applied) console.log(`  ${name}`);
       return 0;
     }
@@ -89,8 +85,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case "seed": {
       process.env.DATABASE_URL = url; // lib/env.ts reads it when the seed module loads
-      const { seedDefaults } = await import("../lib/agents/seed.ts");
-      const { dbReady } = await import("../lib/db/connection.ts");
+      const { seedDefaults } = await import("@/lib/agents/seed");
+      const { dbReady } = await import("@/lib/db/connection");
       await dbReady(); // per-connection settings first: SQLite refuses them inside the seed's transactions
       await seedDefaults();
       return 0;

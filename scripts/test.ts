@@ -1,14 +1,15 @@
 /**
  * `npm test`: builds the app once (into .next-test, leaving a developer's .next alone), runs the
  * node test suites (unit, API contract on both providers, WebSocket, engine, providers,
- * migrations) and the Playwright browser suite, then prints one summary line for CI:
+ * migrations) and the Playwright browser suite, after Biome's lint and format check (the whole
+ * run only), then prints one summary line for CI:
  * `N passed, N failed, N skipped`.
  *
  * TANDEM_TEST_SKIP_BUILD=1 reuses the last build; `npm test -- test/ws.test.ts` runs some files
  * only (e2e files go to Playwright).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 
 const distDir = process.env.NEXT_DIST_DIR || ".next-test";
@@ -24,6 +25,11 @@ function run(cmd: string, cmdArgs: string[]) {
   return spawnSync(cmd, cmdArgs, { stdio: "inherit", env }).status ?? 1;
 }
 
+// Lint and format first (Biome): a finding fails the run like a failed test, and costs seconds.
+const lintFailed = args.length === 0 && run(path.join("node_modules", ".bin", "biome"), ["check", "."]) !== 0;
+if (lintFailed)
+  console.log("\nBiome found problems (counted as one failure); `npm run format` fixes formatting and imports.");
+
 if (process.env.TANDEM_TEST_SKIP_BUILD !== "1" || !existsSync(path.join(distDir, "BUILD_ID"))) {
   if (run("npm", ["run", "build"]) !== 0) {
     console.log("\n0 passed, 1 failed, 0 skipped (the build failed)");
@@ -34,7 +40,7 @@ if (process.env.TANDEM_TEST_SKIP_BUILD !== "1" || !existsSync(path.join(distDir,
 mkdirSync("test-results", { recursive: true }); // a fresh clone has none; reporters write into it
 
 let passed = 0;
-let failed = 0;
+let failed = lintFailed ? 1 : 0;
 let skipped = 0;
 
 if (runNode) {
@@ -42,11 +48,20 @@ if (runNode) {
   rmSync(tap, { force: true });
   const files = nodeFiles.length
     ? nodeFiles
-    : readdirSync("test").filter((f) => f.endsWith(".test.ts")).sort().map((f) => `test/${f}`);
+    : readdirSync("test")
+        .filter((f) => f.endsWith(".test.ts"))
+        .sort()
+        .map((f) => `test/${f}`);
   const status = run(process.execPath, [
-    "--import", "tsx", "--test", "--test-concurrency=1", "--test-timeout=180000",
-    "--test-reporter=spec", "--test-reporter-destination=stdout",
-    "--test-reporter=tap", `--test-reporter-destination=${tap}`,
+    "--import",
+    "tsx",
+    "--test",
+    "--test-concurrency=1",
+    "--test-timeout=180000",
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    "--test-reporter=tap",
+    `--test-reporter-destination=${tap}`,
     ...files,
   ]);
   const text = existsSync(tap) ? readFileSync(tap, "utf8") : "";

@@ -9,24 +9,51 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
-import { apiKeys, bearerToken, classifyPath, isSendPath } from "../lib/api/auth.ts";
-import { createEdge } from "../lib/api/edge.ts";
-import { parseRate, rateLimiter } from "../lib/api/rate-limit.ts";
-import { startServer, type TandemServer } from "./support/server.ts";
+import { apiKeys, bearerToken, classifyPath, isSendPath } from "@/lib/api/auth";
+import { createEdge } from "@/lib/api/edge";
+import { parseRate, rateLimiter } from "@/lib/api/rate-limit";
+import { startServer, type TandemServer } from "./support/server";
 
 describe("access control: units", () => {
   test("API paths are recognized however they are spelled", () => {
     for (const path of [
-      "/api/sessions/", "/api", "/sessions", "/sessions/x/send/", "/messages/1", "/agents", "/tools/",
-      "/API/sessions/", "/%61pi/sessions/", "/%2561pi/sessions/", "/docs/..%2Fapi/sessions/", "/c/x/../../api/sessions/",
-      "/c/%2e%2e/api/sessions", "/api/sessions/..%2F..%2Fdocs", "/api/health/..%2F..%2Fapi/sessions", "//api/sessions", "/\\api/sessions", "/Sessions/", "/api/sessions/%E0%A4%A/", "/api/openapi.json",
+      "/api/sessions/",
+      "/api",
+      "/sessions",
+      "/sessions/x/send/",
+      "/messages/1",
+      "/agents",
+      "/tools/",
+      "/API/sessions/",
+      "/%61pi/sessions/",
+      "/%2561pi/sessions/",
+      "/docs/..%2Fapi/sessions/",
+      "/c/x/../../api/sessions/",
+      "/c/%2e%2e/api/sessions",
+      "/api/sessions/..%2F..%2Fdocs",
+      "/api/health/..%2F..%2Fapi/sessions",
+      "//api/sessions",
+      "/\\api/sessions",
+      "/Sessions/",
+      "/api/sessions/%E0%A4%A/",
+      "/api/openapi.json",
     ]) {
       assert.equal(classifyPath(path), "api", path);
     }
     for (const path of ["/api/health", "/api/health/", "/health", "/health/", "/ready", "/api/ready/", "/HEALTH"]) {
       assert.equal(classifyPath(path), "open-api", path);
     }
-    for (const path of ["/", "/c/abc", "/docs", "/_next/static/chunks/x.js", "/admin", "/admin/login", "/icon.svg", "/healthz", "/sessionsx"]) {
+    for (const path of [
+      "/",
+      "/c/abc",
+      "/docs",
+      "/_next/static/chunks/x.js",
+      "/admin",
+      "/admin/login",
+      "/icon.svg",
+      "/healthz",
+      "/sessionsx",
+    ]) {
       assert.equal(classifyPath(path), "other", path);
     }
     assert.equal(isSendPath("/api/sessions/abc/send/"), true);
@@ -40,7 +67,8 @@ describe("access control: units", () => {
     assert.equal(keys.enabled, true);
     assert.match(keys.verify("alpha") ?? "", /^[0-9a-f]{12}$/);
     assert.notEqual(keys.verify("alpha"), keys.verify("beta"));
-    for (const wrong of ["", "alph", "alpha ", "ALPHA", "alphaalpha", null, undefined]) assert.equal(keys.verify(wrong), null, String(wrong));
+    for (const wrong of ["", "alph", "alpha ", "ALPHA", "alphaalpha", null, undefined])
+      assert.equal(keys.verify(wrong), null, String(wrong));
     assert.equal(apiKeys("").enabled, false);
     assert.equal(apiKeys(undefined).verify("x"), null);
     assert.equal(bearerToken("Bearer abc"), "abc");
@@ -52,7 +80,10 @@ describe("access control: units", () => {
   test("the token bucket allows a burst, then refills at the rate", () => {
     let now = 0;
     const limiter = rateLimiter(parseRate("3/min"), () => now);
-    assert.deepEqual([1, 2, 3].map(() => limiter.take("a").ok), [true, true, true]);
+    assert.deepEqual(
+      [1, 2, 3].map(() => limiter.take("a").ok),
+      [true, true, true],
+    );
     const refused = limiter.take("a");
     assert.equal(refused.ok, false);
     assert.equal(!refused.ok && refused.retryAfterSeconds, 20);
@@ -131,7 +162,11 @@ describe("the edge in front of a stand-in for Next (which echoes the headers it 
       assert.equal(res.headers.get("access-control-allow-credentials"), null, path);
       const preflight = await fetch(`${plain.url}${path}`, {
         method: "OPTIONS",
-        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "next-action, x-forwarded-host" },
+        headers: {
+          origin,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "next-action, x-forwarded-host",
+        },
       });
       assert.equal(preflight.headers.get("access-control-allow-origin"), null, path);
       assert.equal(preflight.headers.get("access-control-allow-headers"), null, path);
@@ -140,7 +175,11 @@ describe("the edge in front of a stand-in for Next (which echoes the headers it 
 
   test("a form or action post to a page must come from the page's own origin", async () => {
     const post = (base: string, headers: Record<string, string>, body: BodyInit = "a=b") =>
-      fetch(`${base}/admin/agents`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body });
+      fetch(`${base}/admin/agents`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+        body,
+      });
     assert.equal((await post(plain.url, { origin: plain.url })).status, 200);
     assert.equal((await post(plain.url, { referer: `${plain.url}/admin/agents` })).status, 200);
     const foreign: Array<Record<string, string>> = [
@@ -155,13 +194,27 @@ describe("the edge in front of a stand-in for Next (which echoes the headers it 
       assert.equal(res.status, 403, JSON.stringify(headers));
       assert.deepEqual(await res.json(), { detail: "Cross-site request refused." });
     }
-    assert.equal((await post(plain.url, { origin: "http://evil.example", "next-action": "ab", "content-type": "text/plain" })).status, 403);
+    assert.equal(
+      (await post(plain.url, { origin: "http://evil.example", "next-action": "ab", "content-type": "text/plain" }))
+        .status,
+      403,
+    );
     // Behind a trusted proxy, the host is the one the proxy names.
-    assert.equal((await post(proxied.url, { origin: "https://tandem.example", "x-forwarded-host": "tandem.example" })).status, 200);
-    assert.equal((await post(proxied.url, { origin: "https://evil.example", "x-forwarded-host": "tandem.example" })).status, 403);
+    assert.equal(
+      (await post(proxied.url, { origin: "https://tandem.example", "x-forwarded-host": "tandem.example" })).status,
+      200,
+    );
+    assert.equal(
+      (await post(proxied.url, { origin: "https://evil.example", "x-forwarded-host": "tandem.example" })).status,
+      403,
+    );
     // Not server actions: JSON posts to pages (the bench routes) and API posts from other origins.
     assert.equal((await post(plain.url, { "content-type": "application/json" }, "{}")).status, 200);
-    const api = await fetch(`${plain.url}/api/sessions/`, { method: "POST", headers: { origin: "http://evil.example", "content-type": "application/json" }, body: "{}" });
+    const api = await fetch(`${plain.url}/api/sessions/`, {
+      method: "POST",
+      headers: { origin: "http://evil.example", "content-type": "application/json" },
+      body: "{}",
+    });
     assert.equal(api.status, 200);
   });
 });
@@ -172,14 +225,23 @@ describe("access control: a server with API keys and a send rate", () => {
   const OTHER = "test-key-two";
   before(async () => {
     server = await startServer({
-      env: { TANDEM_API_KEYS: `${KEY},${OTHER}`, TANDEM_SEND_RATE: "3/min", LOG_LEVEL: "info", TANDEM_CORS_ORIGINS: "http://front.example" },
+      env: {
+        TANDEM_API_KEYS: `${KEY},${OTHER}`,
+        TANDEM_SEND_RATE: "3/min",
+        LOG_LEVEL: "info",
+        TANDEM_CORS_ORIGINS: "http://front.example",
+      },
     });
   });
   after(async () => {
     await server?.stop();
   });
 
-  const call = async (method: string, path: string, { key, body, headers = {} }: { key?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
+  const call = async (
+    method: string,
+    path: string,
+    { key, body, headers = {} }: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ) => {
     const res = await fetch(`${server.url}${path}`, {
       method,
       redirect: "manual",
@@ -197,7 +259,16 @@ describe("access control: a server with API keys and a send rate", () => {
   };
 
   test("the API and its root mirror require a valid Bearer key", async () => {
-    for (const path of ["/api/sessions/", "/sessions/", "/sessions", "/api/agents/", "/agents/", "/api/messages/", "/api/nope/", "/api/openapi.json"]) {
+    for (const path of [
+      "/api/sessions/",
+      "/sessions/",
+      "/sessions",
+      "/api/agents/",
+      "/agents/",
+      "/api/messages/",
+      "/api/nope/",
+      "/api/openapi.json",
+    ]) {
       const none = await call("GET", path);
       assert.equal(none.status, 401, path);
       assert.deepEqual(none.json, { detail: "Authentication credentials were not provided." }, path);
@@ -207,7 +278,9 @@ describe("access control: a server with API keys and a send rate", () => {
       assert.equal(wrong.status, 401, path);
       assert.deepEqual(wrong.json, { detail: "Invalid API key." });
     }
-    const basic = await call("GET", "/api/sessions/", { headers: { authorization: `Basic ${Buffer.from(`x:${KEY}`).toString("base64")}` } });
+    const basic = await call("GET", "/api/sessions/", {
+      headers: { authorization: `Basic ${Buffer.from(`x:${KEY}`).toString("base64")}` },
+    });
     assert.equal(basic.status, 401);
     for (const key of [KEY, OTHER]) {
       assert.equal((await call("GET", "/api/sessions/", { key })).status, 200);
@@ -220,8 +293,16 @@ describe("access control: a server with API keys and a send rate", () => {
 
   test("path tricks do not get past the key", async () => {
     for (const path of [
-      "/API/sessions/", "/%61pi/sessions/", "/Sessions/", "/docs/..%2Fapi/sessions/", "/c/x/../../api/sessions/",
-      "/c/%2e%2e/api/sessions/", "//api/sessions/", "/api//sessions/", "/api/./sessions/", "/api/sessions/%2e/",
+      "/API/sessions/",
+      "/%61pi/sessions/",
+      "/Sessions/",
+      "/docs/..%2Fapi/sessions/",
+      "/c/x/../../api/sessions/",
+      "/c/%2e%2e/api/sessions/",
+      "//api/sessions/",
+      "/api//sessions/",
+      "/api/./sessions/",
+      "/api/sessions/%2e/",
     ]) {
       const res = await call("GET", path);
       assert.ok([400, 401, 404].includes(res.status), `${path} answered ${res.status}`);
@@ -238,7 +319,11 @@ describe("access control: a server with API keys and a send rate", () => {
     assert.equal((await call("GET", "/api/ready/")).status, 200);
     const preflight = await fetch(`${server.url}/api/sessions/`, {
       method: "OPTIONS",
-      headers: { origin: "http://front.example", "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" },
+      headers: {
+        origin: "http://front.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type",
+      },
     });
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers.get("access-control-allow-origin"), "http://front.example");
@@ -283,9 +368,14 @@ describe("access control: a server with API keys and a send rate", () => {
 
   test("sends are rate limited per key, with a JSON 429 and Retry-After", async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await call("POST", "/api/sessions/", { key: KEY, body: {} })).json.session_id);
+    for (let i = 0; i < 5; i++)
+      ids.push((await call("POST", "/api/sessions/", { key: KEY, body: {} })).json.session_id);
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await call("POST", `/api/sessions/${ids[i]}/send/`, { key: KEY, body: { content: "hi", async: true } })).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push(
+        (await call("POST", `/api/sessions/${ids[i]}/send/`, { key: KEY, body: { content: "hi", async: true } }))
+          .status,
+      );
     assert.deepEqual(statuses, [202, 202, 202]);
     const limited = await call("POST", `/sessions/${ids[3]}/send`, { key: KEY, body: { content: "hi", async: true } });
     assert.equal(limited.status, 429);
@@ -293,7 +383,11 @@ describe("access control: a server with API keys and a send rate", () => {
     assert.ok(Number(limited.headers.get("retry-after")) >= 1);
     // Reads are not limited, and another key has its own bucket.
     assert.equal((await call("GET", `/api/sessions/${ids[3]}/`, { key: KEY })).status, 200);
-    assert.equal((await call("POST", `/api/sessions/${ids[4]}/send/`, { key: OTHER, body: { content: "hi", async: true } })).status, 202);
+    assert.equal(
+      (await call("POST", `/api/sessions/${ids[4]}/send/`, { key: OTHER, body: { content: "hi", async: true } }))
+        .status,
+      202,
+    );
   });
 
   test("request ids are taken or made, echoed, and logged; security headers are set", async () => {
@@ -310,7 +404,10 @@ describe("access control: a server with API keys and a send rate", () => {
       assert.ok(res.headers.get("permissions-policy"));
       assert.match(res.headers.get("content-security-policy") ?? "", /frame-ancestors 'none'/);
     }
-    assert.match((await call("GET", "/")).headers.get("content-security-policy") ?? "", /script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+    assert.match(
+      (await call("GET", "/")).headers.get("content-security-policy") ?? "",
+      /script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/,
+    );
     // One JSON log line per API request, carrying the id.
     await new Promise((r) => setTimeout(r, 200));
     const line = server
@@ -336,10 +433,20 @@ describe("client address behind a trusted proxy (TANDEM_TRUST_PROXY=1)", () => {
     await server?.stop();
   });
   const send = async (forwardedFor: string) => {
-    const { session_id } = await (await fetch(`${server.url}/api/sessions/`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json();
+    const { session_id } = await (
+      await fetch(`${server.url}/api/sessions/`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      })
+    ).json();
     const res = await fetch(`${server.url}/api/sessions/${session_id}/send/`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-forwarded-for": forwardedFor, "x-tandem-client-address": "203.0.113.99" },
+      headers: {
+        "content-type": "application/json",
+        "x-forwarded-for": forwardedFor,
+        "x-tandem-client-address": "203.0.113.99",
+      },
       body: JSON.stringify({ content: "hi", async: true }),
     });
     await res.arrayBuffer();

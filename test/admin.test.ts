@@ -20,20 +20,28 @@ import {
   verifyCsrfToken,
   verifyPassword,
   verifySessionCookie,
-} from "../lib/admin/crypto.ts";
-import { toolSchemaProblems } from "../lib/contract/json-schema.ts";
-import { isSameOrigin } from "../lib/request.ts";
-import { freshSqliteUrl } from "./support/databases.ts";
-import { startServer, type TandemServer } from "./support/server.ts";
+} from "@/lib/admin/crypto";
+import { toolSchemaProblems } from "@/lib/contract/json-schema";
+import { isSameOrigin } from "@/lib/request";
+import { freshSqliteUrl } from "./support/databases";
+import { startServer, type TandemServer } from "./support/server";
 
 // The data module reads DATABASE_URL once, when first imported: point it at a fresh database.
 const databaseUrl = await freshSqliteUrl("admin");
 process.env.DATABASE_URL = databaseUrl;
 process.env.LOG_LEVEL = "silent";
-const { deployMigrations } = await import("../lib/db/migrate.ts");
+const { deployMigrations } = await import("@/lib/db/migrate");
 await deployMigrations(databaseUrl);
-const auth = await import("../lib/admin/auth.ts");
-const data = { ...(await import("../lib/db/admins.ts")), ...(await import("../lib/db/agents.ts")), ...(await import("../lib/db/dashboard.ts")), ...(await import("../lib/db/messages.ts")), ...(await import("../lib/db/runs.ts")), ...(await import("../lib/db/sessions.ts")), ...(await import("../lib/db/settings.ts")) };
+const auth = await import("@/lib/admin/auth");
+const data = {
+  ...(await import("@/lib/db/admins")),
+  ...(await import("@/lib/db/agents")),
+  ...(await import("@/lib/db/dashboard")),
+  ...(await import("@/lib/db/messages")),
+  ...(await import("@/lib/db/runs")),
+  ...(await import("@/lib/db/sessions")),
+  ...(await import("@/lib/db/settings")),
+};
 
 const headers = (h: Record<string, string>) => new Headers(h);
 
@@ -49,7 +57,13 @@ describe("passwords", () => {
   });
 
   test("malformed or hostile stored hashes are rejected, not trusted", async () => {
-    for (const bad of ["", "plain", "scrypt$1$8$1$AAAA$AAAA", "scrypt$4194304$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA", "bcrypt$x$y$z$a$b"]) {
+    for (const bad of [
+      "",
+      "plain",
+      "scrypt$1$8$1$AAAA$AAAA",
+      "scrypt$4194304$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
+      "bcrypt$x$y$z$a$b",
+    ]) {
       assert.equal(await verifyPassword("x", bad), false, bad);
     }
   });
@@ -68,7 +82,8 @@ describe("signed session cookie", () => {
     assert.equal(verifySessionCookie(`${t}.${flip(sig)}`, secret), null);
     assert.equal(verifySessionCookie(cookie, randomBytes(32).toString("hex")), null);
     assert.equal(verifySessionCookie(`${newSessionToken()}.${sig}`, secret), null);
-    for (const junk of [undefined, "", ".", "abc", `${t}.`, `.${sig}`, "x".repeat(500)]) assert.equal(verifySessionCookie(junk, secret), null);
+    for (const junk of [undefined, "", ".", "abc", `${t}.`, `.${sig}`, "x".repeat(500)])
+      assert.equal(verifySessionCookie(junk, secret), null);
   });
 });
 
@@ -97,9 +112,15 @@ describe("CSRF", () => {
 
   test("same-origin check: the Origin (or Referer) must name the requested host", () => {
     assert.equal(isSameOrigin(headers({ host: "tandem.example", origin: "https://tandem.example" })), true);
-    assert.equal(isSameOrigin(headers({ host: "tandem.example", referer: "https://tandem.example/admin/agents" })), true);
+    assert.equal(
+      isSameOrigin(headers({ host: "tandem.example", referer: "https://tandem.example/admin/agents" })),
+      true,
+    );
     assert.equal(isSameOrigin(headers({ host: "tandem.example", origin: "https://evil.example" })), false);
-    assert.equal(isSameOrigin(headers({ host: "tandem.example", origin: "https://tandem.example.evil.example" })), false);
+    assert.equal(
+      isSameOrigin(headers({ host: "tandem.example", origin: "https://tandem.example.evil.example" })),
+      false,
+    );
     assert.equal(isSameOrigin(headers({ host: "tandem.example", origin: "null" })), false);
     assert.equal(isSameOrigin(headers({ host: "tandem.example" })), false, "no Origin and no Referer");
     assert.equal(isSameOrigin(headers({ origin: "https://tandem.example" })), false, "no Host");
@@ -126,10 +147,13 @@ describe("accounts, login and sessions (database)", () => {
   test("account rules: password length, not numeric, not the username; no duplicates", async () => {
     await assert.rejects(auth.createAdmin({ username: "bob", password: "short" }), /at least 10/);
     await assert.rejects(auth.createAdmin({ username: "bob", password: "12345678901" }), /entirely numeric/);
-    await assert.rejects(auth.createAdmin({ username: "bobbybobby", password: "BobbyBobby" }), /similar to the username/);
+    await assert.rejects(
+      auth.createAdmin({ username: "bobbybobby", password: "BobbyBobby" }),
+      /similar to the username/,
+    );
     await assert.rejects(auth.createAdmin({ username: "alice", password: "another passphrase" }), /already exists/);
     const stored = await data.findAdminUser("alice");
-    assert.ok(stored && stored.passwordHash.startsWith("scrypt$") && !stored.passwordHash.includes("passphrase"));
+    assert.ok(stored?.passwordHash.startsWith("scrypt$") && !stored.passwordHash.includes("passphrase"));
   });
 
   test("a good login gives a session whose cookie and CSRF token work; logout revokes it", async () => {
@@ -148,7 +172,11 @@ describe("accounts, login and sessions (database)", () => {
     assert.ok(rows.length >= 1 && rows.every((r) => !result.cookieValue.includes(r.token_hash)));
 
     await auth.logout(result.cookieValue);
-    assert.equal(await auth.sessionFromCookie(result.cookieValue), null, "logged out means gone, not just a deleted cookie");
+    assert.equal(
+      await auth.sessionFromCookie(result.cookieValue),
+      null,
+      "logged out means gone, not just a deleted cookie",
+    );
   });
 
   test("the secret key is generated once and kept in the database", async () => {
@@ -170,9 +198,16 @@ describe("accounts, login and sessions (database)", () => {
     assert.match(fifth.ok ? "" : fifth.error, /Too many failed sign-in attempts\. Try again in 2 seconds\./);
     const blocked = await auth.login({ username: "ALICE", password: "a long passphrase", clientAddress: address });
     assert.ok(!blocked.ok && /Too many/.test(blocked.error), "blocked for that address, whatever the case");
-    const elsewhere = await auth.login({ username: "alice", password: "a long passphrase", clientAddress: "10.0.0.10" });
+    const elsewhere = await auth.login({
+      username: "alice",
+      password: "a long passphrase",
+      clientAddress: "10.0.0.10",
+    });
     assert.ok(elsewhere.ok, "another address without failures of its own signs in: nobody can lock alice out");
-    assert.ok(!(await auth.login({ username: "alice", password: "a long passphrase", clientAddress: address })).ok, "still throttled");
+    assert.ok(
+      !(await auth.login({ username: "alice", password: "a long passphrase", clientAddress: address })).ok,
+      "still throttled",
+    );
 
     await new Promise((r) => setTimeout(r, THROTTLE.baseDelayMs + 100));
     const sixth = await auth.login({ username: "alice", password: "wrong 6", clientAddress: address });
@@ -205,20 +240,31 @@ describe("accounts, login and sessions (database)", () => {
     assert.ok(r.ok);
     await auth.createAdmin({ username: "alice", password: "a brand new passphrase", reset: true });
     assert.equal(await auth.sessionFromCookie(r.cookieValue), null);
-    assert.ok((await auth.login({ username: "alice", password: "a brand new passphrase", clientAddress: "10.0.0.30" })).ok);
+    assert.ok(
+      (await auth.login({ username: "alice", password: "a brand new passphrase", clientAddress: "10.0.0.30" })).ok,
+    );
   });
 });
 
 describe("tool schemas are checked as JSON Schema", () => {
   test("valid object schemas pass (2020-12 and draft-07); broken ones say why", () => {
-    assert.deepEqual(toolSchemaProblems({ type: "object", properties: { q: { type: "string" } }, required: ["q"] }), []);
+    assert.deepEqual(
+      toolSchemaProblems({ type: "object", properties: { q: { type: "string" } }, required: ["q"] }),
+      [],
+    );
     assert.deepEqual(toolSchemaProblems({ $schema: "http://json-schema.org/draft-07/schema#", type: "object" }), []);
     assert.match(toolSchemaProblems({ type: "object", properties: { q: { type: "strng" } } })[0], /type/);
     assert.match(toolSchemaProblems({ type: "object", requried: ["q"] })[0], /unknown keyword: "requried"/);
-    assert.match(toolSchemaProblems({ type: "object", properties: { q: { $ref: "#/nowhere" } } })[0], /resolve reference/);
+    assert.match(
+      toolSchemaProblems({ type: "object", properties: { q: { $ref: "#/nowhere" } } })[0],
+      /resolve reference/,
+    );
     assert.match(toolSchemaProblems({ type: "string" })[0], /object schema/);
     assert.match(toolSchemaProblems([])[0], /JSON object/);
-    assert.match(toolSchemaProblems({ $schema: "http://json-schema.org/draft-04/schema#", type: "object" })[0], /Unsupported/);
+    assert.match(
+      toolSchemaProblems({ $schema: "http://json-schema.org/draft-04/schema#", type: "object" })[0],
+      /Unsupported/,
+    );
   });
 });
 
@@ -251,10 +297,16 @@ describe("a real server refuses forged admin requests", () => {
     const body = new FormData();
     body.set(`$ACTION_ID_${form.actionId}`, "");
     if (form.csrf !== undefined) body.set("csrf_token", form.csrf);
-    return fetch(`${server.url}/admin/agents`, { method: "POST", body, headers: { cookie, origin }, redirect: "manual" });
+    return fetch(`${server.url}/admin/agents`, {
+      method: "POST",
+      body,
+      headers: { cookie, origin },
+      redirect: "manual",
+    });
   }
 
-  const signedIn = async () => (await fetch(`${server.url}/admin/agents`, { headers: { cookie }, redirect: "manual" })).status === 200;
+  const signedIn = async () =>
+    (await fetch(`${server.url}/admin/agents`, { headers: { cookie }, redirect: "manual" })).status === 200;
 
   test("without a session cookie, admin pages redirect to the login page", async () => {
     const res = await fetch(`${server.url}/admin/sessions`, { redirect: "manual" });
@@ -286,7 +338,10 @@ describe("a real server refuses forged admin requests", () => {
       ["no-JS form post", { body: mpa, headers: { cookie, ...evil } }],
       ["fetch action", { body: asAction, headers: { cookie, ...evil, "next-action": form.actionId } }],
       ["no-JS form post without Origin or Referer", { body: mpa, headers: { cookie } }],
-      ["urlencoded form post", { body: "a=b", headers: { cookie, ...evil, "content-type": "application/x-www-form-urlencoded" } }],
+      [
+        "urlencoded form post",
+        { body: "a=b", headers: { cookie, ...evil, "content-type": "application/x-www-form-urlencoded" } },
+      ],
     ] as const) {
       const res = await fetch(`${server.url}/admin/agents`, { method: "POST", redirect: "manual", ...init });
       assert.equal(res.status, 403, name);
@@ -299,7 +354,12 @@ describe("a real server refuses forged admin requests", () => {
   test("malformed server-action requests are 4xx, not 500", async () => {
     const form = await signOutForm();
     const post = (headers: Record<string, string>, body: BodyInit) =>
-      fetch(`${server.url}/admin/agents`, { method: "POST", redirect: "manual", headers: { cookie, origin: server.url, ...headers }, body });
+      fetch(`${server.url}/admin/agents`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { cookie, origin: server.url, ...headers },
+        body,
+      });
     const multipart = (fields: Record<string, string>) => {
       const f = new FormData();
       for (const [k, v] of Object.entries(fields)) f.set(k, v);
@@ -308,13 +368,25 @@ describe("a real server refuses forged admin requests", () => {
     const action = { "next-action": form.actionId };
     const cases: Array<[string, Promise<Response>, number]> = [
       ["garbage text", post({ ...action, "content-type": "text/plain" }, "{{{garbage"), 400],
-      ["JSON text (the admin's actions always take a form)", post({ ...action, "content-type": "text/plain" }, "[]"), 400],
-      ["truncated multipart", post({ ...action, "content-type": "multipart/form-data; boundary=x" }, "--x\r\ngarbage"), 400],
+      [
+        "JSON text (the admin's actions always take a form)",
+        post({ ...action, "content-type": "text/plain" }, "[]"),
+        400,
+      ],
+      [
+        "truncated multipart",
+        post({ ...action, "content-type": "multipart/form-data; boundary=x" }, "--x\r\ngarbage"),
+        400,
+      ],
       ["root row not JSON", post(action, multipart({ 0: "{nope" })), 400],
       ["root row not an argument list", post(action, multipart({ 0: "{}" })), 400],
       ["an unknown action", post({ "next-action": "00".repeat(21) }, multipart({ 0: "[]" })), 409],
       ["arguments without a form", post(action, multipart({ 0: "[]" })), 404],
-      ["no-JS post naming a form-state action by id", post({}, multipart({ [`$ACTION_ID_${await formStateActionId()}`]: "", name: "x" })), 404],
+      [
+        "no-JS post naming a form-state action by id",
+        post({}, multipart({ [`$ACTION_ID_${await formStateActionId()}`]: "", name: "x" })),
+        404,
+      ],
       ["no-JS post naming no action", post({}, multipart({ name: "x" })), 400],
     ];
     for (const [name, request, status] of cases) {
@@ -327,7 +399,11 @@ describe("a real server refuses forged admin requests", () => {
 
   test("a forged request (wrong or missing CSRF token, or another origin) changes nothing; the real form works", async () => {
     const form = await signOutForm();
-    for (const forged of [{ ...form, csrf: "forged" }, { ...form, csrf: undefined }, { ...form, csrf: csrfTokenFor(newSessionToken(), await auth.secretKey()) }]) {
+    for (const forged of [
+      { ...form, csrf: "forged" },
+      { ...form, csrf: undefined },
+      { ...form, csrf: csrfTokenFor(newSessionToken(), await auth.secretKey()) },
+    ]) {
       await postSignOut(forged, server.url);
       assert.equal(await signedIn(), true, `still signed in after a forged sign-out (csrf ${forged.csrf})`);
     }
@@ -343,7 +419,9 @@ describe("a real server refuses forged admin requests", () => {
 describe("a stranger cannot lock an admin out (TANDEM_TRUST_PROXY=1 plays two addresses)", () => {
   let server: TandemServer;
   before(async () => {
-    server = await startServer({ env: { TANDEM_TRUST_PROXY: "1", ADMIN_USERNAME: "root", ADMIN_PASSWORD: "the right passphrase" } });
+    server = await startServer({
+      env: { TANDEM_TRUST_PROXY: "1", ADMIN_USERNAME: "root", ADMIN_PASSWORD: "the right passphrase" },
+    });
   });
   after(async () => {
     await server?.stop();
@@ -367,13 +445,18 @@ describe("a stranger cannot lock an admin out (TANDEM_TRUST_PROXY=1 plays two ad
     const text = await res.text();
     if (res.status === 303 && /tandem_admin=[^;]+\./.test(res.headers.get("set-cookie") ?? "")) return "signed in";
     assert.equal(res.status, 200, text.slice(0, 300));
-    return /Too many failed sign-in attempts/.test(text) ? "throttled" : /Wrong username or password/.test(text) ? "wrong" : text.slice(0, 300);
+    return /Too many failed sign-in attempts/.test(text)
+      ? "throttled"
+      : /Wrong username or password/.test(text)
+        ? "wrong"
+        : text.slice(0, 300);
   }
 
   test("failures from address A do not refuse the right password from address B; A stays throttled", async () => {
     const attacker = "198.51.100.1";
     const results = [];
-    for (let i = 0; i < THROTTLE.freePerUsernameAndAddress; i++) results.push(await signIn(`wrong guess ${i}`, attacker));
+    for (let i = 0; i < THROTTLE.freePerUsernameAndAddress; i++)
+      results.push(await signIn(`wrong guess ${i}`, attacker));
     assert.deepEqual(results, [...Array(THROTTLE.freePerUsernameAndAddress - 1).fill("wrong"), "throttled"]);
     assert.equal(await signIn("the right passphrase", attacker), "throttled", "A is throttled, right password or not");
     assert.equal(await signIn("the right passphrase", "198.51.100.2"), "signed in", "the admin at B signs in");
@@ -388,9 +471,15 @@ describe("the dashboard's aggregates stay fast at 100,000 messages", () => {
     const iso = (ms: number) => new Date(ms).toISOString().replace("Z", "+00:00");
     db.exec(`INSERT INTO agent (name, role, description, model_hint, is_active, created_at, updated_at)
              VALUES ('bulk-a', 'a', '', '', 1, '${iso(now)}', '${iso(now)}'), ('bulk-b', 'b', '', '', 1, '${iso(now)}', '${iso(now)}')`);
-    const agents = (db.prepare("SELECT id FROM agent WHERE name LIKE 'bulk-%'").all() as Array<{ id: number }>).map((a) => a.id);
-    const insertSession = db.prepare("INSERT INTO chat_session (session_id, title, user_id, created_at, updated_at) VALUES (?, ?, '', ?, ?)");
-    const insertRun = db.prepare("INSERT INTO run_log (session_id, status, details, extra, instance_id, created_at, updated_at) VALUES (?, ?, '', ?, '', ?, ?)");
+    const agents = (db.prepare("SELECT id FROM agent WHERE name LIKE 'bulk-%'").all() as Array<{ id: number }>).map(
+      (a) => a.id,
+    );
+    const insertSession = db.prepare(
+      "INSERT INTO chat_session (session_id, title, user_id, created_at, updated_at) VALUES (?, ?, '', ?, ?)",
+    );
+    const insertRun = db.prepare(
+      "INSERT INTO run_log (session_id, status, details, extra, instance_id, created_at, updated_at) VALUES (?, ?, '', ?, '', ?, ?)",
+    );
     const insertMessage = db.prepare(
       "INSERT INTO message (session_id, role, agent_id, content, tool_name, tokens_prompt, tokens_completion, latency_ms, created_at, updated_at) VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?)",
     );
@@ -399,10 +488,21 @@ describe("the dashboard's aggregates stay fast at 100,000 messages", () => {
       for (let s = 0; s < 1000; s++) {
         const t = iso(now - (s % 30) * 86_400_000);
         const pk = Number(insertSession.run(`bulk-${s}`, `Bulk ${s}`, t, t).lastInsertRowid);
-        for (let r = 0; r < 5; r++) insertRun.run(pk, statuses[r], JSON.stringify({ agents: [{ agent: "bulk-a" }] }), t, t);
+        for (let r = 0; r < 5; r++)
+          insertRun.run(pk, statuses[r], JSON.stringify({ agents: [{ agent: "bulk-a" }] }), t, t);
         for (let m = 0; m < 100; m++) {
           const agent = m % 3 === 0 ? null : agents[m % 2];
-          insertMessage.run(pk, agent ? "agent" : "user", agent, `message ${m} of session ${s}`, agent ? 50 : null, agent ? 20 : null, agent ? 100 + m : null, t, t);
+          insertMessage.run(
+            pk,
+            agent ? "agent" : "user",
+            agent,
+            `message ${m} of session ${s}`,
+            agent ? 50 : null,
+            agent ? 20 : null,
+            agent ? 100 + m : null,
+            t,
+            t,
+          );
         }
       }
     })();
@@ -426,21 +526,34 @@ describe("the dashboard's aggregates stay fast at 100,000 messages", () => {
     assert.ok(a.length >= 29 && a.every((s) => s.tokens === s.messages * 70 && s.avgLatencyMs! > 100));
     await timed("messages page 1", () => data.listMessagesPage({ limit: 25, offset: 0 }));
     await timed("messages page 4000", () => data.listMessagesPage({ limit: 25, offset: 99_975 }));
-    const hits = await timed("messages search", () => data.listMessagesPage({ q: "OF SESSION 999", limit: 25, offset: 0 }));
+    const hits = await timed("messages search", () =>
+      data.listMessagesPage({ q: "OF SESSION 999", limit: 25, offset: 0 }),
+    );
     assert.equal(hits.total, 100);
     await timed("messages by role", () => data.listMessagesPage({ role: "agent", limit: 25, offset: 0 }));
-    const byAgent = await timed("runs by agent (JSON)", () => data.listRunsPage({ agent: "bulk-a", limit: 25, offset: 0 }));
+    const byAgent = await timed("runs by agent (JSON)", () =>
+      data.listRunsPage({ agent: "bulk-a", limit: 25, offset: 0 }),
+    );
     assert.equal(byAgent.total, 5000);
     await timed("sessions search", () => data.listSessionsPage({ q: "bulk 99", limit: 25, offset: 0 }));
   });
 });
 
 describe("where a login may lead", async () => {
-  const { safeNext } = await import("../lib/admin/next.ts");
+  const { safeNext } = await import("@/lib/admin/next");
   test("only admin paths, never another site", () => {
     assert.equal(safeNext("/admin/messages?session=abc&role=tool"), "/admin/messages?session=abc&role=tool");
     assert.equal(safeNext("/admin?days=30"), "/admin?days=30");
-    for (const bad of ["https://evil.example/admin", "//evil.example", "/admin//evil.example", "/adminx", "/api/sessions", "/admin/\\evil", undefined, 42]) {
+    for (const bad of [
+      "https://evil.example/admin",
+      "//evil.example",
+      "/admin//evil.example",
+      "/adminx",
+      "/api/sessions",
+      "/admin/\\evil",
+      undefined,
+      42,
+    ]) {
       assert.equal(safeNext(bad), "/admin", String(bad));
     }
   });

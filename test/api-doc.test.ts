@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { renderApiDoc } from "../lib/contract/api-doc.ts";
-import { CONTROL_FRAMES, EVENT_NAMES } from "../lib/contract/events.ts";
-import { MESSAGE_ROLES, RUN_STATUSES } from "../lib/contract/schemas.ts";
+import { renderApiDoc } from "@/lib/contract/api-doc";
+import { CONTROL_FRAMES, EVENT_NAMES } from "@/lib/contract/events";
+import { MESSAGE_ROLES, RUN_STATUSES } from "@/lib/contract/schemas";
 
 const doc = readFileSync("docs/api.md", "utf8");
 
@@ -26,7 +26,8 @@ test("every event, frame, run status and message role of the code is documented,
   assert.deepEqual(firstColumn(section("Events")).sort(), [...EVENT_NAMES].sort());
   assert.deepEqual(firstColumn(section("Frames that are not broadcasts")).sort(), Object.keys(CONTROL_FRAMES).sort());
   const enums = section("Enumerations");
-  const listed = (label: string) => [...(new RegExp(`${label}: (.*)\\.`).exec(enums)?.[1] ?? "").matchAll(/`([a-z_]+)`/g)].map((m) => m[1]);
+  const listed = (label: string) =>
+    [...(new RegExp(`${label}: (.*)\\.`).exec(enums)?.[1] ?? "").matchAll(/`([a-z_]+)`/g)].map((m) => m[1]);
   assert.deepEqual([...new Set(listed("Run log `status`"))], [...RUN_STATUSES]);
   assert.deepEqual([...new Set(listed("Message `role`"))], [...MESSAGE_ROLES]);
 });

@@ -1,5 +1,5 @@
-import { defineContractSuite } from "./contract-suite.ts";
-import { freshPostgresUrl, requireServices } from "./support/databases.ts";
+import { defineContractSuite } from "./contract-suite";
+import { freshPostgresUrl, requireServices } from "./support/databases";
 
 defineContractSuite("postgres", async () => {
   const db = await freshPostgresUrl("contract");

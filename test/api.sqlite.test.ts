@@ -1,4 +1,4 @@
-import { defineContractSuite } from "./contract-suite.ts";
-import { freshSqliteUrl } from "./support/databases.ts";
+import { defineContractSuite } from "./contract-suite";
+import { freshSqliteUrl } from "./support/databases";
 
 defineContractSuite("sqlite", async () => ({ url: await freshSqliteUrl("contract") }));

@@ -4,20 +4,37 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ConversationEvent, ConversationView, initialView, reduce } from "../lib/client/reducer.ts";
-import type { ChatEvent, Message } from "../lib/contract/types.ts";
-import { broadcasts, fixture, idleState, isToken, partialHistory, textAt, withOffsets, type Fixture } from "./support/client-fixtures.ts";
+import { type ConversationEvent, type ConversationView, initialView, reduce } from "@/lib/client/reducer";
+import type { ChatEvent, Message } from "@/lib/contract/types";
+import {
+  broadcasts,
+  type Fixture,
+  fixture,
+  idleState,
+  isToken,
+  partialHistory,
+  textAt,
+  withOffsets,
+} from "./support/client-fixtures";
 
 const fold = (view: ConversationView, events: ConversationEvent[]) => events.reduce(reduce, view);
 
 /** The view of an open chat with no messages yet. */
 function opened(f: Fixture): ConversationView {
-  return reduce(initialView(f.session_id), { event: "snapshot_loaded", history: [], state: idleState(f), buffered: [] });
+  return reduce(initialView(f.session_id), {
+    event: "snapshot_loaded",
+    history: [],
+    state: idleState(f),
+    buffered: [],
+  });
 }
 
 /** The view after this tab sent the fixture's message and received every event. */
 function sentHere(f: Fixture, events = broadcasts(f)): ConversationView {
-  const sent = fold(opened(f), [{ event: "send_started" }, { event: "send_accepted", run_id: f.send.run_id, message: f.send.message }]);
+  const sent = fold(opened(f), [
+    { event: "send_started" },
+    { event: "send_accepted", run_id: f.send.run_id, message: f.send.message },
+  ]);
   return fold(sent, events);
 }
 
@@ -53,23 +70,41 @@ describe("client reducer: recorded runs", () => {
     const f = fixture("normal");
     const events = broadcasts(f);
     const researcherId = f.history[1].id;
-    const started = sentHere(f, until(events, (e) => e.event === "agent_started"));
+    const started = sentHere(
+      f,
+      until(events, (e) => e.event === "agent_started"),
+    );
     assert.equal(started.run?.id, f.send.run_id);
     assert.deepEqual(started.activity, { phase: "thinking", agent: "researcher", role: "Research Analyst" });
     const typing = started.items.at(-1)!;
     assert.ok(typing.id < 0 && typing.metadata?.streaming && typing.content === "", "a typing placeholder");
     const key = started.keys.at(-1);
 
-    const streaming = sentHere(f, until(events, (e) => isToken(e) && e.seq > 10));
+    const streaming = sentHere(
+      f,
+      until(events, (e) => isToken(e) && e.seq > 10),
+    );
     const msg = streaming.items.find((m) => m.id === researcherId)!;
     assert.equal(msg.content, textAt(events, researcherId, 11));
     assert.equal(msg.metadata?.streaming, true);
-    assert.equal(keyOf(streaming, (m) => m.id === researcherId), key);
+    assert.equal(
+      keyOf(streaming, (m) => m.id === researcherId),
+      key,
+    );
     assert.equal(streaming.activity?.phase, "writing");
 
-    const done = sentHere(f, until(events, (e) => e.event === "agent_turn"));
-    assert.deepEqual(done.items.find((m) => m.id === researcherId), f.history[1]);
-    assert.equal(keyOf(done, (m) => m.id === researcherId), key);
+    const done = sentHere(
+      f,
+      until(events, (e) => e.event === "agent_turn"),
+    );
+    assert.deepEqual(
+      done.items.find((m) => m.id === researcherId),
+      f.history[1],
+    );
+    assert.equal(
+      keyOf(done, (m) => m.id === researcherId),
+      key,
+    );
     assert.equal(done.announcement?.text, "Researcher replied.");
     assert.equal(done.activity?.phase, "handoff");
   });
@@ -95,16 +130,31 @@ describe("client reducer: recorded runs", () => {
   test("tools: a pending card while the calculator runs, then the stored tool message in its place", () => {
     const f = fixture("tools");
     const events = broadcasts(f);
-    const call = sentHere(f, until(events, (e) => e.event === "tool_call"));
+    const call = sentHere(
+      f,
+      until(events, (e) => e.event === "tool_call"),
+    );
     assert.deepEqual(
       call.items.map((m) => [m.role, m.id < 0, m.metadata?.pending ?? null]),
-      [["user", false, null], ["tool", true, true], ["agent", true, null]],
+      [
+        ["user", false, null],
+        ["tool", true, true],
+        ["agent", true, null],
+      ],
       "the card comes before the researcher's typing bubble, as in the history",
     );
-    assert.deepEqual(call.activity, { phase: "tool", agent: "researcher", tool: "calculator", role: "Research Analyst" });
+    assert.deepEqual(call.activity, {
+      phase: "tool",
+      agent: "researcher",
+      tool: "calculator",
+      role: "Research Analyst",
+    });
     const cardKey = call.keys[1];
 
-    const stored = sentHere(f, until(events, (e) => e.event === "tool_result"));
+    const stored = sentHere(
+      f,
+      until(events, (e) => e.event === "tool_result"),
+    );
     const tool = f.history.find((m) => m.role === "tool")!;
     assert.deepEqual(stored.items[1], tool);
     assert.equal(stored.keys[1], cardKey);
@@ -137,9 +187,15 @@ describe("client reducer: recorded runs", () => {
   test("cancel with the socket down: the confirmed cancel ends the run here", () => {
     const f = fixture("cancel");
     const events = broadcasts(f);
-    const running = reduce(reduce(sentHere(f, events.slice(0, 5)), { event: "socket", info: { status: "reconnecting", attempt: 1, nextRetryAt: null } }), {
-      event: "cancel_requested",
-    });
+    const running = reduce(
+      reduce(sentHere(f, events.slice(0, 5)), {
+        event: "socket",
+        info: { status: "reconnecting", attempt: 1, nextRetryAt: null },
+      }),
+      {
+        event: "cancel_requested",
+      },
+    );
     const view = reduce(running, { event: "cancel_confirmed", run_id: f.send.run_id });
     assertIdle(view);
     assert.equal(view.items[1].metadata?.cancelled, true, "the streaming text is marked as stopped");
@@ -151,7 +207,10 @@ describe("client reducer: recorded runs", () => {
   test("a failed cancel keeps the run and says so", () => {
     const f = fixture("cancel");
     const running = reduce(sentHere(f, broadcasts(f).slice(0, 5)), { event: "cancel_requested" });
-    const view = reduce(running, { event: "cancel_failed", message: "Couldn't stop the agents: Can't reach the Tandem server. Try again." });
+    const view = reduce(running, {
+      event: "cancel_failed",
+      message: "Couldn't stop the agents: Can't reach the Tandem server. Try again.",
+    });
     assert.equal(view.stopping, false);
     assert.equal(view.run?.id, f.send.run_id);
     assert.equal(view.activity?.phase, "thinking");
@@ -162,12 +221,18 @@ describe("client reducer: recorded runs", () => {
     const f = fixture("error");
     const events = broadcasts(f);
     const writing = sentHere(f, events.slice(0, -1));
-    assert.ok(writing.items.some((m) => m.id < 0 && m.agent?.name === "writer"), "the writer is typing");
+    assert.ok(
+      writing.items.some((m) => m.id < 0 && m.agent?.name === "writer"),
+      "the writer is typing",
+    );
     const view = sentHere(f);
     assert.deepEqual(view.items, f.history);
     assertIdle(view);
     const error = (events.at(-1) as Extract<ChatEvent, { event: "run_error" }>).payload.error;
-    assert.deepEqual(view.notices.map((n) => n.message), [`The agents hit an error: ${error}.`]);
+    assert.deepEqual(
+      view.notices.map((n) => n.message),
+      [`The agents hit an error: ${error}.`],
+    );
     assert.equal(view.announcement?.text, "The run failed.");
   });
 
@@ -175,7 +240,11 @@ describe("client reducer: recorded runs", () => {
     const f = fixture("normal");
     const events = broadcasts(f);
     const running = sentHere(f, events.slice(0, 5));
-    const refused = reduce(running, { event: "send_failed", error: { kind: "conflict", content: "next", message: "busy" }, run_id: f.send.run_id });
+    const refused = reduce(running, {
+      event: "send_failed",
+      error: { kind: "conflict", content: "next", message: "busy" },
+      run_id: f.send.run_id,
+    });
     assert.equal(refused.sendError?.content, "next");
     assert.equal(fold(refused, events.slice(5)).sendError, null);
   });
@@ -203,7 +272,12 @@ describe("client reducer: snapshots", () => {
     const f = fixture("tools");
     const events = broadcasts(f);
     const mid = f.mid_run.frames_before - 1; // frames[0] is `connected`
-    const loaded = reduce(initialView(f.session_id), { event: "snapshot_loaded", history: f.mid_run.history, state: f.mid_run.state, buffered: [] });
+    const loaded = reduce(initialView(f.session_id), {
+      event: "snapshot_loaded",
+      history: f.mid_run.history,
+      state: f.mid_run.state,
+      buffered: [],
+    });
     assert.equal(loaded.phase, "ready");
     assert.equal(loaded.run?.id, f.send.run_id);
     assert.equal(loaded.activity?.phase, "thinking");
@@ -215,7 +289,12 @@ describe("client reducer: snapshots", () => {
   test("a snapshot after the run ended: nothing streams, nothing is pending", () => {
     const f = fixture("normal");
     const stale = f.mid_run.history; // a streaming message, but the state says no run
-    const view = reduce(initialView(f.session_id), { event: "snapshot_loaded", history: stale, state: idleState(f), buffered: [] });
+    const view = reduce(initialView(f.session_id), {
+      event: "snapshot_loaded",
+      history: stale,
+      state: idleState(f),
+      buffered: [],
+    });
     assertIdle(view);
     assert.equal(view.items[1].metadata?.streaming, false);
     assert.equal(view.items[1].metadata?.interrupted, true);
@@ -224,8 +303,16 @@ describe("client reducer: snapshots", () => {
   test("a resync keeps render keys and placeholders of the run still going", () => {
     const f = fixture("tools");
     const events = broadcasts(f);
-    const view = sentHere(f, until(events, (e) => e.event === "tool_call"));
-    const resynced = reduce(view, { event: "snapshot_loaded", history: [f.send.message], state: f.mid_run.state, buffered: [] });
+    const view = sentHere(
+      f,
+      until(events, (e) => e.event === "tool_call"),
+    );
+    const resynced = reduce(view, {
+      event: "snapshot_loaded",
+      history: [f.send.message],
+      state: f.mid_run.state,
+      buffered: [],
+    });
     assert.deepEqual(resynced.keys, view.keys);
     assert.deepEqual(resynced.items, view.items);
   });
@@ -250,7 +337,11 @@ describe("client reducer: snapshots", () => {
             buffered: buffered.slice(0, throughToken + 1),
           });
           const label = `snapshot at ${k}, buffer from ${from + 1}`;
-          assert.equal(view.items.find((m) => m.id === researcherId)?.content, textAt(events, researcherId, tokens.at(-1)!.seq), label);
+          assert.equal(
+            view.items.find((m) => m.id === researcherId)?.content,
+            textAt(events, researcherId, tokens.at(-1)!.seq),
+            label,
+          );
           assert.equal(view.missingText, false, label);
           assert.deepEqual(fold(view, buffered.slice(throughToken + 1)).items, f.history, label);
         }
@@ -289,16 +380,32 @@ describe("client reducer: snapshots", () => {
     const researcherId = f.history[1].id;
     const from = f.mid_run.frames_before - 1;
     const buffered = events.slice(from, 20);
-    const view = reduce(initialView(f.session_id), { event: "snapshot_loaded", history: f.mid_run.history, state: f.mid_run.state, buffered });
-    assert.equal(view.items[1].content, textAt(events, researcherId, buffered.at(-1)!.seq).slice(textAt(events, researcherId, from).length));
-    assert.deepEqual(fold(view, events.slice(20)).items, f.history, "the stored message replaces it at the end of the turn");
+    const view = reduce(initialView(f.session_id), {
+      event: "snapshot_loaded",
+      history: f.mid_run.history,
+      state: f.mid_run.state,
+      buffered,
+    });
+    assert.equal(
+      view.items[1].content,
+      textAt(events, researcherId, buffered.at(-1)!.seq).slice(textAt(events, researcherId, from).length),
+    );
+    assert.deepEqual(
+      fold(view, events.slice(20)).items,
+      f.history,
+      "the stored message replaces it at the end of the turn",
+    );
   });
 
   test("a session that is gone: not found before it loaded, deleted after", () => {
     const f = fixture("normal");
     assert.equal(reduce(initialView(f.session_id), { event: "session_missing" }).phase, "not_found");
     assert.equal(reduce(opened(f), { event: "session_missing" }).phase, "deleted");
-    const deleted = reduce(sentHere(f, broadcasts(f).slice(0, 5)), { event: "session_deleted", payload: { session_id: f.session_id }, seq: 99 });
+    const deleted = reduce(sentHere(f, broadcasts(f).slice(0, 5)), {
+      event: "session_deleted",
+      payload: { session_id: f.session_id },
+      seq: 99,
+    });
     assert.equal(deleted.phase, "deleted");
     assert.equal(deleted.run, null);
   });

@@ -4,8 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { Decision, initialSequencer, sequence, SequencerInput, SequencerState } from "../lib/client/sequencer.ts";
-import type { ChatEvent } from "../lib/contract/types.ts";
+import {
+  type Decision,
+  initialSequencer,
+  type SequencerInput,
+  type SequencerState,
+  sequence,
+} from "@/lib/client/sequencer";
+import type { ChatEvent } from "@/lib/contract/types";
 
 const frame = (seq: number): ChatEvent => ({ event: "run_started", payload: { session_id: "s", run_id: 1 }, seq });
 const frames = (...seqs: number[]): SequencerInput[] => seqs.map((seq) => ({ type: "frame", frame: frame(seq) }));
@@ -33,7 +39,10 @@ describe("client sequencer", () => {
     assert.equal(r.fetches, 1);
     assert.deepEqual(r.applied, []);
     const loaded = sequence(r.state, { type: "snapshot_loaded" });
-    assert.deepEqual(loaded.apply.map((f) => f.seq), [5, 6]);
+    assert.deepEqual(
+      loaded.apply.map((f) => f.seq),
+      [5, 6],
+    );
     assert.equal(loaded.fetch, false);
     assert.equal(loaded.state.waiting, false);
     assert.deepEqual(run(frames(7), loaded.state).applied, [7]);
@@ -51,23 +60,35 @@ describe("client sequencer", () => {
     assert.deepEqual(r.applied, [1, 2]);
     assert.equal(r.fetches, 1);
     const loaded = sequence(r.state, { type: "snapshot_loaded" });
-    assert.deepEqual(loaded.apply.map((f) => f.seq), [5, 6]);
+    assert.deepEqual(
+      loaded.apply.map((f) => f.seq),
+      [5, 6],
+    );
   });
 
   test("a gap among buffered frames asks for another snapshot and keeps the rest", () => {
     const r = run([{ type: "refresh" }, ...frames(1, 2, 4, 5)], live(0));
     assert.equal(r.fetches, 1);
     const loaded = sequence(r.state, { type: "snapshot_loaded" });
-    assert.deepEqual(loaded.apply.map((f) => f.seq), [1, 2]);
+    assert.deepEqual(
+      loaded.apply.map((f) => f.seq),
+      [1, 2],
+    );
     assert.equal(loaded.fetch, true);
-    assert.deepEqual(sequence(loaded.state, { type: "snapshot_loaded" }).apply.map((f) => f.seq), [4, 5]);
+    assert.deepEqual(
+      sequence(loaded.state, { type: "snapshot_loaded" }).apply.map((f) => f.seq),
+      [4, 5],
+    );
   });
 
   test("a connected frame below the last seq (the server restarted): snapshot, and follow the new numbering", () => {
     const r = run([...frames(1, 2, 3), { type: "connected", seq: 0 }, ...frames(1, 2)], live(0));
     assert.deepEqual(r.applied, [1, 2, 3]);
     assert.equal(r.fetches, 1);
-    assert.deepEqual(sequence(r.state, { type: "snapshot_loaded" }).apply.map((f) => f.seq), [1, 2]);
+    assert.deepEqual(
+      sequence(r.state, { type: "snapshot_loaded" }).apply.map((f) => f.seq),
+      [1, 2],
+    );
   });
 
   test("a resync frame right after connect is covered by the snapshot that connect asked for", () => {
@@ -77,12 +98,18 @@ describe("client sequencer", () => {
   });
 
   test("a resync frame while a snapshot of an earlier connection loads: another snapshot after it", () => {
-    const r = run([{ type: "refresh" }, { type: "connected", seq: 9 }, { type: "resync", seq: 20 }, ...frames(21)], live(0));
+    const r = run(
+      [{ type: "refresh" }, { type: "connected", seq: 9 }, { type: "resync", seq: 20 }, ...frames(21)],
+      live(0),
+    );
     assert.equal(r.fetches, 1);
     const first = sequence(r.state, { type: "snapshot_loaded" });
     assert.equal(first.fetch, true, "the first snapshot may predate the lost events");
     assert.deepEqual(first.apply, []);
-    assert.deepEqual(sequence(first.state, { type: "snapshot_loaded" }).apply.map((f) => f.seq), [21]);
+    assert.deepEqual(
+      sequence(first.state, { type: "snapshot_loaded" }).apply.map((f) => f.seq),
+      [21],
+    );
   });
 
   test("a first snapshot that started before the socket connected is followed by another", () => {
@@ -90,7 +117,10 @@ describe("client sequencer", () => {
     assert.equal(r.fetches, 1);
     const first = sequence(r.state, { type: "snapshot_loaded" });
     assert.equal(first.fetch, true);
-    assert.deepEqual(sequence(first.state, { type: "snapshot_loaded" }).apply.map((f) => f.seq), [4]);
+    assert.deepEqual(
+      sequence(first.state, { type: "snapshot_loaded" }).apply.map((f) => f.seq),
+      [4],
+    );
   });
 
   test("a failed snapshot keeps buffering; a refresh or a reconnect tries again", () => {
@@ -100,7 +130,10 @@ describe("client sequencer", () => {
     assert.equal(sequence(r.state, { type: "refresh" }).fetch, true);
     const reconnected = sequence(r.state, { type: "connected", seq: 1 });
     assert.equal(reconnected.fetch, true);
-    assert.deepEqual(sequence(reconnected.state, { type: "snapshot_loaded" }).apply.map((f) => f.seq), [1]);
+    assert.deepEqual(
+      sequence(reconnected.state, { type: "snapshot_loaded" }).apply.map((f) => f.seq),
+      [1],
+    );
   });
 
   test("a refresh while a snapshot loads asks for nothing more", () => {

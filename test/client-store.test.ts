@@ -4,11 +4,20 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ApiError } from "../lib/client/api.ts";
-import { ConversationOptions, ConversationStore } from "../lib/client/conversation.ts";
-import type { ChatSocketOptions } from "../lib/client/socket.ts";
-import type { ChatEvent, Message, SendAccepted, SessionState } from "../lib/contract/types.ts";
-import { broadcasts, fixture, idleState, isToken, partialHistory, textAt, withOffsets, type Fixture } from "./support/client-fixtures.ts";
+import { ApiError } from "@/lib/client/api";
+import { type ConversationOptions, ConversationStore } from "@/lib/client/conversation";
+import type { ChatSocketOptions } from "@/lib/client/socket";
+import type { ChatEvent, Message, SendAccepted, SessionState } from "@/lib/contract/types";
+import {
+  broadcasts,
+  type Fixture,
+  fixture,
+  idleState,
+  isToken,
+  partialHistory,
+  textAt,
+  withOffsets,
+} from "./support/client-fixtures";
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -20,7 +29,9 @@ interface Snapshot {
 /** A REST snapshot the test answers when it likes. */
 function deferred() {
   let answer!: (s: Snapshot | Error) => void;
-  const promise = new Promise<Snapshot>((resolve, reject) => (answer = (s) => (s instanceof Error ? reject(s) : resolve(s))));
+  const promise = new Promise<Snapshot>(
+    (resolve, reject) => (answer = (s) => (s instanceof Error ? reject(s) : resolve(s))),
+  );
   return { promise, answer };
 }
 
@@ -202,7 +213,11 @@ describe("client store", () => {
       await settle();
       assert.deepEqual(h.view.items, f.history);
       assert.equal(h.view.run, null);
-      const next = { event: "session_updated", payload: { session: { session_id: f.session_id, title: "Renamed" } }, seq: 1 };
+      const next = {
+        event: "session_updated",
+        payload: { session: { session_id: f.session_id, title: "Renamed" } },
+        seq: 1,
+      };
       h.deliver([next]);
       assert.equal(h.view.title, "Renamed");
       assert.deepEqual(h.updated, ["Renamed"]);

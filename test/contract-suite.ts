@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { startServer, type TandemServer } from "./support/server.ts";
+import { startServer, type TandemServer } from "./support/server";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const AGENT_KEYS = ["id", "name", "role", "description", "model_hint", "is_active", "created_at", "updated_at"];
@@ -12,14 +12,29 @@ const TOOL_KEYS = ["id", "name", "description", "schema", "is_active", "created_
 const SESSION_KEYS = ["id", "session_id", "title", "user_id", "metadata", "assignments", "created_at", "updated_at"];
 const ASSIGNMENT_KEYS = ["id", "session", "agent", "order", "prompt_override", "tools", "created_at", "updated_at"];
 const MESSAGE_KEYS = [
-  "id", "session", "role", "agent", "content", "tool_name", "tool_input", "tool_output",
-  "tokens_prompt", "tokens_completion", "latency_ms", "metadata", "created_at", "updated_at",
+  "id",
+  "session",
+  "role",
+  "agent",
+  "content",
+  "tool_name",
+  "tool_input",
+  "tool_output",
+  "tokens_prompt",
+  "tokens_completion",
+  "latency_ms",
+  "metadata",
+  "created_at",
+  "updated_at",
 ];
 const RUN_KEYS = ["id", "session", "agent", "status", "details", "extra", "created_at", "updated_at"];
 
 const keys = (o: object) => Object.keys(o).sort();
 
-export function defineContractSuite(label: string, database: () => Promise<{ url: string; drop?: () => Promise<void> } | null>) {
+export function defineContractSuite(
+  label: string,
+  database: () => Promise<{ url: string; drop?: () => Promise<void> } | null>,
+) {
   describe(`API contract (${label})`, () => {
     let server: TandemServer | undefined;
     let dropDb: (() => Promise<void>) | undefined;
@@ -129,7 +144,12 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
 
     it("creates a session with the contract's shape and the default agents assigned", async () => {
       const id = newId();
-      const res = await api("POST", "/api/sessions/", { session_id: id, title: "Trip", user_id: "u1", metadata: { a: 1 } });
+      const res = await api("POST", "/api/sessions/", {
+        session_id: id,
+        title: "Trip",
+        user_id: "u1",
+        metadata: { a: 1 },
+      });
       assert.equal(res.status, 201, res.text);
       const s = res.json;
       assert.deepEqual(keys(s), [...SESSION_KEYS].sort());
@@ -140,7 +160,10 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
       assert.match(s.created_at, ISO);
       assert.match(s.updated_at, ISO);
       assert.equal(typeof s.id, "number");
-      assert.deepEqual(s.assignments.map((a: any) => a.agent.name), ["researcher", "writer"]);
+      assert.deepEqual(
+        s.assignments.map((a: any) => a.agent.name),
+        ["researcher", "writer"],
+      );
       for (const a of s.assignments) {
         assert.deepEqual(keys(a), [...ASSIGNMENT_KEYS].sort());
         assert.equal(a.session, s.id);
@@ -149,7 +172,11 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
         assert.ok(a.agent.description.length > 100, "a real system prompt");
         for (const t of a.tools) assert.deepEqual(keys(t), [...TOOL_KEYS].sort());
       }
-      assert.deepEqual(s.assignments[0].tools.map((t: any) => t.name).sort(), ["calculator", "current_time", "session_search"]);
+      assert.deepEqual(s.assignments[0].tools.map((t: any) => t.name).sort(), [
+        "calculator",
+        "current_time",
+        "session_search",
+      ]);
       assert.deepEqual(s.assignments[1].tools, []);
       assert.ok(s.assignments[0].order < s.assignments[1].order);
     });
@@ -169,7 +196,9 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
       const spoof = "invoice \u202Egnp.exe \u2066x\u2069 \u200Fمرحبا";
       const s = await create({ title: spoof });
       assert.equal(s.title, "invoice gnp.exe x \u200Fمرحبا", "bidi marks stay, controls go");
-      const patched = await api("PATCH", `/api/sessions/${s.session_id}/`, { title: "\u202Aa\u202Bb\u202Cc\u202Dd\u202Ee\u2067f\u2068g" });
+      const patched = await api("PATCH", `/api/sessions/${s.session_id}/`, {
+        title: "\u202Aa\u202Bb\u202Cc\u202Dd\u202Ee\u2067f\u2068g",
+      });
       assert.equal(patched.status, 200, patched.text);
       assert.equal(patched.json.title, "abcdefg");
       assert.equal((await api("GET", `/sessions/${s.session_id}/`)).json.title, "abcdefg");
@@ -214,11 +243,17 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
       const huge = await api("POST", "/api/sessions/", JSON.stringify({ title: "x".repeat(1024 * 1024 + 10) }));
       assert.equal(huge.status, 413);
       assert.equal(typeof huge.json.detail, "string");
-      const deep = await api("POST", "/api/sessions/", { session_id: newId(), metadata: JSON.parse("{\"a\":".repeat(100) + "1" + "}".repeat(100)) });
+      const deep = await api("POST", "/api/sessions/", {
+        session_id: newId(),
+        metadata: JSON.parse(`${'{"a":'.repeat(100)}1${"}".repeat(100)}`),
+      });
       assert.equal(deep.status, 400);
       // Deep enough to overflow a recursive validator: still a field error, for create and update.
-      const abyss = '{"k":'.repeat(100_000) + "1" + "}".repeat(100_000);
-      for (const [method, path] of [["POST", "/api/sessions/"], ["PATCH", `/api/sessions/${newId()}/`]] as const) {
+      const abyss = `${'{"k":'.repeat(100_000)}1${"}".repeat(100_000)}`;
+      for (const [method, path] of [
+        ["POST", "/api/sessions/"],
+        ["PATCH", `/api/sessions/${newId()}/`],
+      ] as const) {
         const res = await api(method, path, `{"title": "t", "metadata": ${abyss}}`);
         assert.equal(res.status, 400, `${method} ${path}`);
         assert.deepEqual(res.json.metadata, ["Nested deeper than 32 levels."]);
@@ -247,24 +282,46 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
       assert.equal(all.status, 200);
       assert.ok(Array.isArray(all.json));
       const mine = await api("GET", `/api/sessions/?user_id=${user}`);
-      assert.deepEqual(mine.json.map((s: any) => s.session_id), [c.session_id, b.session_id, a.session_id]);
+      assert.deepEqual(
+        mine.json.map((s: any) => s.session_id),
+        [c.session_id, b.session_id, a.session_id],
+      );
       assert.equal(mine.headers.get("x-total-count"), "3");
       const page = await api("GET", `/api/sessions?user_id=${user}&limit=1&offset=1`);
-      assert.deepEqual(page.json.map((s: any) => s.session_id), [b.session_id]);
+      assert.deepEqual(
+        page.json.map((s: any) => s.session_id),
+        [b.session_id],
+      );
       assert.equal(page.headers.get("x-total-count"), "3");
       assert.equal(page.headers.get("link"), `</api/sessions?user_id=${user}&limit=1&offset=2>; rel="next"`);
       const last = await api("GET", `/api/sessions/?user_id=${user}&limit=2&offset=2`);
-      assert.deepEqual(last.json.map((s: any) => s.session_id), [a.session_id]);
+      assert.deepEqual(
+        last.json.map((s: any) => s.session_id),
+        [a.session_id],
+      );
       assert.equal(last.headers.get("link"), null, "no next page after the last");
       assert.equal(mine.headers.get("link"), null, "one page holds them all");
       const summary = await api("GET", `/api/sessions/?user_id=${user}&view=summary&limit=2`);
-      assert.deepEqual(summary.json, [c, b].map((s) => ({
-        session_id: s.session_id, title: s.title, created_at: s.created_at, updated_at: s.updated_at, message_count: 0,
-      })));
-      assert.equal(summary.headers.get("link"), `</api/sessions/?user_id=${user}&view=summary&limit=2&offset=2>; rel="next"`);
+      assert.deepEqual(
+        summary.json,
+        [c, b].map((s) => ({
+          session_id: s.session_id,
+          title: s.title,
+          created_at: s.created_at,
+          updated_at: s.updated_at,
+          message_count: 0,
+        })),
+      );
+      assert.equal(
+        summary.headers.get("link"),
+        `</api/sessions/?user_id=${user}&view=summary&limit=2&offset=2>; rel="next"`,
+      );
       await api("PATCH", `/api/sessions/${a.session_id}/`, { title: "touched" });
       const active = await api("GET", `/api/sessions/?user_id=${user}&view=summary&ordering=-updated_at`);
-      assert.deepEqual(active.json.map((s: any) => s.session_id), [a.session_id, c.session_id, b.session_id]);
+      assert.deepEqual(
+        active.json.map((s: any) => s.session_id),
+        [a.session_id, c.session_id, b.session_id],
+      );
       for (const bad of ["view=compact", "ordering=title", "limit=0", "limit=1001", "offset=-1"]) {
         const res = await api("GET", `/api/sessions/?${bad}`);
         assert.equal(res.status, 400, bad);
@@ -278,7 +335,12 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
 
     it("reads, updates and deletes a session on /api and the root mirror, with and without the slash", async () => {
       const s = await create({ title: "before" });
-      for (const path of [`/api/sessions/${s.session_id}/`, `/api/sessions/${s.session_id}`, `/sessions/${s.session_id}/`, `/sessions/${s.session_id}`]) {
+      for (const path of [
+        `/api/sessions/${s.session_id}/`,
+        `/api/sessions/${s.session_id}`,
+        `/sessions/${s.session_id}/`,
+        `/sessions/${s.session_id}`,
+      ]) {
         const res = await api("GET", path);
         assert.equal(res.status, 200, path);
         assert.deepEqual(res.json, s);
@@ -287,7 +349,12 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
       assert.equal(patched.status, 200, patched.text);
       assert.equal(patched.json.title, "after");
       assert.equal(patched.json.user_id, s.user_id);
-      const put = await api("PUT", `/sessions/${s.session_id}/`, { session_id: s.session_id, title: "put", user_id: "u9", metadata: { k: "v" } });
+      const put = await api("PUT", `/sessions/${s.session_id}/`, {
+        session_id: s.session_id,
+        title: "put",
+        user_id: "u9",
+        metadata: { k: "v" },
+      });
       assert.equal(put.status, 200, put.text);
       assert.equal(put.json.title, "put");
       assert.equal(put.json.user_id, "u9");
@@ -309,8 +376,19 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
 
     it("answers 404 for unknown or odd session ids on every session endpoint", async () => {
       for (const id of ["missing-session", "a%2Fb", "a%20b", "x".repeat(80), "%F0%9F%98%80", "%00"]) {
-        for (const [method, suffix] of [["GET", ""], ["GET", "history/"], ["GET", "state/"], ["POST", "send/"], ["GET", "runs/"], ["POST", "cancel/"]]) {
-          const res = await api(method, `/api/sessions/${id}/${suffix}`, method === "POST" ? { content: "hi" } : undefined);
+        for (const [method, suffix] of [
+          ["GET", ""],
+          ["GET", "history/"],
+          ["GET", "state/"],
+          ["POST", "send/"],
+          ["GET", "runs/"],
+          ["POST", "cancel/"],
+        ]) {
+          const res = await api(
+            method,
+            `/api/sessions/${id}/${suffix}`,
+            method === "POST" ? { content: "hi" } : undefined,
+          );
           assert.equal(res.status, 404, `${method} ${id}/${suffix}: ${res.status} ${res.text}`);
           assert.deepEqual(res.json, { detail: "Not found." });
         }
@@ -335,7 +413,12 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
         assert.equal(res.status, 400, JSON.stringify(body));
         assert.deepEqual(res.json, { detail: "content is required" });
       }
-      for (const body of [{ content: { text: "hi" } }, { content: 5 }, { content: ["hi"] }, { content: "hi", async: "yes" }]) {
+      for (const body of [
+        { content: { text: "hi" } },
+        { content: 5 },
+        { content: ["hi"] },
+        { content: "hi", async: "yes" },
+      ]) {
         const res = await api("POST", `/api/sessions/${s.session_id}/send/`, body);
         assert.equal(res.status, 400, JSON.stringify(body));
         assert.ok(res.json && typeof res.json === "object", res.text);
@@ -345,7 +428,7 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
       const nul = await api("POST", `/api/sessions/${s.session_id}/send/`, { content: "a\u0000b" });
       assert.equal(nul.status, 400);
       assert.deepEqual(nul.json, { content: ["Null characters are not allowed."] });
-      const malformed = await api("POST", `/api/sessions/${s.session_id}/send/`, "{\"content\":");
+      const malformed = await api("POST", `/api/sessions/${s.session_id}/send/`, '{"content":');
       assert.equal(malformed.status, 400);
       const history = await api("GET", `/api/sessions/${s.session_id}/history/`);
       assert.deepEqual(history.json, [], "nothing was written");
@@ -363,7 +446,10 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
       assert.equal(messages[0].agent, null);
       assert.equal(messages[0].session, s.id);
       const agents = messages.filter((m: any) => m.role === "agent");
-      assert.deepEqual(agents.map((m: any) => m.agent.name), ["researcher", "writer"]);
+      assert.deepEqual(
+        agents.map((m: any) => m.agent.name),
+        ["researcher", "writer"],
+      );
       for (const m of agents) {
         assert.ok(m.content.length > 20);
         assert.equal(typeof m.tokens_prompt, "number");
@@ -396,7 +482,10 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
       assert.match(researcher.content, /84/);
       const writer = res.json.find((m: any) => m.role === "agent" && m.agent.name === "writer");
       assert.match(writer.content, /84/);
-      assert.deepEqual(res.json.map((m: any) => m.role), ["user", "tool", "agent", "agent"]);
+      assert.deepEqual(
+        res.json.map((m: any) => m.role),
+        ["user", "tool", "agent", "agent"],
+      );
     });
 
     it("serves history increments, state, runs and messages", async () => {
@@ -406,7 +495,10 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
       assert.equal(second.status, 200);
       const lastOfFirst = first.json.at(-1).id;
       const inc = await api("GET", `/api/sessions/${s.session_id}/history/?after=${lastOfFirst}`);
-      assert.deepEqual(inc.json.map((m: any) => m.id), second.json.map((m: any) => m.id));
+      assert.deepEqual(
+        inc.json.map((m: any) => m.id),
+        second.json.map((m: any) => m.id),
+      );
       const limited = await api("GET", `/api/sessions/${s.session_id}/history/?limit=2`);
       assert.equal(limited.json.length, 2);
       assert.equal(limited.json[0].content, "first question");
@@ -420,7 +512,10 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
         walked = walked.concat(res.json);
         path = /^<([^>]+)>; rel="next"$/.exec(res.headers.get("link") ?? "")?.[1];
       }
-      assert.deepEqual(walked.map((m) => m.id), [...first.json, ...second.json].map((m: any) => m.id));
+      assert.deepEqual(
+        walked.map((m) => m.id),
+        [...first.json, ...second.json].map((m: any) => m.id),
+      );
       const whole = await api("GET", `/api/sessions/${s.session_id}/history/`);
       assert.equal(whole.json.length, total, "the whole history, chronological (compat)");
       assert.equal(whole.headers.get("link"), null);
@@ -450,7 +545,10 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
         assert.equal(r.status, "success");
         assert.equal(r.session, s.id);
         assert.equal(typeof r.extra.duration_ms, "number");
-        assert.deepEqual(r.extra.agents.map((a: any) => a.agent), ["researcher", "writer"]);
+        assert.deepEqual(
+          r.extra.agents.map((a: any) => a.agent),
+          ["researcher", "writer"],
+        );
         assert.ok(r.extra.agents.every((a: any) => a.tokens_completion > 0));
       }
       assert.ok(runs.json[0].id > runs.json[1].id, "newest first");
@@ -460,7 +558,10 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
       const bySession = await api("GET", `/api/messages/?session=${s.session_id}`);
       assert.equal(bySession.json.length, first.json.length + second.json.length);
       const users = await api("GET", `/messages/?session=${s.session_id}&role=user`);
-      assert.deepEqual(users.json.map((m: any) => m.content), ["first question", "second question"]);
+      assert.deepEqual(
+        users.json.map((m: any) => m.content),
+        ["first question", "second question"],
+      );
       const paged = await api("GET", `/api/messages?session=${s.session_id}&limit=1&offset=1`);
       assert.equal(paged.json.length, 1);
       assert.equal(paged.headers.get("x-total-count"), String(bySession.json.length));
@@ -486,7 +587,10 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
     it("lists agents and tools", async () => {
       const agents = await api("GET", "/api/agents/");
       assert.equal(agents.status, 200);
-      assert.deepEqual(agents.json.slice(0, 2).map((a: any) => a.name), ["researcher", "writer"]);
+      assert.deepEqual(
+        agents.json.slice(0, 2).map((a: any) => a.name),
+        ["researcher", "writer"],
+      );
       for (const a of agents.json) assert.deepEqual(keys(a), [...AGENT_KEYS].sort());
       const tools = await api("GET", "/api/tools");
       for (const t of tools.json) assert.deepEqual(keys(t), [...TOOL_KEYS].sort());
@@ -524,7 +628,13 @@ export function defineContractSuite(label: string, database: () => Promise<{ url
       const doc = await api("GET", "/api/openapi.json");
       assert.equal(doc.status, 200);
       assert.match(doc.json.openapi, /^3\.1/);
-      for (const path of ["/api/health/", "/api/sessions/", "/api/sessions/{session_id}/", "/api/sessions/{session_id}/send/", "/api/messages/{id}/"]) {
+      for (const path of [
+        "/api/health/",
+        "/api/sessions/",
+        "/api/sessions/{session_id}/",
+        "/api/sessions/{session_id}/send/",
+        "/api/messages/{id}/",
+      ]) {
         assert.ok(doc.json.paths[path], path);
       }
       const send = doc.json.paths["/api/sessions/{session_id}/send/"].post;

@@ -8,12 +8,12 @@
  *   lapses (the lease and "never touch a live instance's runs" are tested in engine.test.ts).
  */
 import assert from "node:assert/strict";
-import Database from "better-sqlite3";
 import { test } from "node:test";
-import { apiClient, eventually } from "./support/api.ts";
-import { freshPostgresUrl, freshSqliteUrl, requireServices } from "./support/databases.ts";
-import { sqliteFile } from "../lib/db/connection.ts";
-import { startServer, type TandemServer } from "./support/server.ts";
+import Database from "better-sqlite3";
+import { sqliteFile } from "@/lib/db/connection";
+import { apiClient, eventually } from "./support/api";
+import { freshPostgresUrl, freshSqliteUrl, requireServices } from "./support/databases";
+import { startServer, type TandemServer } from "./support/server";
 
 const SESSIONS = 12;
 const CLIENTS = 6;
@@ -37,7 +37,8 @@ async function load(server: TandemServer, sessions: string[], acked: Acked[], st
         try {
           const res = await api("POST", `/api/sessions/${sessionId}/send/`, { content, async: !sync });
           if (res.status === 202) acked.push({ sessionId, content, messageIds: [res.json.message.id] });
-          else if (res.status === 200) acked.push({ sessionId, content, messageIds: res.json.map((m: { id: number }) => m.id) });
+          else if (res.status === 200)
+            acked.push({ sessionId, content, messageIds: res.json.map((m: { id: number }) => m.id) });
           else if (res.status === 409) await new Promise((r) => setTimeout(r, 5));
         } catch {
           // the connection died with the server: this send was not acknowledged
@@ -61,7 +62,8 @@ for (const provider of ["sqlite", "postgres"] as const) {
     const first = await startServer({ databaseUrl, env });
     const api = apiClient(first.url);
     const sessions: string[] = [];
-    for (let i = 0; i < SESSIONS; i++) sessions.push((await api("POST", "/api/sessions/", { title: `load ${i}` })).json.session_id);
+    for (let i = 0; i < SESSIONS; i++)
+      sessions.push((await api("POST", "/api/sessions/", { title: `load ${i}` })).json.session_id);
 
     const acked: Acked[] = [];
     const stop = { now: false };
@@ -82,13 +84,20 @@ for (const provider of ["sqlite", "postgres"] as const) {
     const api2 = apiClient(again.url);
 
     // Runs: none left running (at once for the same instance; after the lease for another).
-    const allRuns = async () => (await Promise.all(sessions.map(async (s) => (await api2("GET", `/api/sessions/${s}/runs/?limit=1000`)).json))).flat();
+    const allRuns = async () =>
+      (
+        await Promise.all(sessions.map(async (s) => (await api2("GET", `/api/sessions/${s}/runs/?limit=1000`)).json))
+      ).flat();
     const runs = await eventually(async () => {
       const all = await allRuns();
       return all.some((r: { status: string }) => r.status === "running") ? undefined : all;
     }, 15_000);
-    assert.ok(runs.some((r: { extra?: { interrupted?: boolean } }) => r.extra?.interrupted), "the killed runs are marked interrupted");
-    for (const s of sessions) assert.equal((await api2("GET", `/api/sessions/${s}/state/`)).json.run, null, `${s} is free`);
+    assert.ok(
+      runs.some((r: { extra?: { interrupted?: boolean } }) => r.extra?.interrupted),
+      "the killed runs are marked interrupted",
+    );
+    for (const s of sessions)
+      assert.equal((await api2("GET", `/api/sessions/${s}/state/`)).json.run, null, `${s} is free`);
 
     // Messages: every acknowledged one, with its content.
     const history = new Map<string, Map<number, { content: string; role: string }>>();
@@ -96,7 +105,9 @@ for (const provider of ["sqlite", "postgres"] as const) {
       const messages = (await api2("GET", `/api/sessions/${s}/history/?limit=1000`)).json;
       history.set(s, new Map(messages.map((m: { id: number; content: string; role: string }) => [m.id, m])));
     }
-    const missing = acked.flatMap((a) => a.messageIds.filter((id) => !history.get(a.sessionId)!.has(id)).map((id) => `${a.sessionId}#${id}`));
+    const missing = acked.flatMap((a) =>
+      a.messageIds.filter((id) => !history.get(a.sessionId)!.has(id)).map((id) => `${a.sessionId}#${id}`),
+    );
     assert.deepEqual(missing, [], `${missing.length} of ${acked.length} acknowledged sends lost messages`);
     for (const a of acked) {
       const user = history.get(a.sessionId)!.get(a.messageIds[0])!;

@@ -4,10 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { apiClient, eventually } from "./support/api.ts";
-import { freshPostgresUrl, freshSqliteUrl, requireServices } from "./support/databases.ts";
-import { startServer, type TandemServer } from "./support/server.ts";
-import { ChatClient } from "./support/ws.ts";
+import { apiClient, eventually } from "./support/api";
+import { freshPostgresUrl, freshSqliteUrl, requireServices } from "./support/databases";
+import { startServer, type TandemServer } from "./support/server";
+import { ChatClient } from "./support/ws";
 
 describe("collaboration engine", () => {
   let server: TandemServer;
@@ -50,7 +50,10 @@ describe("collaboration engine", () => {
   test("cancels a running run: partial text kept and marked, run cancelled, frame sent", async () => {
     const id = await newSession();
     const client = await ChatClient.connect(`${server.wsUrl}/ws/chat/${id}/`);
-    const sent = await api("POST", `/api/sessions/${id}/send/`, { content: "Write a long essay about oceans", async: true });
+    const sent = await api("POST", `/api/sessions/${id}/send/`, {
+      content: "Write a long essay about oceans",
+      async: true,
+    });
     assert.equal(sent.status, 202);
     await client.waitFor((f) => f.event === "agent_token");
     const state = await api("GET", `/api/sessions/${id}/state/`);
@@ -92,11 +95,18 @@ describe("collaboration engine", () => {
       assert.equal(typeof r.json.run_id, "number");
     }
     const history = (await api("GET", `/api/sessions/${id}/history/`)).json;
-    assert.equal(history.length, ok.reduce((n, a) => n + a.json.length, 0), "refused sends wrote nothing");
+    assert.equal(
+      history.length,
+      ok.reduce((n, a) => n + a.json.length, 0),
+      "refused sends wrote nothing",
+    );
     // Each run's messages are contiguous and in the run's own order.
     for (const a of ok) {
       const start = history.findIndex((m: any) => m.id === a.json[0].id);
-      assert.deepEqual(history.slice(start, start + a.json.length).map((m: any) => m.id), a.json.map((m: any) => m.id));
+      assert.deepEqual(
+        history.slice(start, start + a.json.length).map((m: any) => m.id),
+        a.json.map((m: any) => m.id),
+      );
     }
     const runs = (await api("GET", `/api/sessions/${id}/runs/`)).json;
     assert.equal(runs.length, ok.length);
@@ -143,7 +153,9 @@ describe("bounded context", () => {
     const id = (await api("POST", "/api/sessions/", {})).json.session_id;
     const prompts: number[] = [];
     for (let i = 0; i < 12; i++) {
-      const res = await api("POST", `/api/sessions/${id}/send/`, { content: `Message ${i}: ${"lorem ipsum dolor sit amet ".repeat(20)}` });
+      const res = await api("POST", `/api/sessions/${id}/send/`, {
+        content: `Message ${i}: ${"lorem ipsum dolor sit amet ".repeat(20)}`,
+      });
       assert.equal(res.status, 200);
       prompts.push(res.json.find((m: any) => m.role === "agent" && m.agent.name === "writer").tokens_prompt);
     }
@@ -173,7 +185,10 @@ describe("server lifecycle", () => {
 
   test("SIGTERM past the grace period fails the run cleanly: never left running", async () => {
     const databaseUrl = await freshSqliteUrl("shutdown-late");
-    const server = await startServer({ databaseUrl, env: { TANDEM_OFFLINE_DELAY_MS: "200", TANDEM_SHUTDOWN_GRACE_MS: "300" } });
+    const server = await startServer({
+      databaseUrl,
+      env: { TANDEM_OFFLINE_DELAY_MS: "200", TANDEM_SHUTDOWN_GRACE_MS: "300" },
+    });
     const api = apiClient(server.url);
     const id = (await api("POST", "/api/sessions/", {})).json.session_id;
     const client = await ChatClient.connect(`${server.wsUrl}/ws/chat/${id}/`);
@@ -222,37 +237,40 @@ describe("server lifecycle", () => {
   });
 
   for (const provider of ["sqlite", "postgres"] as const) {
-  test(`another instance recovers a dead instance's run only once its lease lapses (${provider})`, async (t) => {
-    const pgDb = provider === "postgres" ? await freshPostgresUrl("lease") : null;
-    if (provider === "postgres" && !pgDb) {
-      if (requireServices()) throw new Error("PostgreSQL is required but unreachable");
-      return t.skip("PostgreSQL is not reachable");
-    }
-    t.after(() => pgDb?.drop());
-    const databaseUrl = pgDb?.url ?? (await freshSqliteUrl("lease"));
-    const env = { TANDEM_OFFLINE_DELAY_MS: "150", TANDEM_RUN_LEASE_MS: "1500" };
-    const [a, b] = await Promise.all([startServer({ databaseUrl, env }), startServer({ databaseUrl, env })]);
-    const apiA = apiClient(a.url);
-    const apiB = apiClient(b.url);
-    const id = (await apiA("POST", "/api/sessions/", {})).json.session_id;
-    const client = await ChatClient.connect(`${a.wsUrl}/ws/chat/${id}/`);
-    const sent = await apiA("POST", `/api/sessions/${id}/send/`, { content: "a long run on instance A", async: true });
-    await client.waitFor((f) => f.event === "agent_token");
-    // B runs its recovery sweep every lease period; a live run on A is never touched.
-    await new Promise((r) => setTimeout(r, 2500));
-    const whileAlive = (await apiB("GET", `/api/sessions/${id}/runs/`)).json[0];
-    assert.equal(whileAlive.status, "running", "B leaves A's live run alone");
-    const busy = await apiB("POST", `/api/sessions/${id}/send/`, { content: "through B" });
-    assert.equal(busy.status, 409, "the run slot holds across instances");
-    await a.kill();
-    const recovered = await eventually(async () => {
-      const run = (await apiB("GET", `/api/sessions/${id}/runs/`)).json[0];
-      return run.status === "running" ? undefined : run;
-    }, 10_000);
-    await b.stop();
-    assert.equal(recovered.id, sent.json.run_id);
-    assert.equal(recovered.status, "error");
-    assert.match(recovered.details, /Interrupted/);
-  });
+    test(`another instance recovers a dead instance's run only once its lease lapses (${provider})`, async (t) => {
+      const pgDb = provider === "postgres" ? await freshPostgresUrl("lease") : null;
+      if (provider === "postgres" && !pgDb) {
+        if (requireServices()) throw new Error("PostgreSQL is required but unreachable");
+        return t.skip("PostgreSQL is not reachable");
+      }
+      t.after(() => pgDb?.drop());
+      const databaseUrl = pgDb?.url ?? (await freshSqliteUrl("lease"));
+      const env = { TANDEM_OFFLINE_DELAY_MS: "150", TANDEM_RUN_LEASE_MS: "1500" };
+      const [a, b] = await Promise.all([startServer({ databaseUrl, env }), startServer({ databaseUrl, env })]);
+      const apiA = apiClient(a.url);
+      const apiB = apiClient(b.url);
+      const id = (await apiA("POST", "/api/sessions/", {})).json.session_id;
+      const client = await ChatClient.connect(`${a.wsUrl}/ws/chat/${id}/`);
+      const sent = await apiA("POST", `/api/sessions/${id}/send/`, {
+        content: "a long run on instance A",
+        async: true,
+      });
+      await client.waitFor((f) => f.event === "agent_token");
+      // B runs its recovery sweep every lease period; a live run on A is never touched.
+      await new Promise((r) => setTimeout(r, 2500));
+      const whileAlive = (await apiB("GET", `/api/sessions/${id}/runs/`)).json[0];
+      assert.equal(whileAlive.status, "running", "B leaves A's live run alone");
+      const busy = await apiB("POST", `/api/sessions/${id}/send/`, { content: "through B" });
+      assert.equal(busy.status, 409, "the run slot holds across instances");
+      await a.kill();
+      const recovered = await eventually(async () => {
+        const run = (await apiB("GET", `/api/sessions/${id}/runs/`)).json[0];
+        return run.status === "running" ? undefined : run;
+      }, 10_000);
+      await b.stop();
+      assert.equal(recovered.id, sent.json.run_id);
+      assert.equal(recovered.status, "error");
+      assert.match(recovered.details, /Interrupted/);
+    });
   }
 });

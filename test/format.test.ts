@@ -1,7 +1,7 @@
 /** The chat UI's display helpers for titles (lib/client/format.ts), on their own. */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { displayTitle, sessionLabel } from "../lib/client/format.ts";
+import { displayTitle, sessionLabel } from "@/lib/client/format";
 
 describe("title display", () => {
   test("shows a title stored with bidi controls without them, so it reads as stored", () => {

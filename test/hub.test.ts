@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { Hub } from "../lib/realtime/hub.ts";
+import { Hub } from "@/lib/realtime/hub";
 
 const KiB = 1024;
 const kib = "x".repeat(KiB);

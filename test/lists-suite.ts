@@ -5,20 +5,23 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { apiClient, type ApiAnswer } from "./support/api.ts";
-import { startServer, type TandemServer } from "./support/server.ts";
+import { type ApiAnswer, apiClient } from "./support/api";
+import { startServer, type TandemServer } from "./support/server";
 
 const SESSIONS = 5000;
 const SUMMARY_KEYS = ["created_at", "message_count", "session_id", "title", "updated_at"];
 
-export function defineListSuite(label: string, database: () => Promise<{ url: string; drop?: () => Promise<void> } | null>) {
+export function defineListSuite(
+  label: string,
+  database: () => Promise<{ url: string; drop?: () => Promise<void> } | null>,
+) {
   describe(`lists of ${SESSIONS} sessions (${label})`, () => {
     let server: TandemServer | undefined;
     let dropDb: (() => Promise<void>) | undefined;
     let skipped: string | undefined;
     let api: ReturnType<typeof apiClient>;
     let template: any;
-    let data: typeof import("../lib/db/connection.ts") & typeof import("../lib/db/sessions.ts");
+    let data: typeof import("@/lib/db/connection") & typeof import("@/lib/db/sessions");
 
     before(async () => {
       const db = await database();
@@ -36,9 +39,9 @@ export function defineListSuite(label: string, database: () => Promise<{ url: st
       // data module reads DATABASE_URL once, when first imported).
       process.env.DATABASE_URL = db.url;
       process.env.LOG_LEVEL = "silent";
-      const { seedSessions } = await import("../bench/seed.ts");
+      const { seedSessions } = await import("@/bench/seed");
       await seedSessions(db.url, SESSIONS - 1, { prefix: "scale", teamOf: template.id });
-      data = { ...(await import("../lib/db/connection.ts")), ...(await import("../lib/db/sessions.ts")) };
+      data = { ...(await import("@/lib/db/connection")), ...(await import("@/lib/db/sessions")) };
     });
     after(async () => {
       await server?.stop();
@@ -84,7 +87,10 @@ export function defineListSuite(label: string, database: () => Promise<{ url: st
 
     it("answers the last pages, and no next link at the end", async () => {
       const tail = ok(await api("GET", `/api/sessions/?offset=${SESSIONS - 10}`));
-      assert.deepEqual(tail.json.map((s: any) => s.title), Array.from({ length: 10 }, (_, i) => `Seeded chat ${9 - i}`));
+      assert.deepEqual(
+        tail.json.map((s: any) => s.title),
+        Array.from({ length: 10 }, (_, i) => `Seeded chat ${9 - i}`),
+      );
       assert.equal(tail.headers.get("link"), null);
       tail.json.forEach(sameTeam);
       const last = ok(await api("GET", `/api/sessions/?limit=1000&offset=${SESSIONS - 1000}`));
@@ -127,7 +133,11 @@ export function defineListSuite(label: string, database: () => Promise<{ url: st
       const { rows, total } = await data.listSessionsPage({ limit: 1000, offset: 0 });
       assert.equal(total, SESSIONS);
       assert.equal(rows.length, 1000);
-      for (const s of rows) assert.deepEqual(s.assignments.map((a) => a.agent.name), ["researcher", "writer"]);
+      for (const s of rows)
+        assert.deepEqual(
+          s.assignments.map((a) => a.agent.name),
+          ["researcher", "writer"],
+        );
     });
   });
 }

@@ -1,5 +1,5 @@
-import { defineListSuite } from "./lists-suite.ts";
-import { freshPostgresUrl, requireServices } from "./support/databases.ts";
+import { defineListSuite } from "./lists-suite";
+import { freshPostgresUrl, requireServices } from "./support/databases";
 
 defineListSuite("postgres", async () => {
   const db = await freshPostgresUrl("lists");

@@ -1,4 +1,4 @@
-import { defineListSuite } from "./lists-suite.ts";
-import { freshSqliteUrl } from "./support/databases.ts";
+import { defineListSuite } from "./lists-suite";
+import { freshSqliteUrl } from "./support/databases";
 
 defineListSuite("sqlite", async () => ({ url: await freshSqliteUrl("lists") }));

@@ -12,18 +12,18 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { test, type TestContext } from "node:test";
+import { type TestContext, test } from "node:test";
 import Database from "better-sqlite3";
 import pg from "pg";
 import {
   createMigration,
   deployMigrations,
   migrationStatus,
+  type Provider,
   providerOf,
   schemaDrift,
-  type Provider,
-} from "../lib/db/migrate.ts";
-import { freshPostgresUrl, freshSqliteUrl, requireServices, TEST_PG_URL } from "./support/databases.ts";
+} from "@/lib/db/migrate";
+import { freshPostgresUrl, freshSqliteUrl, requireServices, TEST_PG_URL } from "./support/databases";
 
 // ─── helpers ────────────────────────────────────────────────────────────────────────────────
 
@@ -42,7 +42,9 @@ async function sqliteDb(label: string, file = "test.db"): Promise<TestDb> {
       const db = new Database(url.replace(/^file:/, ""));
       try {
         const stmt = db.prepare(text);
-        return stmt.reader ? (stmt.all() as Record<string, unknown>[]) : (stmt.run(), []);
+        if (stmt.reader) return stmt.all() as Record<string, unknown>[];
+        stmt.run();
+        return [];
       } finally {
         db.close();
       }

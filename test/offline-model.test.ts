@@ -4,13 +4,14 @@
  *
  * Run: node --import tsx --test test/offline-model.test.ts
  */
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
-import { streamText, generateText, tool, isStepCount, type ModelMessage, type ToolSet } from "ai";
-import { z } from "zod";
+import { describe, test } from "node:test";
 import type { LanguageModelV4CallOptions, LanguageModelV4Prompt, LanguageModelV4StreamPart } from "@ai-sdk/provider";
-import { createOfflineModel, chunkText } from "../lib/agents/offline-model.ts";
-import { builtinTools, type ToolContext } from "../lib/agents/tools/index.ts";
+import { generateText, isStepCount, type ModelMessage, streamText, type ToolSet, tool } from "ai";
+import { z } from "zod";
+import { chunkText, createOfflineModel } from "@/lib/agents/offline-model";
+import { builtinTools, type ToolContext } from "@/lib/agents/tools/index";
 
 const RESEARCHER_SYSTEM =
   "You are researcher, the Research Analyst on team Tandem. Dig into the user's request and write concise research notes for your colleague.";
@@ -20,7 +21,15 @@ const WRITER_SYSTEM =
 const fixedClock = new Date("2026-12-01T13:05:09.000Z");
 const ctx: ToolContext = {
   async searchMessages(query) {
-    return [{ id: 1, role: "user", agent: null, content: `Earlier I said my favourite colour is teal (${query})`, created_at: "2026-11-30T10:00:00.000Z" }];
+    return [
+      {
+        id: 1,
+        role: "user",
+        agent: null,
+        content: `Earlier I said my favourite colour is teal (${query})`,
+        created_at: "2026-11-30T10:00:00.000Z",
+      },
+    ];
   },
   now: () => fixedClock,
 };
@@ -78,7 +87,11 @@ async function collect(stream: ReadableStream<LanguageModelV4StreamPart>): Promi
 }
 
 function userPrompt(text: string, extra: LanguageModelV4Prompt = []): LanguageModelV4Prompt {
-  return [{ role: "system", content: RESEARCHER_SYSTEM }, { role: "user", content: [{ type: "text", text }] }, ...extra];
+  return [
+    { role: "system", content: RESEARCHER_SYSTEM },
+    { role: "user", content: [{ type: "text", text }] },
+    ...extra,
+  ];
 }
 
 const calculatorToolDef: NonNullable<LanguageModelV4CallOptions["tools"]>[number] = {
@@ -173,7 +186,10 @@ describe("offline model: researcher via streamText", () => {
   test("arithmetic + time in one request: two calls in one step", async () => {
     const r = await researcherRun("What time is it, and what is 2^10?");
     assert.equal(r.steps.length, 2);
-    assert.deepEqual(r.steps[0].toolCalls.map((c) => c.toolName), ["calculator", "current_time"]);
+    assert.deepEqual(
+      r.steps[0].toolCalls.map((c) => c.toolName),
+      ["calculator", "current_time"],
+    );
     assert.match(r.text, /Calculator: 2\^10 = 1024/);
     assert.match(r.text, /Current time \(UTC\):/);
   });
@@ -242,7 +258,10 @@ describe("offline model: researcher via streamText", () => {
       ],
     });
     assert.equal(r.steps.length, 2, "still researcher mode: the colleague note is before the request");
-    assert.deepEqual(r.executed.map((e) => e.input), [{ expression: "6 * 7" }]);
+    assert.deepEqual(
+      r.executed.map((e) => e.input),
+      [{ expression: "6 * 7" }],
+    );
     assert.match(r.text, /Calculator: 6 \* 7 = 42/);
     assert.match(r.text, /previous user message was "What is 1 \+ 1\?"/);
   });
@@ -345,9 +364,23 @@ describe("offline model: raw LanguageModelV4", () => {
 
   test("doStream tool calls: tool-input-start/delta/end then tool-call, finish tool-calls", async () => {
     const m = createOfflineModel();
-    const { stream } = await m.doStream({ prompt: userPrompt("What is 12 * (3 + 4)?"), tools: [calculatorToolDef, timeToolDef] });
+    const { stream } = await m.doStream({
+      prompt: userPrompt("What is 12 * (3 + 4)?"),
+      tools: [calculatorToolDef, timeToolDef],
+    });
     const parts = await collect(stream);
-    assert.deepEqual(parts.map((p) => p.type), ["stream-start", "response-metadata", "tool-input-start", "tool-input-delta", "tool-input-end", "tool-call", "finish"]);
+    assert.deepEqual(
+      parts.map((p) => p.type),
+      [
+        "stream-start",
+        "response-metadata",
+        "tool-input-start",
+        "tool-input-delta",
+        "tool-input-end",
+        "tool-call",
+        "finish",
+      ],
+    );
     const callPart = parts.find((p) => p.type === "tool-call");
     assert.ok(callPart && callPart.type === "tool-call");
     assert.equal(callPart.toolName, "calculator");
@@ -367,16 +400,42 @@ describe("offline model: raw LanguageModelV4", () => {
 
     // With the tool result in the prompt: notes, no second call.
     const followUp: LanguageModelV4Prompt = [
-      { role: "assistant", content: [{ type: "tool-call", toolCallId: c.toolCallId, toolName: "calculator", input: { expression: "12 * (3 + 4)" } }] },
-      { role: "tool", content: [{ type: "tool-result", toolCallId: c.toolCallId, toolName: "calculator", output: { type: "json", value: { expression: "12 * (3 + 4)", result: 84 } } }] },
+      {
+        role: "assistant",
+        content: [
+          {
+            type: "tool-call",
+            toolCallId: c.toolCallId,
+            toolName: "calculator",
+            input: { expression: "12 * (3 + 4)" },
+          },
+        ],
+      },
+      {
+        role: "tool",
+        content: [
+          {
+            type: "tool-result",
+            toolCallId: c.toolCallId,
+            toolName: "calculator",
+            output: { type: "json", value: { expression: "12 * (3 + 4)", result: 84 } },
+          },
+        ],
+      },
     ];
-    const gen2 = await m.doGenerate({ prompt: userPrompt("What is 12 * (3 + 4)?", followUp), tools: [calculatorToolDef] });
+    const gen2 = await m.doGenerate({
+      prompt: userPrompt("What is 12 * (3 + 4)?", followUp),
+      tools: [calculatorToolDef],
+    });
     assert.equal(gen2.finishReason.unified, "stop");
     const t = gen2.content[0];
     assert.ok(t.type === "text");
     assert.match(t.text, /Calculator: 12 \* \(3 \+ 4\) = 84/);
 
-    const { stream } = await m.doStream({ prompt: userPrompt("What is 12 * (3 + 4)?", followUp), tools: [calculatorToolDef] });
+    const { stream } = await m.doStream({
+      prompt: userPrompt("What is 12 * (3 + 4)?", followUp),
+      tools: [calculatorToolDef],
+    });
     const streamed = (await collect(stream)).map((p) => (p.type === "text-delta" ? p.delta : "")).join("");
     assert.equal(streamed, t.text);
     assert.ok(gen2.usage.inputTokens.total! > 0 && gen2.usage.outputTokens.total === Math.ceil(t.text.length / 4));
@@ -385,8 +444,21 @@ describe("offline model: raw LanguageModelV4", () => {
   test("error-text tool results are reported as failures", async () => {
     const m = createOfflineModel();
     const prompt = userPrompt("What time is it in Mars/Base?", [
-      { role: "assistant", content: [{ type: "tool-call", toolCallId: "c1", toolName: "current_time", input: { timezone: "Mars/Base" } }] },
-      { role: "tool", content: [{ type: "tool-result", toolCallId: "c1", toolName: "current_time", output: { type: "error-text", value: "Unknown time zone: Mars/Base" } }] },
+      {
+        role: "assistant",
+        content: [{ type: "tool-call", toolCallId: "c1", toolName: "current_time", input: { timezone: "Mars/Base" } }],
+      },
+      {
+        role: "tool",
+        content: [
+          {
+            type: "tool-result",
+            toolCallId: "c1",
+            toolName: "current_time",
+            output: { type: "error-text", value: "Unknown time zone: Mars/Base" },
+          },
+        ],
+      },
     ]);
     const gen = await m.doGenerate({ prompt, tools: [timeToolDef] });
     const t = gen.content[0];
@@ -396,7 +468,11 @@ describe("offline model: raw LanguageModelV4", () => {
 
   test("toolChoice none suppresses tool calls", async () => {
     const m = createOfflineModel();
-    const gen = await m.doGenerate({ prompt: userPrompt("What is 1 + 1?"), tools: [calculatorToolDef], toolChoice: { type: "none" } });
+    const gen = await m.doGenerate({
+      prompt: userPrompt("What is 1 + 1?"),
+      tools: [calculatorToolDef],
+      toolChoice: { type: "none" },
+    });
     assert.equal(gen.finishReason.unified, "stop");
     assert.equal(gen.content[0].type, "text");
   });
@@ -410,8 +486,17 @@ describe("offline model: raw LanguageModelV4", () => {
       [{ role: "user", content: [{ type: "text", text: "   " }] }],
       [{ role: "assistant", content: [{ type: "text", text: "I spoke first" }] }],
       [{ role: "user", content: [{ type: "file", mediaType: "image/png", data: { type: "data", data: "AAAA" } }] }],
-      [{ role: "user", content: [{ type: "text", text: "researcher (R) wrote:\nonly notes" }], providerOptions: { tandem: { agent: "researcher", role: "R" } } }],
-      [{ role: "user", content: [{ type: "text", text: "hi" }] }, { role: "user", content: [{ type: "text", text: "" }], providerOptions: { tandem: {} } }],
+      [
+        {
+          role: "user",
+          content: [{ type: "text", text: "researcher (R) wrote:\nonly notes" }],
+          providerOptions: { tandem: { agent: "researcher", role: "R" } },
+        },
+      ],
+      [
+        { role: "user", content: [{ type: "text", text: "hi" }] },
+        { role: "user", content: [{ type: "text", text: "" }], providerOptions: { tandem: {} } },
+      ],
       userPrompt("x".repeat(20000)),
       userPrompt("hello!"),
     ];
@@ -422,7 +507,10 @@ describe("offline model: raw LanguageModelV4", () => {
       const parts = await collect(stream);
       assert.equal(parts.at(-1)!.type, "finish");
       const text = parts.map((p) => (p.type === "text-delta" ? p.delta : "")).join("");
-      assert.ok(text.length > 20 && text.length < 3000, `sensible text for ${JSON.stringify(prompt).slice(0, 80)}: ${text.length}`);
+      assert.ok(
+        text.length > 20 && text.length < 3000,
+        `sensible text for ${JSON.stringify(prompt).slice(0, 80)}: ${text.length}`,
+      );
     }
   });
 
@@ -430,8 +518,12 @@ describe("offline model: raw LanguageModelV4", () => {
     const m = createOfflineModel();
     const ac = new AbortController();
     ac.abort();
-    await assert.rejects(async () => m.doGenerate({ prompt: userPrompt("hi"), abortSignal: ac.signal }), { name: "AbortError" });
-    await assert.rejects(async () => m.doStream({ prompt: userPrompt("hi"), abortSignal: ac.signal }), { name: "AbortError" });
+    await assert.rejects(async () => m.doGenerate({ prompt: userPrompt("hi"), abortSignal: ac.signal }), {
+      name: "AbortError",
+    });
+    await assert.rejects(async () => m.doStream({ prompt: userPrompt("hi"), abortSignal: ac.signal }), {
+      name: "AbortError",
+    });
   });
 
   test("abort while waiting between chunks errors the raw stream promptly", async () => {
@@ -467,7 +559,9 @@ describe("offline model: abort and determinism via the AI SDK", () => {
       system: RESEARCHER_SYSTEM,
       messages: [{ role: "user", content: "How does photosynthesis work in plants?" }],
       abortSignal: ac.signal,
-      onAbort: () => { onAbortCalled = true; },
+      onAbort: () => {
+        onAbortCalled = true;
+      },
     });
     const t0 = Date.now();
     setTimeout(() => ac.abort(), 100);

@@ -4,21 +4,22 @@
  *
  * Run: node --import tsx --test test/openai-stub.test.ts
  */
-import { describe, test, afterEach } from "node:test";
+
 import assert from "node:assert/strict";
-import {
-  streamText,
-  generateText,
-  tool,
-  isStepCount,
-  APICallError,
-  RetryError,
-  NoOutputGeneratedError,
-  JSONParseError,
-} from "ai";
+import { afterEach, describe, test } from "node:test";
 import { createOpenAI } from "@ai-sdk/openai";
+import {
+  APICallError,
+  generateText,
+  isStepCount,
+  JSONParseError,
+  NoOutputGeneratedError,
+  RetryError,
+  streamText,
+  tool,
+} from "ai";
 import { z } from "zod";
-import { startOpenAIStub, toolMessages, type OpenAIStub, type StubBehavior } from "./support/openai-stub.ts";
+import { type OpenAIStub, type StubBehavior, startOpenAIStub, toolMessages } from "./support/openai-stub";
 
 let stub: OpenAIStub | undefined;
 
@@ -329,18 +330,34 @@ describe("openai stub protocol and queue (raw fetch)", () => {
 
     const res2 = await post(stub, { ...userMsg("hi"), stream: true });
     const data2 = sseData(await res2.text());
-    assert.ok(data2.slice(0, -1).every((d) => JSON.parse(d).usage === undefined), "no usage chunk without include_usage");
+    assert.ok(
+      data2.slice(0, -1).every((d) => JSON.parse(d).usage === undefined),
+      "no usage chunk without include_usage",
+    );
   });
 
   test("SSE tool call deltas and non-streaming tool calls", async () => {
     const { stub } = await start([
-      { kind: "reply", reply: { toolCalls: [{ name: "lookup", arguments: { q: "x" } }, { name: "other", arguments: {} }] } },
+      {
+        kind: "reply",
+        reply: {
+          toolCalls: [
+            { name: "lookup", arguments: { q: "x" } },
+            { name: "other", arguments: {} },
+          ],
+        },
+      },
     ]);
     const res = await post(stub, { ...userMsg("hi"), stream: true });
-    const chunks = sseData(await res.text()).slice(0, -1).map((d) => JSON.parse(d));
+    const chunks = sseData(await res.text())
+      .slice(0, -1)
+      .map((d) => JSON.parse(d));
     const tc = chunks.flatMap((c) => c.choices[0]?.delta?.tool_calls ?? []);
     assert.deepEqual(tc[0], { index: 0, id: "call_1", type: "function", function: { name: "lookup", arguments: "" } });
-    const args0 = tc.filter((t) => t.index === 0).map((t) => t.function.arguments).join("");
+    const args0 = tc
+      .filter((t) => t.index === 0)
+      .map((t) => t.function.arguments)
+      .join("");
     assert.deepEqual(JSON.parse(args0), { q: "x" });
     assert.equal(tc.find((t) => t.index === 1 && t.id).id, "call_2");
     assert.equal(chunks.at(-1).choices[0].finish_reason, "tool_calls");

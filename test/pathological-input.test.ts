@@ -14,23 +14,29 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { createElement } from "react";
-import { renderToStaticMarkup } from "react-dom/server";
 import type { LanguageModelV4CallOptions, LanguageModelV4Prompt, LanguageModelV4StreamPart } from "@ai-sdk/provider";
 import type { ModelMessage } from "ai";
-import { Markdown } from "../app/(chat)/_components/Markdown.tsx";
-import { conversation, systemPrompt } from "../lib/agents/context.ts";
-import { chunkText, createOfflineModel, extractKeyTerms } from "../lib/agents/offline-model.ts";
-import { asksForDateOrTime, builtinTools, findArithmeticExpression, findTimeZone, type ToolContext } from "../lib/agents/tools/index.ts";
-import { MAX_CONTENT_LENGTH } from "../lib/contract/schemas.ts";
-import { formatJson, isPlaceholderTitle, previewJson, sessionLabel, titleFromMessage } from "../lib/client/format.ts";
-import { containerDepth, MAX_MARKDOWN_NESTING } from "../lib/client/markdown-depth.ts";
-import { rehypeSoftBreaks } from "../lib/client/soft-breaks.ts";
-import { safeHref } from "../lib/client/urls.ts";
-import type { AssignmentRow } from "../lib/db/assignments.ts";
-import type { MessageRow } from "../lib/db/messages.ts";
-import { apiClient } from "./support/api.ts";
-import { startServer, type TandemServer } from "./support/server.ts";
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { Markdown } from "@/app/(chat)/_components/Markdown";
+import { conversation, systemPrompt } from "@/lib/agents/context";
+import { chunkText, createOfflineModel, extractKeyTerms } from "@/lib/agents/offline-model";
+import {
+  asksForDateOrTime,
+  builtinTools,
+  findArithmeticExpression,
+  findTimeZone,
+  type ToolContext,
+} from "@/lib/agents/tools/index";
+import { formatJson, isPlaceholderTitle, previewJson, sessionLabel, titleFromMessage } from "@/lib/client/format";
+import { containerDepth, MAX_MARKDOWN_NESTING } from "@/lib/client/markdown-depth";
+import { rehypeSoftBreaks } from "@/lib/client/soft-breaks";
+import { safeHref } from "@/lib/client/urls";
+import { MAX_CONTENT_LENGTH } from "@/lib/contract/schemas";
+import type { AssignmentRow } from "@/lib/db/assignments";
+import type { MessageRow } from "@/lib/db/messages";
+import { apiClient } from "./support/api";
+import { startServer, type TandemServer } from "./support/server";
 
 const SEED = Number(process.env.TANDEM_PATHOLOGICAL_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const CASES = Number(process.env.TANDEM_PATHOLOGICAL_CASES ?? 24);
@@ -41,7 +47,7 @@ const BOUND_MS = 500;
 const TITLE_LENGTH = 200;
 
 /** The message that held the server 14-15 s (issue 9, part A 1). */
-const REPRODUCTION = "What is 1" + " ".repeat(2000) + "1+" + "e+".repeat(995) + "1?";
+const REPRODUCTION = `What is 1${" ".repeat(2000)}1+${"e+".repeat(995)}1?`;
 
 // ---------------------------------------------------------------------------------------------
 // Hostile texts
@@ -63,16 +69,89 @@ function prng(seed: number) {
 
 /** Openings that steer the text into one pattern or another (classification, notes, finders). */
 const OPENINGS = [
-  "", "hi", "hello there", "What is 1", "What is", "how does x", "how do i ", "how to ", "list the ", "what are ",
-  "difference between a", "compare a", "a vs", "should i use a", "which is better a", "why ", "please", "tell me about ",
-  "what time is it in", "current time in Asia/", "remind me what we talked about", "15% of 2", "sqrt(", "3 x",
-  "Calculator: 1", "Calculator failed for x:", "Current time (x): ", "Key terms: a", "Question type: ", "- ", "## ", "1. ", "> ",
+  "",
+  "hi",
+  "hello there",
+  "What is 1",
+  "What is",
+  "how does x",
+  "how do i ",
+  "how to ",
+  "list the ",
+  "what are ",
+  "difference between a",
+  "compare a",
+  "a vs",
+  "should i use a",
+  "which is better a",
+  "why ",
+  "please",
+  "tell me about ",
+  "what time is it in",
+  "current time in Asia/",
+  "remind me what we talked about",
+  "15% of 2",
+  "sqrt(",
+  "3 x",
+  "Calculator: 1",
+  "Calculator failed for x:",
+  "Current time (x): ",
+  "Key terms: a",
+  "Question type: ",
+  "- ",
+  "## ",
+  "1. ",
+  "> ",
 ];
 /** Units repeated into long runs. */
 const UNITS = [
-  " ", "\t", "\n", " \n", "\r\n", "\u00a0", "\u2028", "a", "1", "(", ")", "((", "+", "1+", "e+", "-.", "?!", ",", "=", ":",
-  " and ", " or ", " vs ", " = ", "the ", "how to ", "1,000", "1.", "1e", "difference between ", "compare ", " for ", " please",
-  "  x", "a_", "*a", "x ", "pi", "sqrt(", "- ", "> ", "1. ", "(ISO ", "Calculator: ", "%", " plus ", "Asia/",
+  " ",
+  "\t",
+  "\n",
+  " \n",
+  "\r\n",
+  "\u00a0",
+  "\u2028",
+  "a",
+  "1",
+  "(",
+  ")",
+  "((",
+  "+",
+  "1+",
+  "e+",
+  "-.",
+  "?!",
+  ",",
+  "=",
+  ":",
+  " and ",
+  " or ",
+  " vs ",
+  " = ",
+  "the ",
+  "how to ",
+  "1,000",
+  "1.",
+  "1e",
+  "difference between ",
+  "compare ",
+  " for ",
+  " please",
+  "  x",
+  "a_",
+  "*a",
+  "x ",
+  "pi",
+  "sqrt(",
+  "- ",
+  "> ",
+  "1. ",
+  "(ISO ",
+  "Calculator: ",
+  "%",
+  " plus ",
+  "Asia/",
 ];
 /** Endings that make a pattern fail after its long run (or not). */
 const ENDINGS = ["", "x", "?", "\r x", "\nx", ")", "1", " 1?"];
@@ -89,7 +168,7 @@ function shaped(opening: string, unit: string, ending: string, length: number): 
 /** The fixed texts every run checks, the reproduction first (it failed in seconds). */
 const FIXED: string[] = [
   REPRODUCTION,
-  "What is 1" + " ".repeat(MAX_CONTENT_LENGTH - 2000) + "1+" + "e+".repeat(995) + "1?",
+  `What is 1${" ".repeat(MAX_CONTENT_LENGTH - 2000)}1+${"e+".repeat(995)}1?`,
   shaped("", " ", "x", MAX_CONTENT_LENGTH),
   shaped("", "\n", "x", MAX_CONTENT_LENGTH),
   shaped("hi", " ", "x", MAX_CONTENT_LENGTH),
@@ -152,7 +231,12 @@ async function bounded(what: string, text: string, fn: () => unknown): Promise<v
 // Prompts as the engine builds them (lib/agents/context.ts)
 // ---------------------------------------------------------------------------------------------
 
-const RESEARCHER = { id: 1, name: "researcher", role: "Research Analyst", description: "Dig into the request and write notes." };
+const RESEARCHER = {
+  id: 1,
+  name: "researcher",
+  role: "Research Analyst",
+  description: "Dig into the request and write notes.",
+};
 const WRITER = { id: 2, name: "writer", role: "Writer", description: "Compose the answer from the notes." };
 
 function assignment(agent: typeof RESEARCHER, promptOverride: string): AssignmentRow {
@@ -164,7 +248,12 @@ function message(id: number, content: string, agent: typeof RESEARCHER | null): 
 }
 
 /** What the engine hands the model for `agent`, in the model's own prompt format. */
-function enginePrompt(agent: typeof RESEARCHER, history: MessageRow[], runFromId: number, promptOverride = ""): LanguageModelV4Prompt {
+function enginePrompt(
+  agent: typeof RESEARCHER,
+  history: MessageRow[],
+  runFromId: number,
+  promptOverride = "",
+): LanguageModelV4Prompt {
   const team = [assignment(RESEARCHER, promptOverride), assignment(WRITER, "")];
   const messages: ModelMessage[] = conversation(history, { agentId: agent.id, runFromId, budgetTokens: 6000 });
   return [
@@ -185,7 +274,16 @@ const TOOLS: LanguageModelV4CallOptions["tools"] = [...builtinTools.values()].ma
 
 /** Notes a colleague might write around hostile text: every line shape the writer reads. */
 function hostileNotes(text: string): string {
-  const shapes = ["Calculator: ", "Calculator failed for ", "Current time (UTC): ", "Key terms: ", "Question type: ", "- ", "1. ", ""];
+  const shapes = [
+    "Calculator: ",
+    "Calculator failed for ",
+    "Current time (UTC): ",
+    "Key terms: ",
+    "Question type: ",
+    "- ",
+    "1. ",
+    "",
+  ];
   const share = Math.floor(text.length / shapes.length);
   return [
     "## Research notes",
@@ -205,7 +303,13 @@ async function drain(stream: ReadableStream<LanguageModelV4StreamPart>): Promise
 function hostileContext(text: string): ToolContext {
   return {
     async searchMessages(_query, limit) {
-      return Array.from({ length: limit }, (_, i) => ({ id: i + 1, role: "user", agent: null, content: text, created_at: "2026-12-01T00:00:00.000Z" }));
+      return Array.from({ length: limit }, (_, i) => ({
+        id: i + 1,
+        role: "user",
+        agent: null,
+        content: text,
+        created_at: "2026-12-01T00:00:00.000Z",
+      }));
     },
     now: () => new Date("2026-12-01T13:05:09.000Z"),
   };
@@ -233,7 +337,9 @@ describe("pathological input holds the event loop only briefly", () => {
         for (const cut of [text.slice(0, 64), text.slice(0, 200), text.slice(0, 500), text.slice(-500)]) {
           const input = { expression: cut, timezone: cut, query: cut, limit: 20 };
           // Tools refuse bad input with readable errors: that is fine, only time matters here.
-          await bounded(`${tool.name}.execute`, cut, () => tool.execute(input, ctx).catch((e: Error) => assert.ok(e.message)));
+          await bounded(`${tool.name}.execute`, cut, () =>
+            tool.execute(input, ctx).catch((e: Error) => assert.ok(e.message)),
+          );
         }
       }
     }
@@ -245,19 +351,41 @@ describe("pathological input holds the event loop only briefly", () => {
       const history = [message(1, text, null), message(2, text, WRITER), message(3, text, null)];
       const prompt = enginePrompt(RESEARCHER, history, 3, text.slice(0, 4000));
       await bounded("researcher doGenerate", text, () => model.doGenerate({ prompt, tools: TOOLS }));
-      await bounded("researcher doStream", text, async () => drain((await model.doStream({ prompt, tools: TOOLS })).stream));
+      await bounded("researcher doStream", text, async () =>
+        drain((await model.doStream({ prompt, tools: TOOLS })).stream),
+      );
 
       const outputs = [
         { type: "error-text" as const, value: text },
-        { type: "json" as const, value: { query: text, results: [{ id: 1, role: "user", agent: null, content: text }] } },
+        {
+          type: "json" as const,
+          value: { query: text, results: [{ id: 1, role: "user", agent: null, content: text }] },
+        },
       ];
       for (const [i, output] of outputs.entries()) {
         const withResults: LanguageModelV4Prompt = [
           ...prompt,
-          { role: "assistant", content: [{ type: "tool-call", toolCallId: `c${i}`, toolName: i ? "session_search" : "calculator", input: { expression: text.slice(0, 500), query: text.slice(0, 200) } }] },
-          { role: "tool", content: [{ type: "tool-result", toolCallId: `c${i}`, toolName: i ? "session_search" : "calculator", output }] },
+          {
+            role: "assistant",
+            content: [
+              {
+                type: "tool-call",
+                toolCallId: `c${i}`,
+                toolName: i ? "session_search" : "calculator",
+                input: { expression: text.slice(0, 500), query: text.slice(0, 200) },
+              },
+            ],
+          },
+          {
+            role: "tool",
+            content: [
+              { type: "tool-result", toolCallId: `c${i}`, toolName: i ? "session_search" : "calculator", output },
+            ],
+          },
         ];
-        await bounded("researcher doGenerate after a tool result", text, () => model.doGenerate({ prompt: withResults, tools: TOOLS }));
+        await bounded("researcher doGenerate after a tool result", text, () =>
+          model.doGenerate({ prompt: withResults, tools: TOOLS }),
+        );
       }
     }
   });
@@ -284,12 +412,18 @@ describe("pathological input holds the event loop only briefly", () => {
       const title = text.slice(0, TITLE_LENGTH);
       await bounded("titleFromMessage", text, () => titleFromMessage(text));
       await bounded("sessionLabel / isPlaceholderTitle", title, () => [sessionLabel(title), isPlaceholderTitle(title)]);
-      await bounded("previewJson / formatJson", text, () => [previewJson({ expression: text }), formatJson({ expression: text })]);
+      await bounded("previewJson / formatJson", text, () => [
+        previewJson({ expression: text }),
+        formatJson({ expression: text }),
+      ]);
       await bounded("safeHref", text, () => [safeHref(text), safeHref(`https://example.com/${text}`)]);
       await bounded("containerDepth", text, () => containerDepth(text));
       // Text nodes as remark hands them over: between blocks, and inside a paragraph.
       const block = { type: "element", tagName: "p", properties: {}, children: [] };
-      const tree = { type: "root", children: [block, { type: "text", value: text }, { ...block }, { type: "text", value: `${text}\n` }] };
+      const tree = {
+        type: "root",
+        children: [block, { type: "text", value: text }, { ...block }, { type: "text", value: `${text}\n` }],
+      };
       await bounded("rehypeSoftBreaks", text, () => rehypeSoftBreaks()(tree));
     }
   });
@@ -334,16 +468,21 @@ describe("pathological input on a real server", () => {
 
     const started = performance.now();
     let sending = true;
-    const send = api("POST", `/api/sessions/${created.json.session_id}/send/`, { content: REPRODUCTION }).finally(() => {
-      sending = false;
-    });
+    const send = api("POST", `/api/sessions/${created.json.session_id}/send/`, { content: REPRODUCTION }).finally(
+      () => {
+        sending = false;
+      },
+    );
     // Health is asked over and over while the send runs; the slowest answer is what a frozen loop shows.
     let slowestHealthMs = 0;
     let healthChecks = 0;
     let healthFailures = 0;
     while (sending) {
       const asked = performance.now();
-      const ok = await fetch(`${server.url}/api/health/`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.ok, () => false);
+      const ok = await fetch(`${server.url}/api/health/`, { signal: AbortSignal.timeout(10_000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
       slowestHealthMs = Math.max(slowestHealthMs, performance.now() - asked);
       healthChecks++;
       if (!ok) healthFailures++;
@@ -354,7 +493,10 @@ describe("pathological input on a real server", () => {
     const seen = `the sync send took ${sendMs.toFixed(0)} ms; /api/health/ took up to ${slowestHealthMs.toFixed(0)} ms (${healthFailures} of ${healthChecks} unanswered)`;
     t.diagnostic(seen);
     assert.equal(sent.status, 200, sent.text);
-    assert.deepEqual(sent.json.map((m: { role: string }) => m.role), ["user", "agent", "agent"]);
+    assert.deepEqual(
+      sent.json.map((m: { role: string }) => m.role),
+      ["user", "agent", "agent"],
+    );
     // Generous: the send takes well under a second on an idle machine; it took 14-15 s when the bug was live.
     assert.ok(sendMs < 10_000, seen);
     assert.ok(healthChecks > 0 && healthFailures === 0 && slowestHealthMs < 3_000, seen);

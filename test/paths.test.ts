@@ -1,8 +1,8 @@
 /** The API's root segments are listed once (lib/contract/paths.ts); proxy.ts's literal matcher must agree. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { MIRROR_ROOTS } from "../lib/contract/paths.ts";
-import { config } from "../proxy.ts";
+import { MIRROR_ROOTS } from "@/lib/contract/paths";
+import { config } from "@/proxy";
 
 test("the page proxy (CSP nonce) skips exactly the API's roots and the bench routes", () => {
   const source = config.matcher[0].source;

@@ -11,11 +11,17 @@
  */
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { createServer, connect, type Server, type Socket } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { startOpenAIStub, toolMessages, type OpenAIStub, type StubReply, type StubRequest } from "./support/openai-stub.ts";
-import { freePort, startServer, TEST_DIST_DIR, type TandemServer } from "./support/server.ts";
-import { ChatClient, type Frame } from "./support/ws.ts";
+import {
+  type OpenAIStub,
+  type StubReply,
+  type StubRequest,
+  startOpenAIStub,
+  toolMessages,
+} from "./support/openai-stub";
+import { freePort, startServer, type TandemServer, TEST_DIST_DIR } from "./support/server";
+import { ChatClient, type Frame } from "./support/ws";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -61,7 +67,10 @@ async function openSession(server: TandemServer): Promise<{ id: string; ws: Chat
   const id = `prov-${Date.now().toString(36)}-${counter++}`;
   const res = await api(server, "POST", "/api/sessions/", { session_id: id });
   assert.equal(res.status, 201, res.text);
-  assert.deepEqual(res.json.assignments.map((a: any) => a.agent.name), ["researcher", "writer"]);
+  assert.deepEqual(
+    res.json.assignments.map((a: any) => a.agent.name),
+    ["researcher", "writer"],
+  );
   const ws = await ChatClient.connect(`${server.wsUrl}/ws/chat/${id}/`);
   return { id, ws };
 }
@@ -84,7 +93,9 @@ function agentOf(req: StubRequest): "researcher" | "writer" | "unknown" {
 /** Every message's text content of a request body, joined (to look for earlier turns). */
 function allText(body: any): string {
   return (body?.messages ?? [])
-    .map((m: any) => (typeof m.content === "string" ? m.content : (m.content ?? []).map((p: any) => p?.text ?? "").join("")))
+    .map((m: any) =>
+      typeof m.content === "string" ? m.content : (m.content ?? []).map((p: any) => p?.text ?? "").join(""),
+    )
     .join("\n---\n");
 }
 
@@ -213,14 +224,31 @@ describe("OpenAI-compatible provider: streaming and tools", () => {
     await ws.waitFor((f) => f.event === "run_completed" && f.payload?.run_id === runId);
     const frames = ws.events();
     const idx = (test: (f: Frame) => boolean) => frames.findIndex(test);
-    for (const [agent, message] of [["researcher", researcher], ["writer", writer]] as const) {
-      const tokenIdx = frames.flatMap((f, i) => (f.event === "agent_token" && f.payload?.run_id === runId && f.payload?.agent === agent ? [i] : []));
-      const turnIdx = idx((f) => f.event === "agent_turn" && f.payload?.agent === agent && f.payload?.message_id === message.id);
+    for (const [agent, message] of [
+      ["researcher", researcher],
+      ["writer", writer],
+    ] as const) {
+      const tokenIdx = frames.flatMap((f, i) =>
+        f.event === "agent_token" && f.payload?.run_id === runId && f.payload?.agent === agent ? [i] : [],
+      );
+      const turnIdx = idx(
+        (f) => f.event === "agent_turn" && f.payload?.agent === agent && f.payload?.message_id === message.id,
+      );
       assert.ok(turnIdx >= 0, `${agent}: agent_turn frame`);
       assert.ok(tokenIdx.length > 0, `${agent}: agent_token frames`);
-      assert.ok(tokenIdx.every((i) => i < turnIdx), `${agent}: every token before its agent_turn`);
-      assert.equal(tokenIdx.map((i) => frames[i].payload!.delta).join(""), message.content, `${agent}: deltas concatenate to the content`);
-      assert.ok(tokenIdx.every((i) => frames[i].payload!.message_id === message.id), `${agent}: tokens name the message`);
+      assert.ok(
+        tokenIdx.every((i) => i < turnIdx),
+        `${agent}: every token before its agent_turn`,
+      );
+      assert.equal(
+        tokenIdx.map((i) => frames[i].payload!.delta).join(""),
+        message.content,
+        `${agent}: deltas concatenate to the content`,
+      );
+      assert.ok(
+        tokenIdx.every((i) => frames[i].payload!.message_id === message.id),
+        `${agent}: tokens name the message`,
+      );
       assert.equal(frames[turnIdx].payload!.content, message.content);
     }
     assert.ok(
@@ -233,7 +261,11 @@ describe("OpenAI-compatible provider: streaming and tools", () => {
 
     // What the provider was asked.
     const reqs = chatRequests(stub, from);
-    assert.deepEqual(stub.requests.slice(from).map((r) => r.path), ["/v1/chat/completions", "/v1/chat/completions"], "only the Chat Completions API is used");
+    assert.deepEqual(
+      stub.requests.slice(from).map((r) => r.path),
+      ["/v1/chat/completions", "/v1/chat/completions"],
+      "only the Chat Completions API is used",
+    );
     assert.equal(reqs.length, 2);
     assert.deepEqual(reqs.map(agentOf), ["researcher", "writer"]);
     for (const r of reqs) {
@@ -261,10 +293,14 @@ describe("OpenAI-compatible provider: streaming and tools", () => {
       {
         kind: "reply",
         reply: (req) => {
-          if (agentOf(req) === "writer") return { text: "6 × 7 = 42.", usage: { prompt_tokens: 50, completion_tokens: 6 } };
+          if (agentOf(req) === "writer")
+            return { text: "6 × 7 = 42.", usage: { prompt_tokens: 50, completion_tokens: 6 } };
           const results = toolMessages(req.body);
           if (results.length === 0) {
-            return { toolCalls: [{ name: "calculator", arguments: { expression: "6*7" } }], usage: { prompt_tokens: 10, completion_tokens: 5 } };
+            return {
+              toolCalls: [{ name: "calculator", arguments: { expression: "6*7" } }],
+              usage: { prompt_tokens: 10, completion_tokens: 5 },
+            };
           }
           return { text: `Calculator says: ${results[0].content}`, usage: { prompt_tokens: 20, completion_tokens: 7 } };
         },
@@ -276,7 +312,11 @@ describe("OpenAI-compatible provider: streaming and tools", () => {
 
     const res = await api(server, "POST", `/api/sessions/${id}/send/`, { content: "What is 6 times 7?" });
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(res.json.map((m: any) => m.role), ["user", "tool", "agent", "agent"], res.text);
+    assert.deepEqual(
+      res.json.map((m: any) => m.role),
+      ["user", "tool", "agent", "agent"],
+      res.text,
+    );
     const [, toolMsg, researcher, writer] = res.json;
     assert.equal(toolMsg.tool_name, "calculator");
     assert.equal(toolMsg.agent.name, "researcher");
@@ -328,7 +368,9 @@ describe("OpenAI-compatible provider: faults", () => {
 
   before(async () => {
     stub = await startOpenAIStub();
-    server = await startServer({ env: providerEnv(stub.baseURL, { TANDEM_MODEL_RETRIES: "1", TANDEM_AGENT_TIMEOUT_MS: "800" }) });
+    server = await startServer({
+      env: providerEnv(stub.baseURL, { TANDEM_MODEL_RETRIES: "1", TANDEM_AGENT_TIMEOUT_MS: "800" }),
+    });
   });
   after(async () => {
     for (const c of clients) await c.close();
@@ -385,7 +427,10 @@ describe("OpenAI-compatible provider: faults", () => {
     clients.push(ws);
     const res = await api(server, "POST", `/api/sessions/${id}/send/`, { content: "Rate limited?" });
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(res.json.map((m: any) => m.agent?.name ?? m.role), ["user", "researcher", "writer"]);
+    assert.deepEqual(
+      res.json.map((m: any) => m.agent?.name ?? m.role),
+      ["user", "researcher", "writer"],
+    );
     assert.equal(res.json[1].content, RESEARCH_TEXT);
     assert.equal(res.json[2].content, WRITER_TEXT);
     const reqs = chatRequests(stub, from);
@@ -400,9 +445,17 @@ describe("OpenAI-compatible provider: faults", () => {
     const { detail, history } = await failingSend("Server error?");
     assert.match(detail, /HTTP 500/);
     assert.match(detail, /retr/i, "says it was retried");
-    assert.deepEqual(history.map((m) => m.role), ["user"], "no empty agent message is left behind");
+    assert.deepEqual(
+      history.map((m) => m.role),
+      ["user"],
+      "no empty agent message is left behind",
+    );
     const reqs = chatRequests(stub, from);
-    assert.deepEqual(reqs.map(agentOf), ["researcher", "researcher"], "one retry (TANDEM_MODEL_RETRIES=1), and the writer never ran");
+    assert.deepEqual(
+      reqs.map(agentOf),
+      ["researcher", "researcher"],
+      "one retry (TANDEM_MODEL_RETRIES=1), and the writer never ran",
+    );
   });
 
   test("a 401 fails the run with an error that points at the API key", async () => {
@@ -419,7 +472,10 @@ describe("OpenAI-compatible provider: faults", () => {
     const from = stub.requests.length;
     const { detail, history } = await failingSend("Garbage?");
     assert.match(detail, /could not be read/i);
-    assert.deepEqual(history.map((m) => m.role), ["user"]);
+    assert.deepEqual(
+      history.map((m) => m.role),
+      ["user"],
+    );
     assert.deepEqual(chatRequests(stub, from).map(agentOf), ["researcher"]);
   });
 
@@ -439,7 +495,10 @@ describe("OpenAI-compatible provider: faults", () => {
     // The stub splits the text into afterChunks + 1 = 4 pieces of 4 characters and sends 3.
     stub.setBehaviors([{ kind: "drop-mid-stream", afterChunks: 3, text: "alpha-beta-gamma" }]);
     const { ws, detail, runId, history } = await failingSend("Drop?");
-    assert.deepEqual(history.map((m) => m.role), ["user", "agent"]);
+    assert.deepEqual(
+      history.map((m) => m.role),
+      ["user", "agent"],
+    );
     const partial = history[1];
     assert.equal(partial.agent.name, "researcher");
     assert.equal(partial.content, "alpha-beta-g");
@@ -451,7 +510,9 @@ describe("OpenAI-compatible provider: faults", () => {
     assert.ok(turn, "the partial turn is announced");
     assert.equal(turn.payload!.message_id, partial.id);
     assert.equal(turn.payload!.content, "alpha-beta-g");
-    const tokens = framesOfRun(ws, runId, "agent_token").map((f) => f.payload!.delta).join("");
+    const tokens = framesOfRun(ws, runId, "agent_token")
+      .map((f) => f.payload!.delta)
+      .join("");
     assert.equal(tokens, "alpha-beta-g");
   });
 });
@@ -462,7 +523,9 @@ describe("OpenAI-compatible provider: unreachable", () => {
 
   before(async () => {
     const closedPort = await freePort(); // listened on, then closed: nothing answers there
-    server = await startServer({ env: providerEnv(`http://127.0.0.1:${closedPort}/v1`, { TANDEM_MODEL_RETRIES: "0" }) });
+    server = await startServer({
+      env: providerEnv(`http://127.0.0.1:${closedPort}/v1`, { TANDEM_MODEL_RETRIES: "0" }),
+    });
   });
   after(async () => {
     await ws?.close();
@@ -482,7 +545,10 @@ describe("OpenAI-compatible provider: unreachable", () => {
     assert.equal(runs.json[0].status, "error");
     assert.equal(runs.json[0].details, res.json.detail);
     const history = await api(server, "GET", `/api/sessions/${session.id}/history/`);
-    assert.deepEqual(history.json.map((m: any) => [m.role, m.content]), [["user", "Anyone there?"]]);
+    assert.deepEqual(
+      history.json.map((m: any) => [m.role, m.content]),
+      [["user", "Anyone there?"]],
+    );
   });
 });
 
@@ -504,7 +570,9 @@ describe("OpenAI-compatible provider: cancellation", () => {
   before(async () => {
     stub = await startOpenAIStub();
     proxy = await startProxy(Number(new URL(stub.baseURL).port));
-    server = await startServer({ env: providerEnv(`http://127.0.0.1:${proxy.port}/v1`, { TANDEM_AGENT_TIMEOUT_MS: "30000" }) });
+    server = await startServer({
+      env: providerEnv(`http://127.0.0.1:${proxy.port}/v1`, { TANDEM_AGENT_TIMEOUT_MS: "30000" }),
+    });
   });
   after(async () => {
     await ws?.close();
@@ -518,7 +586,10 @@ describe("OpenAI-compatible provider: cancellation", () => {
     const session = await openSession(server);
     ws = session.ws;
     const sent = Date.now();
-    const accepted = await api(server, "POST", `/api/sessions/${session.id}/send/`, { content: "Tell me slowly.", async: true });
+    const accepted = await api(server, "POST", `/api/sessions/${session.id}/send/`, {
+      content: "Tell me slowly.",
+      async: true,
+    });
     assert.equal(accepted.status, 202, accepted.text);
     const runId = accepted.json.run_id;
     assert.equal(typeof runId, "number");
@@ -535,7 +606,10 @@ describe("OpenAI-compatible provider: cancellation", () => {
     const cancel = await api(server, "POST", `/api/sessions/${session.id}/cancel/`);
     assert.equal(cancel.status, 200, cancel.text);
     assert.deepEqual(cancel.json, { run_id: runId, status: "cancelled" });
-    assert.ok(Date.now() - sent < CHUNKS * CHUNK_DELAY_MS / 2, "cancel answered long before the stream would have ended");
+    assert.ok(
+      Date.now() - sent < (CHUNKS * CHUNK_DELAY_MS) / 2,
+      "cancel answered long before the stream would have ended",
+    );
 
     const end = await waitForRunEnd(ws, runId);
     assert.equal(end.event, "run_cancelled");
@@ -547,14 +621,20 @@ describe("OpenAI-compatible provider: cancellation", () => {
     assert.equal(runs.json[0].status, "cancelled");
 
     const history = await api(server, "GET", `/api/sessions/${session.id}/history/`);
-    assert.deepEqual(history.json.map((m: any) => m.agent?.name ?? m.role), ["user", "researcher"], "the writer never started");
+    assert.deepEqual(
+      history.json.map((m: any) => m.agent?.name ?? m.role),
+      ["user", "researcher"],
+      "the writer never started",
+    );
     const partial = history.json[1];
     assert.equal(partial.metadata.cancelled, true);
     assert.equal(partial.metadata.partial, undefined);
     assert.ok(partial.content.length > 0, "the partial text is kept");
     assert.ok(partial.content.length < SLOW_TEXT.length, "and it is only part of the answer");
     assert.ok(SLOW_TEXT.startsWith(partial.content), `a prefix of the answer: ${JSON.stringify(partial.content)}`);
-    const delivered = framesOfRun(ws, runId, "agent_token").map((f) => f.payload!.delta).join("");
+    const delivered = framesOfRun(ws, runId, "agent_token")
+      .map((f) => f.payload!.delta)
+      .join("");
     assert.equal(partial.content, delivered, "the stored text is exactly what the tokens delivered");
 
     // The provider request was aborted: its connection closed right after the cancel.
@@ -571,10 +651,16 @@ describe("OpenAI-compatible provider: cancellation", () => {
     stub.setBehaviors([{ kind: "reply", reply: perAgentReply }]);
     const again = await api(server, "POST", `/api/sessions/${session.id}/send/`, { content: "Again, quickly." });
     assert.equal(again.status, 200, again.text);
-    assert.deepEqual(again.json.map((m: any) => m.agent?.name ?? m.role), ["user", "researcher", "writer"]);
+    assert.deepEqual(
+      again.json.map((m: any) => m.agent?.name ?? m.role),
+      ["user", "researcher", "writer"],
+    );
     assert.equal(again.json[1].content, RESEARCH_TEXT);
     assert.equal(again.json[2].content, WRITER_TEXT);
     const runsAfter = await api(server, "GET", `/api/sessions/${session.id}/runs/`);
-    assert.deepEqual(runsAfter.json.map((r: any) => r.status), ["success", "cancelled"]);
+    assert.deepEqual(
+      runsAfter.json.map((r: any) => r.status),
+      ["success", "cancelled"],
+    );
   });
 });

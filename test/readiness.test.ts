@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { sqliteFile } from "../lib/db/connection.ts";
-import { type ApiAnswer, apiClient, eventually } from "./support/api.ts";
-import { freshPostgresUrl, freshSqliteUrl, type FreshPostgres, requireServices } from "./support/databases.ts";
-import { startServer, type TandemServer } from "./support/server.ts";
+import { sqliteFile } from "@/lib/db/connection";
+import { type ApiAnswer, apiClient, eventually } from "./support/api";
+import { type FreshPostgres, freshPostgresUrl, freshSqliteUrl, requireServices } from "./support/databases";
+import { startServer, type TandemServer } from "./support/server";
 
 /** Polls `/api/ready/` until it answers `status` (and, when not ready, the database's reason). */
 async function awaitReadiness(server: TandemServer, status: 200 | 503, reason?: RegExp) {
@@ -71,7 +71,10 @@ describe("readiness on PostgreSQL", () => {
   async function setReadOnly(on: boolean) {
     const name = new URL(database!.url).pathname.slice(1);
     await admin.query(`ALTER DATABASE "${name}" SET default_transaction_read_only = ${on ? "on" : "off"}`);
-    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
+    await admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+      [name],
+    );
   }
 
   test("not ready while the database is read-only; reads still work; ready again after", async (t) => {

@@ -5,13 +5,20 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Redis } from "ioredis";
-import type { Delivery, Subscription } from "../lib/realtime/hub.ts";
-import { RedisHub } from "../lib/realtime/redis.ts";
-import { requireServices } from "./support/databases.ts";
-import { cleanupRedisPrefix, freshRedisPrefix, redisReachable, startRedisServer, TEST_REDIS_URL } from "./support/redis.ts";
+import type { Delivery, Subscription } from "@/lib/realtime/hub";
+import { RedisHub } from "@/lib/realtime/redis";
+import { requireServices } from "./support/databases";
+import {
+  cleanupRedisPrefix,
+  freshRedisPrefix,
+  redisReachable,
+  startRedisServer,
+  TEST_REDIS_URL,
+} from "./support/redis";
 
 const reachable = await redisReachable();
-if (!reachable && requireServices()) throw new Error(`Redis is required (TANDEM_REQUIRE_SERVICES=1) but ${TEST_REDIS_URL} is unreachable`);
+if (!reachable && requireServices())
+  throw new Error(`Redis is required (TANDEM_REQUIRE_SERVICES=1) but ${TEST_REDIS_URL} is unreachable`);
 const skip = reachable ? false : `Redis is not reachable at ${TEST_REDIS_URL}`;
 
 /** Records what a listener receives, parsed, and waits for a count. */
@@ -27,13 +34,20 @@ function recorder() {
       ? Promise.resolve()
       : new Promise<void>((resolve, reject) => {
           const timer = setTimeout(() => reject(new Error(`got ${got.length} of ${n} deliveries`)), ms);
-          waiter = { n, resolve: () => (clearTimeout(timer), resolve()) };
+          waiter = {
+            n,
+            resolve: () => {
+              clearTimeout(timer);
+              resolve();
+            },
+          };
         });
   return { got, listener, until };
 }
 
 const publishN = (hub: RedisHub, session: string, n: number, from = 0, pad = "") => {
-  for (let i = from; i < from + n; i++) hub.publish(session, "agent_token", { run_id: 0, agent: "a", message_id: i, delta: `t${i} ${pad}` });
+  for (let i = from; i < from + n; i++)
+    hub.publish(session, "agent_token", { run_id: 0, agent: "a", message_id: i, delta: `t${i} ${pad}` });
 };
 
 describe("Redis transport", { skip }, () => {
@@ -65,7 +79,10 @@ describe("Redis transport", { skip }, () => {
   test("two publishers share one numbering; both instances deliver the same sequence, no gap", async () => {
     const ra = recorder();
     const rb = recorder();
-    const [sa, sb] = await Promise.all([a.subscribe("shared", undefined, ra.listener), b.subscribe("shared", undefined, rb.listener)]);
+    const [sa, sb] = await Promise.all([
+      a.subscribe("shared", undefined, ra.listener),
+      b.subscribe("shared", undefined, rb.listener),
+    ]);
     // Interleaved bursts from both instances, as coalesced token frames would come.
     for (let round = 0; round < 10; round++) {
       publishN(a, "shared", 30, round * 60);
@@ -73,12 +90,20 @@ describe("Redis transport", { skip }, () => {
       await new Promise((r) => setImmediate(r));
     }
     await Promise.all([ra.until(600), rb.until(600)]);
-    assert.deepEqual(ra.got.map((g) => g.seq), Array.from({ length: 600 }, (_, i) => i + 1));
+    assert.deepEqual(
+      ra.got.map((g) => g.seq),
+      Array.from({ length: 600 }, (_, i) => i + 1),
+    );
     assert.deepEqual(rb.got, ra.got, "both instances see the same frames in the same order");
     // Each publisher's own events keep their publish order.
     for (const half of [0, 30]) {
-      const mine = ra.got.map((g) => g.frame.payload.message_id).filter((i: number) => i % 60 >= half && i % 60 < half + 30);
-      assert.deepEqual(mine, [...mine].sort((x, y) => x - y));
+      const mine = ra.got
+        .map((g) => g.frame.payload.message_id)
+        .filter((i: number) => i % 60 >= half && i % 60 < half + 30);
+      assert.deepEqual(
+        mine,
+        [...mine].sort((x, y) => x - y),
+      );
     }
     sa.unsubscribe();
     sb.unsubscribe();
@@ -96,7 +121,10 @@ describe("Redis transport", { skip }, () => {
     assert.equal(s2.seq, 20);
     publishN(a, "replay", 5, 20);
     await late.until(13);
-    assert.deepEqual(late.got.map((g) => g.seq), Array.from({ length: 13 }, (_, i) => 13 + i));
+    assert.deepEqual(
+      late.got.map((g) => g.seq),
+      Array.from({ length: 13 }, (_, i) => 13 + i),
+    );
     await first.until(25);
     assert.deepEqual(late.got, first.got.slice(12));
 
@@ -105,7 +133,10 @@ describe("Redis transport", { skip }, () => {
     publishN(b, "replay", 50, 25);
     const s3 = await a.subscribe("replay", 3, racing.listener);
     await racing.until(72);
-    assert.deepEqual(racing.got.map((g) => g.seq), Array.from({ length: 72 }, (_, i) => 4 + i));
+    assert.deepEqual(
+      racing.got.map((g) => g.seq),
+      Array.from({ length: 72 }, (_, i) => 4 + i),
+    );
     for (const s of [s1, s2, s3]) s.unsubscribe();
   });
 
@@ -124,7 +155,10 @@ describe("Redis transport", { skip }, () => {
     const kept = recorder();
     const s3 = await b.subscribe("trim", 20, kept.listener);
     assert.equal(s3.replayed, true);
-    assert.deepEqual(kept.got.map((g) => g.seq), Array.from({ length: 10 }, (_, i) => 21 + i));
+    assert.deepEqual(
+      kept.got.map((g) => g.seq),
+      Array.from({ length: 10 }, (_, i) => 21 + i),
+    );
     const future = await b.subscribe("trim", 999, () => {});
     assert.deepEqual([future.replayed, future.seq], [false, 30]);
     for (const s of [s1, s2, s3, future]) s.unsubscribe();
@@ -142,7 +176,10 @@ describe("Redis transport", { skip }, () => {
     assert.equal(again.seq, 0, "the numbering starts over");
     again.unsubscribe();
     const direct = new Redis(TEST_REDIS_URL);
-    assert.equal(await direct.exists(`${prefix}seq:{dropped}`, `${prefix}events:{dropped}`, `${prefix}bytes:{dropped}`), 0);
+    assert.equal(
+      await direct.exists(`${prefix}seq:{dropped}`, `${prefix}events:{dropped}`, `${prefix}bytes:{dropped}`),
+      0,
+    );
     await direct.quit();
   });
 
@@ -162,25 +199,39 @@ describe("Redis transport", { skip }, () => {
     const recent = recorder();
     const s2 = await b.subscribe("bytes", 1800, recent.listener);
     assert.equal(s2.replayed, true);
-    assert.deepEqual(recent.got.map((g) => g.seq), Array.from({ length: 200 }, (_, i) => 1801 + i));
+    assert.deepEqual(
+      recent.got.map((g) => g.seq),
+      Array.from({ length: 200 }, (_, i) => 1801 + i),
+    );
     const old = await b.subscribe("bytes", 1740, () => {});
     assert.equal(old.replayed, false);
 
     // A frame larger than the bound reaches live clients but empties the stream.
-    b.publish("bytes", "agent_turn", { run_id: 1, agent: "a", role: "r", message_id: 1, content: "y".repeat(300 * 1024) });
+    b.publish("bytes", "agent_turn", {
+      run_id: 1,
+      agent: "a",
+      role: "r",
+      message_id: 1,
+      content: "y".repeat(300 * 1024),
+    });
     await rec.until(2001);
     assert.equal(await direct.xlen(`${prefix}events:{bytes}`), 0);
     assert.equal(Number(await direct.get(`${prefix}bytes:{bytes}`)), 0);
     publishN(b, "bytes", 3, 2001);
     await rec.until(2004);
-    assert.deepEqual((await direct.xrange(`${prefix}events:{bytes}`, "-", "+")).map(([id]) => id), ["2002-0", "2003-0", "2004-0"]);
+    assert.deepEqual(
+      (await direct.xrange(`${prefix}events:{bytes}`, "-", "+")).map(([id]) => id),
+      ["2002-0", "2003-0", "2004-0"],
+    );
     await direct.quit();
     for (const s of [s1, s2, old]) s.unsubscribe();
   });
 });
 
 const redisServer = reachable ? await startRedisServer() : null;
-describe("Redis transport during an outage", { skip: skip || (redisServer ? false : "redis-server is not installed") }, () => {
+describe("Redis transport during an outage", {
+  skip: skip || (redisServer ? false : "redis-server is not installed"),
+}, () => {
   let a: RedisHub;
   let b: RedisHub;
   const prefix = freshRedisPrefix("outage");
@@ -197,7 +248,10 @@ describe("Redis transport during an outage", { skip: skip || (redisServer ? fals
   test("publishing never throws; local clients keep receiving; after Redis returns: resync, then fan-out", async () => {
     const ra = recorder();
     const rb = recorder();
-    const subs: Subscription[] = await Promise.all([a.subscribe("s", undefined, ra.listener), b.subscribe("s", undefined, rb.listener)]);
+    const subs: Subscription[] = await Promise.all([
+      a.subscribe("s", undefined, ra.listener),
+      b.subscribe("s", undefined, rb.listener),
+    ]);
     publishN(b, "s", 3);
     await Promise.all([ra.until(3), rb.until(3)]);
 
@@ -205,7 +259,16 @@ describe("Redis transport during an outage", { skip: skip || (redisServer ? fals
     while (b.connected || a.connected) await new Promise((r) => setTimeout(r, 10));
     assert.doesNotThrow(() => publishN(b, "s", 4, 3));
     await rb.until(7);
-    assert.deepEqual(rb.got.slice(3).map((g) => [g.seq, g.frame.payload.message_id]), [[4, 3], [5, 4], [6, 5], [7, 6]], "delivered locally, numbered on");
+    assert.deepEqual(
+      rb.got.slice(3).map((g) => [g.seq, g.frame.payload.message_id]),
+      [
+        [4, 3],
+        [5, 4],
+        [6, 5],
+        [7, 6],
+      ],
+      "delivered locally, numbered on",
+    );
     assert.equal(ra.got.length, 3, "the other instance cannot hear of them");
 
     await redisServer!.restart();
@@ -217,7 +280,14 @@ describe("Redis transport during an outage", { skip: skip || (redisServer ? fals
     }
     publishN(a, "s", 2, 100);
     await Promise.all([ra.until(6), rb.until(10)]);
-    for (const r of [ra, rb]) assert.deepEqual(r.got.slice(-2).map((g) => [g.seq, g.frame.payload.message_id]), [[1, 100], [2, 101]]);
+    for (const r of [ra, rb])
+      assert.deepEqual(
+        r.got.slice(-2).map((g) => [g.seq, g.frame.payload.message_id]),
+        [
+          [1, 100],
+          [2, 101],
+        ],
+      );
     for (const s of subs) s.unsubscribe();
   });
 });

@@ -7,18 +7,18 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Redis } from "ioredis";
-import { apiClient } from "./support/api.ts";
-import { type FreshPostgres, freshPostgresUrl, requireServices } from "./support/databases.ts";
+import { apiClient } from "./support/api";
+import { type FreshPostgres, freshPostgresUrl, requireServices } from "./support/databases";
 import {
   cleanupRedisPrefix,
   freshRedisPrefix,
-  redisReachable,
   type RedisServer,
+  redisReachable,
   startRedisServer,
   TEST_REDIS_URL,
-} from "./support/redis.ts";
-import { startServer, type TandemServer } from "./support/server.ts";
-import { ChatClient, type Frame } from "./support/ws.ts";
+} from "./support/redis";
+import { startServer, type TandemServer } from "./support/server";
+import { ChatClient, type Frame } from "./support/ws";
 
 /** Which services are missing, or null; fails instead under TANDEM_REQUIRE_SERVICES=1. */
 async function missingServices(): Promise<string | null> {
@@ -93,13 +93,22 @@ describe("Redis fan-out across instances", { skip }, () => {
     await Promise.all([onA.waitFor(isRunEnd), onB.waitFor(isRunEnd)]);
 
     const events = onA.events();
-    assert.deepEqual(events.map((f) => f.seq), events.map((_, i) => i + 1), "strictly increasing, no gap");
-    assert.deepEqual(events.filter((f) => f.event !== "agent_token").map((f) => f.event), RUN_EVENTS);
+    assert.deepEqual(
+      events.map((f) => f.seq),
+      events.map((_, i) => i + 1),
+      "strictly increasing, no gap",
+    );
+    assert.deepEqual(
+      events.filter((f) => f.event !== "agent_token").map((f) => f.event),
+      RUN_EVENTS,
+    );
     assert.deepEqual(onA.raw.slice(1), onB.raw.slice(1), "both instances send the very same frames");
     assert.deepEqual(events[1].payload!.message, sent.json[0]);
     // Every token crossed: each agent's tokens add up to its stored message.
     for (const turn of events.filter((f) => f.event === "agent_turn")) {
-      const tokens = events.filter((f) => f.event === "agent_token" && f.payload!.message_id === turn.payload!.message_id);
+      const tokens = events.filter(
+        (f) => f.event === "agent_token" && f.payload!.message_id === turn.payload!.message_id,
+      );
       assert.ok(tokens.length > 0);
       assert.equal(tokens.map((t) => t.payload!.delta).join(""), turn.payload!.content);
     }
@@ -123,14 +132,24 @@ describe("Redis fan-out across instances", { skip }, () => {
     const late = await ChatClient.connect(`${b.wsUrl}/ws/chat/${id}/?since=${cut}`);
     assert.equal(late.frames[0].seq, last, "`connected` carries the session's latest seq");
     await late.waitFor((f) => f.event !== "connected" && f.seq === last);
-    assert.deepEqual(late.events(), watcher.events().filter((f) => f.seq! > cut));
+    assert.deepEqual(
+      late.events(),
+      watcher.events().filter((f) => f.seq! > cut),
+    );
 
     await apiClient(b.url)("POST", `/api/sessions/${id}/send/`, { content: "second" });
     await watcher.waitFor((f) => isRunEnd(f) && f.seq! > last);
     await late.waitFor((f) => isRunEnd(f) && f.seq! > last);
     const seqs = late.events().map((f) => f.seq!);
-    assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => cut + 1 + i), "no gap, no duplicate");
-    assert.deepEqual(late.raw.slice(1), watcher.raw.slice(1).filter((r) => (JSON.parse(r) as Frame).seq! > cut));
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: seqs.length }, (_, i) => cut + 1 + i),
+      "no gap, no duplicate",
+    );
+    assert.deepEqual(
+      late.raw.slice(1),
+      watcher.raw.slice(1).filter((r) => (JSON.parse(r) as Frame).seq! > cut),
+    );
 
     // A since older than what Redis keeps, or one never issued, gets `resync` with the seq.
     const direct = new Redis(TEST_REDIS_URL);
@@ -141,7 +160,11 @@ describe("Redis fan-out across instances", { skip }, () => {
       const client = await ChatClient.connect(`${a.wsUrl}/ws/chat/${id}/?since=${since}`);
       const resync = await client.waitFor((f) => f.event === "resync");
       assert.equal(resync.payload!.seq, current);
-      assert.deepEqual(client.events().map((f) => f.event), ["resync"], "nothing replayed");
+      assert.deepEqual(
+        client.events().map((f) => f.event),
+        ["resync"],
+        "nothing replayed",
+      );
       await client.close();
     }
     await Promise.all([watcher.close(), late.close()]);
@@ -179,8 +202,16 @@ describe("Redis outage", { skip }, () => {
     assert.equal((await apiA("GET", `/api/sessions/${id}/history/`)).status, 200);
     await onB.waitFor(isRunEnd);
     const local = onB.events().slice(1);
-    assert.deepEqual(local.filter((f) => f.event !== "agent_token").map((f) => f.event), RUN_EVENTS, "B's client saw the whole run");
-    assert.deepEqual(local.map((f) => f.seq), local.map((_, i) => i + 2), "numbered on, in order");
+    assert.deepEqual(
+      local.filter((f) => f.event !== "agent_token").map((f) => f.event),
+      RUN_EVENTS,
+      "B's client saw the whole run",
+    );
+    assert.deepEqual(
+      local.map((f) => f.seq),
+      local.map((_, i) => i + 2),
+      "numbered on, in order",
+    );
     assert.ok(!onA.events().some((f) => f.event === "run_started"), "A could not hear of it");
     for (const server of [a, b]) {
       const warnings = server.output().match(/Redis is unreachable/g) ?? [];
@@ -198,8 +229,15 @@ describe("Redis outage", { skip }, () => {
     assert.equal(again.status, 200);
     await onA.waitFor((f) => isRunEnd(f) && f.seq !== undefined && onA.events().indexOf(f) >= seen);
     const resumed = onA.events().slice(seen);
-    assert.deepEqual(resumed.filter((f) => f.event !== "agent_token").map((f) => f.event), RUN_EVENTS, "A sees B's run again");
-    assert.deepEqual(resumed.map((f) => f.seq), resumed.map((_, i) => i + 1));
+    assert.deepEqual(
+      resumed.filter((f) => f.event !== "agent_token").map((f) => f.event),
+      RUN_EVENTS,
+      "A sees B's run again",
+    );
+    assert.deepEqual(
+      resumed.map((f) => f.seq),
+      resumed.map((_, i) => i + 1),
+    );
     await onB.waitFor((f) => isRunEnd(f) && f.seq === resumed.at(-1)!.seq);
     await Promise.all([onA.close(), onB.close()]);
   });

@@ -7,14 +7,14 @@
  * writes are counted with a trigger that logs every update of a message's text.
  */
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { describe, test } from "node:test";
-import { sqliteFile } from "../lib/db/connection.ts";
-import { apiClient, eventually } from "./support/api.ts";
-import { freshPostgresUrl, freshSqliteUrl, requireServices } from "./support/databases.ts";
-import { startServer } from "./support/server.ts";
-import { ChatClient } from "./support/ws.ts";
+import { sqliteFile } from "@/lib/db/connection";
+import { apiClient, eventually } from "./support/api";
+import { freshPostgresUrl, freshSqliteUrl, requireServices } from "./support/databases";
+import { startServer } from "./support/server";
+import { ChatClient } from "./support/ws";
 
 /** Runs statements on the server's database from outside, as an operator (or a failing disk) would. */
 async function onDatabase(databaseUrl: string, sql: string): Promise<void> {
@@ -50,14 +50,20 @@ describe("in-flight text", () => {
     const server = await startServer({ databaseUrl, env: { TANDEM_OFFLINE_DELAY_MS: "25" } });
     t.after(() => server.stop());
     const api = apiClient(server.url);
-    await onDatabase(databaseUrl, `
+    await onDatabase(
+      databaseUrl,
+      `
       CREATE TABLE test_text_writes (message_id INTEGER, at REAL);
       CREATE TRIGGER count_text_writes AFTER UPDATE OF content ON message
-      BEGIN INSERT INTO test_text_writes VALUES (NEW.id, (julianday('now') - 2440587.5) * 86400000.0); END;`);
+      BEGIN INSERT INTO test_text_writes VALUES (NEW.id, (julianday('now') - 2440587.5) * 86400000.0); END;`,
+    );
     const id = (await api("POST", "/api/sessions/", {})).json.session_id;
     const client = await ChatClient.connect(`${server.wsUrl}/ws/chat/${id}/`);
     t.after(() => client.close());
-    const sent = await api("POST", `/api/sessions/${id}/send/`, { content: "Write a long essay about oceans", async: true });
+    const sent = await api("POST", `/api/sessions/${id}/send/`, {
+      content: "Write a long essay about oceans",
+      async: true,
+    });
     assert.equal(sent.status, 202);
 
     const streaming = async () => {
@@ -79,7 +85,10 @@ describe("in-flight text", () => {
 
     // Write load: the text updates of each agent message over its turn (the final write included).
     const db = new Database(sqliteFile(databaseUrl), { readonly: true });
-    const writes = db.prepare("SELECT message_id, COUNT(*) AS n FROM test_text_writes GROUP BY message_id").all() as { message_id: number; n: number }[];
+    const writes = db.prepare("SELECT message_id, COUNT(*) AS n FROM test_text_writes GROUP BY message_id").all() as {
+      message_id: number;
+      n: number;
+    }[];
     db.close();
     const agents = (await api("GET", `/api/sessions/${id}/history/`)).json.filter((m: any) => m.role === "agent");
     for (const m of agents) {
@@ -107,7 +116,10 @@ describe("in-flight text", () => {
     const history = (await apiClient(again.url)("GET", `/api/sessions/${id}/history/`)).json;
     await again.stop();
     const kept = history.find((m: any) => m.id === partial.id);
-    assert.ok(kept.content.length > 0 && kept.content.startsWith(partial.content), `kept: ${JSON.stringify(kept.content)}`);
+    assert.ok(
+      kept.content.length > 0 && kept.content.startsWith(partial.content),
+      `kept: ${JSON.stringify(kept.content)}`,
+    );
     assert.equal(kept.metadata.interrupted, true);
     assert.equal(kept.metadata.streaming, false);
   });
@@ -145,16 +157,23 @@ describe("failed writes", () => {
       assert.equal(run.status, "error");
       assert.equal(run.details, runError.payload!.error);
       const history = (await api("GET", `/api/sessions/${id}/history/`)).json;
-      assert.deepEqual(history.map((m: any) => [m.role, m.content]), [["user", "keep me"]], "the user's message is kept");
+      assert.deepEqual(
+        history.map((m: any) => [m.role, m.content]),
+        [["user", "keep me"]],
+        "the user's message is kept",
+      );
       assert.equal((await api("GET", `/api/sessions/${id}/state/`)).json.run, null, "the session is free");
-      const logged = server.output().split("\n").some((line) => {
-        try {
-          const entry = JSON.parse(line);
-          return entry.level === 40 && entry.run_id === sent.json.run_id && /disk quota exceeded/.test(entry.reason);
-        } catch {
-          return false;
-        }
-      });
+      const logged = server
+        .output()
+        .split("\n")
+        .some((line) => {
+          try {
+            const entry = JSON.parse(line);
+            return entry.level === 40 && entry.run_id === sent.json.run_id && /disk quota exceeded/.test(entry.reason);
+          } catch {
+            return false;
+          }
+        });
       assert.ok(logged, `a warn line names the run and the reason:\n${server.output()}`);
       assert.equal(client.events("run_error").length, 1, "announced once");
     });
@@ -166,16 +185,23 @@ describe("failed writes", () => {
     t.after(() => server.stop());
     const api = apiClient(server.url);
     const id = (await api("POST", "/api/sessions/", {})).json.session_id;
-    await onDatabase(databaseUrl, `${refuseAgentMessages.sqlite}
+    await onDatabase(
+      databaseUrl,
+      `${refuseAgentMessages.sqlite}
       CREATE TRIGGER refuse_run_ends BEFORE UPDATE OF status ON run_log WHEN NEW.status <> 'running'
-      BEGIN SELECT RAISE(ABORT, 'read-only (test)'); END;`);
+      BEGIN SELECT RAISE(ABORT, 'read-only (test)'); END;`,
+    );
     const client = await ChatClient.connect(`${server.wsUrl}/ws/chat/${id}/`);
     t.after(() => client.close());
 
     const sent = await api("POST", `/api/sessions/${id}/send/`, { content: "keep me too", async: true });
     const runError = await client.waitFor((f) => f.event === "run_error", 15_000);
     assert.match(runError.payload!.error, /^Could not store the agent's message: .*disk quota exceeded \(test\)/);
-    assert.equal((await api("GET", `/api/sessions/${id}/runs/`)).json[0].status, "running", "the end could not be written");
+    assert.equal(
+      (await api("GET", `/api/sessions/${id}/runs/`)).json[0].status,
+      "running",
+      "the end could not be written",
+    );
 
     // Longer than a lease: recovery must not call it "interrupted" while the owner retries.
     await new Promise((r) => setTimeout(r, 4000));

@@ -3,17 +3,25 @@
  *
  * Run: node --import tsx --test test/tools.test.ts
  */
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import {
-  builtinTools,
-  toolParametersJsonSchema,
-  findArithmeticExpression,
-  evaluateExpression,
   asksForDateOrTime,
+  type BuiltinTool,
+  builtinTools,
+  type CalculatorInput,
+  type CalculatorOutput,
+  type CurrentTimeInput,
+  type CurrentTimeOutput,
+  evaluateExpression,
+  findArithmeticExpression,
   findTimeZone,
+  type SessionSearchInput,
+  type SessionSearchOutput,
   type ToolContext,
-} from "../lib/agents/tools/index.ts";
+  toolParametersJsonSchema,
+} from "@/lib/agents/tools/index";
 
 const noSearch: ToolContext = {
   async searchMessages() {
@@ -21,9 +29,10 @@ const noSearch: ToolContext = {
   },
 };
 
-const calculator = builtinTools.get("calculator")!;
-const currentTime = builtinTools.get("current_time")!;
-const sessionSearch = builtinTools.get("session_search")!;
+// The registry erases each tool's input and output types; the tests know which tool is which.
+const calculator = builtinTools.get("calculator") as BuiltinTool<CalculatorInput, CalculatorOutput>;
+const currentTime = builtinTools.get("current_time") as BuiltinTool<CurrentTimeInput, CurrentTimeOutput>;
+const sessionSearch = builtinTools.get("session_search") as BuiltinTool<SessionSearchInput, SessionSearchOutput>;
 
 async function calc(expression: string): Promise<number> {
   const out = await calculator.execute({ expression }, noSearch);
@@ -51,7 +60,7 @@ describe("registry", () => {
 
     const t = toolParametersJsonSchema(currentTime) as any;
     assert.equal(t.properties.timezone.type, "string");
-    assert.ok(!t.required || !t.required.includes("timezone"), "timezone is optional");
+    assert.ok(!t.required?.includes("timezone"), "timezone is optional");
 
     const s = toolParametersJsonSchema(sessionSearch) as any;
     assert.equal(s.properties.query.type, "string");
@@ -168,18 +177,30 @@ describe("calculator", () => {
     ]) {
       await assert.rejects(calculator.execute({ expression: attack }, noSearch), Error, `should reject ${attack}`);
     }
-    await assert.rejects(calculator.execute({ expression: "process.exit()" }, noSearch), /Unknown identifier "process"/);
-    await assert.rejects(calculator.execute({ expression: "constructor" }, noSearch), /Unknown identifier "constructor"/);
+    await assert.rejects(
+      calculator.execute({ expression: "process.exit()" }, noSearch),
+      /Unknown identifier "process"/,
+    );
+    await assert.rejects(
+      calculator.execute({ expression: "constructor" }, noSearch),
+      /Unknown identifier "constructor"/,
+    );
     await assert.rejects(calculator.execute({ expression: "1;2" }, noSearch), /Unexpected character ";"/);
   });
 
   test("errors: over-long input and too-deep nesting", async () => {
-    await assert.rejects(calculator.execute({ expression: "1+".repeat(300) + "1" }, noSearch), /too long/);
-    await assert.rejects(calculator.execute({ expression: "(".repeat(100) + "1" + ")".repeat(100) }, noSearch), /nested too deeply/);
-    await assert.rejects(calculator.execute({ expression: "-".repeat(200) + "1" }, noSearch), /nested too deeply/);
-    await assert.rejects(calculator.execute({ expression: Array(150).fill("2").join("^") }, noSearch), /nested too deeply/);
+    await assert.rejects(calculator.execute({ expression: `${"1+".repeat(300)}1` }, noSearch), /too long/);
+    await assert.rejects(
+      calculator.execute({ expression: `${"(".repeat(100)}1${")".repeat(100)}` }, noSearch),
+      /nested too deeply/,
+    );
+    await assert.rejects(calculator.execute({ expression: `${"-".repeat(200)}1` }, noSearch), /nested too deeply/);
+    await assert.rejects(
+      calculator.execute({ expression: Array(150).fill("2").join("^") }, noSearch),
+      /nested too deeply/,
+    );
     // Moderate nesting and long flat chains are fine.
-    assert.equal(await calc("(".repeat(20) + "1" + ")".repeat(20)), 1);
+    assert.equal(await calc(`${"(".repeat(20)}1${")".repeat(20)}`), 1);
     assert.equal(await calc(Array(200).fill("1").join("+")), 200);
   });
 
@@ -284,7 +305,10 @@ describe("current_time", () => {
   });
 
   test("invalid time zone throws a clear error", async () => {
-    await assert.rejects(currentTime.execute({ timezone: "Mars/Olympus_Mons" }, ctx), /^Error: Unknown time zone: Mars\/Olympus_Mons$/);
+    await assert.rejects(
+      currentTime.execute({ timezone: "Mars/Olympus_Mons" }, ctx),
+      /^Error: Unknown time zone: Mars\/Olympus_Mons$/,
+    );
     await assert.rejects(currentTime.execute({ timezone: "not a zone" }, ctx), /Unknown time zone: not a zone/);
   });
 
@@ -300,7 +324,8 @@ describe("current_time", () => {
       "Tell me the time please",
       "what's the time in Europe/Paris?",
       "what year is it",
-    ]) assert.equal(asksForDateOrTime(yes), true, yes);
+    ])
+      assert.equal(asksForDateOrTime(yes), true, yes);
     for (const no of [
       "timeline of the war",
       "What is the time complexity of quicksort?",
@@ -308,7 +333,8 @@ describe("current_time", () => {
       "I have no time for this",
       "Give me a timetable for studying",
       "",
-    ]) assert.equal(asksForDateOrTime(no), false, no);
+    ])
+      assert.equal(asksForDateOrTime(no), false, no);
   });
 
   test("findTimeZone", () => {
@@ -325,7 +351,13 @@ describe("current_time", () => {
 describe("session_search", () => {
   test("calls ctx.searchMessages with the query and the default limit", async () => {
     const calls: Array<[string, number]> = [];
-    const hit = { id: 7, role: "user", agent: null, content: "my cat is called Miso", created_at: "2026-01-01T00:00:00.000Z" };
+    const hit = {
+      id: 7,
+      role: "user",
+      agent: null,
+      content: "my cat is called Miso",
+      created_at: "2026-01-01T00:00:00.000Z",
+    };
     const ctx: ToolContext = {
       async searchMessages(query, limit) {
         calls.push([query, limit]);
@@ -349,7 +381,11 @@ describe("session_search", () => {
   });
 
   test("propagates errors from the message store", async () => {
-    const ctx: ToolContext = { searchMessages: async () => { throw new Error("database is locked"); } };
+    const ctx: ToolContext = {
+      searchMessages: async () => {
+        throw new Error("database is locked");
+      },
+    };
     await assert.rejects(sessionSearch.execute({ query: "anything" }, ctx), /database is locked/);
   });
 });

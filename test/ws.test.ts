@@ -2,9 +2,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
-import { apiClient } from "./support/api.ts";
-import { startServer, type TandemServer } from "./support/server.ts";
-import { ChatClient, type Frame } from "./support/ws.ts";
+import { apiClient } from "./support/api";
+import { startServer, type TandemServer } from "./support/server";
+import { ChatClient, type Frame } from "./support/ws";
 
 describe("chat WebSocket", () => {
   let server: TandemServer;
@@ -62,13 +62,18 @@ describe("chat WebSocket", () => {
     const readable: Promise<number>[] = [];
     client.ws.on("message", (data) => {
       const f = JSON.parse(data.toString()) as Frame;
-      if (f.event === "message_created") readable.push(api("GET", `/api/messages/${f.payload!.message_id}/`).then((r) => r.status));
+      if (f.event === "message_created")
+        readable.push(api("GET", `/api/messages/${f.payload!.message_id}/`).then((r) => r.status));
     });
     const sent = await api("POST", `/api/sessions/${id}/send/`, { content: "What is 2 + 3?" });
     assert.equal(sent.status, 200);
     await client.waitFor((f) => f.event === "run_completed");
     const events = client.events();
-    assert.deepEqual(events.map((f) => f.seq), events.map((_, i) => i + 1), "seq increases by one per event");
+    assert.deepEqual(
+      events.map((f) => f.seq),
+      events.map((_, i) => i + 1),
+      "seq increases by one per event",
+    );
 
     const names = events.filter((f) => f.event !== "agent_token").map((f) => f.event);
     assert.deepEqual(names, [
@@ -90,7 +95,10 @@ describe("chat WebSocket", () => {
     assert.equal(events[1].payload!.message_id, sent.json[0].id);
     assert.deepEqual(events[1].payload!.message, sent.json[0]);
     const turns = events.filter((f) => f.event === "agent_turn");
-    assert.deepEqual(turns.map((t) => t.payload!.agent), ["researcher", "writer"]);
+    assert.deepEqual(
+      turns.map((t) => t.payload!.agent),
+      ["researcher", "writer"],
+    );
     for (const turn of turns) {
       const stored = sent.json.find((m: any) => m.id === turn.payload!.message_id);
       assert.equal(turn.payload!.content, stored.content);
@@ -99,13 +107,19 @@ describe("chat WebSocket", () => {
       const tokens = events.filter((f) => f.event === "agent_token" && f.payload!.message_id === stored.id);
       assert.ok(tokens.length > 0);
       assert.equal(tokens.map((t) => t.payload!.delta).join(""), stored.content);
-      assert.ok(tokens.every((t) => t.seq! < turn.seq!), "tokens come before the turn ends");
+      assert.ok(
+        tokens.every((t) => t.seq! < turn.seq!),
+        "tokens come before the turn ends",
+      );
     }
     const toolResult = events.find((f) => f.event === "tool_result")!;
     assert.equal(toolResult.payload!.tool_name, "calculator");
     assert.equal(toolResult.payload!.output.result, 5);
     assert.deepEqual(events.at(-1)!.payload, { run_id: runId, session_id: id });
-    assert.deepEqual(await Promise.all(readable), readable.map(() => 200));
+    assert.deepEqual(
+      await Promise.all(readable),
+      readable.map(() => 200),
+    );
     await client.close();
   });
 
@@ -118,15 +132,34 @@ describe("chat WebSocket", () => {
 
     const late = await ChatClient.connect(`${server.wsUrl}/ws/chat/${id}/?since=${cut}`);
     await late.waitFor((f) => f.event === "run_completed");
-    assert.deepEqual(late.events().map((f) => f.seq), watcher.events().filter((f) => f.seq! > cut).map((f) => f.seq));
-    assert.deepEqual(late.events(), watcher.events().filter((f) => f.seq! > cut));
+    assert.deepEqual(
+      late.events().map((f) => f.seq),
+      watcher
+        .events()
+        .filter((f) => f.seq! > cut)
+        .map((f) => f.seq),
+    );
+    assert.deepEqual(
+      late.events(),
+      watcher.events().filter((f) => f.seq! > cut),
+    );
 
     await api("POST", `/api/sessions/${id}/send/`, { content: "second" });
     await watcher.waitFor((f) => f.event === "run_completed" && f.seq! > cut + 20);
     await late.waitFor((f) => f.event === "run_completed" && f.seq! > cut + 20);
     const seqs = late.events().map((f) => f.seq!);
-    assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => cut + 1 + i), "no gap, no duplicate");
-    assert.deepEqual(late.events().map((f) => f.event), watcher.events().filter((f) => f.seq! > cut).map((f) => f.event));
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: seqs.length }, (_, i) => cut + 1 + i),
+      "no gap, no duplicate",
+    );
+    assert.deepEqual(
+      late.events().map((f) => f.event),
+      watcher
+        .events()
+        .filter((f) => f.seq! > cut)
+        .map((f) => f.event),
+    );
 
     const current = await ChatClient.connect(`${server.wsUrl}/ws/chat/${id}/?since=${seqs.at(-1)}`);
     assert.equal(current.frames[0].seq, seqs.at(-1));

@@ -7,14 +7,31 @@
 import { revalidatePath } from "next/cache";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { AgentWriteSchema, AssignmentWriteSchema, SessionUpdateSchema, ToolWriteSchema } from "@/lib/contract/schemas";
 import { ADMIN_COOKIE, login, logout } from "@/lib/admin/auth";
-import { isSameOrigin } from "@/lib/request";
-import { adminAction, checkbox, type FormState, integer, integers, jsonText, parseForm, submittedForm, text } from "@/lib/admin/forms";
-import { clearSessionCookie, clientAddress, currentAdmin, requireAdminAction, safeNext, setSessionCookie } from "@/lib/admin/next";
+import {
+  adminAction,
+  checkbox,
+  type FormState,
+  integer,
+  integers,
+  jsonText,
+  parseForm,
+  submittedForm,
+  text,
+} from "@/lib/admin/forms";
+import {
+  clearSessionCookie,
+  clientAddress,
+  currentAdmin,
+  requireAdminAction,
+  safeNext,
+  setSessionCookie,
+} from "@/lib/admin/next";
+import { AgentWriteSchema, AssignmentWriteSchema, SessionUpdateSchema, ToolWriteSchema } from "@/lib/contract/schemas";
 import { createAgent, deleteAgent, updateAgent } from "@/lib/db/agents";
 import { createTool, deleteTool, updateTool } from "@/lib/db/tools";
 import { isTandemError, TandemError } from "@/lib/errors";
+import { isSameOrigin } from "@/lib/request";
 import { assignAgent, deleteSession, unassignAgent, updateAssignment, updateSession } from "@/lib/sessions";
 
 const refresh = () => revalidatePath("/admin", "layout");
@@ -66,7 +83,13 @@ export const saveAgentAction = adminAction(async (_admin, form) => {
     model_hint: text(form, "model_hint"),
     is_active: checkbox(form, "is_active"),
   });
-  const input = { name: body.name, role: body.role, description: body.description, modelHint: body.model_hint, isActive: body.is_active };
+  const input = {
+    name: body.name,
+    role: body.role,
+    description: body.description,
+    modelHint: body.model_hint,
+    isActive: body.is_active,
+  };
   const existing = text(form, "id");
   if (existing) {
     await updateAgent(id(form), input);
@@ -128,7 +151,8 @@ export const saveSessionAction = adminAction(async (_admin, form) => {
 });
 
 export const deleteSessionAction = adminAction(async (_admin, form) => {
-  if (!(await deleteSession(text(form, "session_id")))) throw new TandemError("not_found", "This session no longer exists.");
+  if (!(await deleteSession(text(form, "session_id"))))
+    throw new TandemError("not_found", "This session no longer exists.");
   refresh();
   redirect("/admin/sessions?deleted=1");
 });
@@ -144,7 +168,11 @@ function assignmentBody(form: FormData, agent: number | string) {
 
 export const addAssignmentAction = adminAction(async (_admin, form) => {
   const body = assignmentBody(form, integer(form, "agent"));
-  await assignAgent(text(form, "session_id"), body.agent, { order: body.order, promptOverride: body.prompt_override, toolIds: body.tools });
+  await assignAgent(text(form, "session_id"), body.agent, {
+    order: body.order,
+    promptOverride: body.prompt_override,
+    toolIds: body.tools,
+  });
   refresh();
   return { notice: "Agent assigned." };
 });

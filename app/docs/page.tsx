@@ -35,7 +35,6 @@ function schemaName(schema: Schema | undefined): string {
   return String(schema.type ?? "object");
 }
 
-
 export default function DocsPage() {
   const doc = openApiDocument() as unknown as Doc;
   const byTag = new Map<string, Array<{ path: string; method: string; op: Operation }>>();
@@ -50,7 +49,11 @@ export default function DocsPage() {
       <h1 className="text-3xl font-semibold tracking-tight">{doc.info.title}</h1>
       <p className="mt-3 text-gray-600">{doc.info.description}</p>
       <p className="mt-2 text-sm">
-        Machine-readable: <a className="text-blue-700 underline" href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1).
+        Machine-readable:{" "}
+        <a className="text-blue-700 underline" href="/api/openapi.json">
+          /api/openapi.json
+        </a>{" "}
+        (OpenAPI 3.1).
       </p>
 
       {[...byTag.entries()].map(([tag, ops]) => (
@@ -58,9 +61,15 @@ export default function DocsPage() {
           <h2 className="text-xl font-semibold capitalize">{tag}</h2>
           <div className="mt-4 space-y-4">
             {ops.map(({ path, method, op }) => (
-              <article key={method + path} id={`${method}-${path}`} className="rounded-[14px] border border-gray-200 bg-white p-5 shadow-sm">
+              <article
+                key={method + path}
+                id={`${method}-${path}`}
+                className="rounded-[14px] border border-gray-200 bg-white p-5 shadow-sm"
+              >
                 <header className="flex flex-wrap items-center gap-3">
-                  <span className={`rounded-md px-2 py-0.5 text-xs font-bold uppercase ring-1 ${METHOD_STYLE[method]}`}>{method}</span>
+                  <span className={`rounded-md px-2 py-0.5 text-xs font-bold uppercase ring-1 ${METHOD_STYLE[method]}`}>
+                    {method}
+                  </span>
                   <code className="font-mono text-sm">{path}</code>
                 </header>
                 <p className="mt-2 font-medium">{op.summary}</p>
@@ -68,12 +77,19 @@ export default function DocsPage() {
                 {op.parameters && (
                   <table className="mt-3 w-full text-left text-sm">
                     <thead className="text-gray-500">
-                      <tr><th className="py-1 pr-4 font-medium">Parameter</th><th className="py-1 pr-4 font-medium">In</th><th className="py-1 font-medium">Type</th></tr>
+                      <tr>
+                        <th className="py-1 pr-4 font-medium">Parameter</th>
+                        <th className="py-1 pr-4 font-medium">In</th>
+                        <th className="py-1 font-medium">Type</th>
+                      </tr>
                     </thead>
                     <tbody>
                       {op.parameters.map((p) => (
                         <tr key={p.in + p.name} className="border-t border-gray-100">
-                          <td className="py-1 pr-4 font-mono">{p.name}{p.required ? " *" : ""}</td>
+                          <td className="py-1 pr-4 font-mono">
+                            {p.name}
+                            {p.required ? " *" : ""}
+                          </td>
                           <td className="py-1 pr-4">{p.in}</td>
                           <td className="py-1 font-mono text-gray-700">{schemaName(p.schema)}</td>
                         </tr>
@@ -82,13 +98,26 @@ export default function DocsPage() {
                   </table>
                 )}
                 {op.requestBody && (
-                  <p className="mt-3 text-sm">Body: <a className="font-mono text-blue-700 underline" href={`#schema-${schemaName(op.requestBody.content["application/json"].schema)}`}>{schemaName(op.requestBody.content["application/json"].schema)}</a></p>
+                  <p className="mt-3 text-sm">
+                    Body:{" "}
+                    <a
+                      className="font-mono text-blue-700 underline"
+                      href={`#schema-${schemaName(op.requestBody.content["application/json"].schema)}`}
+                    >
+                      {schemaName(op.requestBody.content["application/json"].schema)}
+                    </a>
+                  </p>
                 )}
                 <ul className="mt-3 space-y-1 text-sm">
                   {Object.entries(op.responses).map(([status, r]) => (
                     <li key={status}>
                       <span className="font-mono font-semibold">{status}</span> {r.description}
-                      {r.content && <span className="font-mono text-gray-600"> — {schemaName(r.content["application/json"].schema)}</span>}
+                      {r.content && (
+                        <span className="font-mono text-gray-600">
+                          {" "}
+                          — {schemaName(r.content["application/json"].schema)}
+                        </span>
+                      )}
                     </li>
                   ))}
                 </ul>
@@ -117,8 +146,11 @@ export default function DocsPage() {
               <tr key={name} className="border-t border-gray-100">
                 <td className="py-1.5 pr-4 align-top font-mono">{name}</td>
                 <td className="py-1.5 text-gray-700">
-                  <span className="mr-2 text-xs font-semibold uppercase text-gray-500">{spec.compat ? "compat" : "ext"}</span>
-                  <code className="font-mono">{`{${Object.keys(spec.payload.shape).join(", ")}}`}</code> — {spec.description}
+                  <span className="mr-2 text-xs font-semibold uppercase text-gray-500">
+                    {spec.compat ? "compat" : "ext"}
+                  </span>
+                  <code className="font-mono">{`{${Object.keys(spec.payload.shape).join(", ")}}`}</code> —{" "}
+                  {spec.description}
                 </td>
               </tr>
             ))}

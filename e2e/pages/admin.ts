@@ -138,14 +138,16 @@ export class AdminPage {
 
   async fillAgent(a: { name?: string; role?: string; description?: string; model_hint?: string; is_active?: boolean }) {
     const f = this.agentForm;
-    for (const key of ["name", "role", "description", "model_hint"] as const) if (a[key] !== undefined) await this.input(f, key).fill(a[key]!);
+    for (const key of ["name", "role", "description", "model_hint"] as const)
+      if (a[key] !== undefined) await this.input(f, key).fill(a[key]!);
     if (a.is_active !== undefined) await this.setChecked(f, "is_active", a.is_active);
     await this.submit(f, f.getByTestId("agent-save"));
   }
 
   async fillTool(t: { name?: string; description?: string; schema?: string; is_active?: boolean }) {
     const f = this.toolForm;
-    for (const key of ["name", "description", "schema"] as const) if (t[key] !== undefined) await this.input(f, key).fill(t[key]!);
+    for (const key of ["name", "description", "schema"] as const)
+      if (t[key] !== undefined) await this.input(f, key).fill(t[key]!);
     if (t.is_active !== undefined) await this.setChecked(f, "is_active", t.is_active);
     await this.submit(f, f.getByTestId("tool-save"));
   }

@@ -171,6 +171,7 @@ export class ChatPage {
 
   /** Text of a message's rendered content. */
   async contentOf(message: Locator): Promise<string> {
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is wanted (line breaks between blocks, as a reader sees it); Playwright's textContent() also differs in type (string | null).
     return (await message.getByTestId("message-content").first().innerText()).trim();
   }
 

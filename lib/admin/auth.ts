@@ -5,12 +5,12 @@
  */
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import * as admins from "../db/admins.ts";
-import { ensureSetting } from "../db/settings.ts";
-import { env } from "../env.ts";
-import { TandemError } from "../errors.ts";
-import { log } from "../log.ts";
-import { singleton } from "../singleton.ts";
+import * as admins from "@/lib/db/admins";
+import { ensureSetting } from "@/lib/db/settings";
+import { env } from "@/lib/env";
+import { TandemError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { singleton } from "@/lib/singleton";
 import {
   csrfTokenFor,
   dummyPasswordHash,
@@ -23,7 +23,7 @@ import {
   verifyCsrfToken,
   verifyPassword,
   verifySessionCookie,
-} from "./crypto.ts";
+} from "./crypto";
 
 export const ADMIN_COOKIE = "tandem_admin";
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -117,7 +117,11 @@ const WRONG = "Wrong username or password.";
 const waitMessage = (seconds: number) =>
   `Too many failed sign-in attempts. Try again in ${seconds < 120 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`}.`;
 
-export async function login(input: { username: string; password: string; clientAddress: string }): Promise<LoginResult> {
+export async function login(input: {
+  username: string;
+  password: string;
+  clientAddress: string;
+}): Promise<LoginResult> {
   const username = input.username.trim();
   if (!username || !input.password || username.length > 64 || input.password.length > 256) {
     return { ok: false, error: WRONG };
@@ -134,13 +138,23 @@ export async function login(input: { username: string; password: string; clientA
   }
 
   const user = await admins.findAdminUser(username);
-  const valid = user
-    ? await verifyPassword(input.password, user.passwordHash)
-    : (await verifyPassword(input.password, await dummyPasswordHash()), false);
-  if (!valid || !user || !user.isActive) {
+  let valid = false;
+  if (user) {
+    valid = await verifyPassword(input.password, user.passwordHash);
+  } else {
+    // Same work as a real check, so an unknown name takes as long as a wrong password.
+    await verifyPassword(input.password, await dummyPasswordHash());
+  }
+  if (!valid || !user?.isActive) {
     const [perAttempt, perAddress] = await Promise.all([
-      admins.recordLoginFailure(attemptKey, { windowMs: THROTTLE.windowMs, delayMs: (n) => throttleDelayMs(n, THROTTLE.freePerUsernameAndAddress) }),
-      admins.recordLoginFailure(addressKey, { windowMs: THROTTLE.windowMs, delayMs: (n) => throttleDelayMs(n, THROTTLE.freePerAddress) }),
+      admins.recordLoginFailure(attemptKey, {
+        windowMs: THROTTLE.windowMs,
+        delayMs: (n) => throttleDelayMs(n, THROTTLE.freePerUsernameAndAddress),
+      }),
+      admins.recordLoginFailure(addressKey, {
+        windowMs: THROTTLE.windowMs,
+        delayMs: (n) => throttleDelayMs(n, THROTTLE.freePerAddress),
+      }),
     ]);
     log.warn({ username, clientAddress: input.clientAddress, failures: perAttempt.failures }, "admin sign-in failed");
     const until = Math.max(perAttempt.blockedUntil?.getTime() ?? 0, perAddress.blockedUntil?.getTime() ?? 0);

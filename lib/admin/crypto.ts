@@ -30,7 +30,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const parts = stored.split("$");
   if (parts.length !== 6 || parts[0] !== "scrypt") return false;
   const [N, r, p] = parts.slice(1, 4).map(Number);
-  if (![N, r, p].every(Number.isSafeInteger) || N < 2 || N > 2 ** 20 || r < 1 || r > 32 || p < 1 || p > 16) return false;
+  if (![N, r, p].every(Number.isSafeInteger) || N < 2 || N > 2 ** 20 || r < 1 || r > 32 || p < 1 || p > 16)
+    return false;
   const salt = Buffer.from(parts[4], "base64url");
   const expected = Buffer.from(parts[5], "base64url");
   if (salt.length < 8 || expected.length < 16) return false;
@@ -85,9 +86,10 @@ export function csrfTokenFor(sessionToken: string, secret: string): string {
 }
 
 export function verifyCsrfToken(sessionToken: string, submitted: unknown, secret: string): boolean {
-  return typeof submitted === "string" && submitted.length > 0 && safeEqual(submitted, csrfTokenFor(sessionToken, secret));
+  return (
+    typeof submitted === "string" && submitted.length > 0 && safeEqual(submitted, csrfTokenFor(sessionToken, secret))
+  );
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // 4. Login throttling policy: failures within a window; past a threshold, an exponential wait

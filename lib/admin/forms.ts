@@ -4,11 +4,11 @@
  */
 import { notFound, unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
-import { parse } from "../contract/validation.ts";
-import { type FieldErrors, isTandemError, TandemError } from "../errors.ts";
-import { log } from "../log.ts";
-import type { AdminSession } from "./auth.ts";
-import { CSRF_FIELD, requireAdminAction } from "./next.ts";
+import { parse } from "@/lib/contract/validation";
+import { type FieldErrors, isTandemError, TandemError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import type { AdminSession } from "./auth";
+import { CSRF_FIELD, requireAdminAction } from "./next";
 
 export interface FormState {
   /** A message for the whole form (a refusal, or a success note). */
@@ -94,7 +94,7 @@ export function submittedForm(form: unknown): FormData {
  * A server action for useActionState: checks origin, session and CSRF token, runs `work`, and
  * turns refusals into form state (field errors inline). Redirects pass through.
  */
-export function adminAction(work: (admin: AdminSession, form: FormData) => Promise<FormState | void>) {
+export function adminAction(work: (admin: AdminSession, form: FormData) => Promise<FormState | undefined>) {
   return async (_previous: FormState, submitted: FormData): Promise<FormState> => {
     const form = submittedForm(submitted);
     try {
@@ -104,7 +104,9 @@ export function adminAction(work: (admin: AdminSession, form: FormData) => Promi
       unstable_rethrow(error);
       const values = formValues(form);
       if (isTandemError(error)) {
-        return error.fields ? { fields: error.fields, values, error: "Please correct the errors below." } : { error: error.message, values };
+        return error.fields
+          ? { fields: error.fields, values, error: "Please correct the errors below." }
+          : { error: error.message, values };
       }
       log.error({ err: error }, "admin action failed");
       return { error: "Something went wrong; the change was not saved.", values };

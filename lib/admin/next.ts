@@ -5,9 +5,9 @@
  */
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { CLIENT_ADDRESS_HEADER, isSameOrigin } from "../request.ts";
-import { TandemError } from "../errors.ts";
-import { ADMIN_COOKIE, type AdminSession, csrfValid, secureCookies, sessionFromCookie } from "./auth.ts";
+import { TandemError } from "@/lib/errors";
+import { CLIENT_ADDRESS_HEADER, isSameOrigin } from "@/lib/request";
+import { ADMIN_COOKIE, type AdminSession, csrfValid, secureCookies, sessionFromCookie } from "./auth";
 
 export const CSRF_FIELD = "csrf_token";
 
@@ -17,7 +17,12 @@ export async function currentAdmin(): Promise<AdminSession | null> {
 
 /** Only admin paths, so `?next=` can never send anyone elsewhere. */
 export function safeNext(next: unknown): string {
-  return typeof next === "string" && next.length <= 500 && /^\/admin([/?][A-Za-z0-9_\-./?=&%+:]*)?$/.test(next) && !next.includes("//") ? next : "/admin";
+  return typeof next === "string" &&
+    next.length <= 500 &&
+    /^\/admin([/?][A-Za-z0-9_\-./?=&%+:]*)?$/.test(next) &&
+    !next.includes("//")
+    ? next
+    : "/admin";
 }
 
 /** The signed-in admin, or a redirect to the login page that comes back to `path`. */
@@ -36,7 +41,10 @@ export async function requireAdminAction(form: FormData): Promise<AdminSession> 
   const admin = await currentAdmin();
   if (!admin) throw new TandemError("unauthorized", "Your admin session has ended; sign in again.");
   if (!(await csrfValid(admin, form.get(CSRF_FIELD)))) {
-    throw new TandemError("unauthorized", "The form's security token is missing or wrong; reload the page and try again.");
+    throw new TandemError(
+      "unauthorized",
+      "The form's security token is missing or wrong; reload the page and try again.",
+    );
   }
   return admin;
 }
@@ -52,7 +60,13 @@ export async function setSessionCookie(value: string, expiresAt: Date): Promise<
 }
 
 export async function clearSessionCookie(): Promise<void> {
-  (await cookies()).set(ADMIN_COOKIE, "", { httpOnly: true, sameSite: "lax", secure: secureCookies(), path: "/admin", maxAge: 0 });
+  (await cookies()).set(ADMIN_COOKIE, "", {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: secureCookies(),
+    path: "/admin",
+    maxAge: 0,
+  });
 }
 
 /** The client's address as the edge determined it (honouring TANDEM_TRUST_PROXY). */

@@ -15,7 +15,11 @@ export interface NoteAuthor {
 const header = ({ agent, role }: NoteAuthor) => `${agent}${role ? ` (${role})` : ""} wrote:\n`;
 
 export function colleagueNote(author: NoteAuthor, text: string): ModelMessage {
-  return { role: "user", content: header(author) + text, providerOptions: { [TAG]: { agent: author.agent, role: author.role } } };
+  return {
+    role: "user",
+    content: header(author) + text,
+    providerOptions: { [TAG]: { agent: author.agent, role: author.role } },
+  };
 }
 
 /** A colleague's note as written by `colleagueNote`; null for a message without the tag (the person's). */
@@ -25,7 +29,10 @@ export function readColleagueNote(
 ): (NoteAuthor & { text: string }) | null {
   const tag = providerOptions?.[TAG] as { agent?: unknown; role?: unknown } | undefined;
   if (!tag || typeof tag !== "object") return null;
-  const author = { agent: typeof tag.agent === "string" ? tag.agent : "", role: typeof tag.role === "string" ? tag.role : "" };
+  const author = {
+    agent: typeof tag.agent === "string" ? tag.agent : "",
+    role: typeof tag.role === "string" ? tag.role : "",
+  };
   const head = header(author);
   return { ...author, text: content.startsWith(head) ? content.slice(head.length) : content };
 }

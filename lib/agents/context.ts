@@ -4,9 +4,9 @@
  * at message 10,000.
  */
 import type { ModelMessage } from "ai";
-import type { AssignmentRow } from "../db/assignments.ts";
-import type { MessageRow } from "../db/messages.ts";
-import { colleagueNote } from "./colleague-note.ts";
+import type { AssignmentRow } from "@/lib/db/assignments";
+import type { MessageRow } from "@/lib/db/messages";
+import { colleagueNote } from "./colleague-note";
 
 /** How many recent messages are read before the token budget trims them. */
 export const CONTEXT_MESSAGES = 40;

@@ -1,4 +1,4 @@
-import type { TeamMember } from "../db/sessions.ts";
+import type { TeamMember } from "@/lib/db/sessions";
 
 /**
  * The two agents a fresh install collaborates with. Their descriptions are their system

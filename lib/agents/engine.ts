@@ -6,23 +6,30 @@
  * returns when the agents are done or throws what stopped them, and the lifecycle turns that into
  * the run's outcome.
  */
-import { isStepCount, streamText, tool, type ToolSet } from "ai";
-import { type AgentRow } from "../db/agents.ts";
-import { activeAssignments, type AssignmentRow } from "../db/assignments.ts";
-import { createMessage, type MessageRow, recentMessages, saveMessageText, searchSessionMessages, updateMessage } from "../db/messages.ts";
-import { env } from "../env.ts";
-import { log } from "../log.ts";
-import { messageJson } from "../contract/serialize.ts";
-import { Coalescer } from "../realtime/coalescer.ts";
-import type { EventName, EventPayload } from "../contract/events.ts";
-import type { Json } from "../contract/types.ts";
-import { publish } from "../realtime/hub.ts";
-import type { AgentMetrics, LiveRun } from "../runs/live-run.ts";
-import { reasons } from "../runs/reasons.ts";
-import { CONTEXT_MESSAGES, conversation, systemPrompt } from "./context.ts";
-import { modelFor } from "./models.ts";
-import { PartialText } from "./partial-text.ts";
-import { builtinTools, type ToolContext } from "./tools/index.ts";
+import { isStepCount, streamText, type ToolSet, tool } from "ai";
+import type { EventName, EventPayload } from "@/lib/contract/events";
+import { messageJson } from "@/lib/contract/serialize";
+import type { Json } from "@/lib/contract/types";
+import type { AgentRow } from "@/lib/db/agents";
+import { type AssignmentRow, activeAssignments } from "@/lib/db/assignments";
+import {
+  createMessage,
+  type MessageRow,
+  recentMessages,
+  saveMessageText,
+  searchSessionMessages,
+  updateMessage,
+} from "@/lib/db/messages";
+import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+import { Coalescer } from "@/lib/realtime/coalescer";
+import { publish } from "@/lib/realtime/hub";
+import type { AgentMetrics, LiveRun } from "@/lib/runs/live-run";
+import { reasons } from "@/lib/runs/reasons";
+import { CONTEXT_MESSAGES, conversation, systemPrompt } from "./context";
+import { modelFor } from "./models";
+import { PartialText } from "./partial-text";
+import { builtinTools, type ToolContext } from "./tools/index";
 
 /** Events of a run's progress: the run's id is added by the run. */
 type RunEvent = { [E in EventName]: EventPayload<E> extends { run_id: number } ? E : never }[EventName];
@@ -148,8 +155,8 @@ async function agentTurn(input: {
     if (message || text) {
       // Keep what the agent had written, marked so readers know it is cut short.
       const outcome = run.outcome(error);
-      await finish(outcome.status === "error" ? { error: outcome.error, partial: true } : { cancelled: true }).catch((err) =>
-        log.warn({ err, run_id: run.runId }, "could not keep an interrupted agent message"),
+      await finish(outcome.status === "error" ? { error: outcome.error, partial: true } : { cancelled: true }).catch(
+        (err) => log.warn({ err, run_id: run.runId }, "could not keep an interrupted agent message"),
       );
     }
     throw error;
@@ -202,7 +209,13 @@ function toolsFor(input: {
       return rows
         .filter((m) => m.id < input.userMessage.id)
         .slice(0, limit)
-        .map((m) => ({ id: m.id, role: m.role, agent: m.agent?.name ?? null, content: m.content.slice(0, 500), created_at: m.createdAt.toISOString() }));
+        .map((m) => ({
+          id: m.id,
+          role: m.role,
+          agent: m.agent?.name ?? null,
+          content: m.content.slice(0, 500),
+          created_at: m.createdAt.toISOString(),
+        }));
     },
   };
   const set: ToolSet = {};
@@ -214,7 +227,12 @@ function toolsFor(input: {
       inputSchema: impl.inputSchema,
       execute: async (toolInput: unknown, { toolCallId }: { toolCallId: string }) => {
         metrics.tool_calls++;
-        emit("tool_call", { agent: agent.name, tool_call_id: toolCallId, tool_name: row.name, input: toolInput as Json });
+        emit("tool_call", {
+          agent: agent.name,
+          tool_call_id: toolCallId,
+          tool_name: row.name,
+          input: toolInput as Json,
+        });
         const started = performance.now();
         let output: unknown;
         let isError = false;

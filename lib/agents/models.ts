@@ -6,9 +6,9 @@
  */
 import { createOpenAI } from "@ai-sdk/openai";
 import type { LanguageModelV4 } from "@ai-sdk/provider";
-import { env } from "../env.ts";
-import { singleton } from "../singleton.ts";
-import { createOfflineModel } from "./offline-model.ts";
+import { env } from "@/lib/env";
+import { singleton } from "@/lib/singleton";
+import { createOfflineModel } from "./offline-model";
 
 export const OFFLINE_MODEL_ID = "offline";
 
@@ -22,8 +22,7 @@ export interface ResolvedModel {
 const openai = () =>
   singleton("openai", () => createOpenAI({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL }));
 
-const offline = () =>
-  singleton("offline-model", () => createOfflineModel({ delayMs: env.TANDEM_OFFLINE_DELAY_MS }));
+const offline = () => singleton("offline-model", () => createOfflineModel({ delayMs: env.TANDEM_OFFLINE_DELAY_MS }));
 
 export function modelFor(modelHint: string): ResolvedModel {
   const id = modelHint.trim() || env.TANDEM_MODEL;

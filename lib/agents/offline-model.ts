@@ -31,8 +31,8 @@ import type {
   LanguageModelV4ToolResultOutput,
   LanguageModelV4Usage,
 } from "@ai-sdk/provider";
-import { trimEndWhile } from "../text";
-import { readColleagueNote } from "./colleague-note.ts";
+import { trimEndWhile } from "@/lib/text";
+import { readColleagueNote } from "./colleague-note";
 import { asksForDateOrTime, findArithmeticExpression, findTimeZone } from "./tools/index";
 
 export interface OfflineModelOptions {
@@ -48,7 +48,11 @@ export const OFFLINE_PROVIDER = "tandem.offline";
 // Prompt analysis
 // ---------------------------------------------------------------------------------------------
 
-interface ColleagueNote { agent: string; role: string | null; text: string }
+interface ColleagueNote {
+  agent: string;
+  role: string | null;
+  text: string;
+}
 
 interface ToolOutcome {
   toolName: string;
@@ -98,15 +102,20 @@ function readToolOutput(output: LanguageModelV4ToolResultOutput): { ok: boolean;
       return { ok: false, value: output.value, error: output.value };
     case "error-json": {
       const v = output.value as unknown;
-      const msg = v && typeof v === "object" && typeof (v as Record<string, unknown>).message === "string"
-        ? (v as Record<string, string>).message
-        : v && typeof v === "object" && typeof (v as Record<string, unknown>).error === "string"
-          ? (v as Record<string, string>).error
-          : JSON.stringify(v);
+      const msg =
+        v && typeof v === "object" && typeof (v as Record<string, unknown>).message === "string"
+          ? (v as Record<string, string>).message
+          : v && typeof v === "object" && typeof (v as Record<string, unknown>).error === "string"
+            ? (v as Record<string, string>).error
+            : JSON.stringify(v);
       return { ok: false, value: v, error: msg };
     }
     case "execution-denied":
-      return { ok: false, value: null, error: output.reason ? `execution denied: ${output.reason}` : "execution denied" };
+      return {
+        ok: false,
+        value: null,
+        error: output.reason ? `execution denied: ${output.reason}` : "execution denied",
+      };
     case "content":
       return { ok: true, value: output.value.map((p) => (p.type === "text" ? p.text : `[${p.type}]`)).join("\n") };
   }
@@ -120,7 +129,9 @@ function analyzePrompt(prompt: LanguageModelV4Prompt): PromptAnalysis {
     .join("\n\n");
 
   const humanIdx: number[] = [];
-  messages.forEach((m, i) => { if (m.role === "user" && !colleagueOf(m)) humanIdx.push(i); });
+  messages.forEach((m, i) => {
+    if (m.role === "user" && !colleagueOf(m)) humanIdx.push(i);
+  });
   let requestIndex = humanIdx.length ? humanIdx[humanIdx.length - 1] : -1;
   const hasRequest = requestIndex >= 0;
   const request = hasRequest ? userText(messages[requestIndex]) : "";
@@ -144,7 +155,11 @@ function analyzePrompt(prompt: LanguageModelV4Prompt): PromptAnalysis {
           calls.set(part.toolCallId, { toolName: part.toolName, input: part.input });
         } else if (part.type === "tool-result") {
           toolActivityAfterRequest = true;
-          toolOutcomes.push({ toolName: part.toolName, input: calls.get(part.toolCallId)?.input, ...readToolOutput(part.output) });
+          toolOutcomes.push({
+            toolName: part.toolName,
+            input: calls.get(part.toolCallId)?.input,
+            ...readToolOutput(part.output),
+          });
         }
       }
     } else if (m.role === "tool") {
@@ -152,7 +167,11 @@ function analyzePrompt(prompt: LanguageModelV4Prompt): PromptAnalysis {
         if (part.type !== "tool-result") continue;
         toolActivityAfterRequest = true;
         const call = calls.get(part.toolCallId);
-        toolOutcomes.push({ toolName: part.toolName ?? call?.toolName, input: call?.input, ...readToolOutput(part.output) });
+        toolOutcomes.push({
+          toolName: part.toolName ?? call?.toolName,
+          input: call?.input,
+          ...readToolOutput(part.output),
+        });
       }
     }
   }
@@ -191,7 +210,11 @@ export function extractKeyTerms(text: string, max = 8): string[] {
     const lower = raw.toLowerCase().replace(/’/g, "'");
     if ((raw.length < 2 && !/[+#]/.test(raw)) || raw.length > 40) continue;
     if (STOP_WORDS.has(lower)) continue;
-    if (lower === "x" || /^(?:sqrt|abs|round|floor|ceil|min|max|log|ln|exp|sin|cos|tan|pi)$/.test(lower) && /\d/.test(text)) continue;
+    if (
+      lower === "x" ||
+      (/^(?:sqrt|abs|round|floor|ceil|min|max|log|ln|exp|sin|cos|tan|pi)$/.test(lower) && /\d/.test(text))
+    )
+      continue;
     if (seen.has(lower)) continue;
     seen.add(lower);
     out.push(raw);
@@ -236,15 +259,33 @@ function fnv1a(text: string): string {
 // ---------------------------------------------------------------------------------------------
 
 type QuestionKind =
-  | "empty" | "greeting" | "calculation" | "date-time" | "recall" | "comparison" | "how-to" | "mechanism" | "why"
-  | "list" | "definition" | "when-where-who" | "yes-no" | "task" | "general";
+  | "empty"
+  | "greeting"
+  | "calculation"
+  | "date-time"
+  | "recall"
+  | "comparison"
+  | "how-to"
+  | "mechanism"
+  | "why"
+  | "list"
+  | "definition"
+  | "when-where-who"
+  | "yes-no"
+  | "task"
+  | "general";
 
-interface Classification { kind: QuestionKind; label: string; subjects: string[] }
+interface Classification {
+  kind: QuestionKind;
+  label: string;
+  subjects: string[];
+}
 
 /** How much of a request classify() reads: its kind shows in the opening, and its patterns need not run over 32,000 characters. */
 const CLASSIFY_CHARS = 2000;
 
-const RECALL_RE = /\b(?:earlier|previously|last time|we (?:talked|discussed|spoke|said)|did i (?:say|mention|tell|ask)|remind me (?:what|of)|you (?:said|mentioned|told me)|i (?:said|mentioned|told you|asked))\b/i;
+const RECALL_RE =
+  /\b(?:earlier|previously|last time|we (?:talked|discussed|spoke|said)|did i (?:say|mention|tell|ask)|remind me (?:what|of)|you (?:said|mentioned|told me)|i (?:said|mentioned|told you|asked))\b/i;
 
 /** Strip filler such as "please", "can you tell me", "tell me about" (→ "what is "). Keeps the user's capitalisation. */
 function stripLeadInKeepCase(text: string): string {
@@ -252,7 +293,10 @@ function stripLeadInKeepCase(text: string): string {
   for (let i = 0; i < 3; i++) {
     const before = t;
     t = t.replace(/^(?:please|so|ok|okay|hey|hi|hello|well|um|quick question|question)[,!:.\s]+/i, "");
-    t = t.replace(/^(?:can|could|would|will) you (?:please )?(?:tell me|show me|help me(?: understand)?|let me know)\s*/i, "");
+    t = t.replace(
+      /^(?:can|could|would|will) you (?:please )?(?:tell me|show me|help me(?: understand)?|let me know)\s*/i,
+      "",
+    );
     t = t.replace(/^(?:i (?:want|would like|need) to know|i wonder|i'm wondering|i am wondering|do you know)\s*/i, "");
     t = t.replace(/^(?:tell me|talk|teach me|what do you know) about\s+/i, "what is ");
     if (t === before) break;
@@ -284,16 +328,31 @@ function classify(request: string, hasExpression: boolean): Classification {
     /(?:difference|differences)\s+between\s+(.{1,200}?)\s+and\s+(.{1,200}?)(?:[?.!]|$)/i.exec(text) ??
     /\bcompare\s+(.{1,200}?)\s+(?:and|with|to|vs\.?|versus)\s+(.{1,200}?)(?:[?.!]|$)/i.exec(text) ??
     /([\w.+#\- ]{1,40}?)\s+(?:vs\.?|versus)\s+([\w.+#\- ]{1,40}?)(?:[?.!,]|$)/i.exec(text) ??
-    /\b(?:should i|do i|would you)\s+(?:learn|use|pick|choose|get|buy|try|go with|start with)\s+([\w.+#\- ]{1,40}?)\s+or\s+([\w.+#\- ]{1,40}?)(?:[?.!,]|$)/i.exec(text) ??
-    /\b(?:which is better|what is better|what's better)[,:]?\s+([\w.+#\- ]{1,40}?)\s+or\s+([\w.+#\- ]{1,40}?)(?:[?.!,]|$)/i.exec(text);
-  if (/^(?:hi|hello|hey|howdy|good (?:morning|afternoon|evening)|thanks|thank you|greetings)\b(?:[\s!.,]*there)?[\s!.,]*$/i.test(text))
+    /\b(?:should i|do i|would you)\s+(?:learn|use|pick|choose|get|buy|try|go with|start with)\s+([\w.+#\- ]{1,40}?)\s+or\s+([\w.+#\- ]{1,40}?)(?:[?.!,]|$)/i.exec(
+      text,
+    ) ??
+    /\b(?:which is better|what is better|what's better)[,:]?\s+([\w.+#\- ]{1,40}?)\s+or\s+([\w.+#\- ]{1,40}?)(?:[?.!,]|$)/i.exec(
+      text,
+    );
+  if (
+    /^(?:hi|hello|hey|howdy|good (?:morning|afternoon|evening)|thanks|thank you|greetings)\b(?:[\s!.,]*there)?[\s!.,]*$/i.test(
+      text,
+    )
+  )
     return { kind: "greeting", label: "greeting / small talk", subjects: [] };
   if (hasExpression) return { kind: "calculation", label: "calculation", subjects: [] };
   if (asksForDateOrTime(text)) return { kind: "date-time", label: "current date/time", subjects: [] };
   if (RECALL_RE.test(text)) return { kind: "recall", label: "recall of earlier conversation", subjects: [] };
   if (cmp) {
     const subjects = [cmp[1], cmp[2]].map((s) =>
-      collapse(s.replace(/^(?:the|a|an)\s+/i, "").replace(/\s+(?:first|for|in|when|on|at|regarding|if|to)(?:\s.*)?$/i, "").trim(), 40));
+      collapse(
+        s
+          .replace(/^(?:the|a|an)\s+/i, "")
+          .replace(/\s+(?:first|for|in|when|on|at|regarding|if|to)(?:\s.*)?$/i, "")
+          .trim(),
+        40,
+      ),
+    );
     if (subjects.every(Boolean)) return { kind: "comparison", label: "comparison", subjects };
   }
   const original = stripLeadInKeepCase(text); // same as `lower`, with the user's capitalisation
@@ -302,27 +361,69 @@ function classify(request: string, hasExpression: boolean): Classification {
     return s ? [s] : [];
   };
   if (/^how (?:does|do|is|are)\b/.test(lower) && !/^how (?:do|does) (?:i|we|you|one)\b/.test(lower))
-    return { kind: "mechanism", label: "how it works / explanation", subjects: one(/^how (?:does|do|is|are)\s+(.+?)(?:\s+work(?:s|ing)?)?(\s+(?:in|on|for|with)\s.+)?$/) };
+    return {
+      kind: "mechanism",
+      label: "how it works / explanation",
+      subjects: one(/^how (?:does|do|is|are)\s+(.+?)(?:\s+work(?:s|ing)?)?(\s+(?:in|on|for|with)\s.+)?$/),
+    };
   if (/^how\b/.test(lower) || /\bhow (?:do|can|should|to)\b/.test(lower) || /^(?:steps|guide)\b/.test(lower))
-    return { kind: "how-to", label: "how-to / process", subjects: one(/\bhow (?:do|can|should|would|could) (?:i|we|you|one)\s+(.+)$|\bhow to\s+(.+)$/) };
+    return {
+      kind: "how-to",
+      label: "how-to / process",
+      subjects: one(/\bhow (?:do|can|should|would|could) (?:i|we|you|one)\s+(.+)$|\bhow to\s+(.+)$/),
+    };
   if (/^why\b/.test(lower) || /\bwhat (?:causes|caused)\b/.test(lower) || /\breasons? (?:for|why)\b/.test(lower))
     return { kind: "why", label: "why / explanation of causes", subjects: [] };
-  if (/^(?:list|name|enumerate|give me)\b/.test(lower) || /\b(?:top \d+|examples of|what are (?:some|the))\b/.test(lower))
-    return { kind: "list", label: "list", subjects: one(/^(?:list|name|enumerate|give me|what are)\s+(?:(?:the|some|all|a few|a list of)\s+)*(.+)$/) };
-  if (/^(?:what|which|define|explain|describe)\b/.test(lower) || /\bwhat (?:is|are|does)\b/.test(lower) || /\bmeaning of\b/.test(lower))
-    return { kind: "definition", label: "what / explanation", subjects: one(/^(?:what(?:'s|’s| is| are| was| were)|define|explain|describe|the meaning of)\s+(?:(?:an?|the)\s+)?(.+)$/) };
-  if (/^(?:when|where|who|whose)\b/.test(lower)) return { kind: "when-where-who", label: "factual (when / where / who)", subjects: [] };
+  if (
+    /^(?:list|name|enumerate|give me)\b/.test(lower) ||
+    /\b(?:top \d+|examples of|what are (?:some|the))\b/.test(lower)
+  )
+    return {
+      kind: "list",
+      label: "list",
+      subjects: one(/^(?:list|name|enumerate|give me|what are)\s+(?:(?:the|some|all|a few|a list of)\s+)*(.+)$/),
+    };
+  if (
+    /^(?:what|which|define|explain|describe)\b/.test(lower) ||
+    /\bwhat (?:is|are|does)\b/.test(lower) ||
+    /\bmeaning of\b/.test(lower)
+  )
+    return {
+      kind: "definition",
+      label: "what / explanation",
+      subjects: one(
+        /^(?:what(?:'s|’s| is| are| was| were)|define|explain|describe|the meaning of)\s+(?:(?:an?|the)\s+)?(.+)$/,
+      ),
+    };
+  if (/^(?:when|where|who|whose)\b/.test(lower))
+    return { kind: "when-where-who", label: "factual (when / where / who)", subjects: [] };
   if (/^(?:is|are|can|could|should|does|do|did|will|would|was|were|has|have|am)\b/.test(lower))
     return { kind: "yes-no", label: "yes/no question", subjects: [] };
-  if (/^(?:write|create|make|draft|generate|build|summari[sz]e|translate|plan|design|suggest|recommend|rewrite|fix)\b/.test(lower))
+  if (
+    /^(?:write|create|make|draft|generate|build|summari[sz]e|translate|plan|design|suggest|recommend|rewrite|fix)\b/.test(
+      lower,
+    )
+  )
     return { kind: "task", label: "task / request to produce something", subjects: [] };
   return { kind: "general", label: text.includes("?") ? "open question" : "statement / general request", subjects: [] };
 }
 
 const KIND_NOUN: Record<QuestionKind, string> = {
-  empty: "message", greeting: "message", calculation: "calculation", "date-time": "question", recall: "question",
-  comparison: "comparison", "how-to": "how-to question", mechanism: "question", why: "question", list: "list request",
-  definition: "question", "when-where-who": "question", "yes-no": "question", task: "request", general: "message",
+  empty: "message",
+  greeting: "message",
+  calculation: "calculation",
+  "date-time": "question",
+  recall: "question",
+  comparison: "comparison",
+  "how-to": "how-to question",
+  mechanism: "question",
+  why: "question",
+  list: "list request",
+  definition: "question",
+  "when-where-who": "question",
+  "yes-no": "question",
+  task: "request",
+  general: "message",
 };
 
 function coverPoints(c: Classification, terms: string[], expression: string | null): string[] {
@@ -340,31 +441,79 @@ function coverPoints(c: Classification, terms: string[], expression: string | nu
         "Mention any rounding or units if relevant",
       ];
     case "date-time":
-      return ["Give the current date and time in the requested time zone", "Mention the time zone / UTC offset used", "Note that the value is the time when the tool ran"];
+      return [
+        "Give the current date and time in the requested time zone",
+        "Mention the time zone / UTC offset used",
+        "Note that the value is the time when the tool ran",
+      ];
     case "recall":
-      return ["Summarize what the earlier messages said on this", "Quote the relevant part briefly", "Say so plainly if nothing relevant was found"];
+      return [
+        "Summarize what the earlier messages said on this",
+        "Quote the relevant part briefly",
+        "Say so plainly if nothing relevant was found",
+      ];
     case "comparison": {
       const [a, b] = c.subjects.length === 2 ? c.subjects : ["the first option", "the second option"];
-      return [`What ${a} and ${b} have in common`, `The key differences between ${a} and ${b}`, `When to choose ${a} vs. ${b}`];
+      return [
+        `What ${a} and ${b} have in common`,
+        `The key differences between ${a} and ${b}`,
+        `When to choose ${a} vs. ${b}`,
+      ];
     }
     case "how-to":
-      return [`What you need before you ${c.subjects[0] ?? `start (${topic})`}`, "Clear step-by-step instructions", "Common pitfalls and how to check it worked"];
+      return [
+        `What you need before you ${c.subjects[0] ?? `start (${topic})`}`,
+        "Clear step-by-step instructions",
+        "Common pitfalls and how to check it worked",
+      ];
     case "mechanism":
-      return [`What ${subject} is, in one or two sentences`, "How it works, step by step", "A concrete example or analogy"];
+      return [
+        `What ${subject} is, in one or two sentences`,
+        "How it works, step by step",
+        "A concrete example or analogy",
+      ];
     case "why":
-      return [`The main causes behind ${topic}, stated plainly`, "The mechanism: how one thing leads to another", "A concrete example"];
+      return [
+        `The main causes behind ${topic}, stated plainly`,
+        "The mechanism: how one thing leads to another",
+        "A concrete example",
+      ];
     case "list":
-      return [`A concise list: ${subject}`, "One line on each item explaining why it belongs", "Any notable exceptions or borderline cases"];
+      return [
+        `A concise list: ${subject}`,
+        "One line on each item explaining why it belongs",
+        "Any notable exceptions or borderline cases",
+      ];
     case "definition":
-      return [`A plain-language definition of ${subject}`, `How ${subject} works or is used`, "A short, concrete example"];
+      return [
+        `A plain-language definition of ${subject}`,
+        `How ${subject} works or is used`,
+        "A short, concrete example",
+      ];
     case "when-where-who":
-      return [`The direct fact asked for about ${topic}`, "Brief context that makes the fact meaningful", "Any uncertainty or caveats"];
+      return [
+        `The direct fact asked for about ${topic}`,
+        "Brief context that makes the fact meaningful",
+        "Any uncertainty or caveats",
+      ];
     case "yes-no":
-      return ["A direct yes/no (or \"it depends\") up front", `The conditions that decide it for ${topic}`, "A short justification or example"];
+      return [
+        'A direct yes/no (or "it depends") up front',
+        `The conditions that decide it for ${topic}`,
+        "A short justification or example",
+      ];
     case "task":
-      return [`Deliver what was asked (${topic}) directly`, "Keep it well structured and concise", "Offer a follow-up or variation"];
+      return [
+        `Deliver what was asked (${topic}) directly`,
+        "Keep it well structured and concise",
+        "Offer a follow-up or variation",
+      ];
     case "general":
-      return [`Address ${topic} directly`, "Give the most useful facts or next steps", "Ask a clarifying question if the intent is unclear"];
+      return [
+        `Address ${topic} directly`,
+        "Give the most useful facts or next steps",
+        "Ask a clarifying question if the intent is unclear",
+      ];
   }
 }
 
@@ -386,14 +535,25 @@ function describeToolOutcome(o: ToolOutcome): string {
   const value = (o.value && typeof o.value === "object" ? o.value : {}) as Record<string, unknown>;
   switch (o.toolName) {
     case "calculator": {
-      const expr = typeof value.expression === "string" ? value.expression : typeof input.expression === "string" ? input.expression : "?";
+      const expr =
+        typeof value.expression === "string"
+          ? value.expression
+          : typeof input.expression === "string"
+            ? input.expression
+            : "?";
       if (!o.ok) return `Calculator failed for \`${expr}\`: ${errorText(o.error)}`;
       const result = "result" in value ? value.result : o.value;
       return `Calculator: ${expr} = ${formatNumber(result)}`;
     }
     case "current_time": {
-      const tz = typeof value.timezone === "string" ? value.timezone : typeof input.timezone === "string" ? input.timezone : "UTC";
-      if (!o.ok) return `Current time tool failed${input.timezone ? ` for "${String(input.timezone)}"` : ""}: ${errorText(o.error)}`;
+      const tz =
+        typeof value.timezone === "string"
+          ? value.timezone
+          : typeof input.timezone === "string"
+            ? input.timezone
+            : "UTC";
+      if (!o.ok)
+        return `Current time tool failed${input.timezone ? ` for "${String(input.timezone)}"` : ""}: ${errorText(o.error)}`;
       const local = typeof value.local === "string" ? value.local : String(o.value);
       const iso = typeof value.iso === "string" ? ` (ISO ${value.iso})` : "";
       return `Current time (${tz}): ${local}${iso}`;
@@ -405,7 +565,10 @@ function describeToolOutcome(o: ToolOutcome): string {
       if (!results.length) return `Session search for "${q}": no earlier messages matched`;
       const top = results
         .slice(0, 3)
-        .map((r) => `${typeof r.agent === "string" && r.agent ? r.agent : String(r.role ?? "message")}: "${collapse(String(r.content ?? ""), 90)}"`)
+        .map(
+          (r) =>
+            `${typeof r.agent === "string" && r.agent ? r.agent : String(r.role ?? "message")}: "${collapse(String(r.content ?? ""), 90)}"`,
+        )
         .join("; ");
       return `Session search for "${q}": ${results.length} earlier message(s) matched, e.g. ${top}`;
     }
@@ -417,7 +580,10 @@ function describeToolOutcome(o: ToolOutcome): string {
   }
 }
 
-interface PlannedCall { toolName: string; input: Record<string, unknown> }
+interface PlannedCall {
+  toolName: string;
+  input: Record<string, unknown>;
+}
 
 function planToolCalls(a: PromptAnalysis, offered: ReadonlySet<string>): PlannedCall[] {
   if (a.toolActivityAfterRequest || !a.request || offered.size === 0) return [];
@@ -452,16 +618,21 @@ function researchNotes(a: PromptAnalysis, offered: ReadonlySet<string>): string 
   const expression = findArithmeticExpression(a.request);
   const c = classify(a.request, expression !== null);
   const terms = extractKeyTerms(a.request);
-  const topic = terms.slice(0, 4).join(", ") || (c.kind === "calculation" && expression ? expression : collapse(a.request, 60));
+  const topic =
+    terms.slice(0, 4).join(", ") || (c.kind === "calculation" && expression ? expression : collapse(a.request, 60));
 
   const facts = a.toolOutcomes.map(describeToolOutcome);
   if (expression && !a.toolOutcomes.some((o) => o.toolName === "calculator")) {
-    facts.push(`Arithmetic in the request: \`${expression}\` (no calculator result available; the answer should compute it carefully)`);
+    facts.push(
+      `Arithmetic in the request: \`${expression}\` (no calculator result available; the answer should compute it carefully)`,
+    );
   }
   if (asksForDateOrTime(a.request) && !a.toolOutcomes.some((o) => o.toolName === "current_time")) {
-    facts.push(offered.has("current_time")
-      ? "The request asks for the current date/time, but no clock reading is available yet"
-      : "The request asks for the current date/time, but no current_time tool was available, so the clock could not be checked");
+    facts.push(
+      offered.has("current_time")
+        ? "The request asks for the current date/time, but no clock reading is available yet"
+        : "The request asks for the current date/time, but no current_time tool was available, so the clock could not be checked",
+    );
   }
 
   const lines = [
@@ -471,18 +642,29 @@ function researchNotes(a: PromptAnalysis, offered: ReadonlySet<string>): string 
     `**Question type:** ${c.label}${c.subjects.length ? ` (${c.subjects.join(" vs. ")})` : ""}`,
     `**Key terms:** ${terms.length ? terms.join(", ") : "none beyond the question itself"}`,
   ];
-  if (a.previousRequest) lines.push(`**Context:** follow-up; the previous user message was "${collapse(a.previousRequest, 120)}"`);
+  if (a.previousRequest)
+    lines.push(`**Context:** follow-up; the previous user message was "${collapse(a.previousRequest, 120)}"`);
   if (facts.length) {
     lines.push("", a.toolOutcomes.length ? "### Facts from tools" : "### Facts");
     for (const f of facts) lines.push(`- ${f}`);
   }
   lines.push("", "### A good answer should cover");
   const failedCalc = a.toolOutcomes.find((o) => o.toolName === "calculator" && !o.ok);
-  const points = failedCalc && c.kind === "calculation"
-    ? [`Explain that \`${expression}\` could not be evaluated (${errorText(failedCalc.error)})`, "Suggest how to fix or rephrase the expression", "Offer to compute a corrected version"]
-    : coverPoints(c, terms, expression);
-  points.forEach((p, i) => lines.push(`${i + 1}. ${p}`));
-  lines.push("", `_Offline research: based on the question${a.toolOutcomes.length ? " and the tool results" : ""} only; no web sources were consulted._`);
+  const points =
+    failedCalc && c.kind === "calculation"
+      ? [
+          `Explain that \`${expression}\` could not be evaluated (${errorText(failedCalc.error)})`,
+          "Suggest how to fix or rephrase the expression",
+          "Offer to compute a corrected version",
+        ]
+      : coverPoints(c, terms, expression);
+  points.forEach((p, i) => {
+    lines.push(`${i + 1}. ${p}`);
+  });
+  lines.push(
+    "",
+    `_Offline research: based on the question${a.toolOutcomes.length ? " and the tool results" : ""} only; no web sources were consulted._`,
+  );
   return lines.join("\n");
 }
 
@@ -503,11 +685,24 @@ interface ParsedNotes {
 }
 
 function cleanInline(s: string): string {
-  return s.replace(/\*\*|__|`/g, "").replace(/^[-*+]\s+|^\d+[.)]\s+|^#+\s*/, "").trim();
+  return s
+    .replace(/\*\*|__|`/g, "")
+    .replace(/^[-*+]\s+|^\d+[.)]\s+|^#+\s*/, "")
+    .trim();
 }
 
 function parseNotes(notes: ColleagueNote[]): ParsedNotes {
-  const out: ParsedNotes = { calc: [], calcFailures: [], calcErrors: [], times: [], otherFacts: [], keyTerms: [], questionType: null, cover: [], loose: [] };
+  const out: ParsedNotes = {
+    calc: [],
+    calcFailures: [],
+    calcErrors: [],
+    times: [],
+    otherFacts: [],
+    keyTerms: [],
+    questionType: null,
+    cover: [],
+    loose: [],
+  };
   for (const note of notes) {
     let section = "";
     for (const rawLine of note.text.split(/\r\n?|[\n\u2028\u2029]/)) {
@@ -519,21 +714,42 @@ function parseNotes(notes: ColleagueNote[]): ParsedNotes {
       }
       const plain = cleanInline(line);
       let m: RegExpExecArray | null;
-      if ((m = /^Calculator:\s*(.+?)\s*=\s*([^=]+)$/.exec(plain))) { out.calc.push({ expression: m[1].trim(), result: m[2].trim() }); continue; }
-      if (/^Calculator failed\b/i.test(plain) || /^Current time tool failed\b/i.test(plain) || /^Session search failed\b/i.test(plain) || /^Tool \S+ failed\b/.test(plain)) {
-        out.calcFailures.push(plain);
-        if ((m = /^Calculator failed for (.+?):\s*(.+)$/.exec(plain))) out.calcErrors.push({ expression: m[1].trim(), error: m[2].trim() });
+      if ((m = /^Calculator:\s*(.+?)\s*=\s*([^=]+)$/.exec(plain))) {
+        out.calc.push({ expression: m[1].trim(), result: m[2].trim() });
         continue;
       }
-      if ((m = /^Current time \(([^)]+)\):\s*(.+)$/.exec(plain))) { out.times.push({ timezone: m[1], local: m[2].replace(/\s*\(ISO [^()]*\)\s*$/, "") }); continue; }
+      if (
+        /^Calculator failed\b/i.test(plain) ||
+        /^Current time tool failed\b/i.test(plain) ||
+        /^Session search failed\b/i.test(plain) ||
+        /^Tool \S+ failed\b/.test(plain)
+      ) {
+        out.calcFailures.push(plain);
+        if ((m = /^Calculator failed for (.+?):\s*(.+)$/.exec(plain)))
+          out.calcErrors.push({ expression: m[1].trim(), error: m[2].trim() });
+        continue;
+      }
+      if ((m = /^Current time \(([^)]+)\):\s*(.+)$/.exec(plain))) {
+        out.times.push({ timezone: m[1], local: m[2].replace(/\s*\(ISO [^()]*\)\s*$/, "") });
+        continue;
+      }
       if ((m = /^Key terms:\s*(.+)$/i.exec(plain))) {
         if (!/^none\b/i.test(m[1])) out.keyTerms.push(...m[1].split(/\s*,\s*/).filter(Boolean));
         continue;
       }
-      if ((m = /^Question type:\s*(.+)$/i.exec(plain))) { out.questionType ??= m[1]; continue; }
+      if ((m = /^Question type:\s*(.+)$/i.exec(plain))) {
+        out.questionType ??= m[1];
+        continue;
+      }
       if (/^(?:Question|Context):/i.test(plain) || /^_?Offline research/i.test(plain)) continue;
-      if (section.includes("should cover") && /^(?:\d+[.)]|[-*+])\s/.test(line)) { out.cover.push(plain); continue; }
-      if (/^[-*+]\s/.test(line) && !section.includes("should cover")) { out.otherFacts.push(plain); continue; }
+      if (section.includes("should cover") && /^(?:\d+[.)]|[-*+])\s/.test(line)) {
+        out.cover.push(plain);
+        continue;
+      }
+      if (/^[-*+]\s/.test(line) && !section.includes("should cover")) {
+        out.otherFacts.push(plain);
+        continue;
+      }
       if (plain.length > 3 && !plain.endsWith(":")) out.loose.push(plain);
     }
   }
@@ -560,27 +776,50 @@ function writerAnswer(a: PromptAnalysis): string {
   const lines: string[] = [];
 
   if (!request) {
-    lines.push("## Hello!", "", `Based on ${source}, your message came through empty, so there is nothing specific to answer yet.`, "", "What would you like help with? Ask a question, and the researcher and I will dig in.");
+    lines.push(
+      "## Hello!",
+      "",
+      `Based on ${source}, your message came through empty, so there is nothing specific to answer yet.`,
+      "",
+      "What would you like help with? Ask a question, and the researcher and I will dig in.",
+    );
     return lines.join("\n");
   }
 
   // Title + lead sentence.
   if (p.calc.length) {
     const first = p.calc[0];
-    lines.push(`## ${first.expression} = ${first.result}`, "", `Based on ${source}, the answer is **${first.result}**.`);
+    lines.push(
+      `## ${first.expression} = ${first.result}`,
+      "",
+      `Based on ${source}, the answer is **${first.result}**.`,
+    );
   } else if (p.times.length) {
     const t = p.times[0];
-    lines.push(`## Current time (${t.timezone})`, "", `Based on ${source}, it is currently **${t.local}** (${t.timezone}).`);
+    lines.push(
+      `## Current time (${t.timezone})`,
+      "",
+      `Based on ${source}, it is currently **${t.local}** (${t.timezone}).`,
+    );
   } else if (p.calcErrors.length) {
     const e = p.calcErrors[0];
-    lines.push(`## ${e.expression}`, "", `Based on ${source}, the calculator could not evaluate \`${e.expression}\`: ${e.error}.`);
+    lines.push(
+      `## ${e.expression}`,
+      "",
+      `Based on ${source}, the calculator could not evaluate \`${e.expression}\`: ${e.error}.`,
+    );
   } else if (c.kind === "greeting") {
     lines.push("## Hello!", "", `Based on ${source}, you're saying hi, so: hello, and thanks for stopping by!`);
   } else {
-    const title = c.kind === "comparison" && c.subjects.length === 2
-      ? `${capitalize(c.subjects[0])} vs. ${c.subjects[1]}`
-      : capitalize(collapse(request, 70).replace(/[?.!]+$/, ""));
-    lines.push(`## ${title}`, "", `Based on ${source}, here is a structured answer to your ${KIND_NOUN[c.kind]}: "${collapse(request, 120)}".`);
+    const title =
+      c.kind === "comparison" && c.subjects.length === 2
+        ? `${capitalize(c.subjects[0])} vs. ${c.subjects[1]}`
+        : capitalize(collapse(request, 70).replace(/[?.!]+$/, ""));
+    lines.push(
+      `## ${title}`,
+      "",
+      `Based on ${source}, here is a structured answer to your ${KIND_NOUN[c.kind]}: "${collapse(request, 120)}".`,
+    );
   }
 
   if (p.calcFailures.length > p.calcErrors.length || (p.calcFailures.length && p.calc.length)) {
@@ -590,7 +829,10 @@ function writerAnswer(a: PromptAnalysis): string {
 
   // Restate what the notes found.
   const found: string[] = [];
-  for (const calc of p.calc) found.push(`Calculation: \`${calc.expression}\` = **${calc.result}** (evaluated with the usual order of operations: parentheses, powers, then × ÷, then + −).`);
+  for (const calc of p.calc)
+    found.push(
+      `Calculation: \`${calc.expression}\` = **${calc.result}** (evaluated with the usual order of operations: parentheses, powers, then × ÷, then + −).`,
+    );
   for (const t of p.times) found.push(`Current time in ${t.timezone}: ${t.local}.`);
   const others = p.otherFacts.filter((f) => !/^Calculator|^Current time/.test(f)).slice(0, 4);
   for (const f of others) found.push(/[.!?]$/.test(f) ? collapse(f, 220) : `${collapse(f, 220)}.`);
@@ -604,19 +846,26 @@ function writerAnswer(a: PromptAnalysis): string {
 
   // Turn the coverage checklist into the body.
   const cover = p.cover.length ? p.cover : coverPoints(c, terms, expression);
-  const heading = c.kind === "how-to" ? "### Steps to cover" : c.kind === "comparison" ? "### How they compare" : "### Key points";
+  const heading =
+    c.kind === "how-to" ? "### Steps to cover" : c.kind === "comparison" ? "### How they compare" : "### Key points";
   if (c.kind !== "calculation" && !p.times.length) {
     lines.push("", heading);
-    cover.slice(0, 5).forEach((item, i) => lines.push(`${i + 1}. ${capitalize(item.replace(/[.;]$/, ""))}.`));
+    cover.slice(0, 5).forEach((item, i) => {
+      lines.push(`${i + 1}. ${capitalize(item.replace(/[.;]$/, ""))}.`);
+    });
   }
 
   // Closing.
   lines.push("");
   if (p.calc.length) lines.push(`**In short:** ${p.calc.map((x) => `${x.expression} = ${x.result}`).join("; ")}.`);
-  else if (p.calcErrors.length) lines.push("Please double-check the expression (for example, division by zero is undefined) and send it again.");
+  else if (p.calcErrors.length)
+    lines.push("Please double-check the expression (for example, division by zero is undefined) and send it again.");
   else if (p.times.length) lines.push("Times move on, of course: ask again any time for a fresh reading.");
   else if (c.kind === "greeting") lines.push("What would you like to explore today?");
-  else lines.push(`These notes were gathered offline (no web sources), so treat this as a starting outline${topic ? ` on ${joinWords(terms.slice(0, 3))}` : ""}, and ask a follow-up to go deeper on any point.`);
+  else
+    lines.push(
+      `These notes were gathered offline (no web sources), so treat this as a starting outline${topic ? ` on ${joinWords(terms.slice(0, 3))}` : ""}, and ask a follow-up to go deeper on any point.`,
+    );
   return lines.join("\n");
 }
 
@@ -646,7 +895,11 @@ function decide(options: LanguageModelV4CallOptions): { reply: Reply; analysis: 
     return {
       reply: {
         kind: "tool-calls",
-        calls: planned.map((c, i) => ({ toolCallId: `call_${base}_${i}`, toolName: c.toolName, input: JSON.stringify(c.input) })),
+        calls: planned.map((c, i) => ({
+          toolCallId: `call_${base}_${i}`,
+          toolName: c.toolName,
+          input: JSON.stringify(c.input),
+        })),
       },
       analysis,
     };
@@ -656,15 +909,33 @@ function decide(options: LanguageModelV4CallOptions): { reply: Reply; analysis: 
 
 function promptChars(prompt: LanguageModelV4Prompt): number {
   let n = 0;
-  const json = (v: unknown) => { try { return JSON.stringify(v)?.length ?? 0; } catch { return 0; } };
+  const json = (v: unknown) => {
+    try {
+      return JSON.stringify(v)?.length ?? 0;
+    } catch {
+      return 0;
+    }
+  };
   for (const m of Array.isArray(prompt) ? prompt : []) {
-    if (m.role === "system") { n += m.content.length; continue; }
+    if (m.role === "system") {
+      n += m.content.length;
+      continue;
+    }
     for (const part of m.content) {
       switch (part.type) {
-        case "text": case "reasoning": n += part.text.length; break;
-        case "tool-call": n += part.toolName.length + json(part.input); break;
-        case "tool-result": n += part.toolName.length + json(part.output); break;
-        default: n += json(part); break;
+        case "text":
+        case "reasoning":
+          n += part.text.length;
+          break;
+        case "tool-call":
+          n += part.toolName.length + json(part.input);
+          break;
+        case "tool-result":
+          n += part.toolName.length + json(part.output);
+          break;
+        default:
+          n += json(part);
+          break;
       }
     }
   }
@@ -688,7 +959,12 @@ function finishReasonOf(reply: Reply): LanguageModelV4FinishReason {
 function abortError(signal?: AbortSignal): Error {
   const reason: unknown = signal?.reason;
   if (reason instanceof Error && reason.name === "AbortError") return reason;
-  const message = reason instanceof Error ? reason.message : typeof reason === "string" && reason ? reason : "The operation was aborted";
+  const message =
+    reason instanceof Error
+      ? reason.message
+      : typeof reason === "string" && reason
+        ? reason
+        : "The operation was aborted";
   const err = new Error(message, { cause: reason });
   err.name = "AbortError";
   return err;
@@ -697,8 +973,14 @@ function abortError(signal?: AbortSignal): Error {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortError(signal));
-    const onAbort = () => { clearTimeout(timer); reject(abortError(signal)); };
-    const timer = setTimeout(() => { signal?.removeEventListener("abort", onAbort); resolve(); }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(signal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
@@ -717,9 +999,15 @@ export function createOfflineModel(options: OfflineModelOptions = {}): LanguageM
     const { reply } = decide(call);
     const inputChars = promptChars(call.prompt);
     const textChars = reply.kind === "text" ? reply.text.length : 0;
-    const outputChars = reply.kind === "text" ? textChars : reply.calls.reduce((s, c) => s + c.toolName.length + c.input.length, 0);
+    const outputChars =
+      reply.kind === "text" ? textChars : reply.calls.reduce((s, c) => s + c.toolName.length + c.input.length, 0);
     const responseId = `offline-${fnv1a(`${inputChars}:${JSON.stringify(call.prompt.map((m) => m.role))}:${reply.kind === "text" ? reply.text : reply.calls.map((c) => c.input).join()}`)}`;
-    return { reply, usage: makeUsage(inputChars, outputChars, textChars), finishReason: finishReasonOf(reply), responseId };
+    return {
+      reply,
+      usage: makeUsage(inputChars, outputChars, textChars),
+      finishReason: finishReasonOf(reply),
+      responseId,
+    };
   };
 
   return {
@@ -736,7 +1024,12 @@ export function createOfflineModel(options: OfflineModelOptions = {}): LanguageM
       const content: LanguageModelV4Content[] =
         reply.kind === "text"
           ? [{ type: "text", text: reply.text }]
-          : reply.calls.map((c) => ({ type: "tool-call" as const, toolCallId: c.toolCallId, toolName: c.toolName, input: c.input }));
+          : reply.calls.map((c) => ({
+              type: "tool-call" as const,
+              toolCallId: c.toolCallId,
+              toolName: c.toolName,
+              input: c.input,
+            }));
       return { content, finishReason, usage, warnings: [], response: { id: responseId, modelId } };
     },
 
@@ -778,7 +1071,11 @@ export function createOfflineModel(options: OfflineModelOptions = {}): LanguageM
           onAbort = () => {
             if (done) return;
             cleanup();
-            try { controller.error(abortError(signal)); } catch { /* already closed */ }
+            try {
+              controller.error(abortError(signal));
+            } catch {
+              /* already closed */
+            }
           };
           signal.addEventListener("abort", onAbort, { once: true });
         },

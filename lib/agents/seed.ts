@@ -1,7 +1,7 @@
-import { ensureAgents } from "../db/agents.ts";
-import { ensureTools } from "../db/tools.ts";
-import { DEFAULT_AGENTS } from "./defaults.ts";
-import { builtinTools, toolParametersJsonSchema } from "./tools/index.ts";
+import { ensureAgents } from "@/lib/db/agents";
+import { ensureTools } from "@/lib/db/tools";
+import { DEFAULT_AGENTS } from "./defaults";
+import { builtinTools, toolParametersJsonSchema } from "./tools/index";
 
 /**
  * Idempotent: the default agents and a row for each built-in tool, when missing (run at every

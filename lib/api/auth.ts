@@ -9,7 +9,7 @@
  * `/docs/..%2Fapi/sessions` or `/%61pi/sessions` cannot reach a handler unauthenticated.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { API_ROOTS } from "../contract/paths.ts";
+import { API_ROOTS } from "@/lib/contract/paths";
 
 // ---------------------------------------------------------------------------------------------
 // 1. Paths
@@ -53,7 +53,13 @@ export function classifyPath(rawPath: string): PathKind {
   // judged as it is before decoding: `/api/sessions/..%2F..%2Fdocs` is still the API.
   let plain: string;
   try {
-    plain = new URL(rawPath.split("?")[0].split("#")[0].replace(/\/{2,}/g, "/"), "http://n").pathname.toLowerCase();
+    plain = new URL(
+      rawPath
+        .split("?")[0]
+        .split("#")[0]
+        .replace(/\/{2,}/g, "/"),
+      "http://n",
+    ).pathname.toLowerCase();
   } catch {
     return "api";
   }
@@ -88,10 +94,14 @@ export interface ApiKeys {
 const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
 
 export function apiKeys(spec: string | undefined): ApiKeys {
-  const keys = (spec ?? "").split(",").map((k) => k.trim()).filter(Boolean).map((key) => ({
-    hash: digest(key),
-    id: digest(`tandem-key-id:${key}`).toString("hex").slice(0, 12),
-  }));
+  const keys = (spec ?? "")
+    .split(",")
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((key) => ({
+      hash: digest(key),
+      id: digest(`tandem-key-id:${key}`).toString("hex").slice(0, 12),
+    }));
   return {
     enabled: keys.length > 0,
     verify(presented) {

@@ -10,7 +10,10 @@ const DEFAULT_HEADERS = "Content-Type, Authorization, X-Requested-With, X-CSRFTo
 const EXPOSED = "X-Total-Count, Link, Retry-After, X-Request-Id";
 
 export function corsPolicy(spec: string) {
-  const origins = spec.split(",").map((o) => o.trim().replace(/\/$/, "")).filter(Boolean);
+  const origins = spec
+    .split(",")
+    .map((o) => o.trim().replace(/\/$/, ""))
+    .filter(Boolean);
   const any = origins.includes("*");
   const allowed = (origin: string) => any || origins.includes(origin);
 

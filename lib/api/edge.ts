@@ -9,11 +9,20 @@
 import { randomUUID } from "node:crypto";
 import { IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { apiKeys, bearerToken, classifyPath, INVALID_KEY, isSendPath, type PathKind, UNAUTHENTICATED, WWW_AUTHENTICATE } from "./auth.ts";
-import { CLIENT_ADDRESS_HEADER, isSameOrigin } from "../request.ts";
-import { corsPolicy } from "./cors.ts";
-import { parseRate, rateLimiter } from "./rate-limit.ts";
-import { API_SECURITY_HEADERS, SECURITY_HEADERS } from "./security-headers.ts";
+import { CLIENT_ADDRESS_HEADER, isSameOrigin } from "@/lib/request";
+import {
+  apiKeys,
+  bearerToken,
+  classifyPath,
+  INVALID_KEY,
+  isSendPath,
+  type PathKind,
+  UNAUTHENTICATED,
+  WWW_AUTHENTICATE,
+} from "./auth";
+import { corsPolicy } from "./cors";
+import { parseRate, rateLimiter } from "./rate-limit";
+import { API_SECURITY_HEADERS, SECURITY_HEADERS } from "./security-headers";
 
 interface Logger {
   info(obj: object, msg: string): void;
@@ -111,7 +120,13 @@ export function createEdge(options: EdgeOptions) {
       const path = rawUrl.split("?")[0].slice(0, 300);
       res.once("finish", () =>
         options.log.info(
-          { reqId: requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) },
+          {
+            reqId: requestId,
+            method: req.method,
+            path,
+            status: res.statusCode,
+            ms: Math.round(performance.now() - started),
+          },
           "request",
         ),
       );
@@ -183,11 +198,18 @@ export function createEdge(options: EdgeOptions) {
     const fetchAction = action === "fetch" && classifyPath(req.url ?? "/") === "other";
     const type = String(req.headers["content-type"] ?? "");
     const multipart = /^multipart\/form-data/i.test(type);
-    if (fetchAction && !multipart) return sendJson(res, 400, { detail: MALFORMED_ACTION });
-    if (req.method !== "POST" || !multipart) return next(req);
+    if (fetchAction && !multipart) {
+      sendJson(res, 400, { detail: MALFORMED_ACTION });
+      return;
+    }
+    if (req.method !== "POST" || !multipart) {
+      next(req);
+      return;
+    }
     void readBody(req, FORM_LIMIT)
       .then(async (body) => {
-        if (body === null) return sendJson(res, 413, { detail: `Request body is too large (the limit is ${FORM_LIMIT} bytes).` });
+        if (body === null)
+          return sendJson(res, 413, { detail: `Request body is too large (the limit is ${FORM_LIMIT} bytes).` });
         let form: FormData;
         try {
           form = await new Response(new Uint8Array(body), { headers: { "content-type": type } }).formData();
@@ -231,7 +253,9 @@ const MALFORMED_ACTION = "Malformed server action request.";
 function serverActionKind(req: IncomingMessage): "fetch" | "form" | null {
   if (req.method !== "POST") return null;
   if (req.headers["next-action"] !== undefined) return "fetch";
-  return /^(multipart\/form-data|application\/x-www-form-urlencoded)/i.test(String(req.headers["content-type"] ?? "")) ? "form" : null;
+  return /^(multipart\/form-data|application\/x-www-form-urlencoded)/i.test(String(req.headers["content-type"] ?? ""))
+    ? "form"
+    : null;
 }
 
 function isJsonArray(value: FormDataEntryValue | null): boolean {
@@ -246,7 +270,12 @@ function isJsonArray(value: FormDataEntryValue | null): boolean {
 /** A JSON answer written straight to a socket that never became an HTTP response (an upgrade, a parser refusal), then closed. */
 function endRawJson(socket: Duplex, status: string, body: object, headers: Record<string, string>): void {
   const text = JSON.stringify(body);
-  const head = Object.entries({ ...headers, "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(text)), Connection: "close" })
+  const head = Object.entries({
+    ...headers,
+    "Content-Type": "application/json",
+    "Content-Length": String(Buffer.byteLength(text)),
+    Connection: "close",
+  })
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join("");
   socket.end(`HTTP/1.1 ${status}\r\n${head}\r\n${text}`);
@@ -308,7 +337,8 @@ function replay(req: IncomingMessage, body: Buffer): IncomingMessage {
   copy.headers = { ...req.headers, "content-length": String(body.length) };
   delete copy.headers["transfer-encoding"];
   copy.rawHeaders = [];
-  for (const [k, v] of Object.entries(copy.headers)) for (const one of Array.isArray(v) ? v : [v ?? ""]) copy.rawHeaders.push(k, one);
+  for (const [k, v] of Object.entries(copy.headers))
+    for (const one of Array.isArray(v) ? v : [v ?? ""]) copy.rawHeaders.push(k, one);
   copy.complete = true;
   copy.push(body);
   copy.push(null);

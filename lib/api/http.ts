@@ -3,9 +3,9 @@
  * JSON 4xx, an unexpected failure a JSON 500 without internals, and an unknown method a JSON 405.
  */
 import type { z } from "zod";
-import { parse } from "../contract/validation.ts";
-import { isTandemError, TandemError } from "../errors.ts";
-import { log } from "../log.ts";
+import { parse } from "@/lib/contract/validation";
+import { isTandemError, TandemError } from "@/lib/errors";
+import { log } from "@/lib/log";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -38,20 +38,24 @@ export function route<P = Record<string, never>>(handlers: Partial<Record<Method
         return errorResponse(error, req);
       }
     };
+  const options = () => new Response(null, { status: 204, headers: { Allow: allow } });
   return {
     GET: wrap("GET"),
     POST: wrap("POST"),
     PUT: wrap("PUT"),
     PATCH: wrap("PATCH"),
     DELETE: wrap("DELETE"),
-    OPTIONS: () => new Response(null, { status: 204, headers: { Allow: allow } }),
+    OPTIONS: options,
   };
 }
 
 export function errorResponse(error: unknown, req?: Request): Response {
   if (isTandemError(error)) return error.toResponse();
   // The details go to the log (with the request id the client got), never into the answer.
-  log.error({ err: error, reqId: req?.headers.get("x-request-id") ?? undefined, method: req?.method, url: req?.url }, "request failed");
+  log.error(
+    { err: error, reqId: req?.headers.get("x-request-id") ?? undefined, method: req?.method, url: req?.url },
+    "request failed",
+  );
   return Response.json({ detail: "Internal server error." }, { status: 500 });
 }
 
@@ -83,7 +87,8 @@ async function readText(req: Request): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-const kindOf = (v: unknown) => (Array.isArray(v) ? "list" : v === null ? "null" : typeof v === "string" ? "str" : typeof v);
+const kindOf = (v: unknown) =>
+  Array.isArray(v) ? "list" : v === null ? "null" : typeof v === "string" ? "str" : typeof v;
 
 /** The JSON object in the body; an empty body is `{}`. */
 export async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
@@ -111,7 +116,12 @@ export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.outp
  * and while more remain an RFC 8288 `Link: <…>; rel="next"` gives the next page: the request's
  * own path and query (as a path-absolute reference, right behind any proxy) with `next` set.
  */
-export function pageResponse(req: Request, items: unknown[], total: number, next: Record<string, number> | null): Response {
+export function pageResponse(
+  req: Request,
+  items: unknown[],
+  total: number,
+  next: Record<string, number> | null,
+): Response {
   const headers: Record<string, string> = { "X-Total-Count": String(total) };
   if (next) {
     const url = new URL(req.url);
@@ -122,7 +132,12 @@ export function pageResponse(req: Request, items: unknown[], total: number, next
 }
 
 /** A page of a list paged by `limit` and `offset`. */
-export function listResponse(req: Request, items: unknown[], total: number, page: { limit: number; offset: number }): Response {
+export function listResponse(
+  req: Request,
+  items: unknown[],
+  total: number,
+  page: { limit: number; offset: number },
+): Response {
   const end = page.offset + items.length;
   return pageResponse(req, items, total, items.length > 0 && end < total ? { limit: page.limit, offset: end } : null);
 }

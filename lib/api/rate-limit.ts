@@ -9,7 +9,16 @@ export interface Rate {
   periodMs: number;
 }
 
-const UNITS: Record<string, number> = { s: 1000, sec: 1000, second: 1000, m: 60_000, min: 60_000, minute: 60_000, h: 3_600_000, hour: 3_600_000 };
+const UNITS: Record<string, number> = {
+  s: 1000,
+  sec: 1000,
+  second: 1000,
+  m: 60_000,
+  min: 60_000,
+  minute: 60_000,
+  h: 3_600_000,
+  hour: 3_600_000,
+};
 
 /** "30/min" → {count: 30, periodMs: 60000}; undefined or a zero count → no limit. */
 export function parseRate(spec: string | undefined): Rate | null {

@@ -6,7 +6,7 @@
  * - `timeout`: no answer in time;
  * - `http`: the server answered with a non-2xx status (`status`, `detail`, `body`).
  */
-import type { Message, SendAccepted, Session, SessionState, SessionSummary } from "../contract/types.ts";
+import type { Message, SendAccepted, Session, SessionState, SessionSummary } from "@/lib/contract/types";
 
 export type ApiErrorKind = "network" | "timeout" | "http" | "aborted";
 
@@ -27,7 +27,11 @@ export class ApiError extends Error {
 
   /** True when the server could not be reached at all (as opposed to answering with an error). */
   get unreachable(): boolean {
-    return this.kind === "network" || this.kind === "timeout" || (this.kind === "http" && this.status >= 502 && this.status <= 504);
+    return (
+      this.kind === "network" ||
+      this.kind === "timeout" ||
+      (this.kind === "http" && this.status >= 502 && this.status <= 504)
+    );
   }
 
   /** The run id of a 409 "a run is going" answer, if any. */
@@ -123,7 +127,12 @@ export class ApiClient {
     };
   }
 
-  private async call<T>(method: string, url: string, body: unknown, opts: RequestOptions): Promise<{ body: T; headers: Headers; url: string }> {
+  private async call<T>(
+    method: string,
+    url: string,
+    body: unknown,
+    opts: RequestOptions,
+  ): Promise<{ body: T; headers: Headers; url: string }> {
     const ctrl = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -137,7 +146,10 @@ export class ApiClient {
     try {
       res = await this.fetchImpl(url, {
         method,
-        headers: body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
+        headers:
+          body === undefined
+            ? { Accept: "application/json" }
+            : { Accept: "application/json", "Content-Type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
         credentials: "same-origin",
         cache: "no-store",
@@ -154,7 +166,7 @@ export class ApiClient {
 
     if (res.status === 204) return { body: undefined as T, headers: res.headers, url: res.url };
     const text = await res.text().catch(() => "");
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     if (text) {
       try {
         parsed = JSON.parse(text);
@@ -163,7 +175,11 @@ export class ApiClient {
       }
     }
     if (!res.ok) {
-      throw new ApiError("http", detailOf(parsed, res.status), { status: res.status, detail: detailOf(parsed, res.status), body: parsed });
+      throw new ApiError("http", detailOf(parsed, res.status), {
+        status: res.status,
+        detail: detailOf(parsed, res.status),
+        body: parsed,
+      });
     }
     return { body: parsed as T, headers: res.headers, url: res.url };
   }

@@ -8,14 +8,15 @@
  * The first snapshot is taken once the socket is connected, so it covers everything the socket
  * does not deliver; if the socket is slow or failing, it is taken anyway, and again after connect.
  */
-import { ApiClient, api as defaultApi, describeError, isApiError } from "./api";
+
+import type { ChatEvent, Message, Session, SessionState } from "@/lib/contract/types";
+import { type ApiClient, api as defaultApi, describeError, isApiError } from "./api";
 import { backoffDelay } from "./backoff";
 import { isPlaceholderTitle, titleFromMessage } from "./format";
-import { ConversationEvent, ConversationView, initialView, reduce, SendError } from "./reducer";
-import { initialSequencer, sequence, SequencerInput, SequencerState } from "./sequencer";
+import { type ConversationEvent, type ConversationView, initialView, reduce, type SendError } from "./reducer";
+import { initialSequencer, type SequencerInput, type SequencerState, sequence } from "./sequencer";
 import { ChatSocket } from "./socket";
 import { Store } from "./store";
-import type { ChatEvent, Message, Session, SessionState } from "../contract/types.ts";
 
 export type { LoadPhase, Notice, SendError } from "./reducer";
 export type ConversationSnapshot = ConversationView;
@@ -32,7 +33,9 @@ export interface ConversationCallbacks {
 export interface ConversationOptions extends ConversationCallbacks {
   api?: Pick<ApiClient, "history" | "state" | "send" | "cancel" | "renameSession">;
   /** Create the socket (tests inject a fake). */
-  createSocket?: (opts: ConstructorParameters<typeof ChatSocket>[0]) => Pick<ChatSocket, "start" | "stop" | "reconnectNow">;
+  createSocket?: (
+    opts: ConstructorParameters<typeof ChatSocket>[0],
+  ) => Pick<ChatSocket, "start" | "stop" | "reconnectNow">;
   /** How long the first snapshot waits for the socket to connect (ms). */
   connectGraceMs?: number;
 }
@@ -140,7 +143,8 @@ export class ConversationStore extends Store<ConversationView> {
     } catch (e) {
       if (this.disposed) return;
       if (isApiError(e) && e.status === 409) this.dispatch({ event: "cancel_refused", run_id: run.id });
-      else this.dispatch({ event: "cancel_failed", message: `Couldn't stop the agents: ${describeError(e)} Try again.` });
+      else
+        this.dispatch({ event: "cancel_failed", message: `Couldn't stop the agents: ${describeError(e)} Try again.` });
     }
   }
 
@@ -171,7 +175,8 @@ export class ConversationStore extends Store<ConversationView> {
 
   /** What the rest of the page learns from a broadcast (the sessions list, a deleted chat). */
   private tellShell(f: ChatEvent): void {
-    if (f.event === "session_updated" && f.payload.session.session_id === this.sessionId) this.cb.onSessionUpdated?.(f.payload.session);
+    if (f.event === "session_updated" && f.payload.session.session_id === this.sessionId)
+      this.cb.onSessionUpdated?.(f.payload.session);
     if (f.event === "session_deleted" && f.payload.session_id === this.sessionId) {
       this.socket.stop();
       this.cb.onSessionDeleted?.(this.sessionId);
@@ -186,14 +191,16 @@ export class ConversationStore extends Store<ConversationView> {
     if (after.announcement !== before.announcement && after.announcement) this.cb.onAnnounce?.(after.announcement.text);
     if (after.endedRuns !== before.endedRuns) this.cb.onRunEnded?.();
     // A hole in a streaming text: the server's saved copy catches up within a moment.
-    if (after.missingText && !before.missingText) this.schedule(backoffDelay(this.retries++), () => this.step({ type: "refresh" }));
+    if (after.missingText && !before.missingText)
+      this.schedule(backoffDelay(this.retries++), () => this.step({ type: "refresh" }));
   }
 
   // --- Snapshots -----------------------------------------------------------------------------
 
   /** The first snapshot, unless one is already under way or done. */
   private loadFirst(): void {
-    if (this.getSnapshot().phase === "loading" && this.seq.loading === null && !this.getSnapshot().loadError) this.step({ type: "refresh" });
+    if (this.getSnapshot().phase === "loading" && this.seq.loading === null && !this.getSnapshot().loadError)
+      this.step({ type: "refresh" });
   }
 
   private async load(): Promise<void> {
@@ -261,8 +268,18 @@ export class ConversationStore extends Store<ConversationView> {
 function sendErrorOf(e: unknown, content: string): SendError {
   if (isApiError(e)) {
     if (e.status === 409)
-      return { kind: "conflict", content, message: "The agents are still working on the last message. Wait for them to finish, or press Stop — your draft is kept." };
-    if (e.unreachable) return { kind: "network", content, message: "Couldn't send: can't reach the Tandem server. Your message is still in the box." };
+      return {
+        kind: "conflict",
+        content,
+        message:
+          "The agents are still working on the last message. Wait for them to finish, or press Stop — your draft is kept.",
+      };
+    if (e.unreachable)
+      return {
+        kind: "network",
+        content,
+        message: "Couldn't send: can't reach the Tandem server. Your message is still in the box.",
+      };
     if (e.status === 400) return { kind: "invalid", content, message: `The server refused this message: ${e.detail}` };
     if (e.status === 404) return { kind: "invalid", content, message: "This chat no longer exists." };
     return { kind: "server", content, message: `Couldn't send: ${e.detail}` };

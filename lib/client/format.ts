@@ -1,6 +1,6 @@
 /** Small formatting helpers shared by the chat UI (and the admin pages, if they like). */
 
-import { withoutBidiControls } from "../text";
+import { withoutBidiControls } from "@/lib/text";
 
 export const DEFAULT_TITLE = "New chat";
 
@@ -16,7 +16,7 @@ export function titleFromMessage(text: string, max = 60): string {
   if (flat.length <= max) return flat;
   const cut = flat.slice(0, max);
   const space = cut.lastIndexOf(" ");
-  return (space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s.,;:!?-]+$/, "") + "…";
+  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s.,;:!?-]+$/, "")}…`;
 }
 
 /** A stored title as it is safe to show: without bidi controls, trimmed ("" when there is none). */
@@ -97,5 +97,5 @@ export function previewJson(v: unknown, max = 80): string {
       .join(", ");
   } else s = JSON.stringify(v);
   s = s.replace(/\s+/g, " ").trim();
-  return s.length > max ? s.slice(0, max - 1) + "…" : s;
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }

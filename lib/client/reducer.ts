@@ -10,9 +10,10 @@
  * no duplicate). Replayed events change nothing (a message is keyed by its id, a token that the
  * text already has is not added again).
  */
-import { Activity, displayName } from "./agents";
+
+import type { ChatEvent, EventPayload, Json, Message, SessionState } from "@/lib/contract/types";
+import { type Activity, displayName } from "./agents";
 import type { SocketInfo } from "./socket";
-import type { ChatEvent, EventPayload, Json, Message, SessionState } from "../contract/types.ts";
 
 type RunId = number;
 type SessionStateAssignment = SessionState["assignments"][number];
@@ -151,7 +152,13 @@ export function reduce(view: ConversationView, e: ConversationEvent): Conversati
     case "snapshot_failed":
       return { ...view, loadError: e.error };
     case "session_missing":
-      return { ...view, phase: view.phase === "loading" ? "not_found" : "deleted", loadError: null, run: null, activity: null };
+      return {
+        ...view,
+        phase: view.phase === "loading" ? "not_found" : "deleted",
+        loadError: null,
+        run: null,
+        activity: null,
+      };
     case "socket":
       return { ...view, socket: e.info };
     case "send_started":
@@ -203,7 +210,9 @@ const toolCallOf = (m: Message) => m.metadata?.tool_call_id as string | undefine
 
 /** The "typing" bubble of an agent that has started its turn in `run` but has no message yet. */
 function typingIndex(items: Message[], run: RunId, agent: string): number {
-  return items.findIndex((m) => isPlaceholder(m) && m.role === "agent" && m.agent?.name === agent && sameRun(runOf(m), run));
+  return items.findIndex(
+    (m) => isPlaceholder(m) && m.role === "agent" && m.agent?.name === agent && sameRun(runOf(m), run),
+  );
 }
 
 /** The agent has a message (stored or being written) in this run. */
@@ -239,7 +248,13 @@ function sameMessage(a: Message, b: Message): boolean {
  */
 function merge(old: Message | undefined, m: Message): Message {
   if (!old) return m;
-  if (old.id === m.id && isStreaming(old) && isStreaming(m) && old.content.length > m.content.length && old.content.startsWith(m.content)) {
+  if (
+    old.id === m.id &&
+    isStreaming(old) &&
+    isStreaming(m) &&
+    old.content.length > m.content.length &&
+    old.content.startsWith(m.content)
+  ) {
     m = { ...m, content: old.content };
   }
   return sameMessage(old, m) ? old : m;
@@ -263,7 +278,16 @@ function placeholder(
   return {
     id: -(view.counter + 1),
     session: -1,
-    agent: { id: -1, name: agent, role, description: "", model_hint: "", is_active: true, created_at: "", updated_at: "" },
+    agent: {
+      id: -1,
+      name: agent,
+      role,
+      description: "",
+      model_hint: "",
+      is_active: true,
+      created_at: "",
+      updated_at: "",
+    },
     content: "",
     tool_name: "",
     tool_input: null,
@@ -341,7 +365,10 @@ function agentStarted(view: ConversationView, p: EventPayload<"agent_started">):
   view = ensureRunning(view, p.run_id);
   const role = p.role ?? roleOf(view, p.agent);
   if (!hasTurn(view.items, p.run_id, p.agent) && typingIndex(view.items, p.run_id, p.agent) < 0) {
-    view = insert(view, placeholder(view, { role: "agent", metadata: { streaming: true, run_id: p.run_id } }, p.agent, role));
+    view = insert(
+      view,
+      placeholder(view, { role: "agent", metadata: { streaming: true, run_id: p.run_id } }, p.agent, role),
+    );
   }
   return doing(view, { phase: "thinking", agent: p.agent, role });
 }
@@ -381,7 +408,12 @@ function toolCall(view: ConversationView, p: EventPayload<"tool_call">): Convers
   if (!view.items.some((m) => toolCallOf(m) === p.tool_call_id)) {
     const card = placeholder(
       view,
-      { role: "tool", tool_name: p.tool_name, tool_input: p.input, metadata: { pending: true, tool_call_id: p.tool_call_id, run_id: p.run_id } },
+      {
+        role: "tool",
+        tool_name: p.tool_name,
+        tool_input: p.input,
+        metadata: { pending: true, tool_call_id: p.tool_call_id, run_id: p.run_id },
+      },
       p.agent,
     );
     view = insert(view, card);
@@ -437,7 +469,8 @@ function endRun(view: ConversationView, run: RunId, how: RunEnd, error?: string)
   // "Still working" no longer holds: the kept draft can be sent now.
   const sendError = view.sendError?.kind === "conflict" ? null : view.sendError;
   view = { ...view, run: null, activity: null, stopping: false, sendError };
-  if (how === "error") return announce(notify(view, `The agents hit an error: ${error || "unknown error"}.`), "The run failed.");
+  if (how === "error")
+    return announce(notify(view, `The agents hit an error: ${error || "unknown error"}.`), "The run failed.");
   return announce(view, how === "cancelled" ? "Stopped." : "The agents are done.");
 }
 
@@ -498,7 +531,12 @@ function snapshot(view: ConversationView, history: Message[], state: SessionStat
   };
   if (running) {
     const same = view.run && sameRun(view.run.id, running.id);
-    next = { ...next, run: same ? view.run : { id: running.id }, stopping: same ? view.stopping : false, activity: view.activity ?? { phase: "thinking" } };
+    next = {
+      ...next,
+      run: same ? view.run : { id: running.id },
+      stopping: same ? view.stopping : false,
+      activity: view.activity ?? { phase: "thinking" },
+    };
   } else {
     next = { ...next, run: null, activity: null, stopping: false };
   }
@@ -546,7 +584,10 @@ function resume(view: ConversationView, frames: ChatEvent[]): ConversationView {
 function notify(view: ConversationView, message: string): ConversationView {
   const counter = view.counter + 1;
   // Keep the last few; an identical message replaces the older one.
-  const notices = [...view.notices.filter((n) => n.message !== message), { id: counter, tone: "error" as const, message }].slice(-NOTICES_KEPT);
+  const notices = [
+    ...view.notices.filter((n) => n.message !== message),
+    { id: counter, tone: "error" as const, message },
+  ].slice(-NOTICES_KEPT);
   return { ...view, notices, counter };
 }
 

@@ -11,7 +11,7 @@
  * - A snapshot covers what happened before it started. One started before the current connection
  *   began may miss what the socket never delivered, so a second one follows it.
  */
-import type { ChatEvent } from "../contract/types.ts";
+import type { ChatEvent } from "@/lib/contract/types";
 
 export interface SequencerState {
   /** Every event up to this seq is in the view (null until the first `connected`). */
@@ -48,7 +48,14 @@ export interface Decision {
 /** Frames kept while waiting; beyond this the rest is dropped and shows up as a gap. */
 const MAX_BUFFER = 10_000;
 
-export const initialSequencer: SequencerState = { lastSeq: null, connection: 0, waiting: true, loading: null, again: false, buffer: [] };
+export const initialSequencer: SequencerState = {
+  lastSeq: null,
+  connection: 0,
+  waiting: true,
+  loading: null,
+  again: false,
+  buffer: [],
+};
 
 export function sequence(s: SequencerState, input: SequencerInput): Decision {
   switch (input.type) {
@@ -79,7 +86,8 @@ export function sequence(s: SequencerState, input: SequencerInput): Decision {
         state = d.state;
         apply.push(...d.apply);
         // A gap: the rest waits for the next snapshot.
-        if (d.fetch) return { state: { ...state, buffer: [...state.buffer, ...s.buffer.slice(i + 1)] }, apply, fetch: true };
+        if (d.fetch)
+          return { state: { ...state, buffer: [...state.buffer, ...s.buffer.slice(i + 1)] }, apply, fetch: true };
       }
       return { state, apply, fetch: false };
     }
@@ -93,7 +101,8 @@ export function sequence(s: SequencerState, input: SequencerInput): Decision {
 function admit(s: SequencerState, frame: ChatEvent): Decision {
   if (s.lastSeq !== null && frame.seq <= s.lastSeq) return { state: s, apply: [], fetch: false };
   // Lost frames: a snapshot covers them, and this frame follows it.
-  if (s.lastSeq !== null && frame.seq > s.lastSeq + 1) return needSnapshot({ ...s, lastSeq: frame.seq - 1, buffer: [frame] });
+  if (s.lastSeq !== null && frame.seq > s.lastSeq + 1)
+    return needSnapshot({ ...s, lastSeq: frame.seq - 1, buffer: [frame] });
   return { state: { ...s, lastSeq: frame.seq }, apply: [frame], fetch: false };
 }
 

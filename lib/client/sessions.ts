@@ -3,11 +3,12 @@
  * scrolls (`loadMore`), refetched (as far as it was loaded) after the UI's own changes, when a run
  * ends, when the window regains focus, and (with backoff) while the server is unreachable.
  */
-import { ApiClient, api as defaultApi, describeError, isApiError } from "./api";
+
+import type { Session, SessionSummary } from "@/lib/contract/types";
+import { type ApiClient, api as defaultApi, describeError, isApiError } from "./api";
 import { backoffDelay } from "./backoff";
 import { DEFAULT_TITLE } from "./format";
 import { Store } from "./store";
-import type { Session, SessionSummary } from "../contract/types.ts";
 
 /** A chat as the sidebar lists it (a full Session from an event becomes one too). */
 export type SidebarSession = Omit<SessionSummary, "message_count">;
@@ -150,7 +151,10 @@ export class SessionsStore extends Store<SessionsSnapshot> {
   private async fetchRange(offset: number, count: number): Promise<{ items: SidebarSession[]; total: number }> {
     const items: SidebarSession[] = [];
     for (;;) {
-      const page = await this.api.listSessionSummaries({ offset: offset + items.length, limit: Math.min(count - items.length, MAX_LIMIT) });
+      const page = await this.api.listSessionSummaries({
+        offset: offset + items.length,
+        limit: Math.min(count - items.length, MAX_LIMIT),
+      });
       items.push(...page.items);
       if (items.length >= count || !page.next || page.items.length === 0) {
         return { items, total: Number.isNaN(page.total) ? offset + items.length : page.total };

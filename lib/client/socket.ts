@@ -136,7 +136,11 @@ export class ChatSocket {
     const since = this.opts.getSince?.() ?? null;
     const url = (this.opts.url ?? defaultSocketUrl)(this.opts.sessionId, since);
     const Impl = this.opts.WebSocketImpl ?? WebSocket;
-    this.setInfo({ status: this.attempt === 0 ? "connecting" : "reconnecting", attempt: this.attempt, nextRetryAt: null });
+    this.setInfo({
+      status: this.attempt === 0 ? "connecting" : "reconnecting",
+      attempt: this.attempt,
+      nextRetryAt: null,
+    });
 
     let ws: WebSocket;
     try {
@@ -206,7 +210,11 @@ export class ChatSocket {
     const delay = backoffDelay(this.attempt, { capMs: this.opts.capMs ?? 10_000 });
     this.attempt += 1;
     const offline = typeof navigator !== "undefined" && navigator.onLine === false;
-    this.setInfo({ status: offline ? "offline" : "reconnecting", attempt: this.attempt, nextRetryAt: Date.now() + delay });
+    this.setInfo({
+      status: offline ? "offline" : "reconnecting",
+      attempt: this.attempt,
+      nextRetryAt: Date.now() + delay,
+    });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.connect();

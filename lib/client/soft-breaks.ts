@@ -4,7 +4,7 @@
  * and newlines that only separate blocks (e.g. in loose lists) are left alone.
  * Hand-written over the hast shape to avoid depending on transitive packages.
  */
-import { trimEndWhile, trimStartWhile } from "../text";
+import { trimEndWhile, trimStartWhile } from "@/lib/text";
 
 interface HText {
   type: "text";
@@ -19,8 +19,32 @@ interface HElement {
 type HNode = HText | HElement | { type: string; children?: HNode[] };
 
 const BLOCK = new Set([
-  "p", "div", "ul", "ol", "li", "pre", "blockquote", "table", "thead", "tbody", "tr", "td", "th",
-  "h1", "h2", "h3", "h4", "h5", "h6", "hr", "section", "details", "summary", "dl", "dt", "dd",
+  "p",
+  "div",
+  "ul",
+  "ol",
+  "li",
+  "pre",
+  "blockquote",
+  "table",
+  "thead",
+  "tbody",
+  "tr",
+  "td",
+  "th",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "hr",
+  "section",
+  "details",
+  "summary",
+  "dl",
+  "dt",
+  "dd",
 ]);
 const SKIP = new Set(["pre", "code", "script", "style", "textarea"]);
 

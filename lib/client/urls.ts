@@ -5,6 +5,7 @@ const ALLOWED = /^(https?:|mailto:)/i;
 export function safeHref(url: string | null | undefined): string | null {
   if (!url) return null;
   // Browsers ignore control characters and whitespace inside schemes ("java\tscript:").
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point; they are stripped before the scheme check.
   const cleaned = url.replace(/[\u0000-\u0020\u007f-\u009f]/g, "");
   if (!ALLOWED.test(cleaned)) return null;
   try {

@@ -4,9 +4,9 @@
  * when the file and the code part ways.
  */
 import { z } from "zod";
-import { CONTROL_FRAMES, EVENTS } from "./events.ts";
-import { endpoints } from "./openapi.ts";
-import * as S from "./schemas.ts";
+import { CONTROL_FRAMES, EVENTS } from "./events";
+import { endpoints } from "./openapi";
+import * as S from "./schemas";
 
 type JsonSchema = {
   type?: string | string[];
@@ -59,7 +59,10 @@ function fieldRows(schema: z.ZodType): string[] {
   const json = bodyOf(z.toJSONSchema(schema, { io: "output", unrepresentable: "any" }) as JsonSchema);
   const rows: string[] = [];
   for (const [name, field] of Object.entries(json.properties ?? {})) {
-    const notes = [field.description?.replace(/\.$/, ""), field.maxLength !== undefined ? `at most ${field.maxLength} characters` : undefined]
+    const notes = [
+      field.description?.replace(/\.$/, ""),
+      field.maxLength !== undefined ? `at most ${field.maxLength} characters` : undefined,
+    ]
       .filter(Boolean)
       .join("; ");
     const optional = json.required?.includes(name) ? "" : " (optional)";
@@ -89,13 +92,13 @@ export function renderApiDoc(): string {
     "  method, with no redirect.",
     "- JSON in, JSON out. Timestamps are ISO 8601 UTC (`2026-01-02T03:04:05.678Z`). A session is addressed by its",
     "  `session_id` (at most 64 characters: letters, digits, `-`, `_`, `.`, `:`).",
-    "- Errors are JSON: `{\"detail\": \"...\"}`, or `{field: [messages]}` for invalid input (400). Malformed JSON, wrong",
+    '- Errors are JSON: `{"detail": "..."}`, or `{field: [messages]}` for invalid input (400). Malformed JSON, wrong',
     "  types and over-long values are 400, never 500; an unknown path under `/api/` is a JSON 404.",
     "- CORS: `TANDEM_CORS_ORIGINS` (default every origin, echoed back with credentials allowed).",
     "- Authentication: with `TANDEM_API_KEYS` set, every path but health and readiness needs",
     "  `Authorization: Bearer <key>` (the WebSocket also takes `?token=<key>`); 401 otherwise.",
     "- Rate limit: with `TANDEM_SEND_RATE` set, sends over the rate answer 429 with `Retry-After`.",
-    "- Theme: answers that describe a session carry `theme_hint: \"Ocean Professional\"` (primary `#2563EB`,",
+    '- Theme: answers that describe a session carry `theme_hint: "Ocean Professional"` (primary `#2563EB`,',
     "  secondary `#F59E0B`).",
     "",
     "## Endpoints",
@@ -105,9 +108,15 @@ export function renderApiDoc(): string {
   );
   for (const [path, ops] of Object.entries(endpoints)) {
     for (const [method, op] of Object.entries(ops)) {
-      const answers = [String(op.ok.status), ...(path.endsWith("/send/") ? ["202"] : []), ...(op.errors ?? []).map(String)];
+      const answers = [
+        String(op.ok.status),
+        ...(path.endsWith("/send/") ? ["202"] : []),
+        ...(op.errors ?? []).map(String),
+      ];
       const what = cell(op.description ? `${op.summary}. ${op.description}` : op.summary);
-      out.push(`| ${method.toUpperCase()} | \`${path}\` | ${op.compat ? "compat" : "ext"} | ${what} | ${answers.join(", ")} |`);
+      out.push(
+        `| ${method.toUpperCase()} | \`${path}\` | ${op.compat ? "compat" : "ext"} | ${what} | ${answers.join(", ")} |`,
+      );
     }
   }
   out.push(
@@ -132,7 +141,7 @@ export function renderApiDoc(): string {
     "",
     "## WebSocket `/ws/chat/{session_id}/`",
     "",
-    "With or without the trailing slash. Every broadcast is `{\"event\": <name>, \"payload\": {...}, \"seq\": <n>}`;",
+    'With or without the trailing slash. Every broadcast is `{"event": <name>, "payload": {...}, "seq": <n>}`;',
     "`seq` numbers a session's events. Reconnect with `?since=<seq>` to receive the events you missed first (from a",
     "bounded window), then live ones. Within one run the order is: `run_started`, `message_created` for the user's",
     "message, then per agent `agent_started`, its tokens, tool calls and results, `message_created` and",

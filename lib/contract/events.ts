@@ -5,7 +5,7 @@
  * their fields are never removed or renamed, extensions only add.
  */
 import { z } from "zod";
-import { JsonValue, MessageSchema, SessionSchema } from "./schemas.ts";
+import { JsonValue, MessageSchema, SessionSchema } from "./schemas";
 
 const RunId = z.number().int().describe("The run's id (its run log's id).");
 const AgentName = z.string().describe("The agent's name.");
@@ -76,7 +76,13 @@ export const EVENTS = {
   agent_turn: event({
     compat: true,
     description: "An agent finished its turn (also sent, with what was written, when a turn is cut short).",
-    payload: z.object({ run_id: RunId, agent: AgentName, role: z.string(), message_id: z.number().int(), content: z.string() }),
+    payload: z.object({
+      run_id: RunId,
+      agent: AgentName,
+      role: z.string(),
+      message_id: z.number().int(),
+      content: z.string(),
+    }),
   }),
   run_completed: event({
     compat: true,
@@ -119,10 +125,11 @@ export type ChatEvent = { [E in EventName]: { event: E; payload: EventPayload<E>
  * replay window could not cover `since`, or events were lost: refetch over REST, then follow `seq`).
  */
 export const CONTROL_FRAMES = {
-  connected: "`{event: \"connected\", session_id, seq}` on connect; `seq` is the session's latest.",
-  echo: "`{event: \"echo\", payload: <the client's frame>}` (compat).",
-  error: "`{event: \"error\", payload: {detail}}` for a client frame that is not JSON text of at most 64 KiB.",
-  resync: "`{event: \"resync\", payload: {reason, seq}}`: events were missed; refetch over REST and continue after `seq`.",
+  connected: '`{event: "connected", session_id, seq}` on connect; `seq` is the session\'s latest.',
+  echo: '`{event: "echo", payload: <the client\'s frame>}` (compat).',
+  error: '`{event: "error", payload: {detail}}` for a client frame that is not JSON text of at most 64 KiB.',
+  resync:
+    '`{event: "resync", payload: {reason, seq}}`: events were missed; refetch over REST and continue after `seq`.',
 } as const;
 
 export type ControlFrame =

@@ -8,12 +8,22 @@
 import { Ajv } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 
-const options = { strict: true, strictTypes: false, strictTuples: false, strictRequired: false, allErrors: true, validateFormats: false } as const;
+const options = {
+  strict: true,
+  strictTypes: false,
+  strictTuples: false,
+  strictRequired: false,
+  allErrors: true,
+  validateFormats: false,
+} as const;
 
 let validators: { draft2020: Ajv2020; draft7: Ajv } | undefined;
 const ajv = () => (validators ??= { draft2020: new Ajv2020(options), draft7: new Ajv(options) });
 
-const DRAFT_2020 = new Set(["https://json-schema.org/draft/2020-12/schema", "https://json-schema.org/draft/2020-12/schema#"]);
+const DRAFT_2020 = new Set([
+  "https://json-schema.org/draft/2020-12/schema",
+  "https://json-schema.org/draft/2020-12/schema#",
+]);
 const DRAFT_7 = new Set(["http://json-schema.org/draft-07/schema", "http://json-schema.org/draft-07/schema#"]);
 
 /** Problems with `schema` as a tool's parameter schema, in words; empty when it is fine. */
@@ -28,7 +38,9 @@ export function toolSchemaProblems(schema: unknown): string[] {
   else return [`Unsupported "$schema" ${JSON.stringify(declared)}: use draft 2020-12 (the default) or draft-07.`];
 
   if (!engine.validateSchema(schema)) {
-    return (engine.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || "(root)"} ${e.message ?? "is invalid"}`.trim());
+    return (engine.errors ?? [])
+      .slice(0, 5)
+      .map((e) => `${e.instancePath || "(root)"} ${e.message ?? "is invalid"}`.trim());
   }
   try {
     engine.compile(schema);

@@ -3,7 +3,7 @@
  * serializers (schemas.ts), so the documentation cannot drift from the code.
  */
 import { z } from "zod";
-import * as S from "./schemas.ts";
+import * as S from "./schemas";
 
 export type Op = {
   /** The old backend had it (its answers are frozen); otherwise a Tandem extension. */
@@ -13,7 +13,14 @@ export type Op = {
   query?: z.ZodObject;
   body?: z.ZodType;
   /** `array`: a list of `schema` (or, with `alternative`, of either); `paged`: with the paging headers. */
-  ok: { status: number; schema?: z.ZodType; alternative?: z.ZodType; description: string; array?: boolean; paged?: boolean };
+  ok: {
+    status: number;
+    schema?: z.ZodType;
+    alternative?: z.ZodType;
+    description: string;
+    array?: boolean;
+    paged?: boolean;
+  };
   errors?: number[];
   tag: string;
 };
@@ -35,10 +42,20 @@ const sessionParam = { name: "session_id", in: "path", required: true, schema: {
 
 export const endpoints: Record<string, Record<string, Op>> = {
   "/api/health/": {
-    get: { compat: true, tag: "health", summary: "Liveness (compat: exactly this body)", ok: { status: 200, schema: S.HealthSchema, description: "Up" } },
+    get: {
+      compat: true,
+      tag: "health",
+      summary: "Liveness (compat: exactly this body)",
+      ok: { status: 200, schema: S.HealthSchema, description: "Up" },
+    },
   },
   "/api/ready/": {
-    get: { compat: false, tag: "health", summary: "Readiness: the database takes a write and the channel layer answers", ok: { status: 200, description: "Ready (503 when not)" } },
+    get: {
+      compat: false,
+      tag: "health",
+      summary: "Readiness: the database takes a write and the channel layer answers",
+      ok: { status: 200, description: "Ready (503 when not)" },
+    },
   },
   "/api/sessions/": {
     get: {
@@ -49,7 +66,14 @@ export const endpoints: Record<string, Record<string, Op>> = {
         "Sessions, or with `view=summary` SessionSummary objects (no assignments), " +
         `${S.DEFAULT_PAGE_SIZE} per page unless \`limit\` says otherwise.`,
       query: S.SessionListQuery,
-      ok: { status: 200, schema: S.SessionSchema, alternative: S.SessionSummarySchema, array: true, paged: true, description: "Sessions" },
+      ok: {
+        status: 200,
+        schema: S.SessionSchema,
+        alternative: S.SessionSummarySchema,
+        array: true,
+        paged: true,
+        description: "Sessions",
+      },
       errors: [400],
     },
     post: {
@@ -62,10 +86,36 @@ export const endpoints: Record<string, Record<string, Op>> = {
     },
   },
   "/api/sessions/{session_id}/": {
-    get: { compat: true, tag: "sessions", summary: "A session", ok: { status: 200, schema: S.SessionSchema, description: "The session" }, errors: [404] },
-    put: { compat: true, tag: "sessions", summary: "Update title, user_id, metadata", body: S.SessionUpdateSchema, ok: { status: 200, schema: S.SessionSchema, description: "Updated" }, errors: [400, 404] },
-    patch: { compat: true, tag: "sessions", summary: "Update title, user_id, metadata", body: S.SessionUpdateSchema, ok: { status: 200, schema: S.SessionSchema, description: "Updated" }, errors: [400, 404] },
-    delete: { compat: true, tag: "sessions", summary: "Delete with its assignments, messages and run logs", ok: { status: 204, description: "Deleted" }, errors: [404] },
+    get: {
+      compat: true,
+      tag: "sessions",
+      summary: "A session",
+      ok: { status: 200, schema: S.SessionSchema, description: "The session" },
+      errors: [404],
+    },
+    put: {
+      compat: true,
+      tag: "sessions",
+      summary: "Update title, user_id, metadata",
+      body: S.SessionUpdateSchema,
+      ok: { status: 200, schema: S.SessionSchema, description: "Updated" },
+      errors: [400, 404],
+    },
+    patch: {
+      compat: true,
+      tag: "sessions",
+      summary: "Update title, user_id, metadata",
+      body: S.SessionUpdateSchema,
+      ok: { status: 200, schema: S.SessionSchema, description: "Updated" },
+      errors: [400, 404],
+    },
+    delete: {
+      compat: true,
+      tag: "sessions",
+      summary: "Delete with its assignments, messages and run logs",
+      ok: { status: 204, description: "Deleted" },
+      errors: [404],
+    },
   },
   "/api/sessions/{session_id}/history/": {
     get: {
@@ -79,7 +129,13 @@ export const endpoints: Record<string, Record<string, Op>> = {
     },
   },
   "/api/sessions/{session_id}/state/": {
-    get: { compat: true, tag: "sessions", summary: "Session summary for UIs", ok: { status: 200, schema: S.SessionStateSchema, description: "State" }, errors: [404] },
+    get: {
+      compat: true,
+      tag: "sessions",
+      summary: "Session summary for UIs",
+      ok: { status: 200, schema: S.SessionStateSchema, description: "State" },
+      errors: [404],
+    },
   },
   "/api/sessions/{session_id}/send/": {
     post: {
@@ -95,29 +151,66 @@ export const endpoints: Record<string, Record<string, Op>> = {
     },
   },
   "/api/sessions/{session_id}/runs/": {
-    get: { compat: false, tag: "runs", summary: "The session's run logs, newest first", query: S.RunListQuery, ok: { status: 200, schema: S.RunLogSchema, array: true, paged: true, description: "Run logs" }, errors: [400, 404] },
+    get: {
+      compat: false,
+      tag: "runs",
+      summary: "The session's run logs, newest first",
+      query: S.RunListQuery,
+      ok: { status: 200, schema: S.RunLogSchema, array: true, paged: true, description: "Run logs" },
+      errors: [400, 404],
+    },
   },
   "/api/sessions/{session_id}/cancel/": {
-    post: { compat: false, tag: "runs", summary: "Stop the session's running run", ok: { status: 200, schema: S.CancelledSchema, description: "Cancelled" }, errors: [404, 409] },
+    post: {
+      compat: false,
+      tag: "runs",
+      summary: "Stop the session's running run",
+      ok: { status: 200, schema: S.CancelledSchema, description: "Cancelled" },
+      errors: [404, 409],
+    },
   },
   "/api/agents/": {
-    get: { compat: false, tag: "agents", summary: "Agents (edited in the admin pages)", ok: { status: 200, schema: S.AgentSchema, array: true, description: "Agents" } },
+    get: {
+      compat: false,
+      tag: "agents",
+      summary: "Agents (edited in the admin pages)",
+      ok: { status: 200, schema: S.AgentSchema, array: true, description: "Agents" },
+    },
   },
   "/api/tools/": {
-    get: { compat: false, tag: "agents", summary: "Tools (edited in the admin pages)", ok: { status: 200, schema: S.ToolSchema, array: true, description: "Tools" } },
+    get: {
+      compat: false,
+      tag: "agents",
+      summary: "Tools (edited in the admin pages)",
+      ok: { status: 200, schema: S.ToolSchema, array: true, description: "Tools" },
+    },
   },
   "/api/messages/": {
-    get: { compat: true, tag: "messages", summary: "Messages across sessions", query: S.MessageListQuery, ok: { status: 200, schema: S.MessageSchema, array: true, paged: true, description: "Messages" }, errors: [400] },
+    get: {
+      compat: true,
+      tag: "messages",
+      summary: "Messages across sessions",
+      query: S.MessageListQuery,
+      ok: { status: 200, schema: S.MessageSchema, array: true, paged: true, description: "Messages" },
+      errors: [400],
+    },
   },
   "/api/messages/{id}/": {
-    get: { compat: true, tag: "messages", summary: "One message", ok: { status: 200, schema: S.MessageSchema, description: "The message" }, errors: [404] },
+    get: {
+      compat: true,
+      tag: "messages",
+      summary: "One message",
+      ok: { status: 200, schema: S.MessageSchema, description: "The message" },
+      errors: [404],
+    },
   },
 };
 
 const pagingHeaders = {
   "X-Total-Count": { description: "How many items match the query, over all pages.", schema: { type: "integer" } },
   Link: {
-    description: 'RFC 8288 `<path?query>; rel="next"` while more items remain: the same request with the next page\'s parameters.',
+    description:
+      'RFC 8288 `<path?query>; rel="next"` while more items remain: the same request with the next page\'s parameters.',
     schema: { type: "string" },
   },
 };
@@ -138,16 +231,29 @@ function operation(path: string, op: Op) {
     ...(path.includes("{id}") ? [{ name: "id", in: "path", required: true, schema: { type: "integer" } }] : []),
     ...queryParameters(op.query),
   ];
-  const item = op.ok.schema && (op.ok.alternative ? { oneOf: [ref(op.ok.schema), ref(op.ok.alternative)] } : ref(op.ok.schema));
-  const okContent = item ? { "application/json": { schema: op.ok.array ? { type: "array", items: item } : item } } : undefined;
+  const item =
+    op.ok.schema && (op.ok.alternative ? { oneOf: [ref(op.ok.schema), ref(op.ok.alternative)] } : ref(op.ok.schema));
+  const okContent = item
+    ? { "application/json": { schema: op.ok.array ? { type: "array", items: item } : item } }
+    : undefined;
   const responses: Record<string, unknown> = {
-    [op.ok.status]: { description: op.ok.description, content: okContent, headers: op.ok.paged ? pagingHeaders : undefined },
+    [op.ok.status]: {
+      description: op.ok.description,
+      content: okContent,
+      headers: op.ok.paged ? pagingHeaders : undefined,
+    },
   };
   if (path.endsWith("/send/")) {
-    responses[202] = { description: "Accepted (async)", content: { "application/json": { schema: ref(S.AcceptedSendSchema) } } };
+    responses[202] = {
+      description: "Accepted (async)",
+      content: { "application/json": { schema: ref(S.AcceptedSendSchema) } },
+    };
   }
   for (const status of op.errors ?? []) {
-    responses[status] = { description: errorText[status], content: { "application/json": { schema: ref(S.ErrorSchema) } } };
+    responses[status] = {
+      description: errorText[status],
+      content: { "application/json": { schema: ref(S.ErrorSchema) } },
+    };
   }
   return {
     tags: [op.tag],

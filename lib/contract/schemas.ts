@@ -3,9 +3,9 @@
  * document (openapi.ts) is generated from the same objects, and serializers are typed by them.
  */
 import { z } from "zod";
-import { SESSION_ID_PATTERN } from "../ids.ts";
-import { withoutBidiControls } from "../text.ts";
-import { toolSchemaProblems } from "./json-schema.ts";
+import { SESSION_ID_PATTERN } from "@/lib/ids";
+import { withoutBidiControls } from "@/lib/text";
+import { toolSchemaProblems } from "./json-schema";
 
 // ---------------------------------------------------------------------------------------------
 // 1. Building blocks
@@ -14,7 +14,11 @@ import { toolSchemaProblems } from "./json-schema.ts";
 /** Text as the databases can store it: PostgreSQL refuses NUL characters in text and jsonb. */
 const NUL = "\u0000";
 const NUL_MESSAGE = "Null characters are not allowed.";
-const text = (max: number) => z.string().max(max).refine((v) => !v.includes(NUL), NUL_MESSAGE);
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => !v.includes(NUL), NUL_MESSAGE);
 /** A session title: text, stored without bidi controls (see lib/text.ts). */
 const title = () => text(200).overwrite(withoutBidiControls);
 
@@ -25,7 +29,9 @@ export const SessionIdSchema = z
 
 /** Any JSON value (one shared instance, so the OpenAPI document names it once). */
 export const JsonValue: z.ZodType<z.core.util.JSONType> = z
-  .lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(JsonValue), z.record(z.string(), JsonValue)]))
+  .lazy(() =>
+    z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(JsonValue), z.record(z.string(), JsonValue)]),
+  )
   .meta({ id: "JsonValue" });
 
 export const MAX_JSON_DEPTH = 32;
@@ -48,7 +54,9 @@ export function nestedDeeperThan(value: unknown, limit: number): boolean {
 const hasNul = (value: unknown): boolean =>
   typeof value === "string"
     ? value.includes(NUL)
-    : value !== null && typeof value === "object" && Object.entries(value).some(([k, v]) => k.includes(NUL) || hasNul(v));
+    : value !== null &&
+      typeof value === "object" &&
+      Object.entries(value).some(([k, v]) => k.includes(NUL) || hasNul(v));
 
 /** Free-form JSON, bounded in depth so no client can make the server recurse forever. */
 const jsonObject = z
@@ -63,7 +71,10 @@ export const JsonObjectSchema = jsonObject.nullable();
  */
 export const MAX_METADATA_BYTES = 16 * 1024;
 export const MetadataSchema = jsonObject
-  .refine((v) => Buffer.byteLength(JSON.stringify(v)) <= MAX_METADATA_BYTES, `Ensure this value is no more than ${MAX_METADATA_BYTES} bytes as JSON.`)
+  .refine(
+    (v) => Buffer.byteLength(JSON.stringify(v)) <= MAX_METADATA_BYTES,
+    `Ensure this value is no more than ${MAX_METADATA_BYTES} bytes as JSON.`,
+  )
   .nullable()
   .describe(`A JSON object (or null), at most ${MAX_METADATA_BYTES} bytes (16 KiB) as JSON.`);
 
@@ -80,7 +91,10 @@ export const AgentSchema = z
     name: z.string().max(64),
     role: z.string().max(128),
     description: z.string().describe("The agent's system prompt."),
-    model_hint: z.string().max(128).describe("Model id for this agent ('offline', 'gpt-4o-mini', ...); empty: TANDEM_MODEL."),
+    model_hint: z
+      .string()
+      .max(128)
+      .describe("Model id for this agent ('offline', 'gpt-4o-mini', ...); empty: TANDEM_MODEL."),
     is_active: z.boolean(),
     created_at: Timestamp,
     updated_at: Timestamp,
@@ -118,7 +132,10 @@ export const SessionSchema = z
     session_id: z.string().max(64),
     title: z.string().max(200),
     user_id: z.string().max(128),
-    metadata: z.record(z.string(), JsonValue).nullable().describe(`At most ${MAX_METADATA_BYTES} bytes as JSON when written.`),
+    metadata: z
+      .record(z.string(), JsonValue)
+      .nullable()
+      .describe(`At most ${MAX_METADATA_BYTES} bytes as JSON when written.`),
     assignments: z.array(AssignmentSchema),
     created_at: Timestamp,
     updated_at: Timestamp,
@@ -253,7 +270,9 @@ export const DEFAULT_HISTORY_SIZE = MAX_PAGE_SIZE;
 const pageLimit = (fallback: number) =>
   queryInt(1, MAX_PAGE_SIZE)
     .transform((v) => v ?? fallback)
-    .describe(`Items per page (default ${fallback}, at most ${MAX_PAGE_SIZE}); a \`Link: <…>; rel="next"\` header points to the next page.`);
+    .describe(
+      `Items per page (default ${fallback}, at most ${MAX_PAGE_SIZE}); a \`Link: <…>; rel="next"\` header points to the next page.`,
+    );
 
 export const PageQuery = z.object({
   limit: pageLimit(DEFAULT_PAGE_SIZE),
@@ -263,13 +282,18 @@ export const SessionListQuery = PageQuery.extend({
   user_id: queryText(128),
   view: z
     .preprocess((v) => (v === "" ? undefined : v), z.enum(["full", "summary"]).optional())
-    .describe("`summary`: only `session_id`, `title`, `created_at`, `updated_at`, `message_count` per session (for sidebars)."),
+    .describe(
+      "`summary`: only `session_id`, `title`, `created_at`, `updated_at`, `message_count` per session (for sidebars).",
+    ),
   ordering: z
     .preprocess((v) => (v === "" ? undefined : v), z.enum(["-created_at", "-updated_at"]).optional())
     .transform((v) => (v === "-updated_at" ? ("updated" as const) : ("created" as const)))
     .describe("`-created_at` (default): newest first; `-updated_at`: latest active first (a sidebar's order)."),
 });
-export const HistoryQuery = z.object({ after: queryInt(0, Number.MAX_SAFE_INTEGER), limit: pageLimit(DEFAULT_HISTORY_SIZE) });
+export const HistoryQuery = z.object({
+  after: queryInt(0, Number.MAX_SAFE_INTEGER),
+  limit: pageLimit(DEFAULT_HISTORY_SIZE),
+});
 export const MessageListQuery = PageQuery.extend({
   session: queryText(64),
   role: z.preprocess((v) => (v === "" ? undefined : v), MessageRoleSchema.optional()),
@@ -299,11 +323,15 @@ export const ToolWriteSchema = z
   .object({
     name: z
       .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, "Use 1-64 letters, digits, '_' or '-' (what model providers accept as a function name)."),
+      .regex(
+        /^[A-Za-z0-9_-]{1,64}$/,
+        "Use 1-64 letters, digits, '_' or '-' (what model providers accept as a function name).",
+      ),
     description: text(4000),
     schema: JsonObjectSchema.superRefine((value, ctx) => {
       if (value === null) return;
-      for (const problem of toolSchemaProblems(value)) ctx.addIssue({ code: "custom", message: `Not a valid JSON Schema: ${problem}` });
+      for (const problem of toolSchemaProblems(value))
+        ctx.addIssue({ code: "custom", message: `Not a valid JSON Schema: ${problem}` });
     }).describe("The tool's parameter JSON Schema (draft 2020-12 or draft-07), an object schema."),
     is_active: z.boolean(),
   })

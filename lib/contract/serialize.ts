@@ -3,14 +3,14 @@
  * JSON shape lives here and nowhere else.
  */
 import type { z } from "zod";
-import type { AgentRow } from "../db/agents.ts";
-import type { AssignmentRow } from "../db/assignments.ts";
-import type { MessageRow } from "../db/messages.ts";
-import type { RunLogRow } from "../db/runs.ts";
-import type { SessionRow, SessionStateRow, SessionSummaryRow } from "../db/sessions.ts";
-import type { ToolRow } from "../db/tools.ts";
-import { THEME, THEME_HINT } from "./schemas.ts";
-import type { Agent, Assignment, Message, RunLog, Session, SessionState, SessionSummary, Tool } from "./types.ts";
+import type { AgentRow } from "@/lib/db/agents";
+import type { AssignmentRow } from "@/lib/db/assignments";
+import type { MessageRow } from "@/lib/db/messages";
+import type { RunLogRow } from "@/lib/db/runs";
+import type { SessionRow, SessionStateRow, SessionSummaryRow } from "@/lib/db/sessions";
+import type { ToolRow } from "@/lib/db/tools";
+import { THEME, THEME_HINT } from "./schemas";
+import type { Agent, Assignment, Message, RunLog, Session, SessionState, SessionSummary, Tool } from "./types";
 
 type JsonObject = Record<string, z.core.util.JSONType> | null;
 const obj = (v: unknown) => (v ?? null) as JsonObject;

@@ -4,7 +4,17 @@
  * code reaches the bundle), so both sides change together.
  */
 import type { z } from "zod";
-import type { AcceptedSendSchema, AgentSchema, AssignmentSchema, MessageSchema, RunLogSchema, SessionSchema, SessionStateSchema, SessionSummarySchema, ToolSchema } from "./schemas.ts";
+import type {
+  AcceptedSendSchema,
+  AgentSchema,
+  AssignmentSchema,
+  MessageSchema,
+  RunLogSchema,
+  SessionSchema,
+  SessionStateSchema,
+  SessionSummarySchema,
+  ToolSchema,
+} from "./schemas";
 
 export type Json = z.core.util.JSONType;
 export type Agent = z.infer<typeof AgentSchema>;
@@ -17,5 +27,5 @@ export type RunLog = z.infer<typeof RunLogSchema>;
 export type SessionState = z.infer<typeof SessionStateSchema>;
 export type SendAccepted = z.infer<typeof AcceptedSendSchema>;
 
-export type { MessageRole, RunStatus } from "./schemas.ts";
-export type { ChatEvent, ControlFrame, EventName, EventPayload } from "./events.ts";
+export type { ChatEvent, ControlFrame, EventName, EventPayload } from "./events";
+export type { MessageRole, RunStatus } from "./schemas";

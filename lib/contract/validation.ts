@@ -3,8 +3,8 @@
  * `{field: [messages]}` shape, worded like DRF. REST handlers and admin forms both go through it.
  */
 import type { z } from "zod";
-import { type FieldErrors, TandemError } from "../errors.ts";
-import { MAX_JSON_DEPTH, nestedDeeperThan, TOO_DEEP_MESSAGE } from "./schemas.ts";
+import { type FieldErrors, TandemError } from "@/lib/errors";
+import { MAX_JSON_DEPTH, nestedDeeperThan, TOO_DEEP_MESSAGE } from "./schemas";
 
 function message(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
@@ -42,7 +42,9 @@ export function parse<S extends z.ZodType>(schema: S, data: unknown): z.output<S
   if (data !== null && typeof data === "object") {
     const deep = Object.entries(data).filter(([, v]) => nestedDeeperThan(v, MAX_JSON_DEPTH));
     if (deep.length > 0) {
-      throw new TandemError("bad_request", "Invalid input.", { fields: Object.fromEntries(deep.map(([k]) => [k, [TOO_DEEP_MESSAGE]])) });
+      throw new TandemError("bad_request", "Invalid input.", {
+        fields: Object.fromEntries(deep.map(([k]) => [k, [TOO_DEEP_MESSAGE]])),
+      });
     }
   }
   const result = schema.safeParse(data, { reportInput: true });
@@ -51,4 +53,3 @@ export function parse<S extends z.ZodType>(schema: S, data: unknown): z.output<S
   }
   return result.data;
 }
-

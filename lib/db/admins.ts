@@ -1,8 +1,8 @@
 /** Admins, their signed-in sessions, and sign-in throttling (in the database, so it holds across instances). */
-import { Prisma } from "../../generated/sqlite/client.ts";
-import { fieldError, notFound } from "../errors.ts";
-import { db, retryWhenBusy } from "./connection.ts";
-import { isUniqueViolation } from "./orm.ts";
+import type { Prisma } from "@/generated/sqlite/client";
+import { fieldError, notFound } from "@/lib/errors";
+import { db, retryWhenBusy } from "./connection";
+import { isUniqueViolation } from "./orm";
 
 export type AdminUserRow = Prisma.AdminUserGetPayload<object>;
 

@@ -1,8 +1,8 @@
 /** Agents: their rows, the admin's list and writes, and the seed's ensure. */
-import { Prisma } from "../../generated/sqlite/client.ts";
-import { fieldError, notFound, TandemError } from "../errors.ts";
-import { db } from "./connection.ts";
-import { AdminPage, containsText, ignoreDuplicate, isForeignKeyViolation, missing, uniqueName } from "./orm.ts";
+import type { Prisma } from "@/generated/sqlite/client";
+import { TandemError } from "@/lib/errors";
+import { db } from "./connection";
+import { type AdminPage, containsText, ignoreDuplicate, isForeignKeyViolation, missing, uniqueName } from "./orm";
 
 export type AgentRow = Prisma.AgentGetPayload<object>;
 
@@ -37,7 +37,10 @@ export async function listAgentsPage({ q, active, limit, offset }: { q?: string;
 }
 
 export function getAgent(id: number) {
-  return db().agent.findUnique({ where: { id }, include: { _count: { select: { assignments: true, messages: true } } } });
+  return db().agent.findUnique({
+    where: { id },
+    include: { _count: { select: { assignments: true, messages: true } } },
+  });
 }
 
 export async function createAgent(input: AgentInput) {

@@ -2,10 +2,10 @@
  * A session's team: its assignments (agent, order, prompt override, tools). The writes here are
  * silent (`…Row`): lib/sessions announces a changed team to open chat windows.
  */
-import { Prisma } from "../../generated/sqlite/client.ts";
-import { fieldError, notFound } from "../errors.ts";
-import { db } from "./connection.ts";
-import { isUniqueViolation } from "./orm.ts";
+import type { Prisma } from "@/generated/sqlite/client";
+import { fieldError, notFound } from "@/lib/errors";
+import { db } from "./connection";
+import { isUniqueViolation } from "./orm";
 
 // Tools are read unordered and sorted by id in findAssignments: the ORM cannot split an ordered
 // many-to-many read into chunks, so one fails past SQLite's 999 bind values (a list of 500 sessions).
@@ -15,7 +15,11 @@ export type AssignmentRow = Prisma.AssignmentGetPayload<{ include: typeof assign
 
 /** Assignments in run order (`order`, then id), each with its agent and its tools by id. */
 export async function findAssignments(where: Prisma.AssignmentWhereInput): Promise<AssignmentRow[]> {
-  const rows = await db().assignment.findMany({ where, orderBy: [{ order: "asc" }, { id: "asc" }], include: assignmentInclude });
+  const rows = await db().assignment.findMany({
+    where,
+    orderBy: [{ order: "asc" }, { id: "asc" }],
+    include: assignmentInclude,
+  });
   for (const a of rows) a.tools.sort((x, y) => x.id - y.id);
   return rows;
 }
@@ -44,7 +48,13 @@ export async function addAssignmentRow(sessionPk: number, agentId: number, input
   const tools = await activeToolIds(input.toolIds);
   try {
     return await db().assignment.create({
-      data: { sessionId: sessionPk, agentId, order: input.order, promptOverride: input.promptOverride, tools: { connect: tools } },
+      data: {
+        sessionId: sessionPk,
+        agentId,
+        order: input.order,
+        promptOverride: input.promptOverride,
+        tools: { connect: tools },
+      },
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw fieldError("agent", "This agent is already assigned to this session.");

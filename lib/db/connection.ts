@@ -2,11 +2,10 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient as SqliteClient } from "../../generated/sqlite/client.ts";
-import { PrismaClient as PostgresClient } from "../../generated/postgres/client.ts";
-import { env } from "../env.ts";
-import { singleton } from "../singleton.ts";
-import { driverError, postgres } from "./orm.ts";
+import { PrismaClient as PostgresClient } from "@/generated/postgres/client";
+import { PrismaClient as SqliteClient } from "@/generated/sqlite/client";
+import { env } from "@/lib/env";
+import { singleton } from "@/lib/singleton";
 
 /**
  * Both generated clients share one model set (prisma/models.prisma), so the app is typed against
@@ -84,3 +83,8 @@ export async function retryWhenBusy<T>(work: () => Promise<T>, attempts = 6): Pr
     }
   }
 }
+
+/** What the database driver reported for a failed query (absent for Prisma's own errors). */
+export const driverError = (e: unknown) =>
+  (e as { meta?: { driverAdapterError?: { cause?: { originalCode?: string; originalMessage?: string } } } }).meta
+    ?.driverAdapterError?.cause;

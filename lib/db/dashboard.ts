@@ -1,7 +1,7 @@
 /** The admin dashboard's aggregates, computed by the database per UTC day. */
-import type { RunStatus } from "../../generated/sqlite/enums.ts";
-import { db } from "./connection.ts";
-import { postgres } from "./orm.ts";
+import type { RunStatus } from "@/generated/sqlite/enums";
+import { db } from "./connection";
+import { postgres } from "./orm";
 
 export interface RunsPerDay {
   day: string;
@@ -35,7 +35,13 @@ export async function runsPerDay(since: Date): Promise<RunsPerDay[]> {
 /** Agent messages per UTC day and agent: count, mean turn latency, tokens (prompt + completion). */
 export async function agentStatsPerDay(since: Date): Promise<AgentDay[]> {
   const from = dayOf(since);
-  type Row = { day: string; agent_id: number | null; n: bigint | number; latency: number | null; tokens: bigint | number | null };
+  type Row = {
+    day: string;
+    agent_id: number | null;
+    n: bigint | number;
+    latency: number | null;
+    tokens: bigint | number | null;
+  };
   const rows = postgres()
     ? await db().$queryRaw<Row[]>`
         SELECT to_char(created_at, 'YYYY-MM-DD') AS day, agent_id, COUNT(*) AS n,

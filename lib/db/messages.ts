@@ -1,11 +1,11 @@
 /** Messages: a session's history, the model's context window, search, and the engine's writes. */
-import type { MessageRole } from "../../generated/sqlite/enums.ts";
-import { Prisma } from "../../generated/sqlite/client.ts";
-import { isSessionId } from "../ids.ts";
-import { AgentRow } from "./agents.ts";
-import { db } from "./connection.ts";
-import { AdminPage, Json, Page, containsText, json, newestFirst } from "./orm.ts";
-import { sessionPkOf } from "./sessions.ts";
+
+import type { Prisma } from "@/generated/sqlite/client";
+import type { MessageRole } from "@/generated/sqlite/enums";
+import type { AgentRow } from "./agents";
+import { db } from "./connection";
+import { type AdminPage, containsText, type Json, json, newestFirst, type Page } from "./orm";
+import { sessionPkOf } from "./sessions";
 
 const messageInclude = { agent: true } satisfies Prisma.MessageInclude;
 
@@ -15,7 +15,10 @@ const chronological = [{ createdAt: "asc" }, { id: "asc" }] satisfies Prisma.Mes
 
 /** The session's messages (after the message `after`, if given), chronological, and how many there are. */
 export async function sessionHistory(sessionPk: number, { after, limit }: { after?: number; limit?: number }) {
-  const where: Prisma.MessageWhereInput = { sessionId: sessionPk, ...(after === undefined ? {} : { id: { gt: after } }) };
+  const where: Prisma.MessageWhereInput = {
+    sessionId: sessionPk,
+    ...(after === undefined ? {} : { id: { gt: after } }),
+  };
   const [rows, total] = await Promise.all([
     db().message.findMany({ where, include: messageInclude, orderBy: chronological, take: limit }),
     db().message.count({ where }),
@@ -166,7 +169,10 @@ export async function listMessagesPage({
 }
 
 export function getMessageDetail(id: number) {
-  return db().message.findUnique({ where: { id }, include: { agent: true, session: { select: { sessionId: true, title: true } } } });
+  return db().message.findUnique({
+    where: { id },
+    include: { agent: true, session: { select: { sessionId: true, title: true } } },
+  });
 }
 
 /** The messages a run wrote (its extra.messages ids, else its session's messages of the run's span). */

@@ -464,7 +464,8 @@ function pgConfig(url: string): PgConfig {
 // Shim: the schema describer reads pg_catalog "char" columns (OID 18), which adapter-pg cannot map; call them text.
 class CharAsTextClient extends pg.Client {
   // pg's query() has a dozen overloads; this forwards all of them and fixes up the result.
-  override query(...args: any[]): any {
+  // biome-ignore lint/suspicious/noExplicitAny: one override must satisfy every pg.Client.query overload, including `query<T extends Submittable>(q: T): T`; only `any` is assignable to all of their return types.
+  override query(...args: unknown[]): any {
     const last = args[args.length - 1];
     if (typeof last === "function") {
       args[args.length - 1] = (error: Error | null, result: unknown) =>

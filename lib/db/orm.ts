@@ -3,10 +3,10 @@
  * error codes they translate into Tandem's errors, the database's own words for a failure,
  * chunked relation reads, and the lists' paging and text filter.
  */
-import { Prisma } from "../../generated/sqlite/client.ts";
-import { env } from "../env.ts";
-import { fieldError, notFound } from "../errors.ts";
-import { isPostgresUrl, retryWhenBusy } from "./connection.ts";
+import { Prisma } from "@/generated/sqlite/client";
+import { env } from "@/lib/env";
+import { fieldError, notFound } from "@/lib/errors";
+import { driverError, isPostgresUrl, retryWhenBusy } from "./connection";
 
 export type Json = Prisma.InputJsonValue | null;
 
@@ -20,11 +20,6 @@ export const isUniqueViolation = (e: unknown) => codeOf(e) === "P2002";
 export const isForeignKeyViolation = (e: unknown) => ["P2003", "P2014"].includes(codeOf(e));
 /** The row to update or delete does not exist. */
 export const isMissingRow = (e: unknown) => codeOf(e) === "P2025";
-
-/** What the database driver reported for a failed query (absent for Prisma's own errors). */
-export const driverError = (e: unknown) =>
-  (e as { meta?: { driverAdapterError?: { cause?: { originalCode?: string; originalMessage?: string } } } }).meta
-    ?.driverAdapterError?.cause;
 
 /** The database's own words for a failed query, without Prisma's call-site preamble. */
 export function databaseErrorMessage(e: unknown): string {

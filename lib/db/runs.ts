@@ -2,13 +2,14 @@
  * Run logs and the session's run slot: one run at a time per session, held in the slot, kept
  * alive by a lease (lib/runs owns the lifecycle; these are its reads and writes).
  */
-import type { RunStatus } from "../../generated/sqlite/enums.ts";
-import { Prisma } from "../../generated/sqlite/client.ts";
-import { TandemError } from "../errors.ts";
-import { db } from "./connection.ts";
-import { MessageRow } from "./messages.ts";
-import { AdminPage, Page, newestFirst, postgres } from "./orm.ts";
-import { sessionPkOf } from "./sessions.ts";
+
+import { Prisma } from "@/generated/sqlite/client";
+import type { RunStatus } from "@/generated/sqlite/enums";
+import { TandemError } from "@/lib/errors";
+import { db } from "./connection";
+import type { MessageRow } from "./messages";
+import { type AdminPage, newestFirst, type Page, postgres } from "./orm";
+import { sessionPkOf } from "./sessions";
 
 export type RunLogRow = Prisma.RunLogGetPayload<object>;
 
@@ -47,9 +48,13 @@ export async function startRun(input: {
   } catch (e) {
     if (!(e instanceof RunSlotTaken)) throw e;
     const busy = await db().chatSession.findUnique({ where: { id: input.sessionPk }, select: { activeRunId: true } });
-    throw new TandemError("conflict", "A run is already in progress for this session; wait for it to finish or cancel it.", {
-      extra: { run_id: busy?.activeRunId ?? null },
-    });
+    throw new TandemError(
+      "conflict",
+      "A run is already in progress for this session; wait for it to finish or cancel it.",
+      {
+        extra: { run_id: busy?.activeRunId ?? null },
+      },
+    );
   }
 }
 
@@ -70,7 +75,12 @@ export async function finishRun(input: {
   const [ended] = await db().$transaction([
     db().runLog.updateMany({
       where: { id: input.runId, status: "running" },
-      data: { status: input.status, details: input.details, extra: input.extra as Prisma.InputJsonValue, leaseExpiresAt: null },
+      data: {
+        status: input.status,
+        details: input.details,
+        extra: input.extra as Prisma.InputJsonValue,
+        leaseExpiresAt: null,
+      },
     }),
     db().chatSession.updateMany({
       where: { id: input.sessionPk, activeRunId: input.runId },
@@ -123,7 +133,8 @@ export async function lapsedRuns(input: { ownInstanceId?: string; except: number
 
 /** A slot can only outlive its run if a finish was cut short; frees any such slot. */
 export async function freeOrphanedRunSlots(): Promise<void> {
-  await db().$executeRaw`UPDATE chat_session SET active_run_id = NULL WHERE active_run_id IS NOT NULL AND active_run_id NOT IN (SELECT id FROM run_log WHERE status = 'running')`;
+  await db()
+    .$executeRaw`UPDATE chat_session SET active_run_id = NULL WHERE active_run_id IS NOT NULL AND active_run_id NOT IN (SELECT id FROM run_log WHERE status = 'running')`;
 }
 
 export async function listRuns(sessionPk: number, { status, limit, offset }: { status?: RunStatus } & Page) {
@@ -158,7 +169,10 @@ export async function listRunsPage({
   offset,
 }: { status?: RunStatus; session?: string; agent?: string } & AdminPage) {
   const sessionPk = await sessionPkOf(session);
-  const include = { agent: { select: { id: true, name: true } }, session: { select: { sessionId: true, title: true } } };
+  const include = {
+    agent: { select: { id: true, name: true } },
+    session: { select: { sessionId: true, title: true } },
+  };
   if (agent === undefined) {
     const where: Prisma.RunLogWhereInput = {
       ...(sessionPk === undefined ? {} : { sessionId: sessionPk }),
@@ -180,7 +194,9 @@ export async function listRunsPage({
   if (status) conditions.push(postgres() ? Prisma.sql`r.status::text = ${status}` : Prisma.sql`r.status = ${status}`);
   const where = Prisma.join(conditions, " AND ");
   const [hits, counted] = await Promise.all([
-    db().$queryRaw<{ id: number }[]>`SELECT r.id FROM run_log r WHERE ${where} ORDER BY r.created_at DESC, r.id DESC LIMIT ${limit} OFFSET ${offset}`,
+    db().$queryRaw<
+      { id: number }[]
+    >`SELECT r.id FROM run_log r WHERE ${where} ORDER BY r.created_at DESC, r.id DESC LIMIT ${limit} OFFSET ${offset}`,
     db().$queryRaw<{ n: bigint | number }[]>`SELECT COUNT(*) AS n FROM run_log r WHERE ${where}`,
   ]);
   const ids = hits.map((h) => Number(h.id));
@@ -190,5 +206,8 @@ export async function listRunsPage({
 }
 
 export function getRunDetail(id: number) {
-  return db().runLog.findUnique({ where: { id }, include: { agent: true, session: { select: { sessionId: true, title: true } } } });
+  return db().runLog.findUnique({
+    where: { id },
+    include: { agent: true, session: { select: { sessionId: true, title: true } } },
+  });
 }

@@ -4,13 +4,21 @@
  * and named so (`…Row`).
  */
 import { randomBytes } from "node:crypto";
-import { Prisma } from "../../generated/sqlite/client.ts";
-import { fieldError, notFound } from "../errors.ts";
-import { isSessionId } from "../ids.ts";
-import { agentNames } from "./agents.ts";
-import { AssignmentRow, findAssignments } from "./assignments.ts";
-import { db, retryWhenBusy } from "./connection.ts";
-import { AdminPage, Json, Page, containsText, isMissingRow, isUniqueViolation, json, readChildren } from "./orm.ts";
+import type { Prisma } from "@/generated/sqlite/client";
+import { fieldError, notFound } from "@/lib/errors";
+import { isSessionId } from "@/lib/ids";
+import { type AssignmentRow, findAssignments } from "./assignments";
+import { db, retryWhenBusy } from "./connection";
+import {
+  type AdminPage,
+  containsText,
+  isMissingRow,
+  isUniqueViolation,
+  type Json,
+  json,
+  type Page,
+  readChildren,
+} from "./orm";
 
 /** A URL-safe external id for sessions created without one. */
 export const newSessionId = () => randomBytes(12).toString("base64url");
@@ -20,7 +28,12 @@ export type SessionRow = Prisma.ChatSessionGetPayload<object> & { assignments: A
 /** Which sessions come first: the newest created (the compat order) or the latest active. */
 export type SessionOrder = "created" | "updated";
 
-function sessionListQuery({ userId, order = "created", limit, offset }: { userId?: string; order?: SessionOrder } & Page) {
+function sessionListQuery({
+  userId,
+  order = "created",
+  limit,
+  offset,
+}: { userId?: string; order?: SessionOrder } & Page) {
   const by = order === "updated" ? "updatedAt" : "createdAt";
   return {
     where: userId === undefined ? {} : { userId },
@@ -33,7 +46,10 @@ function sessionListQuery({ userId, order = "created", limit, offset }: { userId
 /** A page of sessions with their assignments, and how many sessions match. */
 export async function listSessions(filter: { userId?: string; order?: SessionOrder } & Page) {
   const { where, ...page } = sessionListQuery(filter);
-  const [sessions, total] = await Promise.all([db().chatSession.findMany({ where, ...page }), db().chatSession.count({ where })]);
+  const [sessions, total] = await Promise.all([
+    db().chatSession.findMany({ where, ...page }),
+    db().chatSession.count({ where }),
+  ]);
   return { rows: await withAssignments(sessions), total };
 }
 
@@ -44,7 +60,13 @@ export async function listSessionSummaries(filter: { userId?: string; order?: Se
     db().chatSession.findMany({
       where,
       ...page,
-      select: { sessionId: true, title: true, createdAt: true, updatedAt: true, _count: { select: { messages: true } } },
+      select: {
+        sessionId: true,
+        title: true,
+        createdAt: true,
+        updatedAt: true,
+        _count: { select: { messages: true } },
+      },
     }),
     db().chatSession.count({ where }),
   ]);
@@ -106,28 +128,30 @@ export async function createSession(input: {
   const sessionId = input.sessionId ?? newSessionId();
   const agentNames = input.team.map((m) => m.agent);
   try {
-    const session = await retryWhenBusy(() => db().$transaction(async (tx) => {
-      const agents = await tx.agent.findMany({ where: { isActive: true, name: { in: agentNames } } });
-      const tools = await tx.tool.findMany({
-        where: { isActive: true, name: { in: input.team.flatMap((m) => m.tools) } },
-        select: { id: true, name: true },
-      });
-      const members = input.team.flatMap((member) => {
-        const agent = agents.find((a) => a.name === member.agent);
-        if (!agent) return [];
-        const connect = tools.filter((t) => member.tools.includes(t.name)).map((t) => ({ id: t.id }));
-        return [{ agentId: agent.id, tools: connect.length ? { connect } : undefined }];
-      });
-      return tx.chatSession.create({
-        data: {
-          sessionId,
-          title: input.title ?? "",
-          userId: input.userId ?? "",
-          metadata: json(input.metadata),
-          assignments: { create: members.map((m, order) => ({ ...m, order })) },
-        },
-      });
-    }));
+    const session = await retryWhenBusy(() =>
+      db().$transaction(async (tx) => {
+        const agents = await tx.agent.findMany({ where: { isActive: true, name: { in: agentNames } } });
+        const tools = await tx.tool.findMany({
+          where: { isActive: true, name: { in: input.team.flatMap((m) => m.tools) } },
+          select: { id: true, name: true },
+        });
+        const members = input.team.flatMap((member) => {
+          const agent = agents.find((a) => a.name === member.agent);
+          if (!agent) return [];
+          const connect = tools.filter((t) => member.tools.includes(t.name)).map((t) => ({ id: t.id }));
+          return [{ agentId: agent.id, tools: connect.length ? { connect } : undefined }];
+        });
+        return tx.chatSession.create({
+          data: {
+            sessionId,
+            title: input.title ?? "",
+            userId: input.userId ?? "",
+            metadata: json(input.metadata),
+            assignments: { create: members.map((m, order) => ({ ...m, order })) },
+          },
+        });
+      }),
+    );
     return (await withAssignments([session]))[0];
   } catch (e) {
     if (isUniqueViolation(e)) throw fieldError("session_id", "Chat Session with this session id already exists.");

@@ -1,6 +1,6 @@
 /** Settings kept in the database (such as the generated secret key), and the readiness probe's write. */
-import { db, retryWhenBusy } from "./connection.ts";
-import { databaseErrorMessage, isUniqueViolation } from "./orm.ts";
+import { db, retryWhenBusy } from "./connection";
+import { databaseErrorMessage, isUniqueViolation } from "./orm";
 
 export async function getSetting(key: string): Promise<string | null> {
   return (await db().appSetting.findUnique({ where: { key } }))?.value ?? null;
@@ -24,7 +24,11 @@ export async function ensureSetting(key: string, value: string): Promise<string>
 export async function probeDatabaseWrite(): Promise<void> {
   const value = new Date().toISOString();
   try {
-    await db().appSetting.upsert({ where: { key: "ready_probe" }, create: { key: "ready_probe", value }, update: { value } });
+    await db().appSetting.upsert({
+      where: { key: "ready_probe" },
+      create: { key: "ready_probe", value },
+      update: { value },
+    });
   } catch (e) {
     throw new Error(`cannot write: ${databaseErrorMessage(e)}`);
   }

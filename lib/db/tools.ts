@@ -1,7 +1,7 @@
 /** Tools: their rows, the admin's list and writes, and the seed's ensure. */
-import { Prisma } from "../../generated/sqlite/client.ts";
-import { db } from "./connection.ts";
-import { AdminPage, Json, containsText, ignoreDuplicate, json, missing, uniqueName } from "./orm.ts";
+import type { Prisma } from "@/generated/sqlite/client";
+import { db } from "./connection";
+import { type AdminPage, containsText, ignoreDuplicate, type Json, json, missing, uniqueName } from "./orm";
 
 export type ToolRow = Prisma.ToolGetPayload<object>;
 

@@ -1,4 +1,4 @@
-import { probeDatabaseWrite } from "../db/settings.ts";
+import { probeDatabaseWrite } from "@/lib/db/settings";
 
 export interface Readiness {
   ok: boolean;
@@ -11,7 +11,11 @@ async function timed(check: () => Promise<unknown>) {
     await check();
     return { ok: true, latency_ms: Math.round(performance.now() - started) };
   } catch (e) {
-    return { ok: false, latency_ms: Math.round(performance.now() - started), error: e instanceof Error ? e.message : String(e) };
+    return {
+      ok: false,
+      latency_ms: Math.round(performance.now() - started),
+      error: e instanceof Error ? e.message : String(e),
+    };
   }
 }
 

@@ -9,11 +9,11 @@
  * that every instance sees every event with one seq numbering. This module never imports the
  * Redis client, so Next's route-handler bundles stay free of it.
  */
-import type { EventName, EventPayload } from "../contract/events.ts";
-import { env } from "../env.ts";
-import { singleton } from "../singleton.ts";
+import type { EventName, EventPayload } from "@/lib/contract/events";
+import { env } from "@/lib/env";
+import { singleton } from "@/lib/singleton";
 
-export type { EventName, EventPayload } from "../contract/events.ts";
+export type { EventName, EventPayload } from "@/lib/contract/events";
 
 export interface Delivery {
   seq: number;

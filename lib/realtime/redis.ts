@@ -21,9 +21,9 @@
  *    resumes.
  */
 import { Redis } from "ioredis";
-import { log } from "../log.ts";
-import type { EventName, EventPayload } from "../contract/events.ts";
-import { type Delivery, type EventHub, resyncFrame, type Subscription } from "./hub.ts";
+import type { EventName, EventPayload } from "@/lib/contract/events";
+import { log } from "@/lib/log";
+import { type Delivery, type EventHub, resyncFrame, type Subscription } from "./hub";
 
 type Listener = (delivery: Delivery) => void;
 
@@ -145,7 +145,11 @@ export class RedisHub implements EventHub {
       retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
       lazyConnect: true,
     };
-    this.cmd = new Redis(options.url, { ...common, enableAutoPipelining: true, connectionName: "tandem-events" }) as Commands;
+    this.cmd = new Redis(options.url, {
+      ...common,
+      enableAutoPipelining: true,
+      connectionName: "tandem-events",
+    }) as Commands;
     this.cmd.defineCommand("tandemPublish", { numberOfKeys: 3, lua: PUBLISH_SCRIPT });
     this.sub = new Redis(options.url, { ...common, connectionName: "tandem-events-sub" });
     this.channelPrefix = `${options.prefix}events:{`;
@@ -299,7 +303,8 @@ export class RedisHub implements EventHub {
     channel.live = true;
     if (!this.healthy && !this.inRecovery) return; // numbered locally now; recovery resyncs
     for (const d of pending) {
-      if (!channel.live) channel.pending.push(d); // a gap fill started; it takes the rest
+      if (!channel.live)
+        channel.pending.push(d); // a gap fill started; it takes the rest
       else this.accept(channel, d);
     }
   }
@@ -389,7 +394,10 @@ export class RedisHub implements EventHub {
     for (const channel of this.channels.values()) if (channel.opened) channel.pending = [];
     if (!this.down) {
       this.down = true;
-      log.warn({ err: err.message }, "Redis is unreachable: events reach this instance's clients only until it returns");
+      log.warn(
+        { err: err.message },
+        "Redis is unreachable: events reach this instance's clients only until it returns",
+      );
     }
     // If both connections are still up (a command failed), get back in step soon.
     this.recoverTimer ??= setTimeout(() => {

@@ -4,8 +4,8 @@
  * an error frame and the socket stays open.
  */
 import type { WebSocket } from "ws";
-import { isSessionId } from "../ids.ts";
-import { hub, resyncFrame, type Subscription } from "./hub.ts";
+import { isSessionId } from "@/lib/ids";
+import { hub, resyncFrame, type Subscription } from "./hub";
 
 /** A client this far behind is too slow to keep; it can reconnect with `since`. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;

@@ -3,9 +3,9 @@
  * share every session's events), else the in-process hub. Imported by server.ts only, so the
  * Redis client never enters Next's bundles.
  */
-import { env } from "../env.ts";
-import { hub, installHub } from "./hub.ts";
-import { RedisHub } from "./redis.ts";
+import { env } from "@/lib/env";
+import { hub, installHub } from "./hub";
+import { RedisHub } from "./redis";
 
 export type Transport = "redis" | "in-process";
 

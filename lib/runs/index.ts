@@ -39,19 +39,19 @@
  * run; regenerate, edit and continue open a run from another starting point than a new message.
  */
 import { hostname } from "node:os";
-import { markInterruptedMessages, type MessageRow } from "../db/messages.ts";
-import { finishRun, freeOrphanedRunSlots, lapsedRuns, renewRunLeases, startRun } from "../db/runs.ts";
-import { requireSessionKey } from "../db/sessions.ts";
-import { env } from "../env.ts";
-import { TandemError } from "../errors.ts";
-import { log } from "../log.ts";
-import { messageJson } from "../contract/serialize.ts";
-import type { Message } from "../contract/types.ts";
-import { publish } from "../realtime/hub.ts";
-import { singleton } from "../singleton.ts";
-import { collaborate } from "../agents/engine.ts";
-import { LiveRun } from "./live-run.ts";
-import { type Outcome, reasons } from "./reasons.ts";
+import { collaborate } from "@/lib/agents/engine";
+import { messageJson } from "@/lib/contract/serialize";
+import type { Message } from "@/lib/contract/types";
+import { type MessageRow, markInterruptedMessages } from "@/lib/db/messages";
+import { finishRun, freeOrphanedRunSlots, lapsedRuns, renewRunLeases, startRun } from "@/lib/db/runs";
+import { requireSessionKey } from "@/lib/db/sessions";
+import { env } from "@/lib/env";
+import { TandemError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { publish } from "@/lib/realtime/hub";
+import { singleton } from "@/lib/singleton";
+import { LiveRun } from "./live-run";
+import { type Outcome, reasons } from "./reasons";
 
 // ---------------------------------------------------------------------------------------------
 // 1. This process's runs
@@ -153,8 +153,15 @@ export async function startRunMaintenance(): Promise<void> {
   const r = runs();
   await recover(true);
   const renewEvery = Math.max(250, Math.min(2000, Math.floor(env.TANDEM_RUN_LEASE_MS / 3)));
-  r.timers.push(setInterval(() => void renewLeases().catch((err) => log.warn({ err }, "lease renewal failed")), renewEvery));
-  r.timers.push(setInterval(() => void recover(false).catch((err) => log.warn({ err }, "run recovery failed")), env.TANDEM_RUN_LEASE_MS));
+  r.timers.push(
+    setInterval(() => void renewLeases().catch((err) => log.warn({ err }, "lease renewal failed")), renewEvery),
+  );
+  r.timers.push(
+    setInterval(
+      () => void recover(false).catch((err) => log.warn({ err }, "run recovery failed")),
+      env.TANDEM_RUN_LEASE_MS,
+    ),
+  );
   for (const t of r.timers) t.unref();
 }
 
@@ -196,7 +203,11 @@ async function execute(run: LiveRun): Promise<RunOutcome> {
   const started = performance.now();
   const [userMessage] = run.messages;
   publish(run.sessionId, "run_started", { session_id: run.sessionId, run_id: run.runId });
-  publish(run.sessionId, "message_created", { message_id: userMessage.id, message: messageJson(userMessage), run_id: run.runId });
+  publish(run.sessionId, "message_created", {
+    message_id: userMessage.id,
+    message: messageJson(userMessage),
+    run_id: run.runId,
+  });
 
   let error: unknown;
   try {
@@ -207,13 +218,18 @@ async function execute(run: LiveRun): Promise<RunOutcome> {
   }
   const outcome = run.outcome(error);
   const agents = run.agents;
-  await end(run, outcome, {
-    duration_ms: Math.round(performance.now() - started),
-    tokens_prompt: agents.reduce((n, m) => n + m.tokens_prompt, 0),
-    tokens_completion: agents.reduce((n, m) => n + m.tokens_completion, 0),
-    agents,
-    messages: run.messages.map((m) => m.id),
-  }, { owner: true });
+  await end(
+    run,
+    outcome,
+    {
+      duration_ms: Math.round(performance.now() - started),
+      tokens_prompt: agents.reduce((n, m) => n + m.tokens_prompt, 0),
+      tokens_completion: agents.reduce((n, m) => n + m.tokens_completion, 0),
+      agents,
+      messages: run.messages.map((m) => m.id),
+    },
+    { owner: true },
+  );
   run.ended();
   return {
     runId: run.runId,
@@ -233,7 +249,12 @@ async function execute(run: LiveRun): Promise<RunOutcome> {
  * process ran it, so the end is announced even when it cannot be recorded (the write is then
  * retried at each lease renewal); otherwise a failed write throws and nothing is announced.
  */
-async function end(run: RunRef, outcome: Outcome, extra: Record<string, unknown>, { owner = false } = {}): Promise<boolean> {
+async function end(
+  run: RunRef,
+  outcome: Outcome,
+  extra: Record<string, unknown>,
+  { owner = false } = {},
+): Promise<boolean> {
   const ids = { run_id: run.runId, session_id: run.sessionId };
   let ended: boolean;
   try {

@@ -3,8 +3,8 @@
  * (lib/agents) works inside it: it reads `signal`, records what it stores and measures, and calls
  * `fail` when it cannot go on; only the lifecycle moves it between states and ends it.
  */
-import type { MessageRow } from "../db/messages.ts";
-import { describeFailure, type Outcome, reasons, type RunFailure } from "./reasons.ts";
+import type { MessageRow } from "@/lib/db/messages";
+import { describeFailure, type Outcome, type RunFailure, reasons } from "./reasons";
 
 export type RunState = "starting" | "running" | "cancelling" | "stopping" | "failed" | "ended";
 

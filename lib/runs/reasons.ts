@@ -3,8 +3,8 @@
  * agent message's `metadata.error`), in one place.
  */
 import { APICallError } from "ai";
-import { databaseErrorMessage } from "../db/orm.ts";
-import { env } from "../env.ts";
+import { databaseErrorMessage } from "@/lib/db/orm";
+import { env } from "@/lib/env";
 
 /** A failure already described for people: its message is what `run_error` says. */
 export class RunFailure extends Error {
@@ -37,7 +37,8 @@ export const reasons = {
   agentTimedOut: (agent: string) =>
     new RunFailure(`${agent} did not finish within ${env.TANDEM_AGENT_TIMEOUT_MS} ms (TANDEM_AGENT_TIMEOUT_MS).`),
   /** A database read or write the run cannot go on without, e.g. `store the agent's message`. */
-  databaseFailed: (action: string, e: unknown) => new RunFailure(`Could not ${action}: ${databaseErrorMessage(e).slice(0, 300)}`, { cause: e }),
+  databaseFailed: (action: string, e: unknown) =>
+    new RunFailure(`Could not ${action}: ${databaseErrorMessage(e).slice(0, 300)}`, { cause: e }),
 };
 
 /** What went wrong in a run, in words a person can act on. */
@@ -45,14 +46,18 @@ export function describeFailure(e: unknown): string {
   if (isRunFailure(e)) return e.message;
   if (APICallError.isInstance(e)) {
     const status = e.statusCode;
-    if (status === 401 || status === 403) return `The model provider refused the credentials (HTTP ${status}); check OPENAI_API_KEY.`;
-    if (status === 404) return `The model provider does not know this model or endpoint (HTTP 404); check the agent's model hint and OPENAI_BASE_URL.`;
-    if (status === 429) return "The model provider is rate-limiting requests (HTTP 429) and retries ran out; try again shortly.";
+    if (status === 401 || status === 403)
+      return `The model provider refused the credentials (HTTP ${status}); check OPENAI_API_KEY.`;
+    if (status === 404)
+      return `The model provider does not know this model or endpoint (HTTP 404); check the agent's model hint and OPENAI_BASE_URL.`;
+    if (status === 429)
+      return "The model provider is rate-limiting requests (HTTP 429) and retries ran out; try again shortly.";
     if (status && status >= 500) {
       const retries = env.TANDEM_MODEL_RETRIES;
       return `The model provider failed (HTTP ${status}) after ${retries} ${retries === 1 ? "retry" : "retries"}; try again shortly.`;
     }
-    if (status === undefined) return `Could not reach the model provider (${e.message}); check OPENAI_BASE_URL and the network.`;
+    if (status === undefined)
+      return `Could not reach the model provider (${e.message}); check OPENAI_BASE_URL and the network.`;
     return `The model provider rejected the request (HTTP ${status}): ${e.message}`;
   }
   const err = e as { name?: string; message?: string; lastError?: unknown } | null;

@@ -2,12 +2,13 @@
  * Session changes that others must hear of: the write goes through the data module, then the
  * session's channel is told, so open chat windows (and admin edits) stay in step.
  */
-import * as assignments from "../db/assignments.ts";
-import * as sessions from "../db/sessions.ts";
-import { sessionJson } from "../contract/serialize.ts";
-import { publish, hub } from "../realtime/hub.ts";
-import { cancelRun } from "../runs/index.ts";
-import { DEFAULT_TEAM } from "../agents/defaults.ts";
+
+import { DEFAULT_TEAM } from "@/lib/agents/defaults";
+import { sessionJson } from "@/lib/contract/serialize";
+import * as assignments from "@/lib/db/assignments";
+import * as sessions from "@/lib/db/sessions";
+import { hub, publish } from "@/lib/realtime/hub";
+import { cancelRun } from "@/lib/runs/index";
 
 /** Creates a session with the default team. */
 export const createSession = (input: Omit<Parameters<typeof sessions.createSession>[0], "team">) =>

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { ChatEvent, Message, SendAccepted, SessionState } from "../../lib/contract/types.ts";
+import type { ChatEvent, Message, SendAccepted, SessionState } from "@/lib/contract/types";
 
 export interface Fixture {
   scenario: string;
@@ -21,7 +21,9 @@ export interface Fixture {
 export type FixtureName = "normal" | "tools" | "cancel" | "error";
 
 export function fixture(name: FixtureName): Fixture {
-  return JSON.parse(readFileSync(path.join(import.meta.dirname, "../fixtures/client", `${name}.json`), "utf8")) as Fixture;
+  return JSON.parse(
+    readFileSync(path.join(import.meta.dirname, "../fixtures/client", `${name}.json`), "utf8"),
+  ) as Fixture;
 }
 
 /** The broadcasts, without the `connected` frame. */

@@ -67,9 +67,7 @@ export function toolMessages(body: any): Array<{ role: "tool"; tool_call_id: str
 function contentText(content: unknown): string {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
-    return content
-      .map((p: any) => (p && p.type === "text" && typeof p.text === "string" ? p.text : ""))
-      .join("");
+    return content.map((p: any) => (p && p.type === "text" && typeof p.text === "string" ? p.text : "")).join("");
   }
   return "";
 }
@@ -190,8 +188,7 @@ export async function startOpenAIStub(behaviors: StubBehavior[] = []): Promise<O
   };
 
   const usageOf = (reply: StubReply, req: StubRequest, outText: string) => {
-    const prompt_tokens =
-      reply.usage?.prompt_tokens ?? estimateTokens(JSON.stringify(req.body?.messages ?? ""));
+    const prompt_tokens = reply.usage?.prompt_tokens ?? estimateTokens(JSON.stringify(req.body?.messages ?? ""));
     const completion_tokens = reply.usage?.completion_tokens ?? estimateTokens(outText);
     return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
   };
@@ -269,7 +266,9 @@ export async function startOpenAIStub(behaviors: StubBehavior[] = []): Promise<O
     });
     // Like api.openai.com: `content: ""` on the role chunk when text follows, `content: null` for a
     // tool-call-only reply (an empty string would make @ai-sdk/openai emit an empty text part).
-    const frames: string[] = [chunk({ role: "assistant", content: text.length > 0 || toolCalls.length === 0 ? "" : null })];
+    const frames: string[] = [
+      chunk({ role: "assistant", content: text.length > 0 || toolCalls.length === 0 ? "" : null }),
+    ];
     for (const piece of splitInto(text, chunks)) frames.push(chunk({ content: piece }));
     toolCalls.forEach((t, index) => {
       frames.push(
@@ -281,7 +280,9 @@ export async function startOpenAIStub(behaviors: StubBehavior[] = []): Promise<O
     });
     frames.push(chunk({}, finish_reason));
     if (body.stream_options?.include_usage) {
-      frames.push(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [], usage })}\n\n`);
+      frames.push(
+        `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [], usage })}\n\n`,
+      );
     }
     frames.push("data: [DONE]\n\n");
 
@@ -295,7 +296,11 @@ export async function startOpenAIStub(behaviors: StubBehavior[] = []): Promise<O
     if (!res.destroyed) res.end();
   };
 
-  const handleDrop = async (behavior: Extract<StubBehavior, { kind: "drop-mid-stream" }>, stubReq: StubRequest, res: ServerResponse) => {
+  const handleDrop = async (
+    behavior: Extract<StubBehavior, { kind: "drop-mid-stream" }>,
+    stubReq: StubRequest,
+    res: ServerResponse,
+  ) => {
     const model = typeof stubReq.body?.model === "string" ? stubReq.body.model : "stub-model";
     const id = `chatcmpl-stub-${++completionCounter}`;
     const created = Math.floor(Date.now() / 1000);
@@ -343,7 +348,7 @@ export async function startOpenAIStub(behaviors: StubBehavior[] = []): Promise<O
     req.on("data", (b: Buffer) => bufs.push(b));
     req.on("end", () => {
       const raw = Buffer.concat(bufs).toString("utf8");
-      let body: any = undefined;
+      let body: any;
       let badJson = false;
       if (raw.length > 0) {
         try {

@@ -7,9 +7,9 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { startOpenAIStub } from "./openai-stub.ts";
-import { startServer, TEST_DIST_DIR, type TandemServer } from "./server.ts";
-import { ChatClient, type Frame } from "./ws.ts";
+import { startOpenAIStub } from "./openai-stub";
+import { startServer, type TandemServer, TEST_DIST_DIR } from "./server";
+import { ChatClient, type Frame } from "./ws";
 
 const OUT = path.resolve("test/fixtures/client");
 
@@ -88,8 +88,18 @@ mkdirSync(OUT, { recursive: true });
 // The offline model, slowed enough that tokens arrive in several frames and Stop lands mid-turn.
 const offline = await startServer({ env: { TANDEM_OFFLINE_DELAY_MS: "15" } });
 try {
-  await record(offline, "normal", "A plain question: the researcher, then the writer, answer.", "Why is the sky blue? One short paragraph.");
-  await record(offline, "tools", "The researcher calls the calculator, then both agents answer.", "What is 12 * (3 + 4)?");
+  await record(
+    offline,
+    "normal",
+    "A plain question: the researcher, then the writer, answer.",
+    "Why is the sky blue? One short paragraph.",
+  );
+  await record(
+    offline,
+    "tools",
+    "The researcher calls the calculator, then both agents answer.",
+    "What is 12 * (3 + 4)?",
+  );
   await record(
     offline,
     "cancel",
@@ -103,7 +113,12 @@ try {
 
 // A provider that answers the researcher, then fails every request (HTTP 500) for the writer.
 const stub = await startOpenAIStub([
-  { kind: "reply", reply: { text: "Notes: the writer should explain Rayleigh scattering briefly." }, chunks: 6, chunkDelayMs: 20 },
+  {
+    kind: "reply",
+    reply: { text: "Notes: the writer should explain Rayleigh scattering briefly." },
+    chunks: 6,
+    chunkDelayMs: 20,
+  },
   { kind: "status", status: 500, retryAfter: "0" },
 ]);
 const failing = await startServer({
@@ -116,7 +131,12 @@ const failing = await startServer({
   },
 });
 try {
-  await record(failing, "error", "The researcher answers; the provider fails the writer with HTTP 500.", "Why is the sky blue?");
+  await record(
+    failing,
+    "error",
+    "The researcher answers; the provider fails the writer with HTTP 500.",
+    "Why is the sky blue?",
+  );
 } finally {
   await failing.stop();
   await stub.close();

@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { connect } from "node:net";
 import { Redis } from "ioredis";
-import { freePort } from "./server.ts";
+import { freePort } from "./server";
 
 export const TEST_REDIS_URL = process.env.TANDEM_TEST_REDIS_URL || "redis://127.0.0.1:6379";
 

@@ -8,7 +8,7 @@ import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
-import { freshSqliteUrl } from "./databases.ts";
+import { freshSqliteUrl } from "./databases";
 
 export const TEST_DIST_DIR = process.env.NEXT_DIST_DIR || ".next-test";
 
@@ -74,7 +74,8 @@ export async function startServer(
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`Tandem exited with ${child.exitCode} before it was ready:\n${output}`);
+    if (child.exitCode !== null)
+      throw new Error(`Tandem exited with ${child.exitCode} before it was ready:\n${output}`);
     try {
       const res = await fetch(`${url}/api/health/`);
       if (res.ok) break;

@@ -43,8 +43,17 @@ export class ChatClient {
     const seen = this.frames.find(test);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for a frame; got: ${this.frames.map((f) => f.event).join(", ")}`)), timeoutMs);
-      this.waiters.push({ test, resolve: (f) => (clearTimeout(timer), resolve(f)) });
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for a frame; got: ${this.frames.map((f) => f.event).join(", ")}`)),
+        timeoutMs,
+      );
+      this.waiters.push({
+        test,
+        resolve: (f) => {
+          clearTimeout(timer);
+          resolve(f);
+        },
+      });
     });
   }
 

@@ -10,7 +10,15 @@ import { Drawer } from "./Drawer";
 import { Header } from "./Header";
 import { CloseIcon } from "./icons";
 import { SessionSidebar } from "./SessionSidebar";
-import { ShellContext, ShellContextValue, ShellNotice, chatHref, decodeParam, requestComposerFocus, useSessions } from "./shell-context";
+import {
+  chatHref,
+  decodeParam,
+  requestComposerFocus,
+  ShellContext,
+  type ShellContextValue,
+  type ShellNotice,
+  useSessions,
+} from "./shell-context";
 
 let shellNoticeId = 1;
 
@@ -53,6 +61,7 @@ export function ChatShell({ children }: { children: React.ReactNode }) {
   }, []);
 
   // The drawer closes on navigation and when the viewport grows past it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: pathname is the trigger (close on every navigation), not a value the effect reads.
   useEffect(() => {
     setDrawerOpen(false);
   }, [pathname]);
@@ -164,7 +173,10 @@ export function ChatShell({ children }: { children: React.ReactNode }) {
           </aside>
           <main id="conversation" tabIndex={-1} className="relative flex min-w-0 flex-1 flex-col outline-none">
             {notices.length > 0 && (
-              <div className="absolute inset-x-0 top-2 z-30 flex flex-col items-center gap-2 px-3" data-testid="shell-notices">
+              <div
+                className="absolute inset-x-0 top-2 z-30 flex flex-col items-center gap-2 px-3"
+                data-testid="shell-notices"
+              >
                 {notices.map((n) => (
                   <div
                     key={n.id}
@@ -190,12 +202,7 @@ export function ChatShell({ children }: { children: React.ReactNode }) {
             {children}
           </main>
         </div>
-        <Drawer
-          open={drawerOpen}
-          onClose={() => setDrawerOpen(false)}
-          returnFocusTo={menuButtonRef}
-          label="Chats"
-        >
+        <Drawer open={drawerOpen} onClose={() => setDrawerOpen(false)} returnFocusTo={menuButtonRef} label="Chats">
           <SessionSidebar currentId={currentId} inDrawer onClose={() => setDrawerOpen(false)} />
         </Drawer>
         <div aria-live="polite" aria-atomic="true" className="sr-only" data-testid="live-region">

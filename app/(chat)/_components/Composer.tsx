@@ -1,8 +1,8 @@
 "use client";
 
 import { forwardRef, useEffect, useId, useImperativeHandle, useRef } from "react";
-import { FOCUS_COMPOSER_EVENT, consumeComposerFocus } from "./shell-context";
 import { SendIcon, StopIcon } from "./icons";
+import { consumeComposerFocus, FOCUS_COMPOSER_EVENT } from "./shell-context";
 
 export interface ComposerHandle {
   focus: () => void;
@@ -44,9 +44,7 @@ export const Composer = forwardRef<
   const empty = !props.value.trim();
   const canSend = !empty && !props.busy && !props.sending && !props.disabled;
   const busyLabel = "Agents are working — wait or Stop";
-  const hint = props.busy
-    ? busyLabel
-    : props.hint ?? "Enter to send · Shift+Enter for a new line";
+  const hint = props.busy ? busyLabel : (props.hint ?? "Enter to send · Shift+Enter for a new line");
 
   return (
     <form
@@ -82,7 +80,11 @@ export const Composer = forwardRef<
         className="block max-h-[40vh] min-h-[3.25rem] w-full resize-none bg-transparent px-4 pb-1 pt-3.5 text-[0.9375rem] leading-relaxed text-ink placeholder:text-muted focus:outline-none [field-sizing:content] disabled:opacity-60"
       />
       <div className="flex items-center gap-2 px-2.5 pb-2.5 pl-4">
-        <p id={hintId} data-testid="composer-hint" className={`min-w-0 flex-1 truncate text-xs ${props.busy ? "font-medium text-secondary-ink" : "text-muted"}`}>
+        <p
+          id={hintId}
+          data-testid="composer-hint"
+          className={`min-w-0 flex-1 truncate text-xs ${props.busy ? "font-medium text-secondary-ink" : "text-muted"}`}
+        >
           {props.busy ? (
             <>
               <span className="sm:hidden">Agents are working…</span>

@@ -23,7 +23,13 @@ export function ConnectionStatus({ state }: { state: ConnectionState }) {
       role="status"
       data-testid="connection-status"
       data-state={state}
-      title={state === "connected" ? "Live updates are on" : state === "offline" ? "No network connection" : "Trying to reach the Tandem server"}
+      title={
+        state === "connected"
+          ? "Live updates are on"
+          : state === "offline"
+            ? "No network connection"
+            : "Trying to reach the Tandem server"
+      }
       className="inline-flex h-8 items-center gap-2 rounded-full border border-line bg-surface/70 px-2.5 text-xs font-medium text-ink-soft"
     >
       <span className={`h-2 w-2 rounded-full ${DOT[state]}`} aria-hidden />

@@ -2,14 +2,14 @@
 
 import Link from "next/link";
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
-import { Activity, activityText, agentTone, displayName } from "@/lib/client/agents";
-import { ConversationSnapshot, ConversationStore } from "@/lib/client/conversation";
+import { type Activity, activityText, agentTone, displayName } from "@/lib/client/agents";
+import { type ConversationSnapshot, ConversationStore } from "@/lib/client/conversation";
 import { sessionLabel } from "@/lib/client/format";
-import { Composer, ComposerHandle } from "./Composer";
+import { Composer, type ComposerHandle } from "./Composer";
 import { AlertIcon, CloseIcon, RefreshIcon } from "./icons";
-import { MessageList, MessageListHandle } from "./MessageList";
-import { useShell } from "./shell-context";
+import { MessageList, type MessageListHandle } from "./MessageList";
 import { HistorySkeleton } from "./Skeletons";
+import { useShell } from "./shell-context";
 import { AgentsIntro } from "./Welcome";
 
 const noop = () => () => {};
@@ -72,7 +72,8 @@ export function ConversationView({ sessionId }: { sessionId: string }) {
       const st = s.getSnapshot();
       shellRef.current.setSocket(st.socket);
       // The queued first message is handed over once the store has sent it (or failed to).
-      if (first && (st.items.some((m) => m.role === "user") || st.sendError)) shellRef.current.clearFirstMessage(sessionId);
+      if (first && (st.items.some((m) => m.role === "user") || st.sendError))
+        shellRef.current.clearFirstMessage(sessionId);
     });
     return () => {
       unsub();
@@ -88,9 +89,9 @@ export function ConversationView({ sessionId }: { sessionId: string }) {
 
   // A failed send puts its text back when the box is empty (e.g. the queued first message).
   const failed = snap?.sendError?.content;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs only when a send fails; with draft as a dependency, clearing the box would put the failed text back again.
   useEffect(() => {
     if (failed && !draft) setDraftState(failed);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [failed]);
 
   const title = snap?.title ?? "";
@@ -118,16 +119,26 @@ export function ConversationView({ sessionId }: { sessionId: string }) {
   const running = !!snap?.run;
   const serverDown =
     !!snap &&
-    (!!snap.loadError || ((snap.socket.status === "reconnecting" || snap.socket.status === "offline") && snap.socket.attempt >= 2));
+    (!!snap.loadError ||
+      ((snap.socket.status === "reconnecting" || snap.socket.status === "offline") && snap.socket.attempt >= 2));
 
   return (
-    <div className="flex min-h-0 flex-1 flex-col" data-testid="conversation" data-session-id={sessionId} data-running={running || undefined}>
+    <div
+      className="flex min-h-0 flex-1 flex-col"
+      data-testid="conversation"
+      data-session-id={sessionId}
+      data-running={running || undefined}
+    >
       <ConversationHeader title={title} loading={loading} assignments={snap?.assignments ?? []} />
 
       {serverDown && snap && <ServerDownBanner snap={snap} onRetry={() => store?.retryNow()} />}
       {snap?.notices.map((n) => (
         <div key={n.id} className="mx-auto mt-3 w-full max-w-3xl px-3 sm:px-5">
-          <div role="alert" data-testid="error-banner" className="flex items-start gap-3 rounded-card border border-danger/30 bg-danger-soft px-4 py-3 text-sm text-ink">
+          <div
+            role="alert"
+            data-testid="error-banner"
+            className="flex items-start gap-3 rounded-card border border-danger/30 bg-danger-soft px-4 py-3 text-sm text-ink"
+          >
             <AlertIcon size={18} className="mt-0.5 shrink-0 text-danger-ink" />
             <p className="min-w-0 flex-1">{n.message}</p>
             <button
@@ -150,7 +161,10 @@ export function ConversationView({ sessionId }: { sessionId: string }) {
       ) : (
         <MessageList ref={list} items={snap!.items} keys={snap!.keys} runActive={running}>
           {snap!.items.length === 0 && (
-            <div data-testid="empty-state" className="flex flex-1 flex-col items-center justify-center py-10 text-center">
+            <div
+              data-testid="empty-state"
+              className="flex flex-1 flex-col items-center justify-center py-10 text-center"
+            >
               <AgentsIntro compact />
             </div>
           )}
@@ -161,7 +175,12 @@ export function ConversationView({ sessionId }: { sessionId: string }) {
         <div className="mx-auto w-full max-w-3xl">
           <RunStatus activity={snap?.activity ?? null} running={running} sending={!!snap?.sending} />
           {snap?.sendError && (
-            <div role="alert" data-testid="send-error" data-kind={snap.sendError.kind} className="mb-2 flex flex-wrap items-center gap-x-3 gap-y-2 rounded-card border border-danger/30 bg-danger-soft px-3.5 py-2.5 text-sm text-ink">
+            <div
+              role="alert"
+              data-testid="send-error"
+              data-kind={snap.sendError.kind}
+              className="mb-2 flex flex-wrap items-center gap-x-3 gap-y-2 rounded-card border border-danger/30 bg-danger-soft px-3.5 py-2.5 text-sm text-ink"
+            >
               <AlertIcon size={16} className="shrink-0 text-danger-ink" />
               <p className="min-w-0 flex-1">{snap.sendError.message}</p>
               <div className="flex items-center gap-1.5">
@@ -216,7 +235,15 @@ export function ConversationView({ sessionId }: { sessionId: string }) {
   );
 }
 
-function ConversationHeader({ title, loading, assignments }: { title: string; loading: boolean; assignments: { agent: string; role: string; order: number }[] }) {
+function ConversationHeader({
+  title,
+  loading,
+  assignments,
+}: {
+  title: string;
+  loading: boolean;
+  assignments: { agent: string; role: string; order: number }[];
+}) {
   const agents = [...assignments].sort((a, b) => a.order - b.order);
   return (
     <div className="shrink-0 border-b border-line bg-surface/60 px-3 py-2.5 backdrop-blur sm:px-5">
@@ -224,7 +251,10 @@ function ConversationHeader({ title, loading, assignments }: { title: string; lo
         {loading && !title ? (
           <div className="skeleton h-5 w-48" />
         ) : (
-          <h1 data-testid="conversation-title" className="min-w-0 flex-1 truncate text-[0.95rem] font-semibold text-ink">
+          <h1
+            data-testid="conversation-title"
+            className="min-w-0 flex-1 truncate text-[0.95rem] font-semibold text-ink"
+          >
             {sessionLabel(title)}
           </h1>
         )}
@@ -232,7 +262,11 @@ function ConversationHeader({ title, loading, assignments }: { title: string; lo
           <ol aria-label="Agents in this chat" className="ml-auto hidden shrink-0 items-center gap-1.5 sm:flex">
             {agents.map((a, i) => (
               <li key={a.agent} className="flex items-center gap-1.5">
-                {i > 0 && <span aria-hidden className="text-xs text-muted">→</span>}
+                {i > 0 && (
+                  <span aria-hidden className="text-xs text-muted">
+                    →
+                  </span>
+                )}
                 <span
                   className={`tone-${agentTone(a.agent)} inline-flex items-center gap-1.5 rounded-full border border-line px-2 py-0.5 text-xs font-medium`}
                   style={{ background: "var(--tone-soft)", color: "var(--tone-ink)" }}
@@ -287,7 +321,11 @@ function ServerDownBanner({ snap, onRetry }: { snap: ConversationSnapshot; onRet
   const secs = next ? Math.max(0, Math.ceil((next - now) / 1000)) : null;
   return (
     <div className="mx-auto mt-3 w-full max-w-3xl px-3 sm:px-5">
-      <div role="alert" data-testid="server-down-banner" className="flex flex-wrap items-center gap-3 rounded-card border border-secondary/40 bg-secondary-soft px-4 py-2.5 text-sm">
+      <div
+        role="alert"
+        data-testid="server-down-banner"
+        className="flex flex-wrap items-center gap-3 rounded-card border border-secondary/40 bg-secondary-soft px-4 py-2.5 text-sm"
+      >
         <span className="h-2 w-2 shrink-0 animate-pulse rounded-full bg-secondary" aria-hidden />
         <p className="min-w-0 flex-1 text-ink">
           {offline ? (
@@ -295,7 +333,8 @@ function ServerDownBanner({ snap, onRetry }: { snap: ConversationSnapshot; onRet
           ) : (
             <>
               <span className="font-medium">Can&apos;t reach the Tandem server — retrying</span>
-              {secs !== null && secs > 0 && <span className="text-ink-soft"> in {secs}s</span>}. Nothing you&apos;ve sent is lost.
+              {secs !== null && secs > 0 && <span className="text-ink-soft"> in {secs}s</span>}. Nothing you&apos;ve
+              sent is lost.
             </>
           )}
         </p>
@@ -318,7 +357,8 @@ function Gone({ deleted }: { deleted: boolean }) {
       <div className="max-w-sm rounded-card border border-line bg-surface p-6 text-center shadow-card">
         <h1 className="text-base font-semibold text-ink">{deleted ? "This chat was deleted" : "Chat not found"}</h1>
         <p className="mt-2 text-sm text-ink-soft">
-          {deleted ? "It was removed, maybe in another tab." : "The link may be wrong, or the chat was deleted."} Start a new one or pick another from the list.
+          {deleted ? "It was removed, maybe in another tab." : "The link may be wrong, or the chat was deleted."} Start
+          a new one or pick another from the list.
         </p>
         <div className="mt-4 flex justify-center gap-2">
           <button
@@ -328,7 +368,10 @@ function Gone({ deleted }: { deleted: boolean }) {
           >
             New chat
           </button>
-          <Link href="/" className="inline-flex h-9 items-center rounded-control border border-line px-3.5 text-sm font-medium text-ink hover:bg-subtle">
+          <Link
+            href="/"
+            className="inline-flex h-9 items-center rounded-control border border-line px-3.5 text-sm font-medium text-ink hover:bg-subtle"
+          >
             Home
           </Link>
         </div>

@@ -1,6 +1,6 @@
 "use client";
 
-import { RefObject, useEffect, useRef } from "react";
+import { type RefObject, useEffect, useRef } from "react";
 
 /**
  * The sessions drawer for narrow screens: a modal <dialog>, so the page behind it is inert
@@ -28,6 +28,7 @@ export function Drawer(props: {
   }, [open]);
 
   return (
+    // biome-ignore lint/a11y/useKeyWithClickEvents: the click only catches the backdrop of the modal dialog; its keyboard equivalent is Escape, handled natively (onCancel).
     <dialog
       ref={ref}
       id="chats-drawer"
@@ -42,7 +43,12 @@ export function Drawer(props: {
         if (open) onClose();
         // Return focus to the opener (the dialog may already have done so).
         const back = returnFocusTo.current;
-        if (back && document.activeElement !== back && (document.activeElement === document.body || !document.activeElement)) back.focus();
+        if (
+          back &&
+          document.activeElement !== back &&
+          (document.activeElement === document.body || !document.activeElement)
+        )
+          back.focus();
       }}
       onClick={(e) => {
         // A click on the backdrop lands on the dialog element itself.

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import type { RefObject } from "react";
-import { ConnectionStatus, ConnectionState } from "./ConnectionStatus";
+import { type ConnectionState, ConnectionStatus } from "./ConnectionStatus";
 import { MenuIcon, PlusIcon, TandemMark } from "./icons";
 
 export function Header(props: {

@@ -24,7 +24,8 @@ function errorText(meta: Message["metadata"]): string | null {
   const e = meta?.error;
   if (!e) return null;
   if (typeof e === "string") return e;
-  if (typeof e === "object" && e && typeof (e as { message?: unknown }).message === "string") return (e as { message: string }).message;
+  if (typeof e === "object" && e && typeof (e as { message?: unknown }).message === "string")
+    return (e as { message: string }).message;
   return "Something went wrong.";
 }
 
@@ -32,21 +33,39 @@ function SmallPrint({ m, extra }: { m: Message; extra?: React.ReactNode }) {
   const tokens = formatTokens(m.tokens_prompt, m.tokens_completion);
   const latency = formatLatency(m.latency_ms);
   const model = typeof m.metadata?.model === "string" ? m.metadata.model : "";
-  const bits: React.ReactNode[] = [];
+  const bits: React.ReactElement[] = [];
   if (m.id > 0 && m.created_at)
     bits.push(
       <time key="t" dateTime={m.created_at} title={formatFull(m.created_at)}>
         {formatClock(m.created_at)}
       </time>,
     );
-  if (tokens) bits.push(<span key="k" title="Tokens: prompt in, completion out">{tokens} tokens</span>);
-  if (latency) bits.push(<span key="l" title="Latency">{latency}</span>);
-  if (model) bits.push(<span key="m" className="font-mono">{model}</span>);
+  if (tokens)
+    bits.push(
+      <span key="k" title="Tokens: prompt in, completion out">
+        {tokens} tokens
+      </span>,
+    );
+  if (latency)
+    bits.push(
+      <span key="l" title="Latency">
+        {latency}
+      </span>,
+    );
+  if (model)
+    bits.push(
+      <span key="m" className="font-mono">
+        {model}
+      </span>,
+    );
   if (!bits.length && !extra) return null;
   return (
-    <div data-testid="message-meta" className="mt-1.5 flex flex-wrap items-center gap-x-2 gap-y-0.5 px-1 text-[11.5px] text-muted">
+    <div
+      data-testid="message-meta"
+      className="mt-1.5 flex flex-wrap items-center gap-x-2 gap-y-0.5 px-1 text-[11.5px] text-muted"
+    >
       {bits.map((b, i) => (
-        <span key={i} className="inline-flex items-center gap-2">
+        <span key={b.key} className="inline-flex items-center gap-2">
           {i > 0 && <span aria-hidden className="h-0.5 w-0.5 rounded-full bg-current opacity-70" />}
           {b}
         </span>
@@ -101,7 +120,12 @@ function AgentMessage({ m, runActive }: { m: Message; runActive: boolean }) {
           style={{ borderLeftColor: "var(--tone)", borderLeftWidth: 3 }}
         >
           {empty && streaming ? (
-            <div className="flex h-6 items-center gap-1.5" data-testid="typing-indicator" aria-label={`${displayName(name)} is thinking`}>
+            <div
+              className="flex h-6 items-center gap-1.5"
+              data-testid="typing-indicator"
+              role="img"
+              aria-label={`${displayName(name)} is thinking`}
+            >
               <span className="typing-dot" />
               <span className="typing-dot" />
               <span className="typing-dot" />
@@ -119,15 +143,23 @@ function AgentMessage({ m, runActive }: { m: Message; runActive: boolean }) {
           extra={
             <>
               {cancelled && (
-                <span data-testid="message-cancelled" className="rounded-full bg-subtle px-2 py-0.5 font-medium text-ink-soft">
+                <span
+                  data-testid="message-cancelled"
+                  className="rounded-full bg-subtle px-2 py-0.5 font-medium text-ink-soft"
+                >
                   Stopped
                 </span>
               )}
               {interrupted && !cancelled && !err && (
-                <span className="rounded-full bg-secondary-soft px-2 py-0.5 font-medium text-secondary-ink">Interrupted</span>
+                <span className="rounded-full bg-secondary-soft px-2 py-0.5 font-medium text-secondary-ink">
+                  Interrupted
+                </span>
               )}
               {err && (
-                <span data-testid="message-error" className="inline-flex items-center gap-1 rounded-full bg-danger-soft px-2 py-0.5 font-medium text-danger-ink">
+                <span
+                  data-testid="message-error"
+                  className="inline-flex items-center gap-1 rounded-full bg-danger-soft px-2 py-0.5 font-medium text-danger-ink"
+                >
                   <AlertIcon size={12} /> {err}
                 </span>
               )}
@@ -141,7 +173,13 @@ function AgentMessage({ m, runActive }: { m: Message; runActive: boolean }) {
 
 function UserMessage({ m }: { m: Message }) {
   return (
-    <article data-testid="message" data-role="user" data-message-id={m.id} aria-label="You" className="flex flex-col items-end animate-fade-up">
+    <article
+      data-testid="message"
+      data-role="user"
+      data-message-id={m.id}
+      aria-label="You"
+      className="flex flex-col items-end animate-fade-up"
+    >
       <div className="bg-user-bubble max-w-[85%] rounded-bubble rounded-tr-[6px] px-4 py-2.5 text-[0.9375rem] leading-relaxed text-on-primary shadow-card sm:max-w-[75%]">
         {/* Plain text on purpose: what the person typed is shown exactly, never interpreted. */}
         <p data-testid="message-content" className="whitespace-pre-wrap [overflow-wrap:anywhere]">
@@ -156,7 +194,10 @@ function UserMessage({ m }: { m: Message }) {
 function SystemMessage({ m }: { m: Message }) {
   return (
     <div data-testid="message" data-role="system" data-message-id={m.id} className="flex justify-center">
-      <p data-testid="message-content" className="max-w-[80%] rounded-full border border-line bg-surface px-3 py-1 text-center text-xs text-ink-soft">
+      <p
+        data-testid="message-content"
+        className="max-w-[80%] rounded-full border border-line bg-surface px-3 py-1 text-center text-xs text-ink-soft"
+      >
         {m.content}
       </p>
     </div>

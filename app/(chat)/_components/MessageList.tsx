@@ -14,99 +14,99 @@ export interface MessageListHandle {
  * The scrolling conversation. It follows new content while the reader is at the bottom, stops
  * as soon as they scroll up (wheel, touch, keys, scrollbar), and offers "Jump to latest".
  */
-export const MessageList = forwardRef<MessageListHandle, { items: Message[]; keys: string[]; runActive: boolean; footer?: React.ReactNode; children?: React.ReactNode }>(
-  function MessageList({ items, keys, runActive, footer, children }, ref) {
-    const scroller = useRef<HTMLDivElement>(null);
-    const content = useRef<HTMLDivElement>(null);
-    const stick = useRef(true);
-    const lastTop = useRef(0);
-    const [atBottom, setAtBottom] = useState(true);
-    const [unseen, setUnseen] = useState(false);
-    const seenCount = useRef(items.length);
+export const MessageList = forwardRef<
+  MessageListHandle,
+  { items: Message[]; keys: string[]; runActive: boolean; footer?: React.ReactNode; children?: React.ReactNode }
+>(function MessageList({ items, keys, runActive, footer, children }, ref) {
+  const scroller = useRef<HTMLElement>(null);
+  const content = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
+  const lastTop = useRef(0);
+  const [atBottom, setAtBottom] = useState(true);
+  const [unseen, setUnseen] = useState(false);
+  const seenCount = useRef(items.length);
 
-    const toBottom = useCallback((smooth = false) => {
-      const el = scroller.current;
-      if (!el) return;
-      if (smooth) el.scrollTo({ top: el.scrollHeight, behavior: "smooth" });
-      else el.scrollTop = el.scrollHeight;
-      lastTop.current = el.scrollTop;
-    }, []);
+  const toBottom = useCallback((smooth = false) => {
+    const el = scroller.current;
+    if (!el) return;
+    if (smooth) el.scrollTo({ top: el.scrollHeight, behavior: "smooth" });
+    else el.scrollTop = el.scrollHeight;
+    lastTop.current = el.scrollTop;
+  }, []);
 
-    const stickToBottom = useCallback(
-      (smooth = false) => {
-        stick.current = true;
-        setAtBottom(true);
-        setUnseen(false);
-        toBottom(smooth);
-      },
-      [toBottom],
-    );
+  const stickToBottom = useCallback(
+    (smooth = false) => {
+      stick.current = true;
+      setAtBottom(true);
+      setUnseen(false);
+      toBottom(smooth);
+    },
+    [toBottom],
+  );
 
-    useImperativeHandle(ref, () => ({ stickToBottom }), [stickToBottom]);
+  useImperativeHandle(ref, () => ({ stickToBottom }), [stickToBottom]);
 
-    const onScroll = useCallback(() => {
-      const el = scroller.current;
-      if (!el) return;
-      const dist = el.scrollHeight - el.scrollTop - el.clientHeight;
-      if (el.scrollTop < lastTop.current - 2 && dist > 4) stick.current = false; // moved up: the reader is reading
-      if (dist < 32) stick.current = true;
-      lastTop.current = el.scrollTop;
-      setAtBottom(stick.current);
-      if (stick.current) setUnseen(false);
-    }, []);
+  const onScroll = useCallback(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const dist = el.scrollHeight - el.scrollTop - el.clientHeight;
+    if (el.scrollTop < lastTop.current - 2 && dist > 4) stick.current = false; // moved up: the reader is reading
+    if (dist < 32) stick.current = true;
+    lastTop.current = el.scrollTop;
+    setAtBottom(stick.current);
+    if (stick.current) setUnseen(false);
+  }, []);
 
-    // Growth of the content (new messages, streamed tokens, expanded cards): follow if stuck.
-    useEffect(() => {
-      const el = content.current;
-      if (!el || typeof ResizeObserver === "undefined") return;
-      const ro = new ResizeObserver(() => {
-        if (stick.current) toBottom();
-      });
-      ro.observe(el);
-      return () => ro.disconnect();
-    }, [toBottom]);
-
-    useLayoutEffect(() => {
+  // Growth of the content (new messages, streamed tokens, expanded cards): follow if stuck.
+  useEffect(() => {
+    const el = content.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const ro = new ResizeObserver(() => {
       if (stick.current) toBottom();
-      else if (items.length > seenCount.current) setUnseen(true);
-      seenCount.current = items.length;
-    }, [items, toBottom]);
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [toBottom]);
 
-    return (
-      <div className="relative min-h-0 flex-1">
-        <div
-          ref={scroller}
-          onScroll={onScroll}
-          onWheel={(e) => {
-            if (e.deltaY < 0) stick.current = false;
-          }}
-          tabIndex={0}
-          role="region"
-          aria-label="Messages"
-          data-testid="message-list"
-          className="scroll-calm absolute inset-0 overflow-y-auto [overflow-anchor:none] focus-visible:outline-offset-[-2px]"
-        >
-          <div ref={content} className="mx-auto flex min-h-full w-full max-w-3xl flex-col gap-5 px-3 pb-6 pt-6 sm:px-5">
-            {children}
-            {items.map((m, i) => (
-              <MessageItem key={keys[i] ?? m.id} m={m} runActive={runActive} />
-            ))}
-            {footer}
-          </div>
+  useLayoutEffect(() => {
+    if (stick.current) toBottom();
+    else if (items.length > seenCount.current) setUnseen(true);
+    seenCount.current = items.length;
+  }, [items, toBottom]);
+
+  return (
+    <div className="relative min-h-0 flex-1">
+      <section
+        ref={scroller}
+        onScroll={onScroll}
+        onWheel={(e) => {
+          if (e.deltaY < 0) stick.current = false;
+        }}
+        tabIndex={0}
+        aria-label="Messages"
+        data-testid="message-list"
+        className="scroll-calm absolute inset-0 overflow-y-auto [overflow-anchor:none] focus-visible:outline-offset-[-2px]"
+      >
+        <div ref={content} className="mx-auto flex min-h-full w-full max-w-3xl flex-col gap-5 px-3 pb-6 pt-6 sm:px-5">
+          {children}
+          {items.map((m, i) => (
+            <MessageItem key={keys[i] ?? m.id} m={m} runActive={runActive} />
+          ))}
+          {footer}
         </div>
-        {!atBottom && (
-          <button
-            type="button"
-            data-testid="jump-to-latest"
-            onClick={() => stickToBottom(true)}
-            className="absolute bottom-3 left-1/2 z-10 inline-flex h-9 -translate-x-1/2 items-center gap-1.5 rounded-full border border-line bg-surface px-3.5 text-sm font-medium text-ink shadow-pop hover:bg-subtle"
-          >
-            <ArrowDownIcon size={16} />
-            Jump to latest
-            {unseen && <span className="ml-0.5 h-2 w-2 rounded-full bg-primary" aria-label="new messages" />}
-          </button>
-        )}
-      </div>
-    );
-  },
-);
+      </section>
+      {!atBottom && (
+        <button
+          type="button"
+          data-testid="jump-to-latest"
+          onClick={() => stickToBottom(true)}
+          className="absolute bottom-3 left-1/2 z-10 inline-flex h-9 -translate-x-1/2 items-center gap-1.5 rounded-full border border-line bg-surface px-3.5 text-sm font-medium text-ink shadow-pop hover:bg-subtle"
+        >
+          <ArrowDownIcon size={16} />
+          Jump to latest
+          {unseen && <span role="img" className="ml-0.5 h-2 w-2 rounded-full bg-primary" aria-label="new messages" />}
+        </button>
+      )}
+    </div>
+  );
+});

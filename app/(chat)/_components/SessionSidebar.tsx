@@ -8,8 +8,8 @@ import { formatFull, formatRelative, sessionLabel } from "@/lib/client/format";
 import type { SidebarSession } from "@/lib/client/sessions";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { ChatIcon, CloseIcon, PencilIcon, PlusIcon, RefreshIcon, SearchIcon, TrashIcon } from "./icons";
-import { chatHref, useSessions, useShell } from "./shell-context";
 import { SessionListSkeleton } from "./Skeletons";
+import { chatHref, useSessions, useShell } from "./shell-context";
 
 /** Re-render every `ms` so relative times ("5 min ago") stay true. */
 function useNow(ms = 60_000): number {
@@ -21,7 +21,15 @@ function useNow(ms = 60_000): number {
   return now;
 }
 
-export function SessionSidebar({ currentId, inDrawer = false, onClose }: { currentId: string | null; inDrawer?: boolean; onClose?: () => void }) {
+export function SessionSidebar({
+  currentId,
+  inDrawer = false,
+  onClose,
+}: {
+  currentId: string | null;
+  inDrawer?: boolean;
+  onClose?: () => void;
+}) {
   const shell = useShell();
   const router = useRouter();
   const snap = useSessions(shell.sessions);
@@ -73,7 +81,11 @@ export function SessionSidebar({ currentId, inDrawer = false, onClose }: { curre
   }
 
   const unreachableBox = (
-    <div data-testid="sessions-unreachable" role="alert" className="mx-3 rounded-card border border-secondary/40 bg-secondary-soft p-3.5 text-sm">
+    <div
+      data-testid="sessions-unreachable"
+      role="alert"
+      className="mx-3 rounded-card border border-secondary/40 bg-secondary-soft p-3.5 text-sm"
+    >
       <p className="font-medium text-ink">Can&apos;t reach the Tandem server — retrying</p>
       <p className="mt-1 text-ink-soft">Your chats will appear as soon as it answers.</p>
       <button
@@ -144,11 +156,19 @@ export function SessionSidebar({ currentId, inDrawer = false, onClose }: { curre
         </div>
       </div>
 
-      <div ref={listRegion} className="scroll-calm min-h-0 flex-1 overflow-y-auto pb-4" data-testid="session-list-region">
+      <div
+        ref={listRegion}
+        className="scroll-calm min-h-0 flex-1 overflow-y-auto pb-4"
+        data-testid="session-list-region"
+      >
         {!snap.loaded && snap.status === "loading" && <SessionListSkeleton />}
         {!snap.loaded && snap.status === "unreachable" && unreachableBox}
         {!snap.loaded && snap.status === "error" && (
-          <div role="alert" data-testid="sessions-error" className="mx-3 rounded-card border border-danger/30 bg-danger-soft p-3.5 text-sm">
+          <div
+            role="alert"
+            data-testid="sessions-error"
+            className="mx-3 rounded-card border border-danger/30 bg-danger-soft p-3.5 text-sm"
+          >
             <p className="font-medium text-danger-ink">Couldn&apos;t load your chats</p>
             <p className="mt-1 text-ink-soft">{snap.error}</p>
             <button
@@ -161,12 +181,18 @@ export function SessionSidebar({ currentId, inDrawer = false, onClose }: { curre
           </div>
         )}
         {snap.loaded && snap.status === "unreachable" && (
-          <p data-testid="sessions-stale" className="mx-3 mb-2 rounded-control bg-secondary-soft px-3 py-2 text-xs text-secondary-ink">
+          <p
+            data-testid="sessions-stale"
+            className="mx-3 mb-2 rounded-control bg-secondary-soft px-3 py-2 text-xs text-secondary-ink"
+          >
             Can&apos;t reach the Tandem server — retrying. Showing the last list.
           </p>
         )}
         {snap.loaded && snap.sessions.length === 0 && (
-          <div data-testid="sessions-empty" className="mx-3 mt-2 rounded-card border border-dashed border-line-strong p-4 text-center text-sm">
+          <div
+            data-testid="sessions-empty"
+            className="mx-3 mt-2 rounded-card border border-dashed border-line-strong p-4 text-center text-sm"
+          >
             <ChatIcon size={22} className="mx-auto text-muted" />
             <p className="mt-2 font-medium text-ink">No chats yet</p>
             <p className="mt-1 text-muted">Ask something to start one, or press New chat.</p>
@@ -201,7 +227,11 @@ export function SessionSidebar({ currentId, inDrawer = false, onClose }: { curre
           </nav>
         )}
         {snap.loaded && snap.hasMore && (
-          <LoadMore region={listRegion} busy={snap.loadingMore || snap.refreshing} onLoad={() => void shell.sessions.loadMore()} />
+          <LoadMore
+            region={listRegion}
+            busy={snap.loadingMore || snap.refreshing}
+            onLoad={() => void shell.sessions.loadMore()}
+          />
         )}
       </div>
 
@@ -210,7 +240,8 @@ export function SessionSidebar({ currentId, inDrawer = false, onClose }: { curre
         title="Delete this chat?"
         body={
           <>
-            <span className="font-medium text-ink">“{sessionLabel(confirming?.title)}”</span> and all its messages will be removed for good.
+            <span className="font-medium text-ink">“{sessionLabel(confirming?.title)}”</span> and all its messages will
+            be removed for good.
           </>
         }
         confirmLabel="Delete"
@@ -229,7 +260,15 @@ export function SessionSidebar({ currentId, inDrawer = false, onClose }: { curre
  * The end of the loaded list: the next page loads as it scrolls into view (IntersectionObserver,
  * which also keeps loading while a filter leaves the list short); the button is the fallback.
  */
-function LoadMore({ region, busy, onLoad }: { region: RefObject<HTMLElement | null>; busy: boolean; onLoad: () => void }) {
+function LoadMore({
+  region,
+  busy,
+  onLoad,
+}: {
+  region: RefObject<HTMLElement | null>;
+  busy: boolean;
+  onLoad: () => void;
+}) {
   const sentinel = useRef<HTMLButtonElement>(null);
   const load = useRef(onLoad);
   load.current = onLoad;
@@ -293,7 +332,11 @@ const SessionItem = memo(function SessionItem(props: {
       requestAnimationFrame(() => renameBtn.current?.focus());
     };
     return (
-      <li data-testid="session-item" data-session-id={s.session_id} className="rounded-control bg-primary-soft px-2 py-1.5">
+      <li
+        data-testid="session-item"
+        data-session-id={s.session_id}
+        className="rounded-control bg-primary-soft px-2 py-1.5"
+      >
         <label className="sr-only" htmlFor={`rename-${s.session_id}`}>
           New title for “{label}”
         </label>
@@ -339,10 +382,16 @@ const SessionItem = memo(function SessionItem(props: {
         className="min-w-0 flex-1 rounded-control py-2 pl-3 pr-1"
         title={label}
       >
-        <span data-testid="session-title" className={`block truncate text-sm ${active ? "font-semibold text-ink" : "font-medium text-ink"}`}>
+        <span
+          data-testid="session-title"
+          className={`block truncate text-sm ${active ? "font-semibold text-ink" : "font-medium text-ink"}`}
+        >
           {label}
         </span>
-        <span className={`block truncate text-xs ${active ? "text-ink-soft" : "text-muted group-hover:text-ink-soft"}`} title={formatFull(s.updated_at)}>
+        <span
+          className={`block truncate text-xs ${active ? "text-ink-soft" : "text-muted group-hover:text-ink-soft"}`}
+          title={formatFull(s.updated_at)}
+        >
           {formatRelative(s.updated_at, props.now)}
         </span>
       </Link>

@@ -25,7 +25,13 @@ export function ToolCard({ m, runActive }: { m: Message; runActive: boolean }) {
   const latency = formatLatency(m.latency_ms);
 
   return (
-    <div data-testid="tool-card" data-message-id={m.id} data-tool={name} data-state={pending ? "running" : error ? "error" : "done"} className={`tone-${agentTone(agent)} pl-11`}>
+    <div
+      data-testid="tool-card"
+      data-message-id={m.id}
+      data-tool={name}
+      data-state={pending ? "running" : error ? "error" : "done"}
+      className={`tone-${agentTone(agent)} pl-11`}
+    >
       <details
         open={open}
         onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}
@@ -43,11 +49,16 @@ export function ToolCard({ m, runActive }: { m: Message; runActive: boolean }) {
             <span data-testid="tool-card-name" className="font-mono text-[13px] font-semibold text-ink">
               {name}
             </span>
-            {previewJson(input) && <span className="ml-2 font-mono text-[12.5px] text-muted">{previewJson(input, 60)}</span>}
+            {previewJson(input) && (
+              <span className="ml-2 font-mono text-[12.5px] text-muted">{previewJson(input, 60)}</span>
+            )}
           </span>
           {pending ? (
             <span className="inline-flex items-center gap-1.5 text-xs text-ink-soft">
-              <span className="h-3 w-3 animate-spin rounded-full border-2 border-line-strong border-t-primary" aria-hidden />
+              <span
+                className="h-3 w-3 animate-spin rounded-full border-2 border-line-strong border-t-primary"
+                aria-hidden
+              />
               Running…
             </span>
           ) : error ? (
@@ -61,12 +72,24 @@ export function ToolCard({ m, runActive }: { m: Message; runActive: boolean }) {
         {open && (
           <div className="space-y-3 border-t border-line px-3 py-3 text-xs">
             <p className="text-ink-soft">
-              {agent ? <>Used by <span className="font-medium" style={{ color: "var(--tone-ink)" }}>{displayName(agent)}</span></> : "Tool call"}
+              {agent ? (
+                <>
+                  Used by{" "}
+                  <span className="font-medium" style={{ color: "var(--tone-ink)" }}>
+                    {displayName(agent)}
+                  </span>
+                </>
+              ) : (
+                "Tool call"
+              )}
               {m.id > 0 && m.created_at && <> · {formatClock(m.created_at)}</>}
               {latency && <> · {latency}</>}
             </p>
             <Section title="Input" value={input} />
-            <Section title={error ? "Error" : "Output"} value={pending && output == null ? "Waiting for the result…" : output} />
+            <Section
+              title={error ? "Error" : "Output"}
+              value={pending && output == null ? "Waiting for the result…" : output}
+            />
           </div>
         )}
       </details>
@@ -82,7 +105,10 @@ function Section({ title, value }: { title: string; value: unknown }) {
         <span className="font-semibold uppercase tracking-wide text-[10.5px] text-muted">{title}</span>
         <CopyButton getText={() => text} label="Copy" />
       </div>
-      <pre tabIndex={0} className="scroll-calm max-h-64 overflow-auto rounded-control border border-line bg-code p-2.5 font-mono text-[12px] leading-relaxed text-ink whitespace-pre-wrap [overflow-wrap:anywhere]">
+      <pre
+        tabIndex={0}
+        className="scroll-calm max-h-64 overflow-auto rounded-control border border-line bg-code p-2.5 font-mono text-[12px] leading-relaxed text-ink whitespace-pre-wrap [overflow-wrap:anywhere]"
+      >
         {text}
       </pre>
     </div>

@@ -2,9 +2,9 @@
 
 import { useState } from "react";
 import { agentTone } from "@/lib/client/agents";
-import { AgentAvatar } from "./MessageItem";
 import { Composer } from "./Composer";
 import { TandemMark } from "./icons";
+import { AgentAvatar } from "./MessageItem";
 import { useSessions, useShell } from "./shell-context";
 
 export const EMPTY_STATE_TEXT = "Ask anything — a researcher and a writer will work on it together";
@@ -26,12 +26,21 @@ export function AgentsIntro({ compact = false, onPick }: { compact?: boolean; on
           </span>
         </div>
       )}
-      <h2 className={`text-balance font-semibold tracking-tight text-ink ${compact ? "text-lg" : "text-2xl sm:text-[1.7rem]"}`}>{EMPTY_STATE_TEXT}</h2>
+      <h2
+        className={`text-balance font-semibold tracking-tight text-ink ${compact ? "text-lg" : "text-2xl sm:text-[1.7rem]"}`}
+      >
+        {EMPTY_STATE_TEXT}
+      </h2>
       <p className="mx-auto mt-2 max-w-md text-balance text-sm text-ink-soft">
-        You&apos;ll watch them work: the researcher gathers facts and writes notes, then the writer turns the notes into your answer.
+        You&apos;ll watch them work: the researcher gathers facts and writes notes, then the writer turns the notes into
+        your answer.
       </p>
       <div className="mt-6 grid gap-3 text-left sm:grid-cols-2">
-        <AgentCard name="researcher" title="Researcher" text="Digs in first: looks things up, uses tools, writes notes." />
+        <AgentCard
+          name="researcher"
+          title="Researcher"
+          text="Digs in first: looks things up, uses tools, writes notes."
+        />
         <AgentCard name="writer" title="Writer" text="Reads the notes and writes a clear, friendly answer." />
       </div>
       {onPick && (
@@ -58,7 +67,9 @@ export function AgentsIntro({ compact = false, onPick }: { compact?: boolean; on
 
 function AgentCard({ name, title, text }: { name: string; title: string; text: string }) {
   return (
-    <div className={`tone-${agentTone(name)} bg-agent-bubble flex gap-3 rounded-card border border-line p-3.5 shadow-soft`}>
+    <div
+      className={`tone-${agentTone(name)} bg-agent-bubble flex gap-3 rounded-card border border-line p-3.5 shadow-soft`}
+    >
       <AgentAvatar name={name} size={34} />
       <div className="min-w-0">
         <p className="text-sm font-semibold" style={{ color: "var(--tone-ink)" }}>
@@ -86,10 +97,16 @@ export function HomeView() {
   return (
     <div className="flex min-h-0 flex-1 flex-col" data-testid="home">
       <div className="bg-hero-gradient scroll-calm min-h-0 flex-1 overflow-y-auto">
-        <div data-testid="empty-state" className="flex min-h-full flex-col items-center justify-center px-4 py-10 text-center">
+        <div
+          data-testid="empty-state"
+          className="flex min-h-full flex-col items-center justify-center px-4 py-10 text-center"
+        >
           <AgentsIntro onPick={(s) => setDraft(s)} />
           {snap.status === "unreachable" && !snap.loaded && (
-            <p role="status" className="mt-6 rounded-full bg-secondary-soft px-3 py-1 text-xs font-medium text-secondary-ink">
+            <p
+              role="status"
+              className="mt-6 rounded-full bg-secondary-soft px-3 py-1 text-xs font-medium text-secondary-ink"
+            >
               Can&apos;t reach the Tandem server — retrying
             </p>
           )}
@@ -97,7 +114,15 @@ export function HomeView() {
       </div>
       <div className="shrink-0 px-3 pb-[max(0.75rem,env(safe-area-inset-bottom))] sm:px-5">
         <div className="mx-auto w-full max-w-3xl pt-3">
-          <Composer value={draft} onChange={setDraft} onSend={() => void send()} busy={false} sending={shell.creating} autoFocus hint="Enter to start a new chat · Shift+Enter for a new line" />
+          <Composer
+            value={draft}
+            onChange={setDraft}
+            onSend={() => void send()}
+            busy={false}
+            sending={shell.creating}
+            autoFocus
+            hint="Enter to start a new chat · Shift+Enter for a new line"
+          />
         </div>
       </div>
     </div>

@@ -107,7 +107,14 @@ export const ChatIcon = (p: P) => (
 /** The Tandem mark: an amber and a blue circle working together. */
 export function TandemMark({ size = 28, title }: { size?: number; title?: string }) {
   return (
-    <svg width={size} height={size} viewBox="0 0 64 64" role={title ? "img" : undefined} aria-hidden={title ? undefined : true} aria-label={title}>
+    <svg
+      width={size}
+      height={size}
+      viewBox="0 0 64 64"
+      role={title ? "img" : undefined}
+      aria-hidden={title ? undefined : true}
+      aria-label={title}
+    >
       <rect width="64" height="64" rx="16" fill="#2563EB" />
       <circle cx="25" cy="32" r="13" fill="#F59E0B" />
       <circle cx="39" cy="32" r="13" fill="#FFFFFF" fillOpacity="0.92" />

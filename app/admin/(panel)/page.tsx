@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { agentColor, LineChart, type Series, STATUS_COLORS, StackedBars } from "@/app/admin/_components/charts";
+import { param, type SearchParams, withQuery } from "@/app/admin/_components/params";
+import { Card, PageHeader } from "@/app/admin/_components/ui";
 import { requireAdminPage } from "@/lib/admin/next";
 import { agentNames } from "@/lib/db/agents";
 import { agentStatsPerDay, dashboardTotals, runsPerDay } from "@/lib/db/dashboard";
-import { agentColor, LineChart, type Series, STATUS_COLORS, StackedBars } from "../_components/charts";
-import { withQuery, param, type SearchParams } from "../_components/params";
-import { Card, PageHeader } from "../_components/ui";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -20,9 +20,16 @@ function dayList(days: number): string[] {
 
 function Stat({ label, value, href, tone }: { label: string; value: string; href?: string; tone?: "amber" | "red" }) {
   const body = (
-    <div className="rounded-card border border-line bg-surface px-4 py-3 shadow-soft" data-testid={`stat-${label.toLowerCase().replace(/\s+/g, "-")}`}>
+    <div
+      className="rounded-card border border-line bg-surface px-4 py-3 shadow-soft"
+      data-testid={`stat-${label.toLowerCase().replace(/\s+/g, "-")}`}
+    >
       <div className="text-xs font-medium uppercase tracking-wide text-muted">{label}</div>
-      <div className={`mt-1 text-2xl font-semibold tabular-nums ${tone === "red" ? "text-danger-ink" : tone === "amber" ? "text-secondary-ink" : "text-ink"}`}>{value}</div>
+      <div
+        className={`mt-1 text-2xl font-semibold tabular-nums ${tone === "red" ? "text-danger-ink" : tone === "amber" ? "text-secondary-ink" : "text-ink"}`}
+      >
+        {value}
+      </div>
     </div>
   );
   return href ? (
@@ -40,7 +47,12 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
   const range = RANGES.find((r) => String(r) === param(params, "days")) ?? 14;
   const days = dayList(range);
   const since = new Date(`${days[0]}T00:00:00.000Z`);
-  const [totals, runs, agentDays, names] = await Promise.all([dashboardTotals(), runsPerDay(since), agentStatsPerDay(since), agentNames()]);
+  const [totals, runs, agentDays, names] = await Promise.all([
+    dashboardTotals(),
+    runsPerDay(since),
+    agentStatsPerDay(since),
+    agentNames(),
+  ]);
 
   const index = new Map(days.map((d, i) => [d, i]));
   const statusSeries: Series[] = (["success", "error", "cancelled", "running"] as const).map((status) => {
@@ -48,10 +60,17 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
     for (const r of runs) if (r.status === status && index.has(r.day)) values[index.get(r.day)!] += r.count;
     return { key: status, label: status, color: STATUS_COLORS[status], values };
   });
-  const finished = days.map((_, i) => statusSeries.filter((s) => s.key !== "running").reduce((n, s) => n + (s.values[i] ?? 0), 0));
+  const finished = days.map((_, i) =>
+    statusSeries.filter((s) => s.key !== "running").reduce((n, s) => n + (s.values[i] ?? 0), 0),
+  );
   const errors = statusSeries.find((s) => s.key === "error")!.values as number[];
   const errorRate: Series[] = [
-    { key: "error_rate", label: "error rate", color: STATUS_COLORS.error, values: days.map((_, i) => (finished[i] ? (100 * errors[i]) / finished[i] : null)) },
+    {
+      key: "error_rate",
+      label: "error rate",
+      color: STATUS_COLORS.error,
+      values: days.map((_, i) => (finished[i] ? (100 * errors[i]) / finished[i] : null)),
+    },
   ];
   const totalFinished = finished.reduce((a, b) => a + b, 0);
   const totalErrors = errors.reduce((a, b) => a + b, 0);
@@ -93,8 +112,18 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
         <Stat label="Sessions" value={totals.sessions.toLocaleString("en-US")} href="/admin/sessions" />
         <Stat label="Messages" value={totals.messages.toLocaleString("en-US")} href="/admin/messages" />
         <Stat label="Runs" value={totals.runs.toLocaleString("en-US")} href="/admin/runs" />
-        <Stat label="Running now" value={String(totals.running)} href="/admin/runs?status=running" tone={totals.running ? "amber" : undefined} />
-        <Stat label="Error rate" value={totalFinished ? `${((100 * totalErrors) / totalFinished).toFixed(1)}%` : "—"} href="/admin/runs?status=error" tone={totalErrors ? "red" : undefined} />
+        <Stat
+          label="Running now"
+          value={String(totals.running)}
+          href="/admin/runs?status=running"
+          tone={totals.running ? "amber" : undefined}
+        />
+        <Stat
+          label="Error rate"
+          value={totalFinished ? `${((100 * totalErrors) / totalFinished).toFixed(1)}%` : "—"}
+          href="/admin/runs?status=error"
+          tone={totalErrors ? "red" : undefined}
+        />
         <Stat label="Agents" value={String(totals.agents)} href="/admin/agents" />
       </div>
       <div className="grid gap-5 xl:grid-cols-2">
@@ -102,13 +131,28 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
           <StackedBars days={days} series={statusSeries} label="Runs per day" testId="runs-chart" />
         </Card>
         <Card title="Error rate (errors ÷ finished runs)" testId="chart-errors">
-          <LineChart days={days} series={errorRate} label="Error rate per day" unit="%" maxValue={100} testId="error-chart" />
+          <LineChart
+            days={days}
+            series={errorRate}
+            label="Error rate per day"
+            unit="%"
+            maxValue={100}
+            testId="error-chart"
+          />
         </Card>
         <Card title="Mean turn latency per agent" testId="chart-latency">
-          {latency.length ? <LineChart days={days} series={latency} label="Latency per agent" unit=" ms" testId="latency-chart" /> : <p className="text-sm text-muted">No agent messages in this range.</p>}
+          {latency.length ? (
+            <LineChart days={days} series={latency} label="Latency per agent" unit=" ms" testId="latency-chart" />
+          ) : (
+            <p className="text-sm text-muted">No agent messages in this range.</p>
+          )}
         </Card>
         <Card title="Tokens per agent (prompt + completion)" testId="chart-tokens">
-          {tokenBars.length ? <StackedBars days={days} series={tokenBars} label="Tokens per agent per day" testId="tokens-chart" /> : <p className="text-sm text-muted">No agent messages in this range.</p>}
+          {tokenBars.length ? (
+            <StackedBars days={days} series={tokenBars} label="Tokens per agent per day" testId="tokens-chart" />
+          ) : (
+            <p className="text-sm text-muted">No agent messages in this range.</p>
+          )}
         </Card>
       </div>
     </>

@@ -15,7 +15,11 @@ const LINKS = [
 export function NavLinks() {
   const path = usePathname();
   return (
-    <nav aria-label="Admin" data-testid="admin-nav" className="shrink-0 border-b border-line bg-surface md:w-52 md:border-r md:border-b-0 md:bg-transparent">
+    <nav
+      aria-label="Admin"
+      data-testid="admin-nav"
+      className="shrink-0 border-b border-line bg-surface md:w-52 md:border-r md:border-b-0 md:bg-transparent"
+    >
       <ul className="flex gap-1 overflow-x-auto px-2 py-2 md:flex-col md:px-3 md:py-5">
         {LINKS.map(([href, label]) => {
           const active = href === "/admin" ? path === "/admin" : path === href || path.startsWith(`${href}/`);

@@ -21,7 +21,14 @@ function niceMax(v: number): number {
   return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * exp;
 }
 
-const fmt = (v: number) => (v >= 10_000 ? `${Math.round(v / 1000)}k` : v >= 1000 ? `${(v / 1000).toFixed(1)}k` : Number.isInteger(v) ? String(v) : v.toFixed(1));
+const fmt = (v: number) =>
+  v >= 10_000
+    ? `${Math.round(v / 1000)}k`
+    : v >= 1000
+      ? `${(v / 1000).toFixed(1)}k`
+      : Number.isInteger(v)
+        ? String(v)
+        : v.toFixed(1);
 const shortDay = (day: string) => day.slice(5).replace("-", "/");
 
 function Axes({ days, max, unit }: { days: string[]; max: number; unit?: string }) {
@@ -35,7 +42,14 @@ function Axes({ days, max, unit }: { days: string[]; max: number; unit?: string 
         const y = PAD.top + innerH * (1 - t);
         return (
           <g key={t}>
-            <line x1={PAD.left} x2={W - PAD.right} y1={y} y2={y} stroke="var(--color-line)" strokeDasharray={t === 0 ? undefined : "3 3"} />
+            <line
+              x1={PAD.left}
+              x2={W - PAD.right}
+              y1={y}
+              y2={y}
+              stroke="var(--color-line)"
+              strokeDasharray={t === 0 ? undefined : "3 3"}
+            />
             <text x={PAD.left - 6} y={y + 3} textAnchor="end">
               {fmt(max * t)}
               {t === 1 && unit ? unit : ""}
@@ -67,7 +81,13 @@ function Legend({ series }: { series: Series[] }) {
   );
 }
 
-export function StackedBars(props: { days: string[]; series: Series[]; label: string; testId?: string; unit?: string }) {
+export function StackedBars(props: {
+  days: string[];
+  series: Series[];
+  label: string;
+  testId?: string;
+  unit?: string;
+}) {
   const totals = props.days.map((_, i) => props.series.reduce((n, s) => n + (s.values[i] ?? 0), 0));
   const max = niceMax(Math.max(0, ...totals));
   const innerH = H - PAD.top - PAD.bottom;
@@ -87,7 +107,15 @@ export function StackedBars(props: { days: string[]; series: Series[]; label: st
                 const h = (v / max) * innerH;
                 y -= h;
                 return (
-                  <rect key={s.key} x={PAD.left + bw * i + bw * 0.18} width={bw * 0.64} y={y} height={Math.max(1, h)} rx={Math.min(3, bw * 0.1)} fill={s.color}>
+                  <rect
+                    key={s.key}
+                    x={PAD.left + bw * i + bw * 0.18}
+                    width={bw * 0.64}
+                    y={y}
+                    height={Math.max(1, h)}
+                    rx={Math.min(3, bw * 0.1)}
+                    fill={s.color}
+                  >
                     <title>{`${day} · ${s.label}: ${v}`}</title>
                   </rect>
                 );
@@ -101,7 +129,14 @@ export function StackedBars(props: { days: string[]; series: Series[]; label: st
   );
 }
 
-export function LineChart(props: { days: string[]; series: Series[]; label: string; testId?: string; unit?: string; maxValue?: number }) {
+export function LineChart(props: {
+  days: string[];
+  series: Series[];
+  label: string;
+  testId?: string;
+  unit?: string;
+  maxValue?: number;
+}) {
   const all = props.series.flatMap((s) => s.values.filter((v): v is number => v !== null));
   const max = props.maxValue ?? niceMax(Math.max(0, ...all));
   const innerH = H - PAD.top - PAD.bottom;
@@ -127,11 +162,29 @@ export function LineChart(props: { days: string[]; series: Series[]; label: stri
           return (
             <g key={s.key} data-testid="chart-line" data-series={s.key}>
               {segments.map((d, i) => (
-                <path key={i} d={d} fill="none" stroke={s.color} strokeWidth="2.2" strokeLinejoin="round" strokeLinecap="round" />
+                <path
+                  // biome-ignore lint/suspicious/noArrayIndexKey: segments of one line between gaps, in x order; the position is the identity.
+                  key={i}
+                  d={d}
+                  fill="none"
+                  stroke={s.color}
+                  strokeWidth="2.2"
+                  strokeLinejoin="round"
+                  strokeLinecap="round"
+                />
               ))}
               {s.values.map((v, i) =>
                 v === null ? null : (
-                  <circle key={i} cx={x(i)} cy={y(v)} r="3.2" fill="var(--color-surface)" stroke={s.color} strokeWidth="2">
+                  <circle
+                    // biome-ignore lint/suspicious/noArrayIndexKey: one point per x tick; the index is the x position.
+                    key={i}
+                    cx={x(i)}
+                    cy={y(v)}
+                    r="3.2"
+                    fill="var(--color-surface)"
+                    stroke={s.color}
+                    strokeWidth="2"
+                  >
                     <title>{`${props.days[i]} · ${s.label}: ${fmt(v)}${props.unit ?? ""}`}</title>
                   </circle>
                 ),
@@ -145,7 +198,12 @@ export function LineChart(props: { days: string[]; series: Series[]; label: stri
   );
 }
 
-export const STATUS_COLORS = { success: "#10b981", error: "#ef4444", cancelled: "#f59e0b", running: "#2563eb" } as const;
+export const STATUS_COLORS = {
+  success: "#10b981",
+  error: "#ef4444",
+  cancelled: "#f59e0b",
+  running: "#2563eb",
+} as const;
 
 const AGENT_COLORS = ["#2563eb", "#f59e0b", "#14b8a6", "#7c3aed", "#e11d48", "#10b981", "#4f46e5", "#f97316"];
 

@@ -35,7 +35,13 @@ export function ActionForm(props: {
   }
   return (
     <FormCtx.Provider value={{ state, version: version.current }}>
-      <form action={formAction} data-testid={props.testId} data-answers={version.current} className={props.className ?? "space-y-4"} noValidate>
+      <form
+        action={formAction}
+        data-testid={props.testId}
+        data-answers={version.current}
+        className={props.className ?? "space-y-4"}
+        noValidate
+      >
         <input type="hidden" name={CSRF_FIELD} value={props.csrf} />
         {Object.entries(props.hidden ?? {}).map(([k, v]) => (
           <input key={k} type="hidden" name={k} value={String(v)} />
@@ -55,14 +61,24 @@ function FormMessage() {
   }, [state]);
   if (state.error) {
     return (
-      <p ref={ref} tabIndex={-1} role="alert" data-testid="form-error" className="rounded-control border border-danger bg-danger-soft px-3 py-2 text-sm text-danger-ink">
+      <p
+        ref={ref}
+        tabIndex={-1}
+        role="alert"
+        data-testid="form-error"
+        className="rounded-control border border-danger bg-danger-soft px-3 py-2 text-sm text-danger-ink"
+      >
         {state.error}
       </p>
     );
   }
   if (state.notice) {
     return (
-      <p role="status" data-testid="form-notice" className="rounded-control border border-success bg-success-soft px-3 py-2 text-sm text-success-ink">
+      <p
+        role="status"
+        data-testid="form-notice"
+        className="rounded-control border border-success bg-success-soft px-3 py-2 text-sm text-success-ink"
+      >
         {state.notice}
       </p>
     );
@@ -128,7 +144,14 @@ export function TextField(props: {
   );
 }
 
-export function TextArea(props: { name: string; label: string; defaultValue?: string; hint?: ReactNode; rows?: number; mono?: boolean }) {
+export function TextArea(props: {
+  name: string;
+  label: string;
+  defaultValue?: string;
+  hint?: ReactNode;
+  rows?: number;
+  mono?: boolean;
+}) {
   const f = useField(props.name);
   return (
     <div>
@@ -157,7 +180,14 @@ export function Checkbox(props: { name: string; label: string; defaultChecked?: 
   return (
     <div>
       <label className="inline-flex items-center gap-2 text-sm font-medium text-ink">
-        <input key={f.version} type="checkbox" name={props.name} data-testid={`input-${props.name}`} defaultChecked={checked} className="h-4 w-4 rounded border-line-strong accent-primary" />
+        <input
+          key={f.version}
+          type="checkbox"
+          name={props.name}
+          data-testid={`input-${props.name}`}
+          defaultChecked={checked}
+          className="h-4 w-4 rounded border-line-strong accent-primary"
+        />
         {props.label}
         {props.hint && <span className="font-normal text-muted">{props.hint}</span>}
       </label>
@@ -167,7 +197,12 @@ export function Checkbox(props: { name: string; label: string; defaultChecked?: 
 }
 
 /** A group of checkboxes sharing one name (e.g. the tools of an assignment). */
-export function CheckboxGroup(props: { name: string; label: string; options: Array<{ value: string; label: ReactNode; testId?: string }>; defaultValues: string[] }) {
+export function CheckboxGroup(props: {
+  name: string;
+  label: string;
+  options: Array<{ value: string; label: ReactNode; testId?: string }>;
+  defaultValues: string[];
+}) {
   const f = useField(props.name);
   const { state } = useContext(FormCtx);
   const chosen = new Set(state.values ? (state.values[props.name] ?? "").split(",") : props.defaultValues);
@@ -196,7 +231,12 @@ export function CheckboxGroup(props: { name: string; label: string; options: Arr
   );
 }
 
-export function SelectField(props: { name: string; label: string; options: Array<[string, string]>; defaultValue?: string }) {
+export function SelectField(props: {
+  name: string;
+  label: string;
+  options: Array<[string, string]>;
+  defaultValue?: string;
+}) {
   const f = useField(props.name);
   return (
     <div>
@@ -221,7 +261,12 @@ export function SelectField(props: { name: string; label: string; options: Array
   );
 }
 
-export function SubmitButton(props: { children: ReactNode; testId?: string; kind?: "primary" | "danger" | "secondary"; pendingText?: string }) {
+export function SubmitButton(props: {
+  children: ReactNode;
+  testId?: string;
+  kind?: "primary" | "danger" | "secondary";
+  pendingText?: string;
+}) {
   const { pending } = useFormStatus();
   const kind = props.kind ?? "primary";
   const cls =
@@ -259,7 +304,13 @@ export function ConfirmForm(props: {
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   return (
-    <ActionForm action={props.action} csrf={props.csrf} hidden={props.hidden} testId={`${props.testId}-form`} className={props.compact ? "inline-block" : "space-y-2"}>
+    <ActionForm
+      action={props.action}
+      csrf={props.csrf}
+      hidden={props.hidden}
+      testId={`${props.testId}-form`}
+      className={props.compact ? "inline-block" : "space-y-2"}
+    >
       <button
         type="button"
         data-testid={`${props.testId}-button`}

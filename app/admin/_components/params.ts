@@ -3,13 +3,21 @@ export type SearchParams = Promise<Record<string, string | string[] | undefined>
 
 export const PER_PAGE = 25;
 
-export function param(params: Record<string, string | string[] | undefined>, key: string, max = 200): string | undefined {
+export function param(
+  params: Record<string, string | string[] | undefined>,
+  key: string,
+  max = 200,
+): string | undefined {
   const v = params[key];
   const s = (Array.isArray(v) ? v[0] : v)?.trim();
   return s ? s.slice(0, max) : undefined;
 }
 
-export function pageOf(params: Record<string, string | string[] | undefined>): { page: number; limit: number; offset: number } {
+export function pageOf(params: Record<string, string | string[] | undefined>): {
+  page: number;
+  limit: number;
+  offset: number;
+} {
   const n = Number(param(params, "page"));
   const page = Number.isSafeInteger(n) && n >= 1 && n <= 1_000_000 ? n : 1;
   return { page, limit: PER_PAGE, offset: (page - 1) * PER_PAGE };
@@ -31,7 +39,8 @@ export function idOf(raw: string): number | null {
 /** The page's path with its query, for the login page's `?next=`. */
 export function withQuery(path: string, params: Record<string, string | string[] | undefined>): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) q.append(k, one);
+  for (const [k, v] of Object.entries(params))
+    for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) q.append(k, one);
   const s = q.toString();
   return s ? `${path}?${s}` : path;
 }

@@ -2,7 +2,12 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 
-export function PageHeader(props: { title: string; subtitle?: ReactNode; actions?: ReactNode; back?: { href: string; label: string } }) {
+export function PageHeader(props: {
+  title: string;
+  subtitle?: ReactNode;
+  actions?: ReactNode;
+  back?: { href: string; label: string };
+}) {
   return (
     <div className="mb-5 flex flex-wrap items-end justify-between gap-3">
       <div className="min-w-0">
@@ -21,9 +26,18 @@ export function PageHeader(props: { title: string; subtitle?: ReactNode; actions
   );
 }
 
-export function Card(props: { title?: ReactNode; children: ReactNode; className?: string; testId?: string; actions?: ReactNode }) {
+export function Card(props: {
+  title?: ReactNode;
+  children: ReactNode;
+  className?: string;
+  testId?: string;
+  actions?: ReactNode;
+}) {
   return (
-    <section data-testid={props.testId} className={`rounded-card border border-line bg-surface shadow-card ${props.className ?? ""}`}>
+    <section
+      data-testid={props.testId}
+      className={`rounded-card border border-line bg-surface shadow-card ${props.className ?? ""}`}
+    >
       {(props.title || props.actions) && (
         <div className="flex items-center justify-between gap-2 border-b border-line px-4 py-3">
           <h2 className="text-sm font-semibold text-ink">{props.title}</h2>
@@ -49,7 +63,12 @@ export const buttonClass = {
 export const inputClass =
   "block w-full rounded-control border border-line-strong bg-surface px-3 py-2 text-sm text-ink shadow-soft placeholder:text-muted focus:border-primary focus:outline-none focus:ring-2 focus:ring-primary-ring aria-[invalid=true]:border-danger";
 
-export function ButtonLink(props: { href: string; children: ReactNode; kind?: keyof typeof buttonClass; testId?: string }) {
+export function ButtonLink(props: {
+  href: string;
+  children: ReactNode;
+  kind?: keyof typeof buttonClass;
+  testId?: string;
+}) {
   return (
     <Link href={props.href} data-testid={props.testId} className={buttonClass[props.kind ?? "primary"]}>
       {props.children}
@@ -67,7 +86,10 @@ const tones = {
 
 export function Badge(props: { tone?: keyof typeof tones; children: ReactNode; testId?: string }) {
   return (
-    <span data-testid={props.testId} className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ${tones[props.tone ?? "gray"]}`}>
+    <span
+      data-testid={props.testId}
+      className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ${tones[props.tone ?? "gray"]}`}
+    >
       {props.children}
     </span>
   );
@@ -87,13 +109,20 @@ export function ActiveBadge({ active }: { active: boolean }) {
 }
 
 /** A table that scrolls sideways on small screens. */
-export function Table(props: { head: ReactNode[]; children: ReactNode; testId?: string; empty?: boolean; emptyText?: string }) {
+export function Table(props: {
+  head: ReactNode[];
+  children: ReactNode;
+  testId?: string;
+  empty?: boolean;
+  emptyText?: string;
+}) {
   return (
     <div className="overflow-x-auto rounded-card border border-line bg-surface shadow-card">
       <table data-testid={props.testId} className="w-full min-w-[40rem] border-collapse text-left text-sm">
         <thead className="bg-subtle text-xs uppercase tracking-wide text-muted">
           <tr>
             {props.head.map((h, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: fixed column headers (ReactNode, may be empty); the column position is the identity.
               <th key={i} scope="col" className="px-4 py-2.5 font-semibold">
                 {h}
               </th>
@@ -114,7 +143,13 @@ export function Table(props: { head: ReactNode[]; children: ReactNode; testId?: 
 export const td = "px-4 py-2.5 align-top text-ink-soft";
 
 /** Page links for a list: keeps the current filters, changes `page`. */
-export function Pagination(props: { basePath: string; params: Record<string, string | undefined>; page: number; perPage: number; total: number }) {
+export function Pagination(props: {
+  basePath: string;
+  params: Record<string, string | undefined>;
+  page: number;
+  perPage: number;
+  total: number;
+}) {
   const pages = Math.max(1, Math.ceil(props.total / props.perPage));
   const href = (page: number) => {
     const q = new URLSearchParams();
@@ -126,7 +161,11 @@ export function Pagination(props: { basePath: string; params: Record<string, str
   const first = props.total === 0 ? 0 : (props.page - 1) * props.perPage + 1;
   const last = Math.min(props.total, props.page * props.perPage);
   return (
-    <nav aria-label="Pages" className="mt-3 flex flex-wrap items-center justify-between gap-2 text-sm text-muted" data-testid="pagination">
+    <nav
+      aria-label="Pages"
+      className="mt-3 flex flex-wrap items-center justify-between gap-2 text-sm text-muted"
+      data-testid="pagination"
+    >
       <span data-testid="pagination-summary">
         {first}–{last} of {props.total.toLocaleString("en-US")}
       </span>
@@ -152,7 +191,14 @@ export function Pagination(props: { basePath: string; params: Record<string, str
 /** A GET form of filters: works without JavaScript, and the URL is shareable. */
 export function FilterBar(props: { action: string; children: ReactNode }) {
   return (
-    <form action={props.action} method="get" role="search" data-testid="filter-bar" className="mb-4 flex flex-wrap items-end gap-3 rounded-card border border-line bg-surface p-3 shadow-soft">
+    // biome-ignore lint/a11y/useSemanticElements: role="search" on the form keeps one element for the flex layout and data-testid; <search> would need a wrapper element around the form.
+    <form
+      action={props.action}
+      method="get"
+      role="search"
+      data-testid="filter-bar"
+      className="mb-4 flex flex-wrap items-end gap-3 rounded-card border border-line bg-surface p-3 shadow-soft"
+    >
       {props.children}
       <button type="submit" className={buttonClass.primary} data-testid="filter-submit">
         Apply
@@ -166,16 +212,31 @@ export function FilterBar(props: { action: string; children: ReactNode }) {
 
 export function FilterField(props: { label: string; htmlFor: string; children: ReactNode; grow?: boolean }) {
   return (
-    <label htmlFor={props.htmlFor} className={`flex flex-col gap-1 text-xs font-medium text-muted ${props.grow ? "min-w-[12rem] flex-1" : ""}`}>
+    <label
+      htmlFor={props.htmlFor}
+      className={`flex flex-col gap-1 text-xs font-medium text-muted ${props.grow ? "min-w-[12rem] flex-1" : ""}`}
+    >
       {props.label}
       {props.children}
     </label>
   );
 }
 
-export function Select(props: { id: string; name: string; value?: string; options: Array<[string, string]>; testId?: string }) {
+export function Select(props: {
+  id: string;
+  name: string;
+  value?: string;
+  options: Array<[string, string]>;
+  testId?: string;
+}) {
   return (
-    <select id={props.id} name={props.name} defaultValue={props.value ?? ""} data-testid={props.testId} className={`${inputClass} w-auto min-w-[9rem]`}>
+    <select
+      id={props.id}
+      name={props.name}
+      defaultValue={props.value ?? ""}
+      data-testid={props.testId}
+      className={`${inputClass} w-auto min-w-[9rem]`}
+    >
       {props.options.map(([value, label]) => (
         <option key={value} value={value}>
           {label}
@@ -188,7 +249,10 @@ export function Select(props: { id: string; name: string; value?: string; option
 export function Json({ value, testId }: { value: unknown; testId?: string }) {
   if (value === null || value === undefined) return <span className="text-muted">—</span>;
   return (
-    <pre data-testid={testId} className="max-h-96 overflow-auto rounded-control border border-line bg-code p-3 font-mono text-xs leading-relaxed text-ink">
+    <pre
+      data-testid={testId}
+      className="max-h-96 overflow-auto rounded-control border border-line bg-code p-3 font-mono text-xs leading-relaxed text-ink"
+    >
       {JSON.stringify(value, null, 2)}
     </pre>
   );
@@ -200,7 +264,10 @@ export function Dl({ items }: { items: Array<[string, ReactNode]> }) {
       {items.map(([k, v]) => (
         <div key={k} className="contents">
           <dt className="font-medium text-muted">{k}</dt>
-          <dd className="min-w-0 break-words text-ink" data-testid={`field-${k.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`}>
+          <dd
+            className="min-w-0 break-words text-ink"
+            data-testid={`field-${k.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`}
+          >
             {v}
           </dd>
         </div>
@@ -209,11 +276,15 @@ export function Dl({ items }: { items: Array<[string, ReactNode]> }) {
   );
 }
 
-export const when = (d: Date) => d.toISOString().replace("T", " ").slice(0, 19) + " UTC";
+export const when = (d: Date) => `${d.toISOString().replace("T", " ").slice(0, 19)} UTC`;
 
 export function Notice({ children }: { children: ReactNode }) {
   return (
-    <p role="status" data-testid="admin-notice" className="mb-4 rounded-control border border-success bg-success-soft px-3 py-2 text-sm text-success-ink">
+    <p
+      role="status"
+      data-testid="admin-notice"
+      className="mb-4 rounded-control border border-success bg-success-soft px-3 py-2 text-sm text-success-ink"
+    >
       {children}
     </p>
   );

@@ -2,7 +2,7 @@
 
 import { useActionState, useRef } from "react";
 import { useFormStatus } from "react-dom";
-import { loginAction } from "../actions";
+import { loginAction } from "@/app/admin/actions";
 
 const input =
   "block w-full rounded-control border border-line-strong bg-surface px-3 py-2 text-sm text-ink shadow-soft focus:border-primary focus:outline-none focus:ring-2 focus:ring-primary-ring";
@@ -30,7 +30,11 @@ export function LoginForm({ next }: { next: string }) {
     <form action={action} className="space-y-4" data-testid="login-form" data-answers={answers.current.n}>
       <input type="hidden" name="next" value={next} />
       {state.error && (
-        <p role="alert" data-testid="login-error" className="rounded-control border border-danger bg-danger-soft px-3 py-2 text-sm text-danger-ink">
+        <p
+          role="alert"
+          data-testid="login-error"
+          className="rounded-control border border-danger bg-danger-soft px-3 py-2 text-sm text-danger-ink"
+        >
           {state.error}
         </p>
       )}
@@ -56,7 +60,15 @@ export function LoginForm({ next }: { next: string }) {
         <label htmlFor="admin-password" className="mb-1 block text-sm font-medium text-ink">
           Password
         </label>
-        <input id="admin-password" name="password" type="password" data-testid="login-password" autoComplete="current-password" required className={input} />
+        <input
+          id="admin-password"
+          name="password"
+          type="password"
+          data-testid="login-password"
+          autoComplete="current-password"
+          required
+          className={input}
+        />
       </div>
       <Submit />
     </form>

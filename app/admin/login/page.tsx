@@ -7,7 +7,11 @@ import { LoginForm } from "./LoginForm";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   const next = safeNext(typeof params.next === "string" ? params.next : undefined);
   if (await currentAdmin()) redirect(next);
@@ -25,7 +29,11 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
               <h1 className="mb-1 text-lg font-semibold text-ink">Sign in</h1>
               <p className="mb-5 text-sm text-muted">Manage agents, tools, sessions and runs.</p>
               {params.signed_out === "1" && (
-                <p role="status" data-testid="signed-out" className="mb-4 rounded-control bg-primary-soft px-3 py-2 text-sm text-primary-ink">
+                <p
+                  role="status"
+                  data-testid="signed-out"
+                  className="mb-4 rounded-control bg-primary-soft px-3 py-2 text-sm text-primary-ink"
+                >
                   You are signed out.
                 </p>
               )}
@@ -34,8 +42,12 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           ) : (
             <div data-testid="no-admin">
               <h1 className="mb-2 text-lg font-semibold text-ink">No admin yet</h1>
-              <p className="text-sm leading-relaxed text-ink-soft">Create the first admin on the server, then reload this page:</p>
-              <pre className="my-3 overflow-x-auto rounded-control border border-line bg-code p-3 font-mono text-xs text-ink">npm run admin:create</pre>
+              <p className="text-sm leading-relaxed text-ink-soft">
+                Create the first admin on the server, then reload this page:
+              </p>
+              <pre className="my-3 overflow-x-auto rounded-control border border-line bg-code p-3 font-mono text-xs text-ink">
+                npm run admin:create
+              </pre>
               <p className="text-sm leading-relaxed text-ink-soft">
                 or start Tandem with <code className="font-mono text-xs">ADMIN_USERNAME</code> and{" "}
                 <code className="font-mono text-xs">ADMIN_PASSWORD</code> set.

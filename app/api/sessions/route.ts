@@ -1,7 +1,7 @@
 import { listResponse, parseQuery, readJsonObject, route } from "@/lib/api/http";
-import { parse } from "@/lib/contract/validation";
 import { SessionCreateSchema, SessionListQuery } from "@/lib/contract/schemas";
 import { sessionJson, sessionSummaryJson } from "@/lib/contract/serialize";
+import { parse } from "@/lib/contract/validation";
 import { listSessionSummaries, listSessions } from "@/lib/db/sessions";
 import { createSession } from "@/lib/sessions";
 

@@ -15,7 +15,7 @@
  *   primary    := number | constant | function "(" args ")" | "(" expression ")"
  */
 import { z } from "zod";
-import { trimEndWhile, trimStartWhile } from "../../text";
+import { trimEndWhile, trimStartWhile } from "@/lib/text";
 import type { BuiltinTool } from "./types";
 
 export const MAX_EXPRESSION_LENGTH = 500;
@@ -48,7 +48,17 @@ interface FnSpec {
 }
 
 const FUNCTIONS: ReadonlyMap<string, FnSpec> = new Map<string, FnSpec>([
-  ["sqrt", { minArgs: 1, maxArgs: 1, fn: (x) => { if (x < 0) throw new Error("sqrt of a negative number is not a real number"); return Math.sqrt(x); } }],
+  [
+    "sqrt",
+    {
+      minArgs: 1,
+      maxArgs: 1,
+      fn: (x) => {
+        if (x < 0) throw new Error("sqrt of a negative number is not a real number");
+        return Math.sqrt(x);
+      },
+    },
+  ],
   ["abs", { minArgs: 1, maxArgs: 1, fn: Math.abs }],
   ["round", { minArgs: 1, maxArgs: 1, fn: Math.round }],
   ["floor", { minArgs: 1, maxArgs: 1, fn: Math.floor }],
@@ -56,15 +66,30 @@ const FUNCTIONS: ReadonlyMap<string, FnSpec> = new Map<string, FnSpec>([
   ["min", { minArgs: 1, maxArgs: 100, fn: Math.min }],
   ["max", { minArgs: 1, maxArgs: 100, fn: Math.max }],
   // log(x) is base 10; log(x, b) is base b.
-  ["log", {
-    minArgs: 1, maxArgs: 2, fn: (x, b) => {
-      if (x <= 0) throw new Error("log is only defined for positive numbers");
-      if (b === undefined) return Math.log10(x);
-      if (b <= 0 || b === 1) throw new Error("log base must be positive and not 1");
-      return Math.log(x) / Math.log(b);
+  [
+    "log",
+    {
+      minArgs: 1,
+      maxArgs: 2,
+      fn: (x, b) => {
+        if (x <= 0) throw new Error("log is only defined for positive numbers");
+        if (b === undefined) return Math.log10(x);
+        if (b <= 0 || b === 1) throw new Error("log base must be positive and not 1");
+        return Math.log(x) / Math.log(b);
+      },
     },
-  }],
-  ["ln", { minArgs: 1, maxArgs: 1, fn: (x) => { if (x <= 0) throw new Error("ln is only defined for positive numbers"); return Math.log(x); } }],
+  ],
+  [
+    "ln",
+    {
+      minArgs: 1,
+      maxArgs: 1,
+      fn: (x) => {
+        if (x <= 0) throw new Error("ln is only defined for positive numbers");
+        return Math.log(x);
+      },
+    },
+  ],
   ["exp", { minArgs: 1, maxArgs: 1, fn: Math.exp }],
   ["sin", { minArgs: 1, maxArgs: 1, fn: Math.sin }],
   ["cos", { minArgs: 1, maxArgs: 1, fn: Math.cos }],
@@ -79,13 +104,20 @@ const IDENT_RE = /^[A-Za-z_π][A-Za-z0-9_]*/;
 
 function describe(tok: Token): string {
   switch (tok.kind) {
-    case "num": return `number ${tok.text}`;
-    case "ident": return `"${tok.name}"`;
-    case "op": return `"${tok.op}"`;
-    case "lparen": return `"("`;
-    case "rparen": return `")"`;
-    case "comma": return `","`;
-    case "end": return "end of expression";
+    case "num":
+      return `number ${tok.text}`;
+    case "ident":
+      return `"${tok.name}"`;
+    case "op":
+      return `"${tok.op}"`;
+    case "lparen":
+      return `"("`;
+    case "rparen":
+      return `")"`;
+    case "comma":
+      return `","`;
+    case "end":
+      return "end of expression";
   }
 }
 
@@ -99,11 +131,16 @@ function tokenize(src: string): Token[] {
   let i = 0;
   const endsOperand = () => {
     const prev = tokens[tokens.length - 1];
-    return !!prev && (prev.kind === "num" || prev.kind === "rparen" || (prev.kind === "ident" && CONSTANTS.has(prev.name)));
+    return (
+      !!prev && (prev.kind === "num" || prev.kind === "rparen" || (prev.kind === "ident" && CONSTANTS.has(prev.name)))
+    );
   };
   while (i < src.length) {
     const ch = src[i];
-    if (/\s/.test(ch)) { i++; continue; }
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
     const rest = src.slice(i);
     const num = NUMBER_RE.exec(rest);
     if (num) {
@@ -126,17 +163,44 @@ function tokenize(src: string): Token[] {
       i += ident[0].length;
       continue;
     }
-    if (rest.startsWith("**")) { tokens.push({ kind: "op", op: "^", pos: i }); i += 2; continue; }
+    if (rest.startsWith("**")) {
+      tokens.push({ kind: "op", op: "^", pos: i });
+      i += 2;
+      continue;
+    }
     switch (ch) {
-      case "+": tokens.push({ kind: "op", op: "+", pos: i }); break;
-      case "-": case "−": case "–": tokens.push({ kind: "op", op: "-", pos: i }); break;
-      case "*": case "×": case "·": tokens.push({ kind: "op", op: "*", pos: i }); break;
-      case "/": case "÷": tokens.push({ kind: "op", op: "/", pos: i }); break;
-      case "%": tokens.push({ kind: "op", op: "%", pos: i }); break;
-      case "^": tokens.push({ kind: "op", op: "^", pos: i }); break;
-      case "(": tokens.push({ kind: "lparen", pos: i }); break;
-      case ")": tokens.push({ kind: "rparen", pos: i }); break;
-      case ",": tokens.push({ kind: "comma", pos: i }); break;
+      case "+":
+        tokens.push({ kind: "op", op: "+", pos: i });
+        break;
+      case "-":
+      case "−":
+      case "–":
+        tokens.push({ kind: "op", op: "-", pos: i });
+        break;
+      case "*":
+      case "×":
+      case "·":
+        tokens.push({ kind: "op", op: "*", pos: i });
+        break;
+      case "/":
+      case "÷":
+        tokens.push({ kind: "op", op: "/", pos: i });
+        break;
+      case "%":
+        tokens.push({ kind: "op", op: "%", pos: i });
+        break;
+      case "^":
+        tokens.push({ kind: "op", op: "^", pos: i });
+        break;
+      case "(":
+        tokens.push({ kind: "lparen", pos: i });
+        break;
+      case ")":
+        tokens.push({ kind: "rparen", pos: i });
+        break;
+      case ",":
+        tokens.push({ kind: "comma", pos: i });
+        break;
       default:
         throw new Error(`Unexpected character "${ch}" at position ${i + 1}`);
     }
@@ -151,13 +215,20 @@ class Parser {
   private depth = 0;
   constructor(private readonly tokens: Token[]) {}
 
-  private peek(): Token { return this.tokens[this.i]; }
-  private next(): Token { return this.tokens[this.i++]; }
+  private peek(): Token {
+    return this.tokens[this.i];
+  }
+  private next(): Token {
+    return this.tokens[this.i++];
+  }
 
   private enter() {
-    if (++this.depth > MAX_NESTING_DEPTH) throw new Error(`Expression is nested too deeply (max ${MAX_NESTING_DEPTH} levels)`);
+    if (++this.depth > MAX_NESTING_DEPTH)
+      throw new Error(`Expression is nested too deeply (max ${MAX_NESTING_DEPTH} levels)`);
   }
-  private leave() { this.depth--; }
+  private leave() {
+    this.depth--;
+  }
 
   parse(): Node {
     if (this.peek().kind === "end") throw new Error("Expression is empty");
@@ -200,7 +271,9 @@ class Parser {
       try {
         const operand = this.unary();
         return tok.op === "-" ? { type: "neg", operand } : operand;
-      } finally { this.leave(); }
+      } finally {
+        this.leave();
+      }
     }
     return this.power();
   }
@@ -213,7 +286,9 @@ class Parser {
       this.enter();
       try {
         return { type: "bin", op: "^", left: base, right: this.unary() };
-      } finally { this.leave(); }
+      } finally {
+        this.leave();
+      }
     }
     return base;
   }
@@ -231,27 +306,37 @@ class Parser {
           const inner = this.additive();
           this.expect("rparen", `Missing ")" for "(" at position ${tok.pos + 1}`);
           return inner;
-        } finally { this.leave(); }
+        } finally {
+          this.leave();
+        }
       }
       case "ident": {
         if (FUNCTIONS.has(tok.name)) {
           const spec = FUNCTIONS.get(tok.name)!;
-          if (this.peek().kind !== "lparen") throw new Error(`Function ${tok.name} must be called with parentheses, e.g. ${tok.name}(2)`);
+          if (this.peek().kind !== "lparen")
+            throw new Error(`Function ${tok.name} must be called with parentheses, e.g. ${tok.name}(2)`);
           const open = this.next();
           this.enter();
           try {
             const args: Node[] = [];
             if (this.peek().kind !== "rparen") {
               args.push(this.additive());
-              while (this.peek().kind === "comma") { this.next(); args.push(this.additive()); }
+              while (this.peek().kind === "comma") {
+                this.next();
+                args.push(this.additive());
+              }
             }
             this.expect("rparen", `Missing ")" for ${tok.name}( at position ${open.pos + 1}`);
             if (args.length < spec.minArgs || args.length > spec.maxArgs) {
               const expected = spec.minArgs === spec.maxArgs ? `${spec.minArgs}` : `${spec.minArgs} to ${spec.maxArgs}`;
-              throw new Error(`Function ${tok.name} expects ${expected} argument${spec.maxArgs === 1 ? "" : "s"}, got ${args.length}`);
+              throw new Error(
+                `Function ${tok.name} expects ${expected} argument${spec.maxArgs === 1 ? "" : "s"}, got ${args.length}`,
+              );
             }
             return { type: "call", name: tok.name, args };
-          } finally { this.leave(); }
+          } finally {
+            this.leave();
+          }
         }
         if (CONSTANTS.has(tok.name)) return { type: "const", name: tok.name };
         throw unknownIdentifier(tok.name);
@@ -271,20 +356,32 @@ class Parser {
 
 function evaluate(node: Node): number {
   switch (node.type) {
-    case "num": return node.value;
-    case "const": return CONSTANTS.get(node.name)!;
-    case "neg": return -evaluate(node.operand);
-    case "call": return FUNCTIONS.get(node.name)!.fn(...node.args.map(evaluate));
+    case "num":
+      return node.value;
+    case "const":
+      return CONSTANTS.get(node.name)!;
+    case "neg":
+      return -evaluate(node.operand);
+    case "call":
+      return FUNCTIONS.get(node.name)!.fn(...node.args.map(evaluate));
     case "bin": {
       const a = evaluate(node.left);
       const b = evaluate(node.right);
       switch (node.op) {
-        case "+": return a + b;
-        case "-": return a - b;
-        case "*": return a * b;
-        case "/": if (b === 0) throw new Error("Division by zero"); return a / b;
-        case "%": if (b === 0) throw new Error("Division by zero (modulo by 0)"); return a % b;
-        case "^": return Math.pow(a, b);
+        case "+":
+          return a + b;
+        case "-":
+          return a - b;
+        case "*":
+          return a * b;
+        case "/":
+          if (b === 0) throw new Error("Division by zero");
+          return a / b;
+        case "%":
+          if (b === 0) throw new Error("Division by zero (modulo by 0)");
+          return a % b;
+        case "^":
+          return a ** b;
       }
     }
   }
@@ -292,7 +389,8 @@ function evaluate(node: Node): number {
 
 function checkInput(expression: unknown): string {
   if (typeof expression !== "string") throw new Error("Expression must be a string");
-  if (expression.length > MAX_EXPRESSION_LENGTH) throw new Error(`Expression is too long (max ${MAX_EXPRESSION_LENGTH} characters)`);
+  if (expression.length > MAX_EXPRESSION_LENGTH)
+    throw new Error(`Expression is too long (max ${MAX_EXPRESSION_LENGTH} characters)`);
   const trimmed = expression.trim();
   if (!trimmed) throw new Error("Expression is empty");
   return trimmed;
@@ -348,9 +446,17 @@ function candidateRuns(text: string): string[] {
   let i = 0;
   const append = (s: string) => {
     cur += s;
-    for (let j = s.length - 1; j >= 0; j--) if (!SPACE.test(s[j])) { last = s[j]; break; }
+    for (let j = s.length - 1; j >= 0; j--)
+      if (!SPACE.test(s[j])) {
+        last = s[j];
+        break;
+      }
   };
-  const flush = () => { if (cur.trim()) runs.push(cur); cur = ""; last = ""; };
+  const flush = () => {
+    if (cur.trim()) runs.push(cur);
+    cur = "";
+    last = "";
+  };
   while (i < text.length) {
     const rest = text.slice(i);
     const num = NUMBER_RE.exec(rest);
@@ -368,7 +474,12 @@ function candidateRuns(text: string): string[] {
       continue;
     }
     // "3x4" / "3 x (1 + 2)": a lone x between operands is multiplication.
-    if ((text[i] === "x" || text[i] === "X") && /[0-9)]/.test(last) && /[0-9(.]/.test(text.charAt(skipSpaces(text, i + 1))) && !/^[xX][A-Za-z_]/.test(rest)) {
+    if (
+      (text[i] === "x" || text[i] === "X") &&
+      /[0-9)]/.test(last) &&
+      /[0-9(.]/.test(text.charAt(skipSpaces(text, i + 1))) &&
+      !/^[xX][A-Za-z_]/.test(rest)
+    ) {
       append(text[i]);
       i++;
       continue;
@@ -458,7 +569,10 @@ export function findArithmeticExpression(text: string): string | null {
   source = source.replace(/(?<!\d)(\d+(?:\.\d+)?)\s*%\s+of\s+(\d+(?:\.\d+)?)/gi, "$1 / 100 * $2");
   // Word operators only between numbers ("5 plus 3", "7 times 6").
   for (const [re, sym] of WORD_OPERATORS) {
-    source = source.replace(new RegExp(String.raw`(\d|\))(\s*)` + re.source + String.raw`(\s*)(?=[\d(\-])`, "gi"), `$1$2${sym}$3`);
+    source = source.replace(
+      new RegExp(String.raw`(\d|\))(\s*)` + re.source + String.raw`(\s*)(?=[\d(\-])`, "gi"),
+      `$1$2${sym}$3`,
+    );
   }
   for (const run of candidateRuns(source)) {
     const trimmed = balanceAndTrim(run);
@@ -481,11 +595,16 @@ export const calculatorInputSchema = z.object({
     .string()
     .min(1)
     .max(MAX_EXPRESSION_LENGTH)
-    .describe("Arithmetic expression, e.g. \"12 * (3 + 4)\" or \"sqrt(2) ^ 2\". Supports + - * / % ^, parentheses, sqrt, abs, round, floor, ceil, min, max, log, ln, exp, sin, cos, tan, pi, e."),
+    .describe(
+      'Arithmetic expression, e.g. "12 * (3 + 4)" or "sqrt(2) ^ 2". Supports + - * / % ^, parentheses, sqrt, abs, round, floor, ceil, min, max, log, ln, exp, sin, cos, tan, pi, e.',
+    ),
 });
 
 export type CalculatorInput = z.infer<typeof calculatorInputSchema>;
-export interface CalculatorOutput { expression: string; result: number }
+export interface CalculatorOutput {
+  expression: string;
+  result: number;
+}
 
 export const calculatorTool: BuiltinTool<CalculatorInput, CalculatorOutput> = {
   name: "calculator",

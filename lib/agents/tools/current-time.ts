@@ -67,12 +67,13 @@ export function describeTime(now: Date, timezone = "UTC"): CurrentTimeOutput {
 export const currentTimeTool: BuiltinTool<CurrentTimeInput, CurrentTimeOutput> = {
   name: "current_time",
   description:
-    "Get the current date and time. Optionally pass an IANA time zone (e.g. \"Europe/Paris\", \"Asia/Tokyo\"); defaults to UTC. " +
+    'Get the current date and time. Optionally pass an IANA time zone (e.g. "Europe/Paris", "Asia/Tokyo"); defaults to UTC. ' +
     "Returns the ISO timestamp, the local weekday/date/time in that zone, its UTC offset and the Unix time in milliseconds.",
   inputSchema: currentTimeInputSchema,
   async execute(input, ctx) {
     const raw = (input as { timezone?: unknown } | null | undefined)?.timezone;
-    if (raw !== undefined && raw !== null && typeof raw !== "string") throw new Error("timezone must be a string (IANA name such as \"Europe/Paris\")");
+    if (raw !== undefined && raw !== null && typeof raw !== "string")
+      throw new Error('timezone must be a string (IANA name such as "Europe/Paris")');
     const timezone = typeof raw === "string" && raw.trim() ? raw : "UTC";
     const now = ctx?.now ? ctx.now() : new Date();
     return describeTime(now, timezone);
@@ -85,8 +86,12 @@ const DATE_TIME_PATTERNS: RegExp[] = [
   /\bwhat\s+time\s+is\s+it\b/i,
   /\bwhat\s+(?:time|day|date|year|month)\s+is\s+(?:it|today)\b/i,
   /\bwhat\s+day\s+of\s+the\s+(?:week|month)\s+is\s+(?:it|today)\b/i,
-  new RegExp(String.raw`\bwhat(?:'s|’s|\s+is)\s+(?:the\s+)?(?:current\s+|local\s+|today'?s\s+|today’s\s+)?(?:time|date|day)` + END, "i"),
-  new RegExp(String.raw`\bwhat(?:'s|’s|\s+is)\s+today'?s?\s+date\b`, "i"),
+  new RegExp(
+    String.raw`\bwhat(?:'s|’s|\s+is)\s+(?:the\s+)?(?:current\s+|local\s+|today'?s\s+|today’s\s+)?(?:time|date|day)` +
+      END,
+    "i",
+  ),
+  /\bwhat(?:'s|’s|\s+is)\s+today'?s?\s+date\b/i,
   /\bwhat(?:'s|’s|\s+is)\s+today\b/i,
   /\b(?:current|local)\s+(?:date|time|day)\b(?!\s+(?:complexity|series|zone\s+database))/i,
   /\btoday'?s\s+date\b|\btoday’s\s+date\b|\bdate\s+today\b/i,
@@ -133,7 +138,10 @@ const CITY_ZONES: ReadonlyArray<[RegExp, string]> = [
 export function findTimeZone(text: string): string | undefined {
   if (typeof text !== "string" || !text) return undefined;
   const t = text.length > 2000 ? text.slice(0, 2000) : text;
-  const iana = /\b((?:Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)\/[A-Za-z_]+(?:\/[A-Za-z_]+)?)\b/i.exec(t);
+  const iana =
+    /\b((?:Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)\/[A-Za-z_]+(?:\/[A-Za-z_]+)?)\b/i.exec(
+      t,
+    );
   if (iana && isValidTimeZone(iana[1])) return resolveTimeZone(iana[1]);
   for (const [re, zone] of CITY_ZONES) if (re.test(t)) return zone;
   return undefined;

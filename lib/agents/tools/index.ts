@@ -11,13 +11,27 @@ import { currentTimeTool } from "./current-time";
 import { sessionSearchTool } from "./session-search";
 import type { BuiltinTool } from "./types";
 
-export type { BuiltinTool, ToolContext, SessionMessageHit } from "./types";
-export { calculatorTool, evaluateExpression, findArithmeticExpression, CALCULATOR_NAMES, MAX_EXPRESSION_LENGTH, MAX_NESTING_DEPTH } from "./calculator";
 export type { CalculatorInput, CalculatorOutput } from "./calculator";
-export { currentTimeTool, asksForDateOrTime, findTimeZone, resolveTimeZone, isValidTimeZone, describeTime } from "./current-time";
+export {
+  CALCULATOR_NAMES,
+  calculatorTool,
+  evaluateExpression,
+  findArithmeticExpression,
+  MAX_EXPRESSION_LENGTH,
+  MAX_NESTING_DEPTH,
+} from "./calculator";
 export type { CurrentTimeInput, CurrentTimeOutput } from "./current-time";
-export { sessionSearchTool } from "./session-search";
+export {
+  asksForDateOrTime,
+  currentTimeTool,
+  describeTime,
+  findTimeZone,
+  isValidTimeZone,
+  resolveTimeZone,
+} from "./current-time";
 export type { SessionSearchInput, SessionSearchOutput } from "./session-search";
+export { sessionSearchTool } from "./session-search";
+export type { BuiltinTool, SessionMessageHit, ToolContext } from "./types";
 
 export const builtinTools: ReadonlyMap<string, BuiltinTool> = new Map<string, BuiltinTool>(
   [calculatorTool, currentTimeTool, sessionSearchTool].map((t) => [t.name, t as BuiltinTool]),

@@ -3,7 +3,12 @@ import { z } from "zod";
 import type { BuiltinTool, SessionMessageHit } from "./types";
 
 export const sessionSearchInputSchema = z.object({
-  query: z.string().trim().min(1).max(200).describe("Words or a phrase to look for in earlier messages of this conversation."),
+  query: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .describe("Words or a phrase to look for in earlier messages of this conversation."),
   limit: z.number().int().min(1).max(20).default(5).describe("Maximum number of messages to return (1-20, default 5)."),
 });
 
@@ -21,8 +26,10 @@ export const sessionSearchTool: BuiltinTool<SessionSearchInput, SessionSearchOut
   inputSchema: sessionSearchInputSchema,
   async execute(input, ctx) {
     const parsed = sessionSearchInputSchema.safeParse(input ?? {});
-    if (!parsed.success) throw new Error(`Invalid session_search input: ${z.prettifyError(parsed.error).replace(/\s*\n\s*/g, "; ")}`);
-    if (!ctx || typeof ctx.searchMessages !== "function") throw new Error("session_search is not available: no message store in this context");
+    if (!parsed.success)
+      throw new Error(`Invalid session_search input: ${z.prettifyError(parsed.error).replace(/\s*\n\s*/g, "; ")}`);
+    if (!ctx || typeof ctx.searchMessages !== "function")
+      throw new Error("session_search is not available: no message store in this context");
     const { query, limit } = parsed.data;
     const found = await ctx.searchMessages(query, limit);
     const results = Array.isArray(found) ? found.slice(0, limit) : [];

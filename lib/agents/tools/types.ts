@@ -16,7 +16,7 @@ export interface ToolContext {
   now?(): Date;
 }
 
-export interface BuiltinTool<I = any, O = any> {
+export interface BuiltinTool<I = unknown, O = unknown> {
   name: string;
   description: string;
   inputSchema: z.ZodType<I>;

@@ -1,4 +1,4 @@
-import { ConversationView } from "../../_components/ConversationView";
+import { ConversationView } from "@/app/(chat)/_components/ConversationView";
 
 function decode(v: string): string {
   try {

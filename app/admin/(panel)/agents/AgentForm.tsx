@@ -1,5 +1,5 @@
-import { saveAgentAction } from "../../actions";
-import { ActionForm, Checkbox, SubmitButton, TextArea, TextField } from "../../_components/forms";
+import { ActionForm, Checkbox, SubmitButton, TextArea, TextField } from "@/app/admin/_components/forms";
+import { saveAgentAction } from "@/app/admin/actions";
 
 export function AgentForm(props: {
   csrf: string;
@@ -12,9 +12,26 @@ export function AgentForm(props: {
         <TextField name="name" label="Name" defaultValue={a?.name} hint="unique" />
         <TextField name="role" label="Role" defaultValue={a?.role} placeholder="e.g. fact checker" />
       </div>
-      <TextArea name="description" label="Description" hint="— the agent's system prompt" defaultValue={a?.description} rows={8} />
-      <TextField name="model_hint" label="Model hint" defaultValue={a?.modelHint} hint="empty: TANDEM_MODEL; 'offline' forces the offline model" placeholder="gpt-4o-mini" />
-      <Checkbox name="is_active" label="Active" defaultChecked={a?.isActive ?? true} hint="— inactive agents skip their turn" />
+      <TextArea
+        name="description"
+        label="Description"
+        hint="— the agent's system prompt"
+        defaultValue={a?.description}
+        rows={8}
+      />
+      <TextField
+        name="model_hint"
+        label="Model hint"
+        defaultValue={a?.modelHint}
+        hint="empty: TANDEM_MODEL; 'offline' forces the offline model"
+        placeholder="gpt-4o-mini"
+      />
+      <Checkbox
+        name="is_active"
+        label="Active"
+        defaultChecked={a?.isActive ?? true}
+        hint="— inactive agents skip their turn"
+      />
       <SubmitButton testId="agent-save">{a ? "Save changes" : "Create agent"}</SubmitButton>
     </ActionForm>
   );

@@ -1,9 +1,22 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { activeFilter, pageOf, param, type SearchParams, withQuery } from "@/app/admin/_components/params";
+import {
+  ActiveBadge,
+  Badge,
+  ButtonLink,
+  FilterBar,
+  FilterField,
+  inputClass,
+  Notice,
+  PageHeader,
+  Pagination,
+  Select,
+  Table,
+  td,
+} from "@/app/admin/_components/ui";
 import { requireAdminPage } from "@/lib/admin/next";
 import { listAgentsPage } from "@/lib/db/agents";
-import { withQuery, activeFilter, pageOf, param, type SearchParams } from "../../_components/params";
-import { ActiveBadge, Badge, ButtonLink, FilterBar, FilterField, inputClass, Notice, PageHeader, Pagination, Select, Table, td } from "../../_components/ui";
 
 export const metadata: Metadata = { title: "Agents" };
 
@@ -19,7 +32,11 @@ export default async function AgentsPage({ searchParams }: { searchParams: Searc
       <PageHeader
         title="Agents"
         subtitle="Who takes a turn in a session: each agent's description is its system prompt."
-        actions={<ButtonLink href="/admin/agents/new" testId="new-agent-button">New agent</ButtonLink>}
+        actions={
+          <ButtonLink href="/admin/agents/new" testId="new-agent-button">
+            New agent
+          </ButtonLink>
+        }
       />
       {params.deleted === "1" && <Notice>The agent was deleted.</Notice>}
       <FilterBar action="/admin/agents">
@@ -27,7 +44,17 @@ export default async function AgentsPage({ searchParams }: { searchParams: Searc
           <input id="agents-q" name="q" type="search" defaultValue={q} data-testid="filter-q" className={inputClass} />
         </FilterField>
         <FilterField label="Active" htmlFor="agents-active">
-          <Select id="agents-active" name="active" value={active} testId="filter-active" options={[["", "All"], ["yes", "Active"], ["no", "Inactive"]]} />
+          <Select
+            id="agents-active"
+            name="active"
+            value={active}
+            testId="filter-active"
+            options={[
+              ["", "All"],
+              ["yes", "Active"],
+              ["no", "Inactive"],
+            ]}
+          />
         </FilterField>
       </FilterBar>
       <Table testId="agents-table" head={["Name", "Role", "Model", "Status", "Sessions"]} empty={rows.length === 0}>
@@ -39,11 +66,23 @@ export default async function AgentsPage({ searchParams }: { searchParams: Searc
               </Link>
             </td>
             <td className={td}>{a.role}</td>
-            <td className={td}>{a.modelHint ? <code className="font-mono text-xs">{a.modelHint}</code> : <span className="text-muted">default</span>}</td>
+            <td className={td}>
+              {a.modelHint ? (
+                <code className="font-mono text-xs">{a.modelHint}</code>
+              ) : (
+                <span className="text-muted">default</span>
+              )}
+            </td>
             <td className={td}>
               <ActiveBadge active={a.isActive} />
             </td>
-            <td className={td}>{a._count.assignments > 0 ? <Badge tone="blue">{a._count.assignments}</Badge> : <span className="text-muted">0</span>}</td>
+            <td className={td}>
+              {a._count.assignments > 0 ? (
+                <Badge tone="blue">{a._count.assignments}</Badge>
+              ) : (
+                <span className="text-muted">0</span>
+              )}
+            </td>
           </tr>
         ))}
       </Table>

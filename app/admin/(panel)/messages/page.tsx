@@ -1,9 +1,20 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { oneOf, pageOf, param, type SearchParams, withQuery } from "@/app/admin/_components/params";
+import {
+  Badge,
+  FilterBar,
+  FilterField,
+  inputClass,
+  PageHeader,
+  Pagination,
+  Select,
+  Table,
+  td,
+  when,
+} from "@/app/admin/_components/ui";
 import { requireAdminPage } from "@/lib/admin/next";
 import { listMessagesPage } from "@/lib/db/messages";
-import { withQuery, oneOf, pageOf, param, type SearchParams } from "../../_components/params";
-import { Badge, FilterBar, FilterField, inputClass, PageHeader, Pagination, Select, Table, td, when } from "../../_components/ui";
 
 export const metadata: Metadata = { title: "Messages" };
 
@@ -20,19 +31,45 @@ export default async function MessagesPage({ searchParams }: { searchParams: Sea
   const { rows, total } = await listMessagesPage({ q, role, session, limit, offset });
   return (
     <>
-      <PageHeader title="Messages" subtitle="Every message of every session, newest first: user turns, agent answers and tool calls." />
+      <PageHeader
+        title="Messages"
+        subtitle="Every message of every session, newest first: user turns, agent answers and tool calls."
+      />
       <FilterBar action="/admin/messages">
         <FilterField label="Search content, tool name" htmlFor="messages-q" grow>
-          <input id="messages-q" name="q" type="search" defaultValue={q} data-testid="filter-q" className={inputClass} />
+          <input
+            id="messages-q"
+            name="q"
+            type="search"
+            defaultValue={q}
+            data-testid="filter-q"
+            className={inputClass}
+          />
         </FilterField>
         <FilterField label="Role" htmlFor="messages-role">
-          <Select id="messages-role" name="role" value={role} testId="filter-role" options={[["", "All"], ...ROLES.map((r): [string, string] => [r, r])]} />
+          <Select
+            id="messages-role"
+            name="role"
+            value={role}
+            testId="filter-role"
+            options={[["", "All"], ...ROLES.map((r): [string, string] => [r, r])]}
+          />
         </FilterField>
         <FilterField label="Session id" htmlFor="messages-session">
-          <input id="messages-session" name="session" defaultValue={session} data-testid="filter-session" className={`${inputClass} w-48`} />
+          <input
+            id="messages-session"
+            name="session"
+            defaultValue={session}
+            data-testid="filter-session"
+            className={`${inputClass} w-48`}
+          />
         </FilterField>
       </FilterBar>
-      <Table testId="messages-table" head={["#", "Session", "Role", "Agent", "Content", "Tokens", "Latency", "Created"]} empty={rows.length === 0}>
+      <Table
+        testId="messages-table"
+        head={["#", "Session", "Role", "Agent", "Content", "Tokens", "Latency", "Created"]}
+        empty={rows.length === 0}
+      >
         {rows.map((m) => (
           <tr key={m.id} data-testid="message-row" data-role={m.role} className="hover:bg-subtle/60">
             <td className={td}>
@@ -41,7 +78,10 @@ export default async function MessagesPage({ searchParams }: { searchParams: Sea
               </Link>
             </td>
             <td className={td}>
-              <Link href={`/admin/sessions/${encodeURIComponent(m.session.sessionId)}`} className="font-mono text-xs text-primary-ink hover:underline">
+              <Link
+                href={`/admin/sessions/${encodeURIComponent(m.session.sessionId)}`}
+                className="font-mono text-xs text-primary-ink hover:underline"
+              >
                 {m.session.sessionId}
               </Link>
             </td>
@@ -53,7 +93,11 @@ export default async function MessagesPage({ searchParams }: { searchParams: Sea
               {m.toolName ? <code className="mr-1.5 font-mono text-xs text-secondary-ink">{m.toolName}</code> : null}
               <span className="line-clamp-2">{m.content.slice(0, 300)}</span>
             </td>
-            <td className={`${td} whitespace-nowrap`}>{m.tokensPrompt != null || m.tokensCompletion != null ? `${m.tokensPrompt ?? 0} / ${m.tokensCompletion ?? 0}` : "—"}</td>
+            <td className={`${td} whitespace-nowrap`}>
+              {m.tokensPrompt != null || m.tokensCompletion != null
+                ? `${m.tokensPrompt ?? 0} / ${m.tokensCompletion ?? 0}`
+                : "—"}
+            </td>
             <td className={`${td} whitespace-nowrap`}>{m.latencyMs != null ? `${m.latencyMs} ms` : "—"}</td>
             <td className={`${td} whitespace-nowrap text-xs`}>{when(m.createdAt)}</td>
           </tr>

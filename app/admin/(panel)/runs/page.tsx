@@ -1,16 +1,32 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { oneOf, pageOf, param, type SearchParams, withQuery } from "@/app/admin/_components/params";
+import {
+  FilterBar,
+  FilterField,
+  inputClass,
+  PageHeader,
+  Pagination,
+  Select,
+  StatusBadge,
+  Table,
+  td,
+  when,
+} from "@/app/admin/_components/ui";
 import { requireAdminPage } from "@/lib/admin/next";
 import { listAgents } from "@/lib/db/agents";
 import { listRunsPage } from "@/lib/db/runs";
-import { withQuery, oneOf, pageOf, param, type SearchParams } from "../../_components/params";
-import { FilterBar, FilterField, inputClass, PageHeader, Pagination, Select, StatusBadge, Table, td, when } from "../../_components/ui";
 
 export const metadata: Metadata = { title: "Runs" };
 
 const STATUSES = ["running", "success", "error", "cancelled"] as const;
 
-type Extra = { duration_ms?: number; tokens_prompt?: number; tokens_completion?: number; agents?: Array<{ agent?: string }> } | null;
+type Extra = {
+  duration_ms?: number;
+  tokens_prompt?: number;
+  tokens_completion?: number;
+  agents?: Array<{ agent?: string }>;
+} | null;
 
 export default async function RunsPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
@@ -19,25 +35,59 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
   const session = param(params, "session", 64);
   const agent = param(params, "agent", 64);
   const { page, limit, offset } = pageOf(params);
-  const [{ rows, total }, agents] = await Promise.all([listRunsPage({ status, session, agent, limit, offset }), listAgents()]);
+  const [{ rows, total }, agents] = await Promise.all([
+    listRunsPage({ status, session, agent, limit, offset }),
+    listAgents(),
+  ]);
   return (
     <>
-      <PageHeader title="Runs" subtitle="One run per message sent: which agents answered, how long it took, what it cost." />
+      <PageHeader
+        title="Runs"
+        subtitle="One run per message sent: which agents answered, how long it took, what it cost."
+      />
       <FilterBar action="/admin/runs">
         <FilterField label="Status" htmlFor="runs-status">
-          <Select id="runs-status" name="status" value={status} testId="filter-status" options={[["", "All"], ...STATUSES.map((s): [string, string] => [s, s])]} />
+          <Select
+            id="runs-status"
+            name="status"
+            value={status}
+            testId="filter-status"
+            options={[["", "All"], ...STATUSES.map((s): [string, string] => [s, s])]}
+          />
         </FilterField>
         <FilterField label="Agent" htmlFor="runs-agent">
-          <Select id="runs-agent" name="agent" value={agent} testId="filter-agent" options={[["", "All"], ...agents.map((a): [string, string] => [a.name, a.name])]} />
+          <Select
+            id="runs-agent"
+            name="agent"
+            value={agent}
+            testId="filter-agent"
+            options={[["", "All"], ...agents.map((a): [string, string] => [a.name, a.name])]}
+          />
         </FilterField>
         <FilterField label="Session id" htmlFor="runs-session">
-          <input id="runs-session" name="session" defaultValue={session} data-testid="filter-session" className={`${inputClass} w-48`} />
+          <input
+            id="runs-session"
+            name="session"
+            defaultValue={session}
+            data-testid="filter-session"
+            className={`${inputClass} w-48`}
+          />
         </FilterField>
       </FilterBar>
-      <Table testId="runs-table" head={["#", "Session", "Status", "Agents", "Duration", "Tokens", "Details", "Started"]} empty={rows.length === 0}>
+      <Table
+        testId="runs-table"
+        head={["#", "Session", "Status", "Agents", "Duration", "Tokens", "Details", "Started"]}
+        empty={rows.length === 0}
+      >
         {rows.map((r) => {
           const extra = r.extra as Extra;
-          const names = extra?.agents?.map((a) => a.agent).filter(Boolean).join(", ") || r.agent?.name || "—";
+          const names =
+            extra?.agents
+              ?.map((a) => a.agent)
+              .filter(Boolean)
+              .join(", ") ||
+            r.agent?.name ||
+            "—";
           return (
             <tr key={r.id} data-testid="run-row" data-status={r.status} className="hover:bg-subtle/60">
               <td className={td}>
@@ -46,16 +96,25 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
                 </Link>
               </td>
               <td className={td}>
-                <Link href={`/admin/sessions/${encodeURIComponent(r.session.sessionId)}`} className="font-mono text-xs text-primary-ink hover:underline">
+                <Link
+                  href={`/admin/sessions/${encodeURIComponent(r.session.sessionId)}`}
+                  className="font-mono text-xs text-primary-ink hover:underline"
+                >
                   {r.session.sessionId}
                 </Link>
               </td>
               <td className={td}>
                 <StatusBadge status={r.status} />
               </td>
-              <td className={td} data-testid="run-agents">{names}</td>
-              <td className={`${td} whitespace-nowrap`}>{extra?.duration_ms != null ? `${extra.duration_ms} ms` : "—"}</td>
-              <td className={`${td} whitespace-nowrap`}>{extra?.tokens_prompt != null ? (extra.tokens_prompt ?? 0) + (extra.tokens_completion ?? 0) : "—"}</td>
+              <td className={td} data-testid="run-agents">
+                {names}
+              </td>
+              <td className={`${td} whitespace-nowrap`}>
+                {extra?.duration_ms != null ? `${extra.duration_ms} ms` : "—"}
+              </td>
+              <td className={`${td} whitespace-nowrap`}>
+                {extra?.tokens_prompt != null ? (extra.tokens_prompt ?? 0) + (extra.tokens_completion ?? 0) : "—"}
+              </td>
               <td className={`${td} max-w-xs`}>
                 <span className="line-clamp-2">{r.details}</span>
               </td>
@@ -64,7 +123,13 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
           );
         })}
       </Table>
-      <Pagination basePath="/admin/runs" params={{ status, session, agent }} page={page} perPage={limit} total={total} />
+      <Pagination
+        basePath="/admin/runs"
+        params={{ status, session, agent }}
+        page={page}
+        perPage={limit}
+        total={total}
+      />
     </>
   );
 }

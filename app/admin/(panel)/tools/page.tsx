@@ -1,10 +1,23 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { activeFilter, pageOf, param, type SearchParams, withQuery } from "@/app/admin/_components/params";
+import {
+  ActiveBadge,
+  Badge,
+  ButtonLink,
+  FilterBar,
+  FilterField,
+  inputClass,
+  Notice,
+  PageHeader,
+  Pagination,
+  Select,
+  Table,
+  td,
+} from "@/app/admin/_components/ui";
 import { requireAdminPage } from "@/lib/admin/next";
 import { builtinTools } from "@/lib/agents/tools";
 import { listToolsPage } from "@/lib/db/tools";
-import { withQuery, activeFilter, pageOf, param, type SearchParams } from "../../_components/params";
-import { ActiveBadge, Badge, ButtonLink, FilterBar, FilterField, inputClass, Notice, PageHeader, Pagination, Select, Table, td } from "../../_components/ui";
 
 export const metadata: Metadata = { title: "Tools" };
 
@@ -20,7 +33,11 @@ export default async function ToolsPage({ searchParams }: { searchParams: Search
       <PageHeader
         title="Tools"
         subtitle="What agents may call. Only tools with an implementation in Tandem run; others are stored for later."
-        actions={<ButtonLink href="/admin/tools/new" testId="new-tool-button">New tool</ButtonLink>}
+        actions={
+          <ButtonLink href="/admin/tools/new" testId="new-tool-button">
+            New tool
+          </ButtonLink>
+        }
       />
       {params.deleted === "1" && <Notice>The tool was deleted.</Notice>}
       <FilterBar action="/admin/tools">
@@ -28,14 +45,31 @@ export default async function ToolsPage({ searchParams }: { searchParams: Search
           <input id="tools-q" name="q" type="search" defaultValue={q} data-testid="filter-q" className={inputClass} />
         </FilterField>
         <FilterField label="Active" htmlFor="tools-active">
-          <Select id="tools-active" name="active" value={active} testId="filter-active" options={[["", "All"], ["yes", "Active"], ["no", "Inactive"]]} />
+          <Select
+            id="tools-active"
+            name="active"
+            value={active}
+            testId="filter-active"
+            options={[
+              ["", "All"],
+              ["yes", "Active"],
+              ["no", "Inactive"],
+            ]}
+          />
         </FilterField>
       </FilterBar>
-      <Table testId="tools-table" head={["Name", "Description", "Implementation", "Status", "Assignments"]} empty={rows.length === 0}>
+      <Table
+        testId="tools-table"
+        head={["Name", "Description", "Implementation", "Status", "Assignments"]}
+        empty={rows.length === 0}
+      >
         {rows.map((t) => (
           <tr key={t.id} data-testid="tool-row" data-name={t.name} className="hover:bg-subtle/60">
             <td className={td}>
-              <Link href={`/admin/tools/${t.id}`} className="font-mono text-xs font-semibold text-primary-ink hover:underline">
+              <Link
+                href={`/admin/tools/${t.id}`}
+                className="font-mono text-xs font-semibold text-primary-ink hover:underline"
+              >
                 {t.name}
               </Link>
             </td>

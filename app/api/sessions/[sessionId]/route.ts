@@ -1,7 +1,7 @@
 import { readJsonObject, route } from "@/lib/api/http";
-import { parse } from "@/lib/contract/validation";
 import { SessionUpdateSchema } from "@/lib/contract/schemas";
 import { sessionJson } from "@/lib/contract/serialize";
+import { parse } from "@/lib/contract/validation";
 import { requireSession } from "@/lib/db/sessions";
 import { fieldError, notFound } from "@/lib/errors";
 import { deleteSession, updateSession } from "@/lib/sessions";

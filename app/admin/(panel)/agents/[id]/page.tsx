@@ -1,17 +1,23 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { ConfirmForm } from "@/app/admin/_components/forms";
+import { idOf } from "@/app/admin/_components/params";
+import { ActiveBadge, Card, Dl, Notice, PageHeader, when } from "@/app/admin/_components/ui";
+import { AgentForm } from "@/app/admin/(panel)/agents/AgentForm";
+import { deleteAgentAction } from "@/app/admin/actions";
 import { requireAdminPage } from "@/lib/admin/next";
 import { getAgent } from "@/lib/db/agents";
-import { deleteAgentAction } from "../../../actions";
-import { ConfirmForm } from "../../../_components/forms";
-import { idOf } from "../../../_components/params";
-import { ActiveBadge, Card, Dl, Notice, PageHeader, when } from "../../../_components/ui";
-import { AgentForm } from "../AgentForm";
 
 export const metadata: Metadata = { title: "Agent" };
 
-export default async function AgentPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function AgentPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const { id: raw } = await params;
   const admin = await requireAdminPage(`/admin/agents/${raw}`);
   const id = idOf(raw);
@@ -20,7 +26,12 @@ export default async function AgentPage({ params, searchParams }: { params: Prom
   const { created } = await searchParams;
   return (
     <>
-      <PageHeader title={agent.name} subtitle={agent.role} back={{ href: "/admin/agents", label: "Agents" }} actions={<ActiveBadge active={agent.isActive} />} />
+      <PageHeader
+        title={agent.name}
+        subtitle={agent.role}
+        back={{ href: "/admin/agents", label: "Agents" }}
+        actions={<ActiveBadge active={agent.isActive} />}
+      />
       {created === "1" && <Notice>The agent was created.</Notice>}
       <div className="grid gap-5 lg:grid-cols-[1fr_20rem]">
         <Card title="Edit">
@@ -32,7 +43,16 @@ export default async function AgentPage({ params, searchParams }: { params: Prom
               items={[
                 ["Sessions", <span key="s">{agent._count.assignments}</span>],
                 ["Messages", <span key="m">{agent._count.messages}</span>],
-                ["Runs", <Link key="r" className="text-primary-ink hover:underline" href={`/admin/runs?agent=${encodeURIComponent(agent.name)}`}>Runs it took part in →</Link>],
+                [
+                  "Runs",
+                  <Link
+                    key="r"
+                    className="text-primary-ink hover:underline"
+                    href={`/admin/runs?agent=${encodeURIComponent(agent.name)}`}
+                  >
+                    Runs it took part in →
+                  </Link>,
+                ],
                 ["Created", when(agent.createdAt)],
                 ["Updated", when(agent.updatedAt)],
               ]}

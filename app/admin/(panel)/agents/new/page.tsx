@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
+import { Card, PageHeader } from "@/app/admin/_components/ui";
+import { AgentForm } from "@/app/admin/(panel)/agents/AgentForm";
 import { requireAdminPage } from "@/lib/admin/next";
-import { Card, PageHeader } from "../../../_components/ui";
-import { AgentForm } from "../AgentForm";
 
 export const metadata: Metadata = { title: "New agent" };
 

@@ -1,15 +1,29 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import {
+  ActionForm,
+  CheckboxGroup,
+  ConfirmForm,
+  SelectField,
+  SubmitButton,
+  TextArea,
+  TextField,
+} from "@/app/admin/_components/forms";
+import { ActiveBadge, ButtonLink, Card, Dl, PageHeader, when } from "@/app/admin/_components/ui";
+import {
+  addAssignmentAction,
+  deleteSessionAction,
+  removeAssignmentAction,
+  saveAssignmentAction,
+  saveSessionAction,
+} from "@/app/admin/actions";
 import { requireAdminPage } from "@/lib/admin/next";
 import { builtinTools } from "@/lib/agents/tools";
 import { displayTitle } from "@/lib/client/format";
 import { listAgents } from "@/lib/db/agents";
 import { getSession, sessionCounts } from "@/lib/db/sessions";
 import { listTools } from "@/lib/db/tools";
-import { addAssignmentAction, deleteSessionAction, removeAssignmentAction, saveAssignmentAction, saveSessionAction } from "../../../actions";
-import { ActionForm, CheckboxGroup, ConfirmForm, SelectField, SubmitButton, TextArea, TextField } from "../../../_components/forms";
-import { ActiveBadge, ButtonLink, Card, Dl, PageHeader, when } from "../../../_components/ui";
 
 export const metadata: Metadata = { title: "Session" };
 
@@ -68,13 +82,23 @@ export default async function SessionPage({ params }: { params: Promise<{ sessio
       <div className="grid gap-5 lg:grid-cols-[1fr_22rem]">
         <div className="space-y-5">
           <Card title={`Assigned agents (${session.assignments.length})`} testId="assignments">
-            <p className="mb-4 text-sm text-muted">They take their turns in this order on every message; inactive agents are skipped.</p>
+            <p className="mb-4 text-sm text-muted">
+              They take their turns in this order on every message; inactive agents are skipped.
+            </p>
             <ol className="space-y-4">
               {session.assignments.map((a) => (
-                <li key={a.id} data-testid="assignment" data-agent={a.agent.name} className="rounded-control border border-line bg-page p-4">
+                <li
+                  key={a.id}
+                  data-testid="assignment"
+                  data-agent={a.agent.name}
+                  className="rounded-control border border-line bg-page p-4"
+                >
                   <div className="mb-3 flex flex-wrap items-center justify-between gap-2">
                     <div className="flex items-center gap-2">
-                      <Link href={`/admin/agents/${a.agentId}`} className="font-semibold text-primary-ink hover:underline">
+                      <Link
+                        href={`/admin/agents/${a.agentId}`}
+                        className="font-semibold text-primary-ink hover:underline"
+                      >
                         {a.agent.name}
                       </Link>
                       <span className="text-sm text-muted">{a.agent.role}</span>
@@ -92,12 +116,28 @@ export default async function SessionPage({ params }: { params: Promise<{ sessio
                       compact
                     />
                   </div>
-                  <ActionForm action={saveAssignmentAction} csrf={csrf} hidden={{ session_id: session.sessionId, assignment_id: a.id }} testId={`assignment-form-${a.agent.name}`}>
+                  <ActionForm
+                    action={saveAssignmentAction}
+                    csrf={csrf}
+                    hidden={{ session_id: session.sessionId, assignment_id: a.id }}
+                    testId={`assignment-form-${a.agent.name}`}
+                  >
                     <div className="grid gap-4 sm:grid-cols-[8rem_1fr]">
                       <TextField name="order" label="Order" type="number" defaultValue={a.order} />
-                      <TextArea name="prompt_override" label="Prompt override" hint="— added to the system prompt in this session" defaultValue={a.promptOverride} rows={2} />
+                      <TextArea
+                        name="prompt_override"
+                        label="Prompt override"
+                        hint="— added to the system prompt in this session"
+                        defaultValue={a.promptOverride}
+                        rows={2}
+                      />
                     </div>
-                    <CheckboxGroup name="tools" label="Tools" options={toolOptions(a.agent.name)} defaultValues={a.tools.map((t) => String(t.id))} />
+                    <CheckboxGroup
+                      name="tools"
+                      label="Tools"
+                      options={toolOptions(a.agent.name)}
+                      defaultValues={a.tools.map((t) => String(t.id))}
+                    />
                     <SubmitButton testId={`assignment-save-${a.agent.name}`} kind="secondary">
                       Save {a.agent.name}
                     </SubmitButton>
@@ -105,15 +145,29 @@ export default async function SessionPage({ params }: { params: Promise<{ sessio
                 </li>
               ))}
             </ol>
-            {session.assignments.length === 0 && <p className="text-sm text-muted">No agents: a message to this session gets no answer.</p>}
+            {session.assignments.length === 0 && (
+              <p className="text-sm text-muted">No agents: a message to this session gets no answer.</p>
+            )}
           </Card>
           <Card title="Assign an agent" testId="add-assignment">
             {available.length === 0 ? (
               <p className="text-sm text-muted">Every agent is already assigned.</p>
             ) : (
-              <ActionForm action={addAssignmentAction} csrf={csrf} hidden={{ session_id: session.sessionId }} testId="add-assignment-form">
+              <ActionForm
+                action={addAssignmentAction}
+                csrf={csrf}
+                hidden={{ session_id: session.sessionId }}
+                testId="add-assignment-form"
+              >
                 <div className="grid gap-4 sm:grid-cols-[1fr_8rem]">
-                  <SelectField name="agent" label="Agent" options={available.map((a) => [String(a.id), `${a.name} — ${a.role}${a.isActive ? "" : " (inactive)"}`])} />
+                  <SelectField
+                    name="agent"
+                    label="Agent"
+                    options={available.map((a) => [
+                      String(a.id),
+                      `${a.name} — ${a.role}${a.isActive ? "" : " (inactive)"}`,
+                    ])}
+                  />
                   <TextField name="order" label="Order" type="number" defaultValue={nextOrder} />
                 </div>
                 <TextArea name="prompt_override" label="Prompt override" hint="— optional" rows={2} />
@@ -125,18 +179,39 @@ export default async function SessionPage({ params }: { params: Promise<{ sessio
         </div>
         <div className="space-y-5">
           <Card title="Details">
-            <ActionForm action={saveSessionAction} csrf={csrf} hidden={{ session_id: session.sessionId }} testId="session-form">
+            <ActionForm
+              action={saveSessionAction}
+              csrf={csrf}
+              hidden={{ session_id: session.sessionId }}
+              testId="session-form"
+            >
               <TextField name="title" label="Title" defaultValue={session.title} />
               <TextField name="user_id" label="User id" defaultValue={session.userId} />
-              <TextArea name="metadata" label="Metadata" hint="— a JSON object, or empty" defaultValue={session.metadata == null ? "" : JSON.stringify(session.metadata, null, 2)} rows={5} mono />
+              <TextArea
+                name="metadata"
+                label="Metadata"
+                hint="— a JSON object, or empty"
+                defaultValue={session.metadata == null ? "" : JSON.stringify(session.metadata, null, 2)}
+                rows={5}
+                mono
+              />
               <SubmitButton testId="session-save">Save</SubmitButton>
             </ActionForm>
             <div className="mt-5 border-t border-line pt-4">
-              <Dl items={[["Created", when(session.createdAt)], ["Updated", when(session.updatedAt)], ["Run", session.activeRunId ? `#${session.activeRunId} running` : "idle"]]} />
+              <Dl
+                items={[
+                  ["Created", when(session.createdAt)],
+                  ["Updated", when(session.updatedAt)],
+                  ["Run", session.activeRunId ? `#${session.activeRunId} running` : "idle"],
+                ]}
+              />
             </div>
           </Card>
           <Card title="Delete">
-            <p className="mb-3 text-sm text-ink-soft">Deletes the session with its {counts.messages} messages and {counts.runs} runs; a running run is stopped first.</p>
+            <p className="mb-3 text-sm text-ink-soft">
+              Deletes the session with its {counts.messages} messages and {counts.runs} runs; a running run is stopped
+              first.
+            </p>
             <ConfirmForm
               action={deleteSessionAction}
               csrf={csrf}

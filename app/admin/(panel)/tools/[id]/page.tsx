@@ -1,17 +1,23 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { ConfirmForm } from "@/app/admin/_components/forms";
+import { idOf } from "@/app/admin/_components/params";
+import { ActiveBadge, Badge, Card, Dl, Notice, PageHeader, when } from "@/app/admin/_components/ui";
+import { ToolForm } from "@/app/admin/(panel)/tools/ToolForm";
+import { deleteToolAction } from "@/app/admin/actions";
 import { requireAdminPage } from "@/lib/admin/next";
 import { builtinTools } from "@/lib/agents/tools";
 import { getTool } from "@/lib/db/tools";
-import { deleteToolAction } from "../../../actions";
-import { ConfirmForm } from "../../../_components/forms";
-import { idOf } from "../../../_components/params";
-import { ActiveBadge, Badge, Card, Dl, Notice, PageHeader, when } from "../../../_components/ui";
-import { ToolForm } from "../ToolForm";
 
 export const metadata: Metadata = { title: "Tool" };
 
-export default async function ToolPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function ToolPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const { id: raw } = await params;
   const admin = await requireAdminPage(`/admin/tools/${raw}`);
   const id = idOf(raw);
@@ -21,7 +27,11 @@ export default async function ToolPage({ params, searchParams }: { params: Promi
   const builtin = builtinTools.has(tool.name);
   return (
     <>
-      <PageHeader title={tool.name} back={{ href: "/admin/tools", label: "Tools" }} actions={<ActiveBadge active={tool.isActive} />} />
+      <PageHeader
+        title={tool.name}
+        back={{ href: "/admin/tools", label: "Tools" }}
+        actions={<ActiveBadge active={tool.isActive} />}
+      />
       {created === "1" && <Notice>The tool was created.</Notice>}
       <div className="grid gap-5 lg:grid-cols-[1fr_20rem]">
         <Card title="Edit">
@@ -32,21 +42,31 @@ export default async function ToolPage({ params, searchParams }: { params: Promi
             <p className="text-sm text-ink-soft" data-testid="tool-implementation">
               {builtin ? (
                 <>
-                  <Badge tone="green">built in</Badge> Tandem runs this tool; its parameters come from the code (the stored schema is refreshed at start).
+                  <Badge tone="green">built in</Badge> Tandem runs this tool; its parameters come from the code (the
+                  stored schema is refreshed at start).
                 </>
               ) : (
                 <>
-                  <Badge tone="amber">none</Badge> No implementation with this name: agents are not offered it until one exists.
+                  <Badge tone="amber">none</Badge> No implementation with this name: agents are not offered it until one
+                  exists.
                 </>
               )}
             </p>
             <div className="mt-4">
-              <Dl items={[["Assignments", String(tool._count.assignments)], ["Created", when(tool.createdAt)], ["Updated", when(tool.updatedAt)]]} />
+              <Dl
+                items={[
+                  ["Assignments", String(tool._count.assignments)],
+                  ["Created", when(tool.createdAt)],
+                  ["Updated", when(tool.updatedAt)],
+                ]}
+              />
             </div>
           </Card>
           <Card title="Delete">
             <p className="mb-3 text-sm text-ink-soft">
-              {builtin ? "A built-in tool's row comes back at the next start; make it inactive instead to stop its use." : "Sessions that use it simply lose it."}
+              {builtin
+                ? "A built-in tool's row comes back at the next start; make it inactive instead to stop its use."
+                : "Sessions that use it simply lose it."}
             </p>
             <ConfirmForm
               action={deleteToolAction}

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
+import { Card, PageHeader } from "@/app/admin/_components/ui";
+import { ToolForm } from "@/app/admin/(panel)/tools/ToolForm";
 import { requireAdminPage } from "@/lib/admin/next";
-import { Card, PageHeader } from "../../../_components/ui";
-import { ToolForm } from "../ToolForm";
 
 export const metadata: Metadata = { title: "New tool" };
 
