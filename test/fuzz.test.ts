@@ -12,6 +12,7 @@ import { readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
+import { prng } from "./support/prng";
 import { startServer, type TandemServer } from "./support/server";
 
 const SEED = Number(process.env.TANDEM_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -21,23 +22,9 @@ const KEY = "fuzz-key";
 console.log(`fuzz seed ${SEED} (TANDEM_FUZZ_SEED=${SEED} replays it), ${REQUESTS} requests`);
 
 // ---------------------------------------------------------------------------------------------
-// A seeded PRNG (mulberry32) and generators
+// Generators (seeded: test/support/prng.ts)
 // ---------------------------------------------------------------------------------------------
 
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)];
-  const chance = (p: number) => next() < p;
-  return { next, int, pick, chance };
-}
 type Rng = ReturnType<typeof prng>;
 
 const ODD_STRINGS = [

@@ -36,6 +36,7 @@ import { MAX_CONTENT_LENGTH } from "@/lib/contract/schemas";
 import type { AssignmentRow } from "@/lib/db/assignments";
 import type { MessageRow } from "@/lib/db/messages";
 import { apiClient } from "./support/api";
+import { prng } from "./support/prng";
 import { startServer, type TandemServer } from "./support/server";
 
 const SEED = Number(process.env.TANDEM_PATHOLOGICAL_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -52,20 +53,6 @@ const REPRODUCTION = `What is 1${" ".repeat(2000)}1+${"e+".repeat(995)}1?`;
 // ---------------------------------------------------------------------------------------------
 // Hostile texts
 // ---------------------------------------------------------------------------------------------
-
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)];
-  return { int, pick };
-}
 
 /** Openings that steer the text into one pattern or another (classification, notes, finders). */
 const OPENINGS = [
