@@ -176,7 +176,10 @@ async function main() {
     });
     if (built.status !== 0) process.exit(1);
   }
-  console.log(`Tandem benchmarks (${SECONDS} s per throughput figure, offline model at zero delay)\n`);
+  console.log(`Tandem benchmarks (${SECONDS} s per throughput figure, offline model at zero delay)`);
+  // The runtime decides several figures (the framework's own cost differs between Node majors).
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(" ").filter(Boolean)];
+  console.log(`Node ${process.version}, V8 ${process.versions.v8}, flags: ${flags.join(" ") || "none"}\n`);
   const databaseUrl = await freshSqliteUrl("bench");
   const server = await startServer({ databaseUrl, env: { LOG_LEVEL: "error", TANDEM_BENCH: "1" } });
   let fanoutSessions: string[] = [];
