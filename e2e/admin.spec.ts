@@ -176,7 +176,7 @@ test("tools: the schema must be valid JSON and a valid JSON Schema; create, edit
   await expect(admin.emptyList).toBeVisible();
 });
 
-test("sessions: assign an agent with tools and the next run uses them; an assigned agent cannot be deleted; a rename reaches the chat live", async ({
+test("sessions: assign an agent with tools and the next run uses them; an assigned agent cannot be deleted; a rename and a team change reach the chat live", async ({
   page,
   request,
   browser,
@@ -245,6 +245,11 @@ test("sessions: assign an agent with tools and the next run uses them; an assign
   const chat = new ChatPage(chatPage);
   await chatPage.goto(`/c/${sessionId}`);
   await expect(chat.conversationTitle).toHaveText("Admin wiring");
+  await expect(chat.team).toHaveCount(2);
+  expect(await chat.team.evaluateAll((items) => items.map((li) => li.getAttribute("data-agent")))).toEqual([
+    "checker",
+    "writer",
+  ]);
   await page.goto(`/admin/sessions/${sessionId}`);
   await admin.input(admin.sessionForm, "title").fill("Renamed by the admin");
   await admin.input(admin.sessionForm, "metadata").fill("[1, 2]");
@@ -254,6 +259,11 @@ test("sessions: assign an agent with tools and the next run uses them; an assign
   await admin.submit(admin.sessionForm, admin.sessionForm.getByTestId("session-save"));
   await expect(admin.formNotice(admin.sessionForm)).toHaveText("Saved.");
   await expect(chat.conversationTitle).toHaveText("Renamed by the admin");
+  // So does a change of team: the chat's header shows the agents who will answer now.
+  await admin.confirm("remove-writer");
+  await expect(admin.assignment("writer")).toHaveCount(0);
+  await expect(chat.team).toHaveCount(1);
+  await expect(chat.team.first()).toHaveAttribute("data-agent", "checker");
   await chatPage.close();
 });
 

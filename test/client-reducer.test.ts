@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { type ConversationEvent, type ConversationView, initialView, reduce } from "@/lib/client/reducer";
-import type { ChatEvent, Message } from "@/lib/contract/types";
+import type { Agent, ChatEvent, Message, Session } from "@/lib/contract/types";
 import {
   broadcasts,
   type Fixture,
@@ -408,5 +408,56 @@ describe("client reducer: snapshots", () => {
     });
     assert.equal(deleted.phase, "deleted");
     assert.equal(deleted.run, null);
+  });
+});
+
+describe("client reducer: session changes", () => {
+  const at = "2026-12-05T10:00:00.000Z";
+  const agentOf = (f: Fixture, name: string): Agent => f.history.find((m) => m.agent?.name === name)!.agent!;
+  const assigned = (order: number, agent: Agent, prompt_override = "") => ({
+    id: 100 + order,
+    session: 1,
+    agent,
+    order,
+    prompt_override,
+    tools: [],
+    created_at: at,
+    updated_at: at,
+  });
+  const sessionOf = (f: Fixture, assignments: Session["assignments"]): Session => ({
+    id: 1,
+    session_id: f.session_id,
+    title: "Bicycles",
+    user_id: "",
+    metadata: null,
+    assignments,
+    created_at: at,
+    updated_at: at,
+  });
+
+  test("session_updated with a changed team: the header's team follows, in order", () => {
+    const f = fixture("normal");
+    const view = opened(f);
+    assert.deepEqual(
+      view.assignments.map((a) => a.agent),
+      ["researcher", "writer"],
+    );
+    const critic: Agent = { ...agentOf(f, "writer"), id: 99, name: "critic", role: "Critic" };
+    const session = sessionOf(f, [assigned(0, agentOf(f, "writer")), assigned(1, critic, "Be brief")]);
+    const next = reduce(view, { event: "session_updated", payload: { session }, seq: 1 });
+    assert.equal(next.title, "Bicycles");
+    assert.deepEqual(next.assignments, [
+      { order: 0, agent: "writer", role: "Technical Writer", prompt_override: false },
+      { order: 1, agent: "critic", role: "Critic", prompt_override: true },
+    ]);
+    const emptied = reduce(next, { event: "session_updated", payload: { session: sessionOf(f, []) }, seq: 2 });
+    assert.deepEqual(emptied.assignments, [], "a session left with no agents shows none");
+  });
+
+  test("another session's update changes nothing", () => {
+    const f = fixture("normal");
+    const view = opened(f);
+    const other = { ...sessionOf(f, []), session_id: "someone-else" };
+    assert.equal(reduce(view, { event: "session_updated", payload: { session: other }, seq: 1 }), view);
   });
 });

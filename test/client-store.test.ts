@@ -215,7 +215,7 @@ describe("client store", () => {
       assert.equal(h.view.run, null);
       const next = {
         event: "session_updated",
-        payload: { session: { session_id: f.session_id, title: "Renamed" } },
+        payload: { session: { session_id: f.session_id, title: "Renamed", assignments: [] } },
         seq: 1,
       };
       h.deliver([next]);

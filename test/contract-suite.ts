@@ -477,6 +477,7 @@ export function defineContractSuite(
       assert.equal(tool.agent.name, "researcher");
       assert.deepEqual(tool.tool_input, { expression: "12 * (3 + 4)" });
       assert.equal(tool.tool_output.result, 84);
+      assert.equal(tool.content, "calculator: 12 * (3 + 4) → 84", "a line clients that ignore tool_* can show");
       assert.equal(typeof tool.latency_ms, "number");
       const researcher = res.json.find((m: any) => m.role === "agent" && m.agent.name === "researcher");
       assert.match(researcher.content, /84/);

@@ -120,6 +120,16 @@ describe("collaboration engine", () => {
     assert.equal(tool.tool_name, "current_time");
     assert.equal(tool.tool_output.timezone, "Asia/Tokyo");
     assert.ok(Math.abs(tool.tool_output.unix_ms - Date.now()) < 60_000);
+    assert.match(tool.content, /^current_time: Asia\/Tokyo → \d{4}-\d{2}-\d{2} \d{2}:\d{2} \([A-Z][a-z]+day\)$/);
+  });
+
+  test("a tool that fails is stored with a readable error line", async () => {
+    const id = await newSession();
+    const res = await api("POST", `/api/sessions/${id}/send/`, { content: "What is 1/0?" });
+    assert.equal(res.status, 200, res.text);
+    const tool = res.json.find((m: any) => m.role === "tool");
+    assert.deepEqual(tool.tool_output, { error: "Division by zero" });
+    assert.equal(tool.content, "calculator: 1/0 → error: Division by zero");
   });
 
   test("refuses an async send while a run is going, and deleting the session stops the run", async () => {

@@ -20,8 +20,10 @@ import {
   type SessionSearchInput,
   type SessionSearchOutput,
   type ToolContext,
+  type ToolOutcome,
   toolParametersJsonSchema,
 } from "@/lib/agents/tools/index";
+import { MAX_TOOL_SUMMARY_LENGTH } from "@/lib/contract/schemas";
 
 const noSearch: ToolContext = {
   async searchMessages() {
@@ -41,12 +43,13 @@ async function calc(expression: string): Promise<number> {
 }
 
 describe("registry", () => {
-  test("has the three built-in tools, each with name/description/schema/execute", () => {
+  test("has the three built-in tools, each with name/description/schema/execute/summarize", () => {
     assert.deepEqual([...builtinTools.keys()].sort(), ["calculator", "current_time", "session_search"]);
     for (const [name, t] of builtinTools) {
       assert.equal(t.name, name);
       assert.ok(t.description.length > 20, `${name} has a description`);
       assert.equal(typeof t.execute, "function");
+      assert.equal(typeof t.summarize, "function");
       assert.equal(typeof t.inputSchema.parse, "function");
     }
   });
@@ -387,5 +390,86 @@ describe("session_search", () => {
       },
     };
     await assert.rejects(sessionSearch.execute({ query: "anything" }, ctx), /database is locked/);
+  });
+});
+
+describe("summaries (a tool message's readable content)", () => {
+  const fixed = new Date("2026-12-01T13:05:09.000Z");
+  const hit = { id: 1, role: "user", agent: null, content: "a red bicycle", created_at: fixed.toISOString() };
+  const ctx: ToolContext = { now: () => fixed, searchMessages: async (_query, limit) => Array(limit).fill(hit) };
+
+  /** Run the tool as the engine does and summarize how the call ended. */
+  async function line<I, O>(tool: BuiltinTool<I, O>, input: I): Promise<string> {
+    let outcome: ToolOutcome<O>;
+    try {
+      outcome = { ok: true, output: await tool.execute(input, ctx) };
+    } catch (e) {
+      outcome = { ok: false, error: (e as Error).message };
+    }
+    return tool.summarize(input, outcome);
+  }
+
+  test("calculator: the expression and its result, or the error", async () => {
+    assert.equal(await line(calculator, { expression: "12 * (3 + 4)" }), "calculator: 12 * (3 + 4) → 84");
+    assert.equal(await line(calculator, { expression: " 0.1 + 0.2 " }), "calculator: 0.1 + 0.2 → 0.3");
+    assert.equal(await line(calculator, { expression: "1/0" }), "calculator: 1/0 → error: Division by zero");
+    assert.equal(await line(calculator, { expression: "" }), "calculator:  → error: Expression is empty");
+  });
+
+  test("current_time: the zone and its wall clock to the minute, with the weekday", async () => {
+    assert.equal(
+      await line(currentTime, { timezone: "Asia/Tokyo" }),
+      "current_time: Asia/Tokyo → 2026-12-01 22:05 (Tuesday)",
+    );
+    assert.equal(await line(currentTime, {}), "current_time: UTC → 2026-12-01 13:05 (Tuesday)");
+    assert.equal(
+      await line(currentTime, { timezone: "America/New_York" }),
+      "current_time: America/New_York → 2026-12-01 08:05 (Tuesday)",
+    );
+    assert.equal(
+      await line(currentTime, { timezone: "Asia/Kolkata" }),
+      "current_time: Asia/Kolkata → 2026-12-01 18:35 (Tuesday)",
+    );
+    assert.equal(
+      await line(currentTime, { timezone: "Pacific/Auckland" }),
+      "current_time: Pacific/Auckland → 2026-12-02 02:05 (Wednesday)",
+      "past midnight there: the next day",
+    );
+    assert.equal(
+      await line(currentTime, { timezone: "Mars/Olympus" }),
+      "current_time: Mars/Olympus → error: Unknown time zone: Mars/Olympus",
+    );
+  });
+
+  test("session_search: the quoted query and how many messages matched", async () => {
+    assert.equal(await line(sessionSearch, { query: "bicycle", limit: 2 }), 'session_search: "bicycle" → 2 matches');
+    assert.equal(await line(sessionSearch, { query: "bicycle", limit: 1 }), 'session_search: "bicycle" → 1 match');
+    const none: ToolContext = { searchMessages: async () => [] };
+    const output = await sessionSearch.execute({ query: "unicycle" }, none);
+    assert.equal(
+      sessionSearch.summarize({ query: "unicycle" }, { ok: true, output }),
+      'session_search: "unicycle" → no matches',
+    );
+    assert.equal(
+      sessionSearch.summarize({ query: "x" }, { ok: false, error: "database is locked" }),
+      'session_search: "x" → error: database is locked',
+    );
+  });
+
+  test("long inputs and errors stay within the bound, on one line, and keep the result in view", async () => {
+    const long = `${Array(124).fill("1 +").join(" ")} 1`; // 497 characters: 125 ones
+    const calc = await line(calculator, { expression: long });
+    assert.ok(calc.length <= MAX_TOOL_SUMMARY_LENGTH, `${calc.length} characters`);
+    assert.match(calc, /^calculator: 1 \+ 1 \+ .*… → 125$/);
+
+    const unknown = await line(calculator, { expression: `${"x".repeat(300)} + 1` });
+    assert.ok(unknown.length <= MAX_TOOL_SUMMARY_LENGTH, `${unknown.length} characters`);
+    assert.match(unknown, /→ error: Unknown identifier .*…$/, "a long error is cut too");
+
+    const query = `several\nlines\tand ${"words ".repeat(30)}`;
+    const search = await line(sessionSearch, { query, limit: 3 });
+    assert.ok(search.length <= MAX_TOOL_SUMMARY_LENGTH, `${search.length} characters`);
+    assert.match(search, /^session_search: "several\\nlines\\tand words words .*… → 3 matches$/);
+    assert.doesNotMatch(search, /[\n\t]/);
   });
 });

@@ -14,6 +14,10 @@ export class ChatPage {
   get header(): Locator {
     return this.page.getByTestId("app-header");
   }
+  /** The session's agents in the conversation header, one `li[data-agent]` each, in order. */
+  get team(): Locator {
+    return this.page.getByTestId("conversation-agents").locator("li");
+  }
   get connection(): Locator {
     return this.page.getByTestId("connection-status");
   }

@@ -29,7 +29,7 @@ import { reasons } from "@/lib/runs/reasons";
 import { CONTEXT_MESSAGES, conversation, systemPrompt } from "./context";
 import { modelFor } from "./models";
 import { PartialText } from "./partial-text";
-import { builtinTools, type ToolContext } from "./tools/index";
+import { builtinTools, type ToolContext, type ToolOutcome } from "./tools/index";
 
 /** Events of a run's progress: the run's id is added by the run. */
 type RunEvent = { [E in EventName]: EventPayload<E> extends { run_id: number } ? E : never }[EventName];
@@ -234,20 +234,21 @@ function toolsFor(input: {
           input: toolInput as Json,
         });
         const started = performance.now();
-        let output: unknown;
-        let isError = false;
+        let outcome: ToolOutcome<unknown>;
         try {
-          output = await impl.execute(toolInput, context);
+          outcome = { ok: true, output: await impl.execute(toolInput, context) };
         } catch (e) {
-          isError = true;
-          output = { error: e instanceof Error ? e.message : String(e) };
+          outcome = { ok: false, error: e instanceof Error ? e.message : String(e) };
         }
+        const output = outcome.ok ? outcome.output : { error: outcome.error };
+        const isError = !outcome.ok;
         const latencyMs = Math.round(performance.now() - started);
         const stored = await store("store the tool call", () =>
           createMessage({
             sessionPk: run.sessionPk,
             role: "tool",
             agent,
+            content: impl.summarize(toolInput, outcome),
             toolName: row.name,
             toolInput: toolInput as object,
             toolOutput: output as object,

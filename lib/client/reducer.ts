@@ -11,7 +11,7 @@
  * text already has is not added again).
  */
 
-import type { ChatEvent, EventPayload, Json, Message, SessionState } from "@/lib/contract/types";
+import type { ChatEvent, EventPayload, Json, Message, Session, SessionState } from "@/lib/contract/types";
 import { type Activity, displayName } from "./agents";
 import type { SocketInfo } from "./socket";
 
@@ -141,8 +141,12 @@ export function reduce(view: ConversationView, e: ConversationEvent): Conversati
       return endRun(view, e.payload.run_id, "error", e.payload.error);
     case "run_cancelled":
       return endRun(view, e.payload.run_id, "cancelled");
-    case "session_updated":
-      return e.payload.session.session_id === view.sessionId ? { ...view, title: e.payload.session.title } : view;
+    case "session_updated": {
+      const { session } = e.payload;
+      return session.session_id === view.sessionId
+        ? { ...view, title: session.title, assignments: teamOf(session) }
+        : view;
+    }
     case "session_deleted":
       return e.payload.session_id === view.sessionId ? { ...view, phase: "deleted", run: null, activity: null } : view;
 
@@ -497,6 +501,16 @@ function finish(view: ConversationView, run: RunId, how: RunEnd | "interrupted")
 // ---------------------------------------------------------------------------------------------
 
 /** Replaces the messages by the server's history, keeping render keys and unchanged objects. */
+/** The session's team as the state snapshot lists it, from the whole Session a `session_updated` carries. */
+function teamOf(session: Session): SessionStateAssignment[] {
+  return session.assignments.map((a) => ({
+    order: a.order,
+    agent: a.agent.name,
+    role: a.agent.role,
+    prompt_override: a.prompt_override.trim() !== "",
+  }));
+}
+
 function snapshot(view: ConversationView, history: Message[], state: SessionState): ConversationView {
   const running = state.run && state.run.status === "running" ? state.run : null;
   const items: Message[] = [];

@@ -70,6 +70,8 @@ export const JsonObjectSchema = jsonObject.nullable();
  * JSON (UTF-8): a list of 1,000 sessions then stays within 16 MiB of metadata.
  */
 export const MAX_METADATA_BYTES = 16 * 1024;
+/** The longest `content` of a `tool` message: one line a chat bubble can show. */
+export const MAX_TOOL_SUMMARY_LENGTH = 200;
 export const MetadataSchema = jsonObject
   .refine(
     (v) => Buffer.byteLength(JSON.stringify(v)) <= MAX_METADATA_BYTES,
@@ -163,7 +165,13 @@ export const MessageSchema = z
     session: Id.describe("The session's integer id."),
     role: MessageRoleSchema,
     agent: AgentSchema.nullable(),
-    content: z.string(),
+    content: z
+      .string()
+      .describe(
+        `The text. For a \`tool\` message, one readable line of at most ${MAX_TOOL_SUMMARY_LENGTH} characters, ` +
+          "such as `calculator: 12 * (3 + 4) → 84` or `calculator: 1/0 → error: Division by zero`; " +
+          "the call itself is in tool_name, tool_input and tool_output.",
+      ),
     tool_name: z.string(),
     tool_input: JsonValue.nullable(),
     tool_output: JsonValue.nullable(),

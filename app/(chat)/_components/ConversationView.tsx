@@ -259,9 +259,13 @@ function ConversationHeader({
           </h1>
         )}
         {agents.length > 0 && (
-          <ol aria-label="Agents in this chat" className="ml-auto hidden shrink-0 items-center gap-1.5 sm:flex">
+          <ol
+            data-testid="conversation-agents"
+            aria-label="Agents in this chat"
+            className="ml-auto hidden shrink-0 items-center gap-1.5 sm:flex"
+          >
             {agents.map((a, i) => (
-              <li key={a.agent} className="flex items-center gap-1.5">
+              <li key={a.agent} data-agent={a.agent} className="flex items-center gap-1.5">
                 {i > 0 && (
                   <span aria-hidden className="text-xs text-muted">
                     →

@@ -40,13 +40,6 @@ export function Header(props: {
         <TandemMark size={28} />
         <span className="text-[1.05rem] font-semibold tracking-tight">Tandem</span>
       </Link>
-      <span className="hidden items-center gap-1.5 text-xs text-muted lg:inline-flex" aria-hidden>
-        <span className="h-1.5 w-1.5 rounded-full bg-secondary" />
-        researcher
-        <span className="mx-0.5">+</span>
-        <span className="h-1.5 w-1.5 rounded-full bg-primary" />
-        writer
-      </span>
       <div className="ml-auto flex items-center gap-2">
         <ConnectionStatus state={props.connection} />
         <button

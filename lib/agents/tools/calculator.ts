@@ -16,6 +16,7 @@
  */
 import { z } from "zod";
 import { trimEndWhile, trimStartWhile } from "@/lib/text";
+import { summaryLine } from "./summary";
 import type { BuiltinTool } from "./types";
 
 export const MAX_EXPRESSION_LENGTH = 500;
@@ -616,5 +617,9 @@ export const calculatorTool: BuiltinTool<CalculatorInput, CalculatorOutput> = {
     const raw = (input as { expression?: unknown } | null | undefined)?.expression;
     const expression = checkInput(raw);
     return { expression, result: evaluateExpression(expression) };
+  },
+  summarize(input, outcome) {
+    const expression = typeof input?.expression === "string" ? input.expression : "";
+    return summaryLine("calculator", expression, outcome, (output) => String(output.result));
   },
 };

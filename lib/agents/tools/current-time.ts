@@ -1,5 +1,6 @@
 /** `current_time` built-in tool plus helpers to spot date/time questions in natural language. */
 import { z } from "zod";
+import { summaryLine } from "./summary";
 import type { BuiltinTool } from "./types";
 
 /** Validate an IANA time zone name with Intl and return its canonical spelling. Throws "Unknown time zone: X". */
@@ -78,7 +79,21 @@ export const currentTimeTool: BuiltinTool<CurrentTimeInput, CurrentTimeOutput> =
     const now = ctx?.now ? ctx.now() : new Date();
     return describeTime(now, timezone);
   },
+  summarize(input, outcome) {
+    const timezone = typeof input?.timezone === "string" && input.timezone.trim() ? input.timezone.trim() : "UTC";
+    return summaryLine("current_time", timezone, outcome, localMinute);
+  },
 };
+
+const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+
+/** "2026-12-05 19:01 (Saturday)": the output's instant on its zone's wall clock, to the minute. */
+function localMinute({ iso, utc_offset }: CurrentTimeOutput): string {
+  const offset = /^([+-])(\d{2}):(\d{2})$/.exec(utc_offset);
+  const minutes = offset ? (offset[1] === "-" ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3])) : 0;
+  const wall = new Date(Date.parse(iso) + minutes * 60_000);
+  return `${wall.toISOString().slice(0, 16).replace("T", " ")} (${WEEKDAYS[wall.getUTCDay()]})`;
+}
 
 // Phrases that ask for the current date or time. "timeline", "time complexity", "no time for this" do not match.
 const END = String.raw`(?=\s*(?:$|[?.!,;:]|now\b|right\s+now\b|today\b|tonight\b|currently\b|there\b|please\b|in\s|at\s+the\s+moment\b|where\b|for\s+me\b))`;

@@ -31,7 +31,7 @@ export {
 } from "./current-time";
 export type { SessionSearchInput, SessionSearchOutput } from "./session-search";
 export { sessionSearchTool } from "./session-search";
-export type { BuiltinTool, SessionMessageHit, ToolContext } from "./types";
+export type { BuiltinTool, SessionMessageHit, ToolContext, ToolOutcome } from "./types";
 
 export const builtinTools: ReadonlyMap<string, BuiltinTool> = new Map<string, BuiltinTool>(
   [calculatorTool, currentTimeTool, sessionSearchTool].map((t) => [t.name, t as BuiltinTool]),

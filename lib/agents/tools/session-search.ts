@@ -1,5 +1,6 @@
 /** `session_search` built-in tool: search this session's earlier messages through the engine-provided context. */
 import { z } from "zod";
+import { summaryLine } from "./summary";
 import type { BuiltinTool, SessionMessageHit } from "./types";
 
 export const sessionSearchInputSchema = z.object({
@@ -34,5 +35,12 @@ export const sessionSearchTool: BuiltinTool<SessionSearchInput, SessionSearchOut
     const found = await ctx.searchMessages(query, limit);
     const results = Array.isArray(found) ? found.slice(0, limit) : [];
     return { query, results };
+  },
+  summarize(input, outcome) {
+    const query = typeof input?.query === "string" ? input.query.trim() : "";
+    return summaryLine("session_search", JSON.stringify(query), outcome, ({ results }) => {
+      if (results.length === 0) return "no matches";
+      return results.length === 1 ? "1 match" : `${results.length} matches`;
+    });
   },
 };

@@ -16,9 +16,17 @@ export interface ToolContext {
   now?(): Date;
 }
 
+/** How a call ended: the tool's output, or the message of the error it threw. */
+export type ToolOutcome<O> = { ok: true; output: O } | { ok: false; error: string };
+
 export interface BuiltinTool<I = unknown, O = unknown> {
   name: string;
   description: string;
   inputSchema: z.ZodType<I>;
   execute(input: I, ctx: ToolContext): Promise<O>;
+  /**
+   * One short line a person can read, such as `calculator: 12 * (3 + 4) → 84`: the stored `tool`
+   * message's content, which clients that ignore tool_input/tool_output show as it is.
+   */
+  summarize(input: I, outcome: ToolOutcome<O>): string;
 }
