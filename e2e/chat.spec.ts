@@ -129,6 +129,10 @@ test.describe("chat", () => {
     expect(refused.status()).toBe(409);
     await chat.screenshot(testInfo, "busy");
 
+    // Stop while an agent has text on screen (the checks above may outlast the researcher's turn,
+    // and a Stop between two turns leaves nobody's text to mark).
+    const writing = chat.streamingMessage().filter({ has: page.getByTestId("message-content") });
+    await expect(writing.first()).toBeVisible({ timeout: 20_000 });
     await chat.stopButton.click();
     await chat.waitForRunEnd(20_000);
     await expect(page.getByTestId("message-cancelled").first()).toBeVisible({ timeout: 10_000 });
