@@ -385,6 +385,18 @@ describe(`fuzz (seed ${SEED})`, () => {
       const hasBody = !["GET", "HEAD"].includes(method) && r.chance(0.9);
       return { method, url: path(r, sessions, messages), headers: headers(r), body: hasBody ? body(r) : undefined };
     });
+  /** Sends generated requests only to load the server (their answers are read and dropped). */
+  const load = (requests: ReturnType<typeof generate>) =>
+    pool(requests, CONCURRENCY, async (req) => {
+      await fetch(`${server.url}${req.url}`, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        redirect: "manual",
+      })
+        .then((res) => res.arrayBuffer())
+        .catch(() => {});
+    });
   const alive = () => assert.equal(server.process.exitCode, null, `the server died:\n${server.output().slice(-3000)}`);
 
   before(async () => {
@@ -415,16 +427,7 @@ describe(`fuzz (seed ${SEED})`, () => {
     }
     // Warm up with the same mix (another seed), so lazily loaded bundles and the heap's high
     // water mark from big bodies are in the baseline and only growth that persists is counted.
-    await pool(generate(prng(SEED ^ 0x5eed), 1000), CONCURRENCY, async (req) => {
-      await fetch(`${server.url}${req.url}`, {
-        method: req.method,
-        headers: req.headers,
-        body: req.body,
-        redirect: "manual",
-      })
-        .then((res) => res.arrayBuffer())
-        .catch(() => {});
-    });
+    await load(generate(prng(SEED ^ 0x5eed), 1000));
     rssStart = rssKb(pid);
   });
   after(async () => {
@@ -619,16 +622,7 @@ describe(`fuzz (seed ${SEED})`, () => {
     // Big bodies raise the heap's high-water mark once; a leak grows with every round. So after
     // the fuzz, one more round of the same mix (another seed) must not grow RSS much further.
     const afterFuzz = rssKb(pid);
-    await pool(generate(prng(SEED ^ 0xbeef), Math.ceil(REQUESTS / 2)), CONCURRENCY, async (req) => {
-      await fetch(`${server.url}${req.url}`, {
-        method: req.method,
-        headers: req.headers,
-        body: req.body,
-        redirect: "manual",
-      })
-        .then((res) => res.arrayBuffer())
-        .catch(() => {});
-    });
+    await load(generate(prng(SEED ^ 0xbeef), Math.ceil(REQUESTS / 2)));
     await new Promise((res) => setTimeout(res, 1000));
     alive();
     const end = rssKb(pid);
