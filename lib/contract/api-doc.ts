@@ -137,7 +137,7 @@ export function renderApiDoc(): string {
     "### Enumerations",
     "",
     `- Message \`role\`: ${S.MESSAGE_ROLES.map((r) => `\`${r}\``).join(", ")}.`,
-    `- Run log \`status\`: ${S.RUN_STATUSES.map((r) => `\`${r}\``).join(", ")} (\`cancelled\` is ext).`,
+    `- Run log \`status\`: ${S.RUN_STATUSES.map((r) => `\`${r}\``).join(", ")} (\`queued\` and \`cancelled\` are ext).`,
     "",
     "## WebSocket `/ws/chat/{session_id}/`",
     "",

@@ -184,11 +184,11 @@ export const MessageSchema = z
   })
   .meta({ id: "Message" });
 
-/** A run log's status: `running` until it ends in one of the others (compat: running, success, error). */
-export const RUN_STATUSES = ["running", "success", "error", "cancelled"] as const;
+/** A run log's status: `queued` while it waits its turn in the session's queue, `running` until it ends in one of the others (compat: running, success, error). */
+export const RUN_STATUSES = ["queued", "running", "success", "error", "cancelled"] as const;
 export const RunStatusSchema = z.enum(RUN_STATUSES);
 export type RunStatus = (typeof RUN_STATUSES)[number];
-export type EndedRunStatus = Exclude<RunStatus, "running">;
+export type EndedRunStatus = Exclude<RunStatus, "running" | "queued">;
 
 export const RunLogSchema = z
   .object({
