@@ -9,7 +9,7 @@ import next from "next";
 import { WebSocketServer } from "ws";
 import { bootstrapAdminFromEnv } from "./lib/admin/auth";
 import { seedDefaults } from "./lib/agents/seed";
-import { createEdge } from "./lib/api/edge";
+import { collapseSlashes, createEdge } from "./lib/api/edge";
 import { dbReady, disconnectDb } from "./lib/db/connection";
 import { deployMigrations } from "./lib/db/migrate";
 import { env } from "./lib/env";
@@ -67,7 +67,8 @@ async function main() {
     socket.on("error", () => socket.destroy());
     let url: URL;
     try {
-      url = new URL(req.url ?? "/", "http://localhost");
+      req.url = collapseSlashes(req.url ?? "/");
+      url = new URL(req.url, "http://localhost");
     } catch {
       socket.destroy();
       return;

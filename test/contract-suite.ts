@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startServer, type TandemServer } from "./support/server";
+import { ChatClient } from "./support/ws";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const AGENT_KEYS = ["id", "name", "role", "description", "model_hint", "is_active", "created_at", "updated_at"];
@@ -92,6 +93,25 @@ export function defineContractSuite(
         assert.deepEqual(res.json, { message: "Server is up!" });
         assert.match(res.headers.get("content-type") ?? "", /application\/json/);
       }
+    });
+
+    it("repeated slashes in a path count as one, answered in place (no redirect), WebSocket too", async () => {
+      const { session_id } = await create({ title: "slashes" });
+      for (const path of [
+        "//sessions/",
+        "/api//sessions/",
+        "//api///sessions/",
+        `/api/sessions//${session_id}//state/`,
+      ]) {
+        const res = await api("GET", path);
+        assert.equal(res.status, 200, `${path} answered ${res.status}`);
+        assert.equal(res.headers.get("location"), null, path);
+      }
+      const sent = await api("POST", `//sessions//${session_id}/send/`, { content: "double slashes" });
+      assert.equal(sent.status, 200, sent.text);
+      assert.equal(sent.json[0].content, "double slashes");
+      const socket = await ChatClient.connect(`${server!.url.replace("http", "ws")}//ws//chat/${session_id}/`);
+      await socket.close();
     });
 
     it("readiness checks the database", async () => {

@@ -60,6 +60,18 @@ function sendJson(res: ServerResponse, status: number, body: object, headers: Re
   res.end(text);
 }
 
+/**
+ * Repeated slashes in the path count as one (`//sessions/`, `/api//sessions/`: an API base that
+ * ends in `/`), answered in place: the contract promises no redirects. The query is left as is.
+ */
+export function collapseSlashes(url: string): string {
+  if (!url.startsWith("/")) return url;
+  const query = url.indexOf("?");
+  const path = query === -1 ? url : url.slice(0, query);
+  if (!path.includes("//")) return url;
+  return path.replace(/\/{2,}/g, "/") + (query === -1 ? "" : url.slice(query));
+}
+
 export function createEdge(options: EdgeOptions) {
   const applyCors = corsPolicy(options.corsOrigins);
   const keys = apiKeys(options.apiKeys);
@@ -112,7 +124,8 @@ export function createEdge(options: EdgeOptions) {
     res.setHeader("X-Request-Id", requestId);
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
 
-    const rawUrl = req.url ?? "/";
+    const rawUrl = collapseSlashes(req.url ?? "/");
+    req.url = rawUrl;
     const kind: PathKind = rawUrl.startsWith("/") ? classifyPath(rawUrl) : "api";
     if (kind !== "other") {
       for (const [k, v] of Object.entries(API_SECURITY_HEADERS)) res.setHeader(k, v);
@@ -140,7 +153,7 @@ export function createEdge(options: EdgeOptions) {
     }
 
     // Absolute-form or `*` targets and undecodable paths never reach the router.
-    if (!rawUrl.startsWith("/") || rawUrl.startsWith("//") || !isValidUrl(rawUrl)) {
+    if (!rawUrl.startsWith("/") || !isValidUrl(rawUrl)) {
       sendJson(res, 400, { detail: "Malformed request URL." });
       return true;
     }
