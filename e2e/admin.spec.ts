@@ -280,6 +280,12 @@ test("messages and runs: filters and search; details show tool input/output and 
   await admin.applyFilters({ role: "tool" });
   await expect(admin.rows("message")).toHaveCount(1);
   await expect(admin.rows("message").first()).toHaveAttribute("data-role", "tool");
+  // Previews are plain text: the agents' Markdown (headings, emphasis, tables) without its marks.
+  for (const preview of await page
+    .locator('[data-testid="message-row"][data-role="agent"] [data-testid="message-content"]')
+    .allTextContents()) {
+    expect(preview).not.toMatch(/\*\*|^#|\n#|\|\s*-{3}/);
+  }
   await admin.applyFilters({ role: "user", q: "HAIKU" }); // content, any case, with a role
   await expect(admin.rows("message")).toHaveCount(1);
   await expect(admin.rows("message").first()).toContainText("Tell me a haiku about rivers.");
@@ -320,6 +326,23 @@ test("the dashboard charts runs, errors, latency and tokens from the database", 
   );
   await expect(admin.chart("latency-chart").locator('[data-testid="chart-line"]')).toHaveCount(3); // checker, researcher, writer
   await expect(admin.chart("tokens-chart")).toBeVisible();
+  // Round ticks (1, 2 or 5 × 10ⁿ steps, compact: "2K", never "1.3k"), in text big enough to read.
+  const ticks = admin.chart("tokens-chart").locator("svg > g").first().locator(":scope > g > text");
+  const labels = (await ticks.allTextContents()).map((t) => t.trim());
+  expect(labels.length).toBeGreaterThanOrEqual(3);
+  const values = labels.map((l) => Number.parseFloat(l) * (l.includes("K") ? 1000 : 1));
+  const step = values[1] - values[0];
+  expect(String(step)).toMatch(/^[125]0*$|^0\.[0]*[125]$/);
+  for (let i = 1; i < values.length; i++) expect(values[i] - values[i - 1]).toBeCloseTo(step);
+  expect((await ticks.first().boundingBox())!.height).toBeGreaterThanOrEqual(10);
+  // One colour per agent: the dashboard draws the researcher in the chat UI's researcher tone.
+  const researcher = admin
+    .chart("latency-chart")
+    .locator('[data-testid="chart-line"]')
+    .filter({
+      has: page.locator("title", { hasText: "researcher" }),
+    });
+  await expect(researcher.locator("path").first()).toHaveCSS("stroke", "rgb(245, 158, 11)");
   await expect(page.getByTestId("stat-error-rate")).toContainText("0.0%");
   await admin.screenshot(testInfo, "admin-dashboard");
   await page.getByTestId("range-30").click();

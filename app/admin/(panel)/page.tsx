@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { agentColor, LineChart, type Series, STATUS_COLORS, StackedBars } from "@/app/admin/_components/charts";
+import { agentSeriesColor, LineChart, type Series, STATUS_COLORS, StackedBars } from "@/app/admin/_components/charts";
 import { param, type SearchParams, withQuery } from "@/app/admin/_components/params";
 import { Card, PageHeader } from "@/app/admin/_components/ui";
 import { requireAdminPage } from "@/lib/admin/next";
@@ -77,11 +77,11 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
 
   const agentIds = [...new Set(agentDays.map((a) => a.agentId))];
   const perAgent = (pick: (a: (typeof agentDays)[number]) => number | null): Series[] =>
-    agentIds.map((id, i) => {
+    agentIds.map((id) => {
       const name = id === null ? "(deleted agent)" : (names.get(id) ?? `#${id}`);
       const values: Array<number | null> = days.map(() => null);
       for (const a of agentDays) if (a.agentId === id && index.has(a.day)) values[index.get(a.day)!] = pick(a);
-      return { key: String(id), label: name, color: agentColor(name, i), values };
+      return { key: String(id), label: name, ...agentSeriesColor(name), values };
     });
   const latency = perAgent((a) => (a.avgLatencyMs === null ? null : Math.round(a.avgLatencyMs)));
   const tokens = perAgent((a) => a.tokens);

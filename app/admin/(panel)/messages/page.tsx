@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { oneOf, pageOf, param, type SearchParams, withQuery } from "@/app/admin/_components/params";
+import { plainPreview } from "@/app/admin/_components/preview";
 import {
   Badge,
   FilterBar,
@@ -91,7 +92,7 @@ export default async function MessagesPage({ searchParams }: { searchParams: Sea
             <td className={td}>{m.agent?.name ?? <span className="text-muted">—</span>}</td>
             <td className={`${td} max-w-md`} data-testid="message-content">
               {m.toolName ? <code className="mr-1.5 font-mono text-xs text-secondary-ink">{m.toolName}</code> : null}
-              <span className="line-clamp-2">{m.content.slice(0, 300)}</span>
+              <span className="line-clamp-2">{plainPreview(m.content, 300)}</span>
             </td>
             <td className={`${td} whitespace-nowrap`}>
               {m.tokensPrompt != null || m.tokensCompletion != null

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { idOf } from "@/app/admin/_components/params";
+import { plainPreview } from "@/app/admin/_components/preview";
 import { Badge, Card, Dl, Json, PageHeader, StatusBadge, Table, td, when } from "@/app/admin/_components/ui";
 import { requireAdminPage } from "@/lib/admin/next";
 import { runMessages } from "@/lib/db/messages";
@@ -88,7 +89,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
                   <Badge tone={m.role === "tool" ? "amber" : m.role === "user" ? "blue" : "green"}>{m.role}</Badge>
                   <span className="text-muted">{m.agent?.name}</span>
                   {m.toolName && <code className="font-mono text-xs text-secondary-ink">{m.toolName}</code>}
-                  <span className="line-clamp-1 min-w-0 text-ink-soft">{m.content.slice(0, 200)}</span>
+                  <span className="line-clamp-1 min-w-0 text-ink-soft">{plainPreview(m.content, 200)}</span>
                 </li>
               ))}
             </ol>
