@@ -23,6 +23,8 @@ export type Op = {
   };
   errors?: number[];
   tag: string;
+  /** Stable and unique: client generators name their methods after it. */
+  operationId: string;
 };
 
 const ref = (schema: z.ZodType) => {
@@ -32,10 +34,34 @@ const ref = (schema: z.ZodType) => {
 
 const errorText: Record<number, string> = {
   400: "Invalid input",
+  401: "An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong",
   404: "Not found",
   409: "Conflict (a run is going, or none is)",
   413: "Body over 1 MiB",
+  429: "Too many requests: over the send rate (TANDEM_SEND_RATE; see Retry-After)",
   502: "The model provider failed",
+};
+
+/** Paths anyone may call, with or without API keys (lib/api/auth.ts). */
+const OPEN_PATHS = new Set(["/api/health/", "/api/ready/"]);
+
+const errorExample = (status: number) =>
+  ({
+    400: { content: ["This field is required."] },
+    401: { detail: "Authentication credentials were not provided." },
+    404: { detail: "Not found." },
+    409: { detail: "A run is already in progress for this session; wait for it to finish or cancel it." },
+    413: { detail: "Request body is too large (the limit is 1048576 bytes)." },
+    429: { detail: "Too many messages sent; try again in 3 s." },
+    502: { detail: "The model provider failed: 503 Service Unavailable." },
+  })[status] ?? { detail: errorText[status] };
+
+const TAGS = {
+  health: "Liveness and readiness, open without an API key.",
+  sessions: "Chat sessions: create, list, rename, delete; their state and team.",
+  messages: "Messages of a session and across sessions.",
+  runs: "A run: the agents answering one message. Send, cancel, list.",
+  agents: "The agents and tools (edited by admins in /admin).",
 };
 
 const sessionParam = { name: "session_id", in: "path", required: true, schema: { type: "string", maxLength: 64 } };
@@ -45,6 +71,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     get: {
       compat: true,
       tag: "health",
+      operationId: "getHealth",
       summary: "Liveness (compat: exactly this body)",
       ok: { status: 200, schema: S.HealthSchema, description: "Up" },
     },
@@ -53,6 +80,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     get: {
       compat: false,
       tag: "health",
+      operationId: "getReadiness",
       summary: "Readiness: the database takes a write and the channel layer answers",
       ok: { status: 200, description: "Ready (503 when not)" },
     },
@@ -61,6 +89,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     get: {
       compat: true,
       tag: "sessions",
+      operationId: "listSessions",
       summary: "List sessions, newest first, a page at a time",
       description:
         "Sessions, or with `view=summary` SessionSummary objects (no assignments), " +
@@ -79,6 +108,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     post: {
       compat: true,
       tag: "sessions",
+      operationId: "createSession",
       summary: "Create a session (the default agents are assigned)",
       body: S.SessionCreateSchema,
       ok: { status: 201, schema: S.SessionSchema, description: "Created" },
@@ -89,6 +119,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     get: {
       compat: true,
       tag: "sessions",
+      operationId: "getSession",
       summary: "A session",
       ok: { status: 200, schema: S.SessionSchema, description: "The session" },
       errors: [404],
@@ -96,6 +127,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     put: {
       compat: true,
       tag: "sessions",
+      operationId: "replaceSession",
       summary: "Update title, user_id, metadata",
       body: S.SessionUpdateSchema,
       ok: { status: 200, schema: S.SessionSchema, description: "Updated" },
@@ -104,6 +136,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     patch: {
       compat: true,
       tag: "sessions",
+      operationId: "updateSession",
       summary: "Update title, user_id, metadata",
       body: S.SessionUpdateSchema,
       ok: { status: 200, schema: S.SessionSchema, description: "Updated" },
@@ -112,6 +145,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     delete: {
       compat: true,
       tag: "sessions",
+      operationId: "deleteSession",
       summary: "Delete with its assignments, messages and run logs",
       ok: { status: 204, description: "Deleted" },
       errors: [404],
@@ -121,6 +155,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     get: {
       compat: true,
       tag: "messages",
+      operationId: "getSessionHistory",
       summary: "The session's messages, chronological",
       description: `Up to ${S.DEFAULT_HISTORY_SIZE} messages unless \`limit\` says otherwise; a longer chat continues at the \`Link\` header's next page (\`?after=<last id>\`).`,
       query: S.HistoryQuery,
@@ -132,6 +167,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     get: {
       compat: true,
       tag: "sessions",
+      operationId: "getSessionState",
       summary: "Session summary for UIs",
       ok: { status: 200, schema: S.SessionStateSchema, description: "State" },
       errors: [404],
@@ -141,6 +177,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     post: {
       compat: true,
       tag: "runs",
+      operationId: "sendMessage",
       summary: "Send a message; the assigned agents answer in order",
       description:
         "200: the messages the run created (user first). With `async: true`: 202 `{run_id, message}` at once, " +
@@ -154,6 +191,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     get: {
       compat: false,
       tag: "runs",
+      operationId: "listSessionRuns",
       summary: "The session's run logs, newest first",
       query: S.RunListQuery,
       ok: { status: 200, schema: S.RunLogSchema, array: true, paged: true, description: "Run logs" },
@@ -164,6 +202,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     post: {
       compat: false,
       tag: "runs",
+      operationId: "cancelRun",
       summary: "Stop the session's running run",
       ok: { status: 200, schema: S.CancelledSchema, description: "Cancelled" },
       errors: [404, 409],
@@ -173,6 +212,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     get: {
       compat: false,
       tag: "agents",
+      operationId: "listAgents",
       summary: "Agents (edited in the admin pages)",
       ok: { status: 200, schema: S.AgentSchema, array: true, description: "Agents" },
     },
@@ -181,6 +221,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     get: {
       compat: false,
       tag: "agents",
+      operationId: "listTools",
       summary: "Tools (edited in the admin pages)",
       ok: { status: 200, schema: S.ToolSchema, array: true, description: "Tools" },
     },
@@ -189,6 +230,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     get: {
       compat: true,
       tag: "messages",
+      operationId: "listMessages",
       summary: "Messages across sessions",
       query: S.MessageListQuery,
       ok: { status: 200, schema: S.MessageSchema, array: true, paged: true, description: "Messages" },
@@ -199,6 +241,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     get: {
       compat: true,
       tag: "messages",
+      operationId: "getMessage",
       summary: "One message",
       ok: { status: 200, schema: S.MessageSchema, description: "The message" },
       errors: [404],
@@ -249,14 +292,22 @@ function operation(path: string, op: Op) {
       content: { "application/json": { schema: ref(S.AcceptedSendSchema) } },
     };
   }
-  for (const status of op.errors ?? []) {
+  const open = OPEN_PATHS.has(path);
+  const errors = new Set(op.errors ?? []);
+  if (!open) errors.add(401);
+  if (path.endsWith("/send/")) errors.add(429);
+  for (const status of [...errors].sort()) {
     responses[status] = {
       description: errorText[status],
-      content: { "application/json": { schema: ref(S.ErrorSchema) } },
+      content: { "application/json": { schema: ref(S.ErrorSchema), example: errorExample(status) } },
+      headers:
+        status === 429 ? { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } } : undefined,
     };
   }
   return {
+    operationId: op.operationId,
     tags: [op.tag],
+    security: open ? [] : undefined,
     summary: op.summary,
     description: op.description,
     parameters: parameters.length ? parameters : undefined,
@@ -282,6 +333,48 @@ function ownSchemas() {
   return registry;
 }
 
+const MESSAGE_EXAMPLE = {
+  id: 42,
+  session: 7,
+  role: "user",
+  agent: null,
+  content: "What is 12 * (3 + 4)?",
+  tool_name: "",
+  tool_input: null,
+  tool_output: null,
+  tokens_prompt: null,
+  tokens_completion: null,
+  latency_ms: null,
+  metadata: null,
+  created_at: "2026-12-05T10:00:00.000Z",
+  updated_at: "2026-12-05T10:00:00.000Z",
+};
+
+/** Examples of the named schemas, for readers and for client generators' docs. */
+const EXAMPLES: Record<string, unknown> = {
+  SessionCreate: { session_id: "support-4711", title: "Trip to Lisbon", user_id: "u-19", metadata: { source: "web" } },
+  SessionUpdate: { title: "Trip to Lisbon, May" },
+  Send: { content: "What is 12 * (3 + 4)?" },
+  Message: MESSAGE_EXAMPLE,
+  AcceptedSend: { run_id: 31, message: MESSAGE_EXAMPLE },
+  Cancelled: { run_id: 31, status: "cancelled" },
+  Health: { message: "Server is up!" },
+};
+
+/** The components the paths use, directly or through other components (admin-only schemas are left out). */
+function referenced(paths: unknown, schemas: Record<string, unknown>): string[] {
+  const seen = new Set<string>();
+  const visit = (value: unknown) => {
+    for (const [, id] of JSON.stringify(value).matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
+      if (seen.has(id) || !(id in schemas)) continue;
+      seen.add(id);
+      visit(schemas[id]);
+    }
+  };
+  visit(paths);
+  return Object.keys(schemas).filter((id) => seen.has(id));
+}
+
 export function openApiDocument(): object {
   if (cached) return cached;
   const components = z.toJSONSchema(ownSchemas(), {
@@ -289,7 +382,7 @@ export function openApiDocument(): object {
     unrepresentable: "any",
     uri: (id) => `#/components/schemas/${id}`,
   });
-  const paths = Object.fromEntries(
+  const paths: Record<string, unknown> = Object.fromEntries(
     Object.entries(endpoints).map(([path, ops]) => [
       path,
       Object.fromEntries(Object.entries(ops).map(([method, op]) => [method, operation(path, op)])),
@@ -305,12 +398,27 @@ export function openApiDocument(): object {
         "without the trailing slash. Live events: WebSocket `/ws/chat/{session_id}/` (see the docs page).",
     },
     servers: [{ url: "/" }],
-    tags: ["health", "sessions", "messages", "runs", "agents"].map((name) => ({ name })),
+    tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
+    // API keys are optional: with TANDEM_API_KEYS unset every path is open (the empty requirement).
+    security: [{}, { apiKey: [] }],
     paths,
     // Each component is a standalone JSON Schema document; inside OpenAPI they need no $schema/$id.
     components: {
+      securitySchemes: {
+        apiKey: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "One of the server's TANDEM_API_KEYS as `Authorization: Bearer <key>` (the WebSocket also takes `?token=`).",
+        },
+      },
       schemas: Object.fromEntries(
-        Object.entries(components.schemas).map(([id, { $schema, $id, ...schema }]) => [id, schema]),
+        referenced(paths, components.schemas).map((id) => {
+          const { $schema, $id, ...schema } = components.schemas[id];
+          // Any JSON value, said plainly: generators turn the recursive union into types that do not compile.
+          if (id === "JsonValue") return [id, { description: "Any JSON value." }];
+          return [id, id in EXAMPLES ? { ...schema, examples: [EXAMPLES[id]] } : schema];
+        }),
       ),
     },
   };
