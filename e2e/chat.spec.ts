@@ -3,8 +3,8 @@
  * enough, TANDEM_OFFLINE_DELAY_MS, to watch tokens arrive and to press Stop).
  * Everything is selected by data-testid through the page object in ./pages/chat.ts.
  */
-import AxeBuilder from "@axe-core/playwright";
-import { type APIRequestContext, expect, type Page, test, type WebSocketRoute } from "@playwright/test";
+import { type APIRequestContext, expect, test, type WebSocketRoute } from "@playwright/test";
+import { seriousViolations } from "./pages/axe";
 import { ChatPage } from "./pages/chat";
 
 /** A question that makes the researcher use the calculator, then the writer answer. */
@@ -31,18 +31,6 @@ async function sendAndWait(request: APIRequestContext, sessionId: string, conten
       { timeout: 45_000 },
     )
     .toBe(true);
-}
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5),
-    }));
 }
 
 test.describe("chat", () => {
