@@ -30,3 +30,10 @@ export function trimEndWhile(s: string, drop: RegExp): string {
   while (end > 0 && drop.test(s[end - 1])) end--;
   return s.slice(0, end);
 }
+
+/**
+ * Marks around a matched word in a search snippet (lib/db/search.ts writes them, the serializer
+ * turns them into offsets): private-use characters, which no message is expected to hold.
+ */
+export const MATCH_START = "\uE000";
+export const MATCH_END = "\uE001";

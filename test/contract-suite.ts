@@ -605,6 +605,64 @@ export function defineContractSuite(
       assert.deepEqual((await api("GET", `/api/messages/?session=${s.session_id}`)).json, []);
     });
 
+    it("searches every conversation by the words of its messages, on the database's full-text index", async () => {
+      const bikes = await create({ title: "Bikes" });
+      const maths = await create({ title: "Maths" });
+      const bikeRun = await api("POST", `/api/sessions/${bikes.session_id}/send/`, {
+        content: "How do bicycle gears work on a steep hill?",
+      });
+      assert.equal(bikeRun.status, 200, bikeRun.text);
+      const mathsRun = await api("POST", `/api/sessions/${maths.session_id}/send/`, {
+        content: "What is 12 * (3 + 4)?",
+      });
+      assert.equal(mathsRun.status, 200, mathsRun.text);
+      const writer = mathsRun.json.find((m: any) => m.agent?.name === "writer");
+      assert.match(writer.content, /\b84\b/);
+
+      // A word of an agent's answer (its text arrives by updates while it streams) finds it, highlighted.
+      const found = await api("GET", "/api/search/?q=84");
+      assert.equal(found.status, 200, found.text);
+      const hit = found.json.find((r: any) => r.message_id === writer.id);
+      assert.ok(hit, `the writer's answer is found: ${found.text}`);
+      assert.equal(hit.session_id, maths.session_id);
+      assert.equal(hit.session_title, "Maths");
+      assert.equal(hit.agent, "writer");
+      assert.ok(hit.highlights.length > 0);
+      for (const [start, end] of hit.highlights) assert.equal(hit.snippet.slice(start, end), "84");
+      assert.ok(!hit.snippet.includes("\uE000"));
+
+      // Every word must match, each as a prefix, in any case; the other chat does not match.
+      const gears = await api("GET", "/api/search/?q=BICYCLE%20gear&limit=50");
+      assert.ok(gears.json.length > 0);
+      assert.ok(
+        gears.json.every((r: any) => r.session_id === bikes.session_id),
+        gears.text,
+      );
+      assert.ok(gears.json.some((r: any) => r.role === "user"));
+      assert.ok(gears.json.some((r: any) => r.role === "agent"));
+      assert.equal((await api("GET", "/api/search/?q=bicycle%2084")).json.length, 0);
+
+      // Paged like every list.
+      const page = await api("GET", "/api/search/?q=bicycle&limit=1");
+      assert.equal(page.json.length, 1);
+      assert.ok(Number(page.headers.get("x-total-count")) >= 2);
+      assert.match(page.headers.get("link") ?? "", /offset=1/);
+
+      // Search syntax is just text; bad queries are field errors.
+      for (const q of ['"', "OR*", "NEAR(a b)", "a:*&|!", "*"]) {
+        assert.equal((await api("GET", `/api/search/?q=${encodeURIComponent(q)}`)).status, 200, q);
+      }
+      assert.deepEqual((await api("GET", "/api/search/")).json, { q: ["This field is required."] });
+      assert.deepEqual((await api("GET", "/api/search/?q=%20%20")).json, { q: ["This field may not be blank."] });
+      assert.equal((await api("GET", "/api/search/?q=a&limit=500")).status, 400);
+      // The root mirror answers too.
+      assert.equal((await api("GET", "/search/?q=bicycle")).status, 200);
+
+      // A deleted chat leaves the index with its messages.
+      assert.equal((await api("DELETE", `/api/sessions/${bikes.session_id}/`)).status, 204);
+      assert.equal((await api("GET", "/api/search/?q=bicycle")).json.length, 0);
+    });
+
     it("lists agents and tools", async () => {
       const agents = await api("GET", "/api/agents/");
       assert.equal(agents.status, 200);

@@ -143,6 +143,10 @@ describe("a client generated from the document, against a running server", () =>
     assert.equal((await client.GET("/api/messages/{id}/", { params: { path: { id: first.id } } })).data?.id, first.id);
     assert.equal((await client.GET("/api/messages/{id}/", { params: { path: { id: 999_999 } } })).response.status, 404);
 
+    const found = await client.GET("/api/search/", { params: { query: { q: "12 3" } } });
+    assert.ok(found.data?.some((r) => r.session_id === sessionId));
+    assert.equal((await client.GET("/api/search/", { params: { query: { q: "" } } })).response.status, 400);
+
     assert.equal((await client.DELETE("/api/sessions/{session_id}/", session)).response.status, 204);
     assert.equal((await client.GET("/api/sessions/{session_id}/", session)).response.status, 404);
 

@@ -86,6 +86,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/search/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search every conversation by the words of its messages
+         * @description Best matches first (the database's full-text ranking), each with a snippet and the matched words' offsets in it.
+         */
+        get: operations["searchMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/": {
         parameters: {
             query?: never;
@@ -401,6 +421,27 @@ export interface components {
              */
             updated_at: string;
         };
+        SearchResult: {
+            /** @description The agent's name, for agent and tool messages. */
+            agent: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC timestamp
+             */
+            created_at: string;
+            /** @description The matched words in `snippet`, as [start, end) offsets in UTF-16 code units. */
+            highlights: [
+                number,
+                number
+            ][];
+            message_id: number;
+            /** @enum {string} */
+            role: "user" | "agent" | "system" | "tool";
+            session_id: string;
+            session_title: string;
+            /** @description The message's text around the matches (… where text was left out). */
+            snippet: string;
+        };
         /**
          * @example {
          *       "content": "What is 12 * (3 + 4)?"
@@ -715,6 +756,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    searchMessages: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Matching messages */
+            200: {
+                headers: {
+                    /** @description RFC 8288 `<path?query>; rel="next"` while more items remain: the same request with the next page's parameters. */
+                    Link?: string;
+                    /** @description How many items match the query, over all pages. */
+                    "X-Total-Count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResult"][];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "content": [
+                     *         "This field is required."
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };

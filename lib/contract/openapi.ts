@@ -237,6 +237,19 @@ export const endpoints: Record<string, Record<string, Op>> = {
       errors: [400],
     },
   },
+  "/api/search/": {
+    get: {
+      compat: false,
+      tag: "messages",
+      operationId: "searchMessages",
+      summary: "Search every conversation by the words of its messages",
+      description:
+        "Best matches first (the database's full-text ranking), each with a snippet and the matched words' offsets in it.",
+      query: S.SearchQuery,
+      ok: { status: 200, schema: S.SearchResultSchema, array: true, paged: true, description: "Matching messages" },
+      errors: [400],
+    },
+  },
   "/api/messages/{id}/": {
     get: {
       compat: true,

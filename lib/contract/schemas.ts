@@ -203,6 +203,21 @@ export const RunLogSchema = z
   })
   .meta({ id: "RunLog" });
 
+export const SearchResultSchema = z
+  .object({
+    message_id: Id,
+    session_id: z.string(),
+    session_title: z.string(),
+    role: MessageRoleSchema,
+    agent: z.string().nullable().describe("The agent's name, for agent and tool messages."),
+    created_at: Timestamp,
+    snippet: z.string().describe("The message's text around the matches (… where text was left out)."),
+    highlights: z
+      .array(z.tuple([z.number().int(), z.number().int()]))
+      .describe("The matched words in `snippet`, as [start, end) offsets in UTF-16 code units."),
+  })
+  .meta({ id: "SearchResult" });
+
 export const THEME = { primary: "#2563EB", secondary: "#F59E0B" } as const;
 export const THEME_HINT = "Ocean Professional";
 
@@ -305,6 +320,18 @@ export const HistoryQuery = z.object({
 export const MessageListQuery = PageQuery.extend({
   session: queryText(64),
   role: z.preprocess((v) => (v === "" ? undefined : v), MessageRoleSchema.optional()),
+});
+export const SearchQuery = z.object({
+  q: z
+    .string()
+    .trim()
+    .min(1, "This field may not be blank.")
+    .max(200)
+    .describe("Words to find; every word must match, each as the start of a word (`gear` finds `gears`)."),
+  limit: queryInt(1, 50)
+    .transform((v) => v ?? 20)
+    .describe("Results per page (default 20, at most 50)."),
+  offset: queryInt(0, 10_000).transform((v) => v ?? 0),
 });
 export const RunListQuery = PageQuery.extend({
   status: z.preprocess((v) => (v === "" ? undefined : v), RunStatusSchema.optional()),

@@ -7,10 +7,22 @@ import type { AgentRow } from "@/lib/db/agents";
 import type { AssignmentRow } from "@/lib/db/assignments";
 import type { MessageRow } from "@/lib/db/messages";
 import type { RunLogRow } from "@/lib/db/runs";
+import type { SearchHit } from "@/lib/db/search";
 import type { SessionRow, SessionStateRow, SessionSummaryRow } from "@/lib/db/sessions";
 import type { ToolRow } from "@/lib/db/tools";
+import { MATCH_END, MATCH_START } from "@/lib/text";
 import { THEME, THEME_HINT } from "./schemas";
-import type { Agent, Assignment, Message, RunLog, Session, SessionState, SessionSummary, Tool } from "./types";
+import type {
+  Agent,
+  Assignment,
+  Message,
+  RunLog,
+  SearchResult,
+  Session,
+  SessionState,
+  SessionSummary,
+  Tool,
+} from "./types";
 
 type JsonObject = Record<string, z.core.util.JSONType> | null;
 const obj = (v: unknown) => (v ?? null) as JsonObject;
@@ -124,5 +136,29 @@ export function sessionStateJson(state: SessionStateRow): SessionState {
     theme_hint: THEME_HINT,
     theme: { ...THEME },
     run: state.run,
+  };
+}
+
+/** A search hit; the database's match marks become `highlights` offsets into the plain snippet. */
+export function searchResultJson(hit: SearchHit): SearchResult {
+  let snippet = "";
+  const highlights: Array<[number, number]> = [];
+  let start = -1;
+  for (const char of hit.snippet) {
+    if (char === MATCH_START) start = snippet.length;
+    else if (char === MATCH_END) {
+      if (start >= 0 && snippet.length > start) highlights.push([start, snippet.length]);
+      start = -1;
+    } else snippet += char;
+  }
+  return {
+    message_id: hit.messageId,
+    session_id: hit.sessionId,
+    session_title: hit.sessionTitle,
+    role: hit.role as SearchResult["role"],
+    agent: hit.agent,
+    created_at: hit.createdAt.toISOString(),
+    snippet,
+    highlights,
   };
 }

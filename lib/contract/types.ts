@@ -10,6 +10,7 @@ import type {
   AssignmentSchema,
   MessageSchema,
   RunLogSchema,
+  SearchResultSchema,
   SessionSchema,
   SessionStateSchema,
   SessionSummarySchema,
@@ -25,6 +26,7 @@ export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 export type Message = z.infer<typeof MessageSchema>;
 export type RunLog = z.infer<typeof RunLogSchema>;
 export type SessionState = z.infer<typeof SessionStateSchema>;
+export type SearchResult = z.infer<typeof SearchResultSchema>;
 export type SendAccepted = z.infer<typeof AcceptedSendSchema>;
 
 export type { ChatEvent, ControlFrame, EventName, EventPayload } from "./events";

@@ -66,7 +66,7 @@ export async function deployMigrations(url: string): Promise<string[]> {
   const recorded = await finishedMigrations(url);
   if (migrationsList.migrationDirectories.every((dir) => recorded.has(dir.path))) return [];
   return withEngine(provider, adapterFactory(url), async (engine) => {
-    const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
+    const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters: schemaFilter(provider) });
     return appliedMigrationNames;
   });
 }
@@ -104,7 +104,11 @@ export async function migrationStatus(url: string): Promise<MigrationStatus> {
         hasMigrationsTable: false,
       }
     : await withEngine(provider, adapterFactory(url), (engine) =>
-        engine.diagnoseMigrationHistory({ migrationsList, optInToShadowDatabase: false, filters: NO_FILTERS }),
+        engine.diagnoseMigrationHistory({
+          migrationsList,
+          optInToShadowDatabase: false,
+          filters: schemaFilter(provider),
+        }),
       );
   const history = diagnosis.history;
   const pending =
@@ -148,7 +152,7 @@ export async function createMigration(
       to: { tag: "schemaDatamodel", files: schema },
       script: true,
       exitCode: true,
-      filters: NO_FILTERS,
+      filters: schemaFilter(provider),
     });
     return result.exitCode === DIFF_HAS_CHANGES ? (result.stdout ?? "") : null;
   });
@@ -181,7 +185,7 @@ export async function schemaDrift(url: string): Promise<string> {
       to: { tag: "schemaDatamodel", files: schema },
       script: true,
       exitCode: true,
-      filters: NO_FILTERS,
+      filters: schemaFilter(provider),
     });
     return result.exitCode === DIFF_HAS_CHANGES ? (result.stdout ?? "").trim() : "";
   });
@@ -190,7 +194,23 @@ export async function schemaDrift(url: string): Promise<string> {
 // ─── 3. Migrations folder and schema files ──────────────────────────────────────────────────
 
 const LOCKFILE = "migration_lock.toml";
-const NO_FILTERS: SchemaFilter = { externalTables: [], externalEnums: [] };
+/**
+ * Tables the SQLite migrations make that the Prisma schema cannot state: the FTS5 index of
+ * messages (lib/db/search.ts) and its shadow tables. The engine leaves them out of its diffs
+ * (prisma.config.ts says the same to the native CLI). PostgreSQL's search index is an expression
+ * index, which the diff ignores anyway.
+ */
+const SQLITE_EXTERNAL_TABLES = [
+  "message_fts",
+  "message_fts_config",
+  "message_fts_data",
+  "message_fts_docsize",
+  "message_fts_idx",
+];
+const schemaFilter = (provider: Provider): SchemaFilter => ({
+  externalTables: provider === "sqlite" ? SQLITE_EXTERNAL_TABLES : [],
+  externalEnums: [],
+});
 const DIFF_HAS_CHANGES = 2;
 const DEFAULT_PG_SHADOW_SERVER = "postgresql://postgres@127.0.0.1:5432/test";
 

@@ -1,0 +1,102 @@
+/**
+ * Search across conversations by the words of any message, on each database's own full-text
+ * index (made by the `search` migrations): SQLite's FTS5 table `message_fts` (kept in step by
+ * triggers) ranked by bm25, PostgreSQL's GIN index on `to_tsvector('simple', content)` ranked by
+ * ts_rank. Every word must match, each as a prefix ("gear" finds "gears").
+ */
+import { Prisma } from "@/generated/sqlite/client";
+import { MATCH_END, MATCH_START } from "@/lib/text";
+import { db } from "./connection";
+import { type Page, postgres } from "./orm";
+
+/** At most this many words of a query count; each at most this long. */
+const MAX_WORDS = 8;
+const MAX_WORD_LENGTH = 64;
+
+/** The query's words: runs of letters and digits (in any script), lowercased. */
+export function searchWords(q: string): string[] {
+  const words = q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return [...new Set(words.map((w) => w.slice(0, MAX_WORD_LENGTH)))].slice(0, MAX_WORDS);
+}
+
+export interface SearchHit {
+  messageId: number;
+  sessionId: string;
+  sessionTitle: string;
+  role: string;
+  agent: string | null;
+  createdAt: Date;
+  /** Text around the matches, with each match between MATCH_START and MATCH_END. */
+  snippet: string;
+}
+
+type Row = {
+  id: number | bigint;
+  session_id: string;
+  title: string;
+  role: string;
+  agent: string | null;
+  created_at: Date | string | number;
+  snippet: string;
+};
+
+export async function searchMessages(
+  q: string,
+  { limit, offset }: Required<Page>,
+): Promise<{ hits: SearchHit[]; total: number }> {
+  const words = searchWords(q);
+  if (words.length === 0) return { hits: [], total: 0 };
+  const [rows, counted] = postgres()
+    ? await searchPostgres(words, limit, offset)
+    : await searchSqlite(words, limit, offset);
+  return {
+    hits: rows.map((r) => ({
+      messageId: Number(r.id),
+      sessionId: r.session_id,
+      sessionTitle: r.title,
+      role: r.role,
+      agent: r.agent,
+      createdAt: new Date(r.created_at),
+      snippet: r.snippet,
+    })),
+    total: Number(counted[0]?.n ?? 0),
+  };
+}
+
+function searchSqlite(words: string[], limit: number, offset: number) {
+  // Each word a quoted prefix term: nothing a person types is read as FTS5 syntax.
+  const match = words.map((w) => `"${w.replaceAll('"', '""')}"*`).join(" ");
+  return Promise.all([
+    db().$queryRaw<Row[]>`
+      SELECT m.id, s.session_id, s.title, m.role, a.name AS agent, m.created_at,
+             snippet(message_fts, 0, ${MATCH_START}, ${MATCH_END}, '…', 24) AS snippet
+      FROM message_fts
+      JOIN message m ON m.id = message_fts.rowid
+      JOIN chat_session s ON s.id = m.session_id
+      LEFT JOIN agent a ON a.id = m.agent_id
+      WHERE message_fts MATCH ${match}
+      ORDER BY bm25(message_fts), m.id DESC
+      LIMIT ${limit} OFFSET ${offset}`,
+    db().$queryRaw<{ n: number | bigint }[]>`
+      SELECT COUNT(*) AS n FROM message_fts WHERE message_fts MATCH ${match}`,
+  ]);
+}
+
+function searchPostgres(words: string[], limit: number, offset: number) {
+  // Words are letters and digits only, so `word:*` joined by `&` is always a valid tsquery.
+  const query = words.map((w) => `${w}:*`).join(" & ");
+  const matches = Prisma.sql`to_tsvector('simple', m.content) @@ to_tsquery('simple', ${query})`;
+  return Promise.all([
+    db().$queryRaw<Row[]>`
+      SELECT m.id, s.session_id, s.title, m.role::text AS role, a.name AS agent, m.created_at,
+             ts_headline('simple', m.content, to_tsquery('simple', ${query}),
+               ${`StartSel=${MATCH_START}, StopSel=${MATCH_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`}) AS snippet
+      FROM message m
+      JOIN chat_session s ON s.id = m.session_id
+      LEFT JOIN agent a ON a.id = m.agent_id
+      WHERE ${matches}
+      ORDER BY ts_rank(to_tsvector('simple', m.content), to_tsquery('simple', ${query})) DESC, m.id DESC
+      LIMIT ${limit} OFFSET ${offset}`,
+    db().$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS n FROM message m WHERE ${matches}`,
+  ]);
+}
