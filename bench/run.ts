@@ -12,11 +12,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { Agent, createServer, request } from "node:http";
 import { connect } from "node:net";
 import path from "node:path";
-import { freshSqliteUrl } from "@/test/support/databases";
+import { freshPostgresUrl, freshSqliteUrl } from "@/test/support/databases";
+import { prng } from "@/test/support/prng";
 import { freePort, startServer, type TandemServer, TEST_DIST_DIR } from "@/test/support/server";
 import { ChatClient } from "@/test/support/ws";
 import { measureFanout } from "./fanout";
-import { seedHistory } from "./seed";
+import { seedHistory, seedSearchCorpus, vocabulary } from "./seed";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const FANOUT_ROUNDS = Number(process.env.BENCH_FANOUT_ROUNDS ?? 50);
@@ -167,6 +168,47 @@ async function timedModelServer() {
 
 // ---------------------------------------------------------------------------------------------
 
+/** 7. Search at 100,000 messages, on each database's full-text index. */
+async function searchFigures() {
+  for (const provider of ["sqlite", "postgres"] as const) {
+    const url =
+      provider === "sqlite" ? await freshSqliteUrl("bench-search") : (await freshPostgresUrl("bench_search"))?.url;
+    if (!url) {
+      row(`search at 100,000 messages (${provider})`, "skipped", "PostgreSQL not reachable");
+      continue;
+    }
+    const searching = await startServer({ databaseUrl: url, env: { LOG_LEVEL: "error" } });
+    try {
+      const random = prng(11);
+      const words = vocabulary(4000, random);
+      const seeded = performance.now();
+      await seedSearchCorpus(url, { sessions: 100, perSession: 1000, words });
+      const seedSeconds = (performance.now() - seeded) / 1000;
+      // Words from the common to the rare end, one or two per query.
+      const queries = Array.from({ length: 200 }, (_, i) =>
+        i % 4 === 3 ? `${random.pick(words)} ${random.pick(words.slice(0, 200))}` : random.pick(words),
+      );
+      const latencies: number[] = [];
+      let hits = 0;
+      for (const q of [...queries.slice(0, 20), ...queries]) {
+        const started = performance.now();
+        const res = await fetch(`${searching.url}/api/search/?q=${encodeURIComponent(q)}`);
+        const found = (await res.json()) as unknown[];
+        latencies.push(performance.now() - started);
+        hits += found.length;
+      }
+      const measured = latencies.slice(20); // the first 20 warm up
+      row(
+        `search at 100,000 messages (${provider}), 200 queries: p50 / p95 / p99`,
+        spread(measured),
+        `aim p95 < 50 ms; ${(hits / latencies.length).toFixed(1)} results per query; seeded in ${seedSeconds.toFixed(0)} s`,
+      );
+    } finally {
+      await searching.stop();
+    }
+  }
+}
+
 async function main() {
   if (!existsSync(path.join(TEST_DIST_DIR, "BUILD_ID"))) {
     console.log("building the app…");
@@ -177,6 +219,11 @@ async function main() {
     if (built.status !== 0) process.exit(1);
   }
   console.log(`Tandem benchmarks (${SECONDS} s per throughput figure, offline model at zero delay)`);
+  if (process.argv.includes("search")) {
+    // `npm run bench -- search`: only the search figures.
+    await searchFigures();
+    return printTable();
+  }
   // The runtime decides several figures (the framework's own cost differs between Node majors).
   const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(" ").filter(Boolean)];
   console.log(`Node ${process.version}, V8 ${process.versions.v8}, flags: ${flags.join(" ") || "none"}\n`);
@@ -350,6 +397,12 @@ async function main() {
     model.close();
   }
 
+  await searchFigures();
+
+  printTable();
+}
+
+function printTable() {
   console.log("\n| measurement | figure | reference |\n| --- | --- | --- |");
   for (const [what, figure, reference] of rows) console.log(`| ${what} | ${figure} | ${reference} |`);
 }

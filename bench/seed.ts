@@ -6,12 +6,15 @@
 import Database from "better-sqlite3";
 import pg from "pg";
 import { sqliteFile } from "@/lib/db/connection";
+import { prng } from "@/test/support/prng";
 
 interface Seeder {
   /** Inserts `rows` into `table` in multi-row statements (within SQLite's 999 bind values). */
   insert(table: string, columns: string[], rows: unknown[][]): Promise<void>;
   /** One statement with `?` placeholders. */
   run(sql: string, params?: unknown[]): Promise<void>;
+  /** One query with `?` placeholders; its rows. */
+  rows<T>(sql: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -26,6 +29,13 @@ async function connect(databaseUrl: string): Promise<Seeder> {
   if (/^postgres/.test(databaseUrl)) {
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
+    const query = (sql: string, params: unknown[]) => {
+      let n = 0;
+      return client.query(
+        sql.replace(/\?/g, () => `$${++n}`),
+        params,
+      );
+    };
     return {
       async insert(table, columns, rows) {
         for (const batch of batches(columns, rows)) {
@@ -36,12 +46,9 @@ async function connect(databaseUrl: string): Promise<Seeder> {
         }
       },
       async run(sql, params = []) {
-        let n = 0;
-        await client.query(
-          sql.replace(/\?/g, () => `$${++n}`),
-          params,
-        );
+        await query(sql, params);
       },
+      rows: async <T>(sql: string, params: unknown[] = []) => (await query(sql, params)).rows as T[],
       close: () => client.end(),
     };
   }
@@ -58,6 +65,9 @@ async function connect(databaseUrl: string): Promise<Seeder> {
     },
     async run(sql, params = []) {
       db.prepare(sql).run(...params);
+    },
+    async rows<T>(sql: string, params: unknown[] = []) {
+      return db.prepare(sql).all(...params) as T[];
     },
     close: async () => void db.close(),
   };
@@ -121,6 +131,52 @@ export async function seedSessions(
         WHERE s.session_id LIKE ?`,
       [teamOf, seeded],
     );
+  } finally {
+    await seeder.close();
+  }
+}
+
+/** A vocabulary of `size` made-up words ("bolaku", "teminor" …), the same for the same seed. */
+export function vocabulary(size: number, random: ReturnType<typeof prng>): string[] {
+  const syllables = ["ba", "ko", "la", "mi", "nor", "te", "su", "ra", "vi", "den", "po", "gal", "ku", "zen", "fa"];
+  const words = new Set<string>();
+  while (words.size < size) {
+    const n = 2 + random.int(3);
+    words.add(Array.from({ length: n }, () => random.pick(syllables)).join(""));
+  }
+  return [...words];
+}
+
+/**
+ * Fills `sessions` sessions with `perSession` messages each of 12–40 words drawn from `words`
+ * (skewed: the first words are far more common, as in real text), for the search benchmark.
+ */
+export async function seedSearchCorpus(
+  databaseUrl: string,
+  { sessions, perSession, words, seed = 7 }: { sessions: number; perSession: number; words: string[]; seed?: number },
+): Promise<void> {
+  const random = prng(seed);
+  const word = () => words[Math.floor(words.length * random.next() ** 3)];
+  const base = Date.now() - sessions * perSession * 1000;
+  const seeder = await connect(databaseUrl);
+  try {
+    const at = (i: number) => new Date(base + i * 1000).toISOString();
+    await seeder.insert(
+      "chat_session",
+      ["session_id", "title", "user_id", "created_at", "updated_at"],
+      Array.from({ length: sessions }, (_, i) => [`search-${seed}-${i}`, `Search corpus ${i}`, "", at(i), at(i)]),
+    );
+    const pks = await seeder.rows<{ id: number }>("SELECT id FROM chat_session WHERE session_id LIKE ? ORDER BY id", [
+      `search-${seed}-%`,
+    ]);
+    for (const [s, { id }] of pks.entries()) {
+      const rows = Array.from({ length: perSession }, (_, i) => {
+        const time = at(s * perSession + i);
+        const text = Array.from({ length: 12 + random.int(29) }, word).join(" ");
+        return [id, i % 2 === 0 ? "user" : "agent", text, "", time, time];
+      });
+      await seeder.insert("message", ["session_id", "role", "content", "tool_name", "created_at", "updated_at"], rows);
+    }
   } finally {
     await seeder.close();
   }
