@@ -9,11 +9,13 @@ import type {
   AgentSchema,
   AssignmentSchema,
   MessageSchema,
+  QueuedRunSchema,
   RunLogSchema,
   SessionSchema,
   SessionStateSchema,
   SessionSummarySchema,
   ToolSchema,
+  TurnSchema,
 } from "./schemas";
 
 export type Json = z.core.util.JSONType;
@@ -26,6 +28,8 @@ export type Message = z.infer<typeof MessageSchema>;
 export type RunLog = z.infer<typeof RunLogSchema>;
 export type SessionState = z.infer<typeof SessionStateSchema>;
 export type SendAccepted = z.infer<typeof AcceptedSendSchema>;
+export type QueuedRun = z.infer<typeof QueuedRunSchema>;
+export type Turn = z.infer<typeof TurnSchema>;
 
 export type { ChatEvent, ControlFrame, EventName, EventPayload } from "./events";
 export type { MessageRole, RunStatus } from "./schemas";
