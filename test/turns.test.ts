@@ -438,10 +438,17 @@ describe("queue across instances (PostgreSQL)", () => {
     const runs = await settled(apis[1], id);
     assert.ok(runs.every((r: any) => r.status === "success"));
     assertOneAtATime(runs);
+    // In the order the sends were accepted (their run ids: an instance's first request is slower).
+    const runOf = (answer: (typeof answers)[number]) =>
+      answer.status === 202 ? answer.json.run_id : answer.json[0].run_id;
+    const accepted = contents
+      .map((content, i) => ({ content, run: runOf(answers[i]) }))
+      .sort((x, y) => x.run - y.run)
+      .map((x) => x.content);
     const history = (await apis[1]("GET", `/api/sessions/${id}/history/`)).json;
     assert.deepEqual(
       history.filter((m: any) => m.role === "user").map((m: any) => m.content),
-      contents,
+      accepted,
     );
     assert.match(shape(history), /^(user:\S+ agent agent ?)+$/);
 
