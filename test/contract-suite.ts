@@ -24,10 +24,24 @@ const MESSAGE_KEYS = [
   "tokens_completion",
   "latency_ms",
   "metadata",
+  "run_id", // ext
   "created_at",
   "updated_at",
 ];
-const RUN_KEYS = ["id", "session", "agent", "status", "details", "extra", "created_at", "updated_at"];
+const RUN_KEYS = [
+  "id",
+  "session",
+  "agent",
+  "status",
+  "details",
+  "extra",
+  "kind", // ext, with the three below: the run's place in the conversation's tree
+  "parent_run_id",
+  "user_message_id",
+  "resumes_run_id",
+  "created_at",
+  "updated_at",
+];
 
 const keys = (o: object) => Object.keys(o).sort();
 

@@ -192,7 +192,10 @@ export async function openTurn(session: SessionKey, spec: TurnSpec, delivery: De
       position,
       message: messageJson(message),
     });
-    await announceQueue(session);
+    // Off the acknowledgement's path: a queued send answers as fast as one that starts.
+    announceQueue(session).catch((err) =>
+      log.warn({ err, session_id: session.sessionId }, "could not announce the queue"),
+    );
     // The slot may have been freed between two runs: whoever is first in line starts now.
     void startNext(session);
   }
