@@ -137,7 +137,8 @@ async function queuedSends(server: TandemServer, sessionId: string, count: numbe
       });
       const elapsed = performance.now() - started;
       if (second.status === "queued") times.push(elapsed);
-      await client.waitFor((f) => f.event === "run_completed" && f.payload?.run_id === second.run_id, 30_000);
+      const ended = ["run_completed", "run_error", "run_cancelled"];
+      await client.waitFor((f) => ended.includes(f.event) && f.payload?.run_id === second.run_id, 30_000);
     }
   } finally {
     await client.close();
