@@ -12,6 +12,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { Agent, createServer, request } from "node:http";
 import { connect } from "node:net";
 import path from "node:path";
+import Database from "better-sqlite3";
+import { sqliteFile } from "@/lib/db/connection";
 import { freshPostgresUrl, freshSqliteUrl } from "@/test/support/databases";
 import { prng } from "@/test/support/prng";
 import { freePort, startServer, type TandemServer, TEST_DIST_DIR } from "@/test/support/server";
@@ -117,6 +119,79 @@ async function asyncSends(server: TandemServer, sessionId: string, count: number
     await client.close();
   }
   return times;
+}
+
+/**
+ * Async sends queued behind a running run: each round sends one (untimed, it runs) and at once a
+ * second, whose acknowledgement is timed when it was queued; both are let finish before the next.
+ */
+async function queuedSends(server: TandemServer, sessionId: string, count: number) {
+  const client = await ChatClient.connect(`${server.wsUrl}/ws/chat/${sessionId}/`);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      await api(server, "POST", `/api/sessions/${sessionId}/send/`, { content: `Question ${i}`, async: true });
+      const started = performance.now();
+      const second = await api(server, "POST", `/api/sessions/${sessionId}/send/`, {
+        content: `Question ${i}, queued: how do tides work?`,
+        async: true,
+      });
+      const elapsed = performance.now() - started;
+      if (second.status === "queued") times.push(elapsed);
+      const ended = ["run_completed", "run_error", "run_cancelled"];
+      await client.waitFor((f) => ended.includes(f.event) && f.payload?.run_id === second.run_id, 30_000);
+    }
+  } finally {
+    await client.close();
+  }
+  return times;
+}
+
+/**
+ * Database writes made for one streaming agent message (its insert and every text update), per
+ * second of its turn, counted by SQLite triggers on a server whose offline model streams slowly.
+ */
+async function streamingWrites(): Promise<{ perSecond: number[]; frames: number[] }> {
+  const databaseUrl = await freshSqliteUrl("bench-writes");
+  const server = await startServer({ databaseUrl, env: { LOG_LEVEL: "error", TANDEM_OFFLINE_DELAY_MS: "20" } });
+  try {
+    const file = sqliteFile(databaseUrl);
+    const setup = new Database(file);
+    setup.exec(`
+      CREATE TABLE bench_writes (message_id INTEGER);
+      CREATE TRIGGER bench_message_insert AFTER INSERT ON message BEGIN INSERT INTO bench_writes VALUES (NEW.id); END;
+      CREATE TRIGGER bench_message_update AFTER UPDATE ON message BEGIN INSERT INTO bench_writes VALUES (NEW.id); END;`);
+    setup.close();
+    const session = await api(server, "POST", "/api/sessions/", {});
+    const client = await ChatClient.connect(`${server.wsUrl}/ws/chat/${session.session_id}/`);
+    for (let i = 0; i < 3; i++) {
+      await api(server, "POST", `/api/sessions/${session.session_id}/send/`, {
+        content: "Write a long essay about oceans",
+      });
+    }
+    const messages = await api(server, "GET", `/api/sessions/${session.session_id}/history/`);
+    const tokenFrames = client.events("agent_token");
+    await client.close();
+    const db = new Database(file, { readonly: true });
+    const counts = new Map(
+      (
+        db.prepare("SELECT message_id, COUNT(*) AS n FROM bench_writes GROUP BY message_id").all() as {
+          message_id: number;
+          n: number;
+        }[]
+      ).map((r) => [r.message_id, r.n]),
+    );
+    db.close();
+    const agents = (messages as { id: number; role: string; latency_ms: number }[]).filter((m) => m.role === "agent");
+    return {
+      perSecond: agents.map((m) => (counts.get(m.id) ?? 0) / (m.latency_ms / 1000)),
+      frames: agents.map(
+        (m) => tokenFrames.filter((f) => f.payload?.message_id === m.id).length / (m.latency_ms / 1000),
+      ),
+    };
+  } finally {
+    await server.stop();
+  }
 }
 
 const spread = (v: number[]) => `${ms(percentile(v, 50))} / ${ms(percentile(v, 95))} / ${ms(percentile(v, 99))}`;
@@ -267,6 +342,12 @@ async function main() {
     );
     const acks = await asyncSends(server, session.session_id, 100);
     row("send (async, 202 ack), 100 sequential: p50 / p95 / p99", spread(acks), "aim: p50 < 5 ms");
+    const queued = await queuedSends(server, session.session_id, 100);
+    row(
+      `send (async ack) queued behind a running run, ${queued.length} of 100 queued: p50 / p95 / p99`,
+      spread(queued),
+      `plain async ack ${spread(acks)}; aim: equal`,
+    );
     const fifty = await Promise.all(Array.from({ length: 50 }, () => api(server, "POST", "/api/sessions/", {})));
     const concurrentSync = (await Promise.all(fifty.map((s) => syncSends(server, s.session_id, 10)))).flat();
     row("send (sync), 50 sessions concurrently × 10: p50 / p95 / p99", spread(concurrentSync));
@@ -396,6 +477,14 @@ async function main() {
     await streaming.stop();
     model.close();
   }
+
+  // 7. The database write load of streaming: writes per second per streaming agent message.
+  const writes = await streamingWrites();
+  row(
+    "database writes per streaming agent message, per second of its turn: p50 / max",
+    `${percentile(writes.perSecond, 50).toFixed(2)} / ${Math.max(...writes.perSecond).toFixed(2)} writes/s`,
+    `token frames to clients ${percentile(writes.frames, 50).toFixed(1)}/s (a write per frame would be that)`,
+  );
 
   await searchFigures();
 

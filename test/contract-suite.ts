@@ -25,10 +25,24 @@ const MESSAGE_KEYS = [
   "tokens_completion",
   "latency_ms",
   "metadata",
+  "run_id", // ext
   "created_at",
   "updated_at",
 ];
-const RUN_KEYS = ["id", "session", "agent", "status", "details", "extra", "created_at", "updated_at"];
+const RUN_KEYS = [
+  "id",
+  "session",
+  "agent",
+  "status",
+  "details",
+  "extra",
+  "kind", // ext, with the three below: the run's place in the conversation's tree
+  "parent_run_id",
+  "user_message_id",
+  "resumes_run_id",
+  "created_at",
+  "updated_at",
+];
 
 const keys = (o: object) => Object.keys(o).sort();
 
@@ -696,6 +710,37 @@ export function defineContractSuite(
       assert.equal(runs.json[0].status, "success");
     });
 
+    it("queues a send made while a run is going and runs it next, below the first on the active path", async () => {
+      const s = await create();
+      const first = await api("POST", `/api/sessions/${s.session_id}/send/`, { content: "first", async: true });
+      const second = await api("POST", `/api/sessions/${s.session_id}/send/`, { content: "second", async: true });
+      assert.equal(second.status, 202, second.text);
+      assert.equal(second.json.message.content, "second");
+      // Queued unless the first run already ended (the offline model is quick).
+      if (second.json.status === "queued") assert.equal(second.json.position, 1);
+      else assert.deepEqual([second.json.status, second.json.position], ["running", 0]);
+      let runs: any;
+      for (let i = 0; i < 200; i++) {
+        runs = await api("GET", `/api/sessions/${s.session_id}/runs/`);
+        if (runs.json.every((r: any) => r.status === "success")) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const [newer, older] = runs.json;
+      assert.deepEqual(
+        [older.id, older.kind, older.parent_run_id, older.status],
+        [first.json.run_id, "send", null, "success"],
+      );
+      assert.deepEqual(
+        [newer.id, newer.kind, newer.parent_run_id, newer.status],
+        [second.json.run_id, "send", first.json.run_id, "success"],
+      );
+      const history = (await api("GET", `/api/sessions/${s.session_id}/history/`)).json;
+      const secondAt = history.findIndex((m: any) => m.content === "second");
+      assert.ok(history.slice(0, secondAt).every((m: any) => m.run_id === first.json.run_id));
+      assert.ok(history.slice(secondAt).every((m: any) => m.run_id === second.json.run_id));
+      assert.deepEqual((await api("GET", `/api/sessions/${s.session_id}/queue/`)).json, []);
+    });
+
     it("answers 409 to a cancel when nothing runs", async () => {
       const s = await create();
       const res = await api("POST", `/api/sessions/${s.session_id}/cancel/`);
@@ -712,6 +757,13 @@ export function defineContractSuite(
         "/api/sessions/",
         "/api/sessions/{session_id}/",
         "/api/sessions/{session_id}/send/",
+        "/api/sessions/{session_id}/queue/",
+        "/api/sessions/{session_id}/regenerate/",
+        "/api/sessions/{session_id}/edit/",
+        "/api/sessions/{session_id}/retry/",
+        "/api/sessions/{session_id}/continue/",
+        "/api/sessions/{session_id}/select/",
+        "/api/sessions/{session_id}/turns/",
         "/api/messages/{id}/",
       ]) {
         assert.ok(doc.json.paths[path], path);

@@ -129,6 +129,39 @@ describe("a client generated from the document, against a running server", () =>
     const missingContent = await client.POST("/api/sessions/{session_id}/send/", { ...session, body: { content: "" } });
     assert.equal(missingContent.response.status, 400);
 
+    // Turns and their versions.
+    const turns = await client.GET("/api/sessions/{session_id}/turns/", session);
+    const firstRun = turns.data![0].run_id;
+    const regenerated = await client.POST("/api/sessions/{session_id}/regenerate/", { ...session, body: {} });
+    assert.equal(regenerated.response.status, 200);
+    const userMessage = messages[0] as { id: number };
+    const edited = await client.POST("/api/sessions/{session_id}/edit/", {
+      ...session,
+      body: { message_id: userMessage.id, content: "What is 2 + 2?" },
+    });
+    assert.equal(edited.response.status, 200);
+    const selected = await client.POST("/api/sessions/{session_id}/select/", {
+      ...session,
+      body: { run_id: firstRun },
+    });
+    assert.equal(selected.response.status, 200);
+    assert.equal(
+      (await client.POST("/api/sessions/{session_id}/retry/", { ...session, body: {} })).response.status,
+      409,
+    );
+    assert.equal(
+      (await client.POST("/api/sessions/{session_id}/continue/", { ...session, body: {} })).response.status,
+      409,
+    );
+    assert.deepEqual((await client.GET("/api/sessions/{session_id}/queue/", session)).data, []);
+    const noRun = { params: { path: { session_id: sessionId, run_id: 999_999 } } };
+    assert.equal(
+      (await client.PATCH("/api/sessions/{session_id}/queue/{run_id}/", { ...noRun, body: { content: "x" } })).response
+        .status,
+      404,
+    );
+    assert.equal((await client.DELETE("/api/sessions/{session_id}/queue/{run_id}/", noRun)).response.status, 404);
+
     const history = await client.GET("/api/sessions/{session_id}/history/", session);
     assert.equal(history.data?.length, messages.length);
     assert.equal((await client.GET("/api/sessions/{session_id}/state/", session)).data?.session_id, sessionId);

@@ -91,7 +91,13 @@ describe("chat WebSocket", () => {
       "run_completed",
     ]);
     const runId = events[0].payload!.run_id;
-    assert.deepEqual(events[0].payload, { session_id: id, run_id: runId });
+    assert.deepEqual(events[0].payload, {
+      session_id: id,
+      run_id: runId,
+      kind: "send",
+      parent_run_id: null,
+      user_message_id: sent.json[0].id,
+    });
     assert.equal(events[1].payload!.message_id, sent.json[0].id);
     assert.deepEqual(events[1].payload!.message, sent.json[0]);
     const turns = events.filter((f) => f.event === "agent_turn");

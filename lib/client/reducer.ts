@@ -299,6 +299,7 @@ function placeholder(
     tokens_prompt: null,
     tokens_completion: null,
     latency_ms: null,
+    run_id: null,
     created_at: "",
     updated_at: "",
     ...fields,

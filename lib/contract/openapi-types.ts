@@ -156,8 +156,51 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stop the session's running run */
+        /**
+         * Stop the session's running run
+         * @description The queue is kept and its next run starts (ext `queue` says what waits); ext body `clear_queue: true` removes it first.
+         */
         post: operations["cancelRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/continue/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Continue a failed or cancelled run where it stopped (default: the last turn)
+         * @description The cut-off agent's message grows from where it stopped (`agent_token` offsets continue from its length), then the agents that had not taken their turn do. 409 unless the run ended `error` or `cancelled`. Answers like send: 200 with the run's messages, or 202 with `async: true` (queued while a run is going).
+         */
+        post: operations["continueRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/edit/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a new version of a user message of the active path
+         * @description A new user message (`metadata.edit_of`) answered from the same point of the conversation; the old version stays. Answers like send: 200 with the run's messages, or 202 with `async: true` (queued while a run is going).
+         */
+        post: operations["editMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -184,6 +227,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{session_id}/queue/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The session's queued runs, next first */
+        get: operations["listQueuedRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/queue/{run_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a queued run and its message */
+        delete: operations["removeQueuedRun"];
+        options?: never;
+        head?: never;
+        /** Edit a queued message (409 once its run started) */
+        patch: operations["editQueuedRun"];
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/regenerate/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a turn's message again (default: the last turn)
+         * @description A new run for the same user message beside the old one (a version: `turns/` lists both). Answers like send: 200 with the run's messages, or 202 with `async: true` (queued while a run is going).
+         */
+        post: operations["regenerateTurn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/retry/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry a failed or cancelled run (default: the last turn)
+         * @description Like regenerate, for a run that ended `error` or `cancelled` (409 otherwise). Answers like send: 200 with the run's messages, or 202 with `async: true` (queued while a run is going).
+         */
+        post: operations["retryRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/{session_id}/runs/": {
         parameters: {
             query?: never;
@@ -201,6 +319,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{session_id}/select/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Switch to another version of a turn: the active path runs through `run_id`
+         * @description Publishes `path_changed`; history and turns then follow the new path. 409 while a run is going.
+         */
+        post: operations["selectVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/{session_id}/send/": {
         parameters: {
             query?: never;
@@ -212,7 +350,7 @@ export interface paths {
         put?: never;
         /**
          * Send a message; the assigned agents answer in order
-         * @description 200: the messages the run created (user first). With `async: true`: 202 `{run_id, message}` at once, the rest over the WebSocket. One run per session: 409 while another runs.
+         * @description 200: the messages the run created (user first). With `async: true`: 202 `{run_id, message}` at once, the rest over the WebSocket. One run per session at a time: a send while a run is going is queued (ext: 202 `status: queued, position`; a sync send waits for its own run and answers 200 with its messages), 429 when the queue is full (`TANDEM_QUEUE_LIMIT`, nothing stored). ext `steer: true` while a run is going: the message joins that run as guidance, 202 `status: steering` (sync or not).
          */
         post: operations["sendMessage"];
         delete?: never;
@@ -230,6 +368,23 @@ export interface paths {
         };
         /** Session summary for UIs */
         get: operations["getSessionState"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/turns/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The active path's turns: status and failure, versions and edits */
+        get: operations["listTurns"];
         put?: never;
         post?: never;
         delete?: never;
@@ -282,7 +437,14 @@ export interface components {
          */
         AcceptedSend: {
             message: components["schemas"]["Message"];
+            /** @description ext: place in the queue (1: next); 0 when it started at once. */
+            position?: number;
             run_id: number;
+            /**
+             * @description ext: `running` (started at once), `queued` (waits behind the running run) or `steering` (joined the running run `run_id` as guidance).
+             * @enum {string}
+             */
+            status?: "running" | "queued" | "steering";
         };
         Agent: {
             /**
@@ -323,6 +485,10 @@ export interface components {
              */
             updated_at: string;
         };
+        Cancel: {
+            /** @description ext: also remove the session's queued runs. */
+            clear_queue?: boolean;
+        };
         /**
          * @example {
          *       "run_id": 31,
@@ -330,9 +496,21 @@ export interface components {
          *     }
          */
         Cancelled: {
+            /** @description ext: the runs still queued (the next starts now), unless `clear_queue` removed them. */
+            queue?: {
+                next_run_id: number | null;
+                pending: number;
+            };
             run_id: number;
             /** @constant */
             status: "cancelled";
+        };
+        Edit: {
+            /** @description Answer 202 at once; the run reports over the WebSocket. */
+            async?: boolean;
+            content: string;
+            /** @description A user message on the active path. */
+            message_id: number;
         };
         /** @description `{"detail": "..."}` or `{field: [messages]}` */
         Error: {
@@ -385,6 +563,8 @@ export interface components {
             } | null;
             /** @enum {string} */
             role: "user" | "agent" | "system" | "tool";
+            /** @description ext: the run that wrote it (a user message: the run it started, or steered); null for messages from before runs were recorded on messages. */
+            run_id: number | null;
             /** @description The session's integer id. */
             session: number;
             tokens_completion: number | null;
@@ -398,11 +578,26 @@ export interface components {
              */
             updated_at: string;
         };
+        /** @description ext: a run waiting behind the session's running run. */
+        QueuedRun: {
+            content: string;
+            /** @enum {string} */
+            kind: "send" | "regenerate" | "edit" | "retry" | "continue";
+            message: components["schemas"]["Message"];
+            /** @description The user message it will answer. */
+            message_id: number;
+            /** @description 1: the next to run. */
+            position: number;
+            run_id: number;
+        };
+        QueueEdit: {
+            content: string;
+        };
         RunLog: {
             agent: components["schemas"]["Agent"] | null;
             /**
              * Format: date-time
-             * @description ISO 8601 UTC timestamp
+             * @description When it started (a queued run: when it was queued, until it starts).
              */
             created_at: string;
             details: string;
@@ -411,6 +606,15 @@ export interface components {
                 [key: string]: components["schemas"]["JsonValue"];
             } | null;
             id: number;
+            /**
+             * @description ext
+             * @enum {string}
+             */
+            kind: "send" | "regenerate" | "edit" | "retry" | "continue";
+            /** @description ext: the run whose turn this one follows (null: the first turn). */
+            parent_run_id: number | null;
+            /** @description ext: for `continue`, the run it resumes. */
+            resumes_run_id: number | null;
             /** @description The session's integer id. */
             session: number;
             /** @enum {string} */
@@ -420,6 +624,14 @@ export interface components {
              * @description ISO 8601 UTC timestamp
              */
             updated_at: string;
+            /** @description ext: the user message it answers. */
+            user_message_id: number | null;
+        };
+        RunTarget: {
+            /** @description Answer 202 at once; the run reports over the WebSocket. */
+            async?: boolean;
+            /** @description The turn's run; default: the last run of the active path. */
+            run_id?: number;
         };
         SearchResult: {
             /** @description The agent's name, for agent and tool messages. */
@@ -442,6 +654,12 @@ export interface components {
             /** @description The message's text around the matches (… where text was left out). */
             snippet: string;
         };
+        Select: {
+            run_id: number;
+        };
+        Selected: {
+            head_run_id: number;
+        };
         /**
          * @example {
          *       "content": "What is 12 * (3 + 4)?"
@@ -451,6 +669,8 @@ export interface components {
             /** @description Answer 202 at once; the run reports over the WebSocket. */
             async?: boolean;
             content: string;
+            /** @description ext: while a run is going, join it as guidance (stored at once, read by every agent whose turn comes after; 202 `status: steering`, sync or not). With no run going: an ordinary send. */
+            steer?: boolean;
         };
         Session: {
             assignments: components["schemas"]["Assignment"][];
@@ -568,6 +788,46 @@ export interface components {
              * @description ISO 8601 UTC timestamp
              */
             updated_at: string;
+        };
+        /** @description ext: one turn of the conversation's active path. */
+        Turn: {
+            /** @description Runs that continued it (`continue`), oldest first. */
+            continued_by: number[];
+            /** @description Message versions: the distinct user messages among the siblings (edits), oldest first; `run_ids[i]` is the newest run of `user_message_ids[i]`. */
+            edits: {
+                count: number;
+                /** @description This turn's place among `run_ids` (0-based). */
+                index: number;
+                run_ids: number[];
+                user_message_ids: number[];
+            };
+            ended_at: string | null;
+            /** @description Why it failed, in words a person can act on (status `error`), else null. */
+            error: string | null;
+            /** @enum {string} */
+            kind: "send" | "regenerate" | "edit" | "retry" | "continue";
+            /** @description Its messages, chronological: the user message first. */
+            message_ids: number[];
+            /** @description The turn's run (a continuation's target: continuations fold into it). */
+            run_id: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC timestamp
+             */
+            started_at: string;
+            /**
+             * @description The turn's state: its latest continuation's, else its run's.
+             * @enum {string}
+             */
+            status: "queued" | "running" | "success" | "error" | "cancelled";
+            user_message_id: number | null;
+            /** @description Answer versions: sibling runs for the same user message (regenerated, retried), oldest first; `select` one to switch. */
+            versions: {
+                count: number;
+                /** @description This turn's place among `run_ids` (0-based). */
+                index: number;
+                run_ids: number[];
+            };
         };
     };
     responses: never;
@@ -884,7 +1144,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["SessionCreate"];
             };
@@ -1004,7 +1264,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["SessionUpdate"];
             };
@@ -1122,7 +1382,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["SessionUpdate"];
             };
@@ -1192,7 +1452,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Cancel"];
+            };
+        };
         responses: {
             /** @description Cancelled */
             200: {
@@ -1247,11 +1511,286 @@ export interface operations {
             };
         };
     };
+    continueRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RunTarget"];
+            };
+        };
+        responses: {
+            /** @description The run's messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"][];
+                };
+            };
+            /** @description Accepted (async, queued or steering) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedSend"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "content": [
+                     *         "This field is required."
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Not found."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict (a run is going, or none is) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "A run is already in progress for this session; wait for it to finish or cancel it."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Request body is too large (the limit is 1048576 bytes)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many: over the send rate (TANDEM_SEND_RATE; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many messages sent; try again in 3 s."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The model provider failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The model provider failed: 503 Service Unavailable."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    editMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Edit"];
+            };
+        };
+        responses: {
+            /** @description The run's messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"][];
+                };
+            };
+            /** @description Accepted (async, queued or steering) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedSend"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "content": [
+                     *         "This field is required."
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Not found."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict (a run is going, or none is) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "A run is already in progress for this session; wait for it to finish or cancel it."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Request body is too large (the limit is 1048576 bytes)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many: over the send rate (TANDEM_SEND_RATE; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many messages sent; try again in 3 s."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The model provider failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The model provider failed: 503 Service Unavailable."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getSessionHistory: {
         parameters: {
             query?: {
                 after?: number;
                 limit?: number;
+                versions?: "all";
             };
             header?: never;
             path: {
@@ -1313,6 +1852,464 @@ export interface operations {
                     /**
                      * @example {
                      *       "detail": "Not found."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listQueuedRuns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued runs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedRun"][];
+                };
+            };
+            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Not found."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    removeQueuedRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Not found."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    editQueuedRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["QueueEdit"];
+            };
+        };
+        responses: {
+            /** @description The queued run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedRun"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "content": [
+                     *         "This field is required."
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Not found."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict (a run is going, or none is) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "A run is already in progress for this session; wait for it to finish or cancel it."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    regenerateTurn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RunTarget"];
+            };
+        };
+        responses: {
+            /** @description The run's messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"][];
+                };
+            };
+            /** @description Accepted (async, queued or steering) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedSend"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "content": [
+                     *         "This field is required."
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Not found."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict (a run is going, or none is) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "A run is already in progress for this session; wait for it to finish or cancel it."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Request body is too large (the limit is 1048576 bytes)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many: over the send rate (TANDEM_SEND_RATE; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many messages sent; try again in 3 s."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The model provider failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The model provider failed: 503 Service Unavailable."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    retryRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RunTarget"];
+            };
+        };
+        responses: {
+            /** @description The run's messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"][];
+                };
+            };
+            /** @description Accepted (async, queued or steering) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedSend"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "content": [
+                     *         "This field is required."
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Not found."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict (a run is going, or none is) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "A run is already in progress for this session; wait for it to finish or cancel it."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Request body is too large (the limit is 1048576 bytes)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many: over the send rate (TANDEM_SEND_RATE; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many messages sent; try again in 3 s."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The model provider failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The model provider failed: 503 Service Unavailable."
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -1394,7 +2391,7 @@ export interface operations {
             };
         };
     };
-    sendMessage: {
+    selectVersion: {
         parameters: {
             query?: never;
             header?: never;
@@ -1403,28 +2400,19 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["Send"];
+                "application/json": components["schemas"]["Select"];
             };
         };
         responses: {
-            /** @description The run's messages */
+            /** @description The new head run */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Message"][];
-                };
-            };
-            /** @description Accepted (async) */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AcceptedSend"];
+                    "application/json": components["schemas"]["Selected"];
                 };
             };
             /** @description Invalid input */
@@ -1485,6 +2473,85 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+        };
+    };
+    sendMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Send"];
+            };
+        };
+        responses: {
+            /** @description The run's messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"][];
+                };
+            };
+            /** @description Accepted (async, queued or steering) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedSend"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "content": [
+                     *         "This field is required."
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Not found."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Body over 1 MiB */
             413: {
                 headers: {
@@ -1499,7 +2566,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests: over the send rate (TANDEM_SEND_RATE; see Retry-After) */
+            /** @description Too many: over the send rate (TANDEM_SEND_RATE; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
             429: {
                 headers: {
                     /** @description Seconds to wait */
@@ -1549,6 +2616,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SessionState"];
+                };
+            };
+            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Not found."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTurns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Turns, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Turn"][];
                 };
             };
             /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
