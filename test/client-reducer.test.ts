@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { type ConversationEvent, type ConversationView, initialView, reduce } from "@/lib/client/reducer";
+import { groupTurns, workOpen, workSummary } from "@/lib/client/turns";
 import type { Agent, ChatEvent, Message, Session } from "@/lib/contract/types";
 import {
   broadcasts,
@@ -459,5 +460,126 @@ describe("client reducer: session changes", () => {
     const view = opened(f);
     const other = { ...sessionOf(f, []), session_id: "someone-else" };
     assert.equal(reduce(view, { event: "session_updated", payload: { session: other }, seq: 1 }), view);
+  });
+});
+
+describe("message actions and turns", () => {
+  const agentMsg = (view: ConversationView, agent: string) =>
+    view.items.find((m) => m.role === "agent" && m.agent?.name === agent)!;
+
+  test("message_updated takes the server's copy of a shown message; one not shown stays out", () => {
+    const f = fixture("normal");
+    const view = sentHere(f);
+    const writer = agentMsg(view, "writer");
+    const rated = { ...writer, rating: "up" as const, updated_at: "2030-01-01T00:00:00.000Z" };
+    const next = reduce(view, {
+      event: "message_updated",
+      payload: { message_id: writer.id, message: rated },
+      seq: 99,
+    });
+    assert.equal(agentMsg(next, "writer").rating, "up");
+    assert.deepEqual(next.keys, view.keys, "same place, same render key");
+    const elsewhere = { ...rated, id: 424242 };
+    assert.equal(
+      reduce(next, { event: "message_updated", payload: { message_id: 424242, message: elsewhere }, seq: 100 }),
+      next,
+    );
+  });
+
+  test("a rating shows at once; a refused one goes back to what it was, with a notice", () => {
+    const f = fixture("normal");
+    const view = sentHere(f);
+    const writer = agentMsg(view, "writer");
+    const asked = reduce(view, { event: "rating_requested", message_id: writer.id, rating: "down" });
+    assert.equal(agentMsg(asked, "writer").rating, "down");
+    const failed = reduce(asked, {
+      event: "rating_failed",
+      message_id: writer.id,
+      rating: null,
+      message: "Couldn't save your rating: no.",
+    });
+    assert.equal(agentMsg(failed, "writer").rating ?? null, null);
+    assert.deepEqual(
+      failed.notices.map((n) => n.message),
+      ["Couldn't save your rating: no."],
+    );
+    const saved = reduce(asked, { event: "rating_saved", message: { ...writer, rating: "down" } });
+    assert.equal(agentMsg(saved, "writer").rating, "down");
+  });
+
+  test("fold choices: the remembered preference, and a turn's own choice which becomes the preference", () => {
+    const view = sentHere(fixture("normal"));
+    assert.deepEqual(view.fold, { pref: null, turns: {} });
+    const loaded = reduce(view, { event: "fold_pref_loaded", pref: "open" });
+    assert.equal(loaded.fold.pref, "open");
+    const toggled = reduce(loaded, { event: "fold_toggled", turn: "u1", open: false });
+    assert.deepEqual(toggled.fold, { pref: "closed", turns: { u1: false } });
+  });
+
+  test("editing: only a user message can be edited in place, and it can be cancelled", () => {
+    const f = fixture("normal");
+    const view = sentHere(f);
+    const user = view.items.find((m) => m.role === "user")!;
+    assert.equal(reduce(view, { event: "edit_started", message_id: agentMsg(view, "writer").id }).editing, null);
+    const editing = reduce(view, { event: "edit_started", message_id: user.id });
+    assert.equal(editing.editing, user.id);
+    assert.equal(reduce(editing, { event: "edit_cancelled" }).editing, null);
+  });
+
+  test("a turn: the writer's answer is the hero, the researcher and the tool call fold above it", () => {
+    const f = fixture("tools");
+    const view = sentHere(f);
+    const blocks = groupTurns(view.items, "writer", false);
+    assert.equal(blocks.length, 2);
+    assert.deepEqual(blocks[0], { kind: "message", index: 0 });
+    const turn = blocks[1];
+    assert.ok(turn.kind === "turn");
+    assert.equal(turn.key, `u${view.items[0].id}`);
+    assert.equal(view.items[turn.answer!].agent?.name, "writer");
+    assert.deepEqual(
+      turn.work.map((i) => [view.items[i].role, view.items[i].agent?.name]),
+      [
+        ["tool", "researcher"],
+        ["agent", "researcher"],
+      ],
+    );
+    assert.equal(workSummary(view.items, turn.work), "1 tool · Researcher 1.7 s");
+    assert.equal(workOpen(turn, view.fold, false), false, "folded once answered");
+    assert.equal(workOpen(turn, { pref: "open", turns: {} }, false), true, "the remembered preference");
+    assert.equal(workOpen(turn, { pref: "open", turns: { [turn.key]: false } }, false), false, "the turn's own choice");
+  });
+
+  test("while the researcher works the strip is open; it folds when the writer starts", () => {
+    const f = fixture("normal");
+    const events = broadcasts(f);
+    const writerStarts = events.findIndex((e) => e.event === "agent_started" && e.payload.agent === "writer");
+    const before = sentHere(f, events.slice(0, writerStarts));
+    const live = groupTurns(before.items, "writer", true).at(-1)!;
+    assert.ok(live.kind === "turn");
+    assert.equal(live.answer, null);
+    assert.equal(workOpen(live, before.fold, true), true);
+    const after = sentHere(f, events.slice(0, writerStarts + 1));
+    const answered = groupTurns(after.items, "writer", true).at(-1)!;
+    assert.ok(answered.kind === "turn");
+    assert.equal(after.items[answered.answer!].agent?.name, "writer");
+    assert.equal(workOpen(answered, after.fold, true), false);
+  });
+
+  test("a failed turn without the writer: the researcher's message is the hero; a steer is guidance, not a new turn", () => {
+    const view = sentHere(fixture("normal"));
+    const researcherOnly = view.items.filter((m) => m.agent?.name !== "writer");
+    const turn = groupTurns(researcherOnly, "writer", false).at(-1)!;
+    assert.ok(turn.kind === "turn");
+    assert.equal(researcherOnly[turn.answer!].agent?.name, "researcher");
+    assert.deepEqual(turn.work, []);
+
+    const steer: Message = { ...view.items[0], id: 9999, content: "shorter please", metadata: { steer: true } };
+    const withSteer = [...view.items.slice(0, 2), steer, ...view.items.slice(2)];
+    const blocks = groupTurns(withSteer, "writer", false);
+    assert.equal(blocks.length, 2);
+    const t = blocks[1];
+    assert.ok(t.kind === "turn");
+    assert.deepEqual(t.guidance, [2]);
+    assert.equal(withSteer[t.answer!].agent?.name, "writer");
   });
 });

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ApiError } from "@/lib/client/api";
-import { type ConversationOptions, ConversationStore } from "@/lib/client/conversation";
+import { type ConversationOptions, ConversationStore, FOLD_PREF_KEY } from "@/lib/client/conversation";
 import type { ChatSocketOptions } from "@/lib/client/socket";
 import type { ChatEvent, Message, SendAccepted, SessionState } from "@/lib/contract/types";
 import {
@@ -50,6 +50,11 @@ class Harness {
   runsEnded = 0;
   deleted: string[] = [];
   updated: string[] = [];
+  rateAnswer: (id: number, rating: Message["rating"]) => Promise<Message> = async (id, rating) => ({
+    ...this.view.items.find((m) => m.id === id)!,
+    rating,
+  });
+  readonly prefs = new Map<string, string>();
 
   constructor(readonly f: Fixture) {
     this.sendAnswer = async () => f.send;
@@ -67,10 +72,12 @@ class Harness {
       },
       cancel: () => this.cancelAnswer(),
       renameSession: async (_id, title) => ({ ...f.send.message, session_id: f.session_id, title }) as never,
+      rateMessage: (id, rating) => this.rateAnswer(id, rating),
     };
     this.store = new ConversationStore(f.session_id, {
       api,
       connectGraceMs: 60_000,
+      prefs: { getItem: (k) => this.prefs.get(k) ?? null, setItem: (k, v) => void this.prefs.set(k, v) },
       createSocket: (opts) => {
         this.socket = opts;
         return { start() {}, stop: () => void (this.socketStopped = true), reconnectNow: () => void this.reconnects++ };
@@ -348,6 +355,58 @@ describe("client store", () => {
       assert.equal(h.view.phase, "deleted");
       assert.equal(h.socketStopped, true);
       assert.deepEqual(h.deleted, [f.session_id]);
+    }),
+  );
+
+  test(
+    "rating a turn: shown at once, kept when the server agrees, put back with a notice when it refuses",
+    withStore("normal", async (h, f) => {
+      await h.open();
+      await h.store.send(f.send.message.content);
+      h.deliver(broadcasts(f));
+      const writer = h.view.items.find((m) => m.agent?.name === "writer")!;
+      await h.store.rate(writer.id, "up");
+      assert.equal(h.view.items.find((m) => m.id === writer.id)!.rating, "up");
+      h.rateAnswer = async () => {
+        throw new ApiError("http", "Only an agent's message can be rated.", { status: 400 });
+      };
+      const pending = h.store.rate(writer.id, "down");
+      assert.equal(h.view.items.find((m) => m.id === writer.id)!.rating, "down", "shown before the server answers");
+      await pending;
+      assert.equal(h.view.items.find((m) => m.id === writer.id)!.rating, "up");
+      assert.match(h.view.notices.at(-1)!.message, /Couldn't save your rating/);
+    }),
+  );
+
+  test(
+    "the reader's fold choice is remembered in the browser's storage and read back by the next view",
+    withStore("normal", async (h) => {
+      await h.open();
+      assert.equal(h.view.fold.pref, null);
+      h.store.toggleWork("u1", true);
+      assert.equal(h.prefs.get(FOLD_PREF_KEY), "open");
+      const next = new Harness(h.f);
+      for (const [k, v] of h.prefs) next.prefs.set(k, v);
+      try {
+        await next.open();
+        assert.equal(next.view.fold.pref, "open");
+      } finally {
+        next.store.dispose();
+      }
+    }),
+  );
+
+  test(
+    "↑ edits the last message the person sent (not a guidance message), Esc-like cancel leaves editing",
+    withStore("normal", async (h, f) => {
+      await h.open();
+      assert.equal(h.store.editLast(), false, "nothing to edit yet");
+      await h.store.send(f.send.message.content);
+      h.deliver(broadcasts(f));
+      assert.equal(h.store.editLast(), true);
+      assert.equal(h.view.editing, f.send.message.id);
+      h.store.cancelEdit();
+      assert.equal(h.view.editing, null);
     }),
   );
 });

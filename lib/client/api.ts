@@ -6,7 +6,7 @@
  * - `timeout`: no answer in time;
  * - `http`: the server answered with a non-2xx status (`status`, `detail`, `body`).
  */
-import type { Message, SendAccepted, Session, SessionState, SessionSummary } from "@/lib/contract/types";
+import type { Message, Rating, SendAccepted, Session, SessionState, SessionSummary } from "@/lib/contract/types";
 
 export type ApiErrorKind = "network" | "timeout" | "http" | "aborted";
 
@@ -233,6 +233,11 @@ export class ApiClient {
 
   cancel(sessionId: string, opts?: RequestOptions): Promise<{ run_id: number | string; status: string }> {
     return this.request("POST", this.sessionPath(sessionId, "cancel/"), {}, opts);
+  }
+
+  /** Thumbs up or down on an agent's turn (null takes it back): the rated Message. */
+  rateMessage(messageId: number, rating: Rating | null, opts?: RequestOptions): Promise<Message> {
+    return this.request<Message>("PUT", `/messages/${messageId}/rating/`, { rating }, opts);
   }
 
   health(opts?: RequestOptions): Promise<{ message: string }> {

@@ -9,7 +9,7 @@
  * does not deliver; if the socket is slow or failing, it is taken anyway, and again after connect.
  */
 
-import type { ChatEvent, Message, Session, SessionState } from "@/lib/contract/types";
+import type { ChatEvent, Message, Rating, Session, SessionState } from "@/lib/contract/types";
 import { type ApiClient, api as defaultApi, describeError, isApiError } from "./api";
 import { backoffDelay } from "./backoff";
 import { isPlaceholderTitle, titleFromMessage } from "./format";
@@ -31,7 +31,9 @@ export interface ConversationCallbacks {
 }
 
 export interface ConversationOptions extends ConversationCallbacks {
-  api?: Pick<ApiClient, "history" | "state" | "send" | "cancel" | "renameSession">;
+  api?: Pick<ApiClient, "history" | "state" | "send" | "cancel" | "renameSession" | "rateMessage">;
+  /** Where the reader's fold choice is remembered (default: localStorage; tests pass a map). */
+  prefs?: Pick<Storage, "getItem" | "setItem">;
   /** Create the socket (tests inject a fake). */
   createSocket?: (
     opts: ConstructorParameters<typeof ChatSocket>[0],
@@ -39,6 +41,9 @@ export interface ConversationOptions extends ConversationCallbacks {
   /** How long the first snapshot waits for the socket to connect (ms). */
   connectGraceMs?: number;
 }
+
+/** The localStorage key of the reader's choice: turns' work strips open or closed. */
+export const FOLD_PREF_KEY = "tandem:work-strip";
 
 const STILL_WORKING = "The agents are still working on the last message. Wait for them to finish, or press Stop.";
 
@@ -48,6 +53,7 @@ export class ConversationStore extends Store<ConversationView> {
   private readonly cb: ConversationCallbacks;
   private readonly socket: Pick<ChatSocket, "start" | "stop" | "reconnectNow">;
   private readonly connectGraceMs: number;
+  private readonly prefs: ConversationOptions["prefs"];
   private seq: SequencerState = initialSequencer;
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** Snapshots in a row that failed or left a hole in a text (for the backoff). */
@@ -62,6 +68,7 @@ export class ConversationStore extends Store<ConversationView> {
     this.api = opts.api ?? defaultApi;
     this.cb = opts;
     this.connectGraceMs = opts.connectGraceMs ?? 1000;
+    this.prefs = opts.prefs ?? browserStorage();
     const create = opts.createSocket ?? ((o) => new ChatSocket(o));
     this.socket = create({
       sessionId,
@@ -80,6 +87,8 @@ export class ConversationStore extends Store<ConversationView> {
   /** Loads the history and connects. `firstMessage` is sent once both are ready. */
   start(firstMessage?: string): void {
     this.pendingFirst = firstMessage?.trim() ? firstMessage : null;
+    const pref = this.readPref();
+    if (pref) this.dispatch({ event: "fold_pref_loaded", pref });
     this.socket.start();
     this.schedule(this.connectGraceMs, () => this.loadFirst());
   }
@@ -145,6 +154,59 @@ export class ConversationStore extends Store<ConversationView> {
       if (isApiError(e) && e.status === 409) this.dispatch({ event: "cancel_refused", run_id: run.id });
       else
         this.dispatch({ event: "cancel_failed", message: `Couldn't stop the agents: ${describeError(e)} Try again.` });
+    }
+  }
+
+  /** Thumbs up or down on an agent's turn (the same again takes it back). Shown at once. */
+  async rate(messageId: number, rating: Rating | null): Promise<void> {
+    const before = this.getSnapshot().items.find((m) => m.id === messageId);
+    if (!before) return;
+    this.dispatch({ event: "rating_requested", message_id: messageId, rating });
+    try {
+      const message = await this.api.rateMessage(messageId, rating);
+      this.dispatch({ event: "rating_saved", message });
+    } catch (e) {
+      this.dispatch({
+        event: "rating_failed",
+        message_id: messageId,
+        rating: before.rating ?? null,
+        message: `Couldn't save your rating: ${describeError(e)}`,
+      });
+    }
+  }
+
+  /** Opens or folds a turn's work; the choice is remembered for the turns to come. */
+  toggleWork(turn: string, open: boolean): void {
+    this.dispatch({ event: "fold_toggled", turn, open });
+    try {
+      this.prefs?.setItem(FOLD_PREF_KEY, open ? "open" : "closed");
+    } catch {
+      /* private mode: remembered for this view only */
+    }
+  }
+
+  startEdit(messageId: number): void {
+    this.dispatch({ event: "edit_started", message_id: messageId });
+  }
+
+  /** Edits the last user message of the conversation (↑ in an empty composer). */
+  editLast(): boolean {
+    const last = this.getSnapshot().items.findLast((m) => m.role === "user" && m.id > 0 && m.metadata?.steer !== true);
+    if (!last) return false;
+    this.startEdit(last.id);
+    return true;
+  }
+
+  cancelEdit(): void {
+    this.dispatch({ event: "edit_cancelled" });
+  }
+
+  private readPref(): "open" | "closed" | null {
+    try {
+      const v = this.prefs?.getItem(FOLD_PREF_KEY);
+      return v === "open" || v === "closed" ? v : null;
+    } catch {
+      return null;
     }
   }
 
@@ -262,6 +324,14 @@ export class ConversationStore extends Store<ConversationView> {
     } catch {
       // Not worth bothering the reader: the chat keeps its placeholder title.
     }
+  }
+}
+
+function browserStorage(): ConversationOptions["prefs"] {
+  try {
+    return typeof localStorage === "undefined" ? undefined : localStorage;
+  } catch {
+    return undefined;
   }
 }
 

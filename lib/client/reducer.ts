@@ -11,9 +11,10 @@
  * text already has is not added again).
  */
 
-import type { ChatEvent, EventPayload, Json, Message, Session, SessionState } from "@/lib/contract/types";
+import type { ChatEvent, EventPayload, Json, Message, Rating, Session, SessionState } from "@/lib/contract/types";
 import { type Activity, displayName } from "./agents";
 import type { SocketInfo } from "./socket";
+import type { FoldPref, FoldState } from "./turns";
 
 type RunId = number;
 type SessionStateAssignment = SessionState["assignments"][number];
@@ -61,6 +62,10 @@ export interface ConversationView {
   missingText: boolean;
   /** Runs that ended while the view was open, so a late event or answer cannot revive one. */
   endedRuns: string[];
+  /** How the turns' work strips show (the reader's choices). */
+  fold: FoldState;
+  /** The user message being edited in place, if any. */
+  editing: number | null;
   /** Source of local ids (negative message ids, render keys, notice ids). */
   counter: number;
 }
@@ -84,7 +89,17 @@ export type LocalEvent =
   /** Nothing was running any more. */
   | { event: "cancel_refused"; run_id: RunId }
   | { event: "cancel_failed"; message: string }
-  | { event: "notice_dismissed"; id: number };
+  | { event: "notice_dismissed"; id: number }
+  /** A rating shown at once, before the server has it. */
+  | { event: "rating_requested"; message_id: number; rating: Rating | null }
+  | { event: "rating_saved"; message: Message }
+  /** The server refused or could not be reached: `rating` is what it was before. */
+  | { event: "rating_failed"; message_id: number; rating: Rating | null; message: string }
+  /** The remembered choice of how finished turns' work shows (from the browser's storage). */
+  | { event: "fold_pref_loaded"; pref: FoldPref | null }
+  | { event: "fold_toggled"; turn: string; open: boolean }
+  | { event: "edit_started"; message_id: number }
+  | { event: "edit_cancelled" };
 
 export type ConversationEvent = ChatEvent | LocalEvent;
 
@@ -113,6 +128,8 @@ export function initialView(sessionId: string): ConversationView {
     announcement: null,
     missingText: false,
     endedRuns: [],
+    fold: { pref: null, turns: {} },
+    editing: null,
     counter: 0,
   };
 }
@@ -147,6 +164,8 @@ export function reduce(view: ConversationView, e: ConversationEvent): Conversati
         ? { ...view, title: session.title, assignments: teamOf(session) }
         : view;
     }
+    case "message_updated":
+      return replaceStored(view, e.payload.message);
     case "session_deleted":
       return e.payload.session_id === view.sessionId ? { ...view, phase: "deleted", run: null, activity: null } : view;
 
@@ -196,6 +215,26 @@ export function reduce(view: ConversationView, e: ConversationEvent): Conversati
     }
     case "notice_dismissed":
       return { ...view, notices: view.notices.filter((n) => n.id !== e.id) };
+    case "rating_requested":
+      return rate(view, e.message_id, e.rating);
+    case "rating_saved":
+      return replaceStored(view, e.message);
+    case "rating_failed":
+      return notify(rate(view, e.message_id, e.rating), e.message);
+    case "fold_pref_loaded":
+      return { ...view, fold: { ...view.fold, pref: e.pref } };
+    case "fold_toggled":
+      // The choice on one turn is also the reader's preference for the turns to come.
+      return {
+        ...view,
+        fold: { pref: e.open ? "open" : "closed", turns: { ...view.fold.turns, [e.turn]: e.open } },
+      };
+    case "edit_started": {
+      const m = view.items.find((x) => x.id === e.message_id);
+      return m?.role === "user" ? { ...view, editing: e.message_id } : view;
+    }
+    case "edit_cancelled":
+      return view.editing === null ? view : { ...view, editing: null };
     default:
       // An event this client does not know yet (a newer server): nothing to show.
       return view;
@@ -241,6 +280,7 @@ function sameMessage(a: Message, b: Message): boolean {
     a.updated_at === b.updated_at &&
     a.content === b.content &&
     a.role === b.role &&
+    a.rating === b.rating &&
     JSON.stringify(a.metadata) === JSON.stringify(b.metadata) &&
     JSON.stringify(a.tool_output) === JSON.stringify(b.tool_output)
   );
@@ -299,6 +339,7 @@ function placeholder(
     tokens_prompt: null,
     tokens_completion: null,
     latency_ms: null,
+    rating: null,
     created_at: "",
     updated_at: "",
     ...fields,
@@ -345,6 +386,20 @@ function upsert(view: ConversationView, m: Message): ConversationView {
   // Announced once, when an agent's turn is done.
   const replied = m.role === "agent" && !isStreaming(next) && (!old || isStreaming(old) || isPlaceholder(old));
   return replied ? announce(updated, `${displayName(m.agent?.name)} replied.`) : updated;
+}
+
+/** A newer copy of a message the view shows (one it does not show stays out: another branch). */
+function replaceStored(view: ConversationView, m: Message): ConversationView {
+  const i = view.items.findIndex((x) => x.id === m.id);
+  if (i < 0) return view;
+  const next = merge(view.items[i], m);
+  return replaceAt(view, i, next);
+}
+
+function rate(view: ConversationView, id: number, rating: Rating | null): ConversationView {
+  const i = view.items.findIndex((x) => x.id === id);
+  if (i < 0 || view.items[i].rating === rating) return view;
+  return replaceAt(view, i, { ...view.items[i], rating });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import type {
   AgentSchema,
   AssignmentSchema,
   MessageSchema,
+  RatingSchema,
   RunLogSchema,
   SessionSchema,
   SessionStateSchema,
@@ -23,6 +24,7 @@ export type Assignment = z.infer<typeof AssignmentSchema>;
 export type Session = z.infer<typeof SessionSchema>;
 export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 export type Message = z.infer<typeof MessageSchema>;
+export type Rating = z.infer<typeof RatingSchema>;
 export type RunLog = z.infer<typeof RunLogSchema>;
 export type SessionState = z.infer<typeof SessionStateSchema>;
 export type SendAccepted = z.infer<typeof AcceptedSendSchema>;
