@@ -94,6 +94,11 @@ test.describe("chat", () => {
     await expect(researcher.getByTestId("message-meta")).toContainText(/tokens/);
     await expect(chat.liveRegion).not.toBeEmpty();
 
+    // The answer is the hero; the researcher's work and the tool call fold above it.
+    await expect(chat.workToggle).toHaveAttribute("aria-expanded", "false");
+    await expect(chat.workToggle).toContainText(/How we got here · 1 tool · Researcher \d/);
+    await expect(chat.heroAnswers()).toHaveAttribute("data-agent", "writer");
+    await chat.openWork();
     // The tool card expands to show input and output.
     await chat.toolCards.first().locator("summary").click();
     await expect(chat.toolCards.first()).toContainText("395");
@@ -397,6 +402,7 @@ test.describe("chat", () => {
       await sendAndWait(request, id, MATH_QUESTION);
       await chat.gotoSession(id);
       await expect(chat.finishedAgentMessages("writer")).toHaveCount(1);
+      await chat.openWork();
       await chat.toolCards.first().locator("summary").click();
       expect(await seriousViolations(page)).toEqual([]);
       await chat.screenshot(testInfo, `conversation-${scheme}`);

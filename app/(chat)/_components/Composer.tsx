@@ -20,6 +20,8 @@ export const Composer = forwardRef<
     onChange: (v: string) => void;
     onSend: () => void;
     onStop?: () => void;
+    /** ↑ in the empty box: edit the last message sent; true when there was one. */
+    onEditLast?: () => boolean;
     busy: boolean;
     sending: boolean;
     stopping?: boolean;
@@ -65,6 +67,10 @@ export const Composer = forwardRef<
         value={props.value}
         onChange={(e) => props.onChange(e.target.value)}
         onKeyDown={(e) => {
+          if (e.key === "ArrowUp" && !props.value && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
+            if (props.onEditLast?.()) e.preventDefault();
+            return;
+          }
           if (e.key === "Enter" && !e.shiftKey && !e.altKey && !e.nativeEvent.isComposing) {
             e.preventDefault();
             // While a run is going (or a send is in flight) this still calls onSend: the parent
