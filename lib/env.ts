@@ -41,6 +41,8 @@ const schema = z.object({
   TANDEM_REPLAY_TOTAL_BYTES: int(64 * 1024 * 1024, 1024),
   TANDEM_RUN_LEASE_MS: int(15_000, 1000),
   TANDEM_SHUTDOWN_GRACE_MS: int(10_000),
+  /** Sends a session may hold waiting behind its running run; one more is answered 429. */
+  TANDEM_QUEUE_LIMIT: int(5, 1),
   TANDEM_INSTANCE_ID: z.string().optional(),
   /** "1" enables the benchmark-only routes under /bench (npm run bench sets it). */
   TANDEM_BENCH: z.enum(["0", "1"]).default("0"),

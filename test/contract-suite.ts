@@ -26,6 +26,7 @@ const MESSAGE_KEYS = [
   "latency_ms",
   "metadata",
   "rating",
+  "run_id",
   "created_at",
   "updated_at",
 ];

@@ -1,7 +1,7 @@
 /**
- * Durability: an instance is killed with SIGKILL in the middle of a load of sends. After a
- * restart every message whose send was acknowledged (200 or 202) is there, with its content,
- * and no run is left `running`:
+ * Durability: an instance is killed with SIGKILL in the middle of a load of sends (many of them
+ * queued behind running runs). After a restart every message whose send was acknowledged (200 or
+ * 202) is there, with its content, the queued ones have run, and no run is left `running`:
  * - SQLite: restarted as the same instance (same port, so the same instance id): its start-up
  *   recovery ends the dead process's runs at once. The database is in WAL mode.
  * - PostgreSQL: restarted as a different instance, which recovers the runs once their lease
@@ -39,7 +39,7 @@ async function load(server: TandemServer, sessions: string[], acked: Acked[], st
           if (res.status === 202) acked.push({ sessionId, content, messageIds: [res.json.message.id] });
           else if (res.status === 200)
             acked.push({ sessionId, content, messageIds: res.json.map((m: { id: number }) => m.id) });
-          else if (res.status === 409) await new Promise((r) => setTimeout(r, 5));
+          else if (res.status === 429) await new Promise((r) => setTimeout(r, 5)); // the session's queue is full
         } catch {
           // the connection died with the server: this send was not acknowledged
           return;
@@ -83,15 +83,16 @@ for (const provider of ["sqlite", "postgres"] as const) {
     t.after(() => again.stop());
     const api2 = apiClient(again.url);
 
-    // Runs: none left running (at once for the same instance; after the lease for another).
+    // Runs: none left running (at once for the same instance; after the lease for another), and
+    // the acknowledged sends still queued at the crash ran on the restarted instance.
     const allRuns = async () =>
       (
         await Promise.all(sessions.map(async (s) => (await api2("GET", `/api/sessions/${s}/runs/?limit=1000`)).json))
       ).flat();
     const runs = await eventually(async () => {
       const all = await allRuns();
-      return all.some((r: { status: string }) => r.status === "running") ? undefined : all;
-    }, 15_000);
+      return all.some((r: { status: string }) => r.status === "running" || r.status === "queued") ? undefined : all;
+    }, 60_000);
     assert.ok(
       runs.some((r: { extra?: { interrupted?: boolean } }) => r.extra?.interrupted),
       "the killed runs are marked interrupted",

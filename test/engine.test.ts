@@ -60,7 +60,11 @@ describe("collaboration engine", () => {
     assert.deepEqual(state.json.run, { id: sent.json.run_id, status: "running" });
     const cancel = await api("POST", `/api/sessions/${id}/cancel/`);
     assert.equal(cancel.status, 200, cancel.text);
-    assert.deepEqual(cancel.json, { run_id: sent.json.run_id, status: "cancelled" });
+    assert.deepEqual(cancel.json, {
+      run_id: sent.json.run_id,
+      status: "cancelled",
+      queue: { pending: 0, next_run_id: null },
+    });
     await client.waitFor((f) => f.event === "run_cancelled");
 
     const runs = await api("GET", `/api/sessions/${id}/runs/`);
@@ -81,19 +85,17 @@ describe("collaboration engine", () => {
     await client.close();
   });
 
-  test("runs one run per session: concurrent sends never interleave, the rest get 409", async () => {
+  test("runs one run per session: concurrent sends queue and never interleave, past the queue limit 429", async () => {
     const id = await newSession();
     const answers = await Promise.all(
       Array.from({ length: 10 }, (_, i) => api("POST", `/api/sessions/${id}/send/`, { content: `concurrent ${i}` })),
     );
     const ok = answers.filter((a) => a.status === 200);
-    const refused = answers.filter((a) => a.status === 409);
-    assert.ok(ok.length >= 1);
+    const refused = answers.filter((a) => a.status === 429);
+    assert.ok(ok.length >= 6, `one running and the default five queued all answer (${ok.length})`);
     assert.equal(ok.length + refused.length, 10, answers.map((a) => a.status).join(","));
-    for (const r of refused) {
-      assert.match(r.json.detail, /already in progress/);
-      assert.equal(typeof r.json.run_id, "number");
-    }
+    for (const r of refused) assert.match(r.json.detail, /TANDEM_QUEUE_LIMIT/);
+    for (const a of ok) assert.equal(a.json[0].role, "user", "each answer starts with its own message");
     const history = (await api("GET", `/api/sessions/${id}/history/`)).json;
     assert.equal(
       history.length,
@@ -132,14 +134,17 @@ describe("collaboration engine", () => {
     assert.equal(tool.content, "calculator: 1/0 → error: Division by zero");
   });
 
-  test("refuses an async send while a run is going, and deleting the session stops the run", async () => {
+  test("queues an async send while a run is going, and deleting the session stops the run and drops the queue", async () => {
     const id = await newSession();
     const client = await ChatClient.connect(`${server.wsUrl}/ws/chat/${id}/`);
     const first = await api("POST", `/api/sessions/${id}/send/`, { content: "a long one", async: true });
     assert.equal(first.status, 202);
-    const second = await api("POST", `/api/sessions/${id}/send/`, { content: "too soon", async: true });
-    assert.equal(second.status, 409);
-    assert.equal(second.json.run_id, first.json.run_id);
+    assert.equal(first.json.status, "running");
+    const second = await api("POST", `/api/sessions/${id}/send/`, { content: "while it runs", async: true });
+    assert.equal(second.status, 202);
+    assert.equal(second.json.status, "queued");
+    assert.equal(second.json.position, 1);
+    assert.equal(second.json.message.content, "while it runs");
     await client.waitFor((f) => f.event === "agent_token");
     const del = await api("DELETE", `/api/sessions/${id}/`);
     assert.equal(del.status, 204);
@@ -270,17 +275,18 @@ describe("server lifecycle", () => {
       await new Promise((r) => setTimeout(r, 2500));
       const whileAlive = (await apiB("GET", `/api/sessions/${id}/runs/`)).json[0];
       assert.equal(whileAlive.status, "running", "B leaves A's live run alone");
-      const busy = await apiB("POST", `/api/sessions/${id}/send/`, { content: "through B" });
-      assert.equal(busy.status, 409, "the run slot holds across instances");
+      const busy = await apiB("POST", `/api/sessions/${id}/send/`, { content: "through B", async: true });
+      assert.equal(busy.json.status, "queued", "the run slot holds across instances");
       await a.kill();
-      const recovered = await eventually(async () => {
-        const run = (await apiB("GET", `/api/sessions/${id}/runs/`)).json[0];
-        return run.status === "running" ? undefined : run;
-      }, 10_000);
+      const runs = await eventually(async () => {
+        const all = (await apiB("GET", `/api/sessions/${id}/runs/`)).json;
+        return all.some((r: any) => r.status === "running" || r.status === "queued") ? undefined : all;
+      }, 60_000);
       await b.stop();
-      assert.equal(recovered.id, sent.json.run_id);
+      const recovered = runs.find((r: any) => r.id === sent.json.run_id);
       assert.equal(recovered.status, "error");
       assert.match(recovered.details, /Interrupted/);
+      assert.equal(runs.find((r: any) => r.id === busy.json.run_id).status, "success", "B ran the queued send");
     });
   }
 });

@@ -242,7 +242,11 @@ function enginePrompt(
   promptOverride = "",
 ): LanguageModelV4Prompt {
   const team = [assignment(RESEARCHER, promptOverride), assignment(WRITER, "")];
-  const messages: ModelMessage[] = conversation(history, { agentId: agent.id, runFromId, budgetTokens: 6000 });
+  const messages: ModelMessage[] = conversation(history, {
+    agentId: agent.id,
+    inTurn: (m) => m.id >= runFromId,
+    budgetTokens: 6000,
+  });
   return [
     { role: "system", content: systemPrompt(team[agent.id - 1], team) },
     ...messages.map((m) => ({

@@ -15,18 +15,20 @@ import { type AssignmentRow, activeAssignments } from "@/lib/db/assignments";
 import {
   createMessage,
   type MessageRow,
-  recentMessages,
+  resumedWork,
   saveMessageText,
   searchSessionMessages,
+  steersOf,
   updateMessage,
 } from "@/lib/db/messages";
+import { pathContext } from "@/lib/db/turns";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { Coalescer } from "@/lib/realtime/coalescer";
 import { publish } from "@/lib/realtime/hub";
 import type { AgentMetrics, LiveRun } from "@/lib/runs/live-run";
 import { reasons } from "@/lib/runs/reasons";
-import { CONTEXT_MESSAGES, conversation, systemPrompt } from "./context";
+import { CONTEXT_MESSAGES, CONTINUE_LINE, conversation, systemPrompt } from "./context";
 import { modelFor } from "./models";
 import { PartialText } from "./partial-text";
 import { builtinTools, type ToolContext, type ToolOutcome } from "./tools/index";
@@ -35,19 +37,43 @@ import { builtinTools, type ToolContext, type ToolOutcome } from "./tools/index"
 type RunEvent = { [E in EventName]: EventPayload<E> extends { run_id: number } ? E : never }[EventName];
 type Emit = <E extends RunEvent>(event: E, payload: Omit<EventPayload<E>, "run_id">) => void;
 
-/** The session's agents take their turns for `userMessage`; throws what stopped them. */
+/**
+ * The session's agents take their turns for `userMessage`; throws what stopped them. Before each
+ * turn the run's new guidance (steering messages, possibly sent through another instance) joins
+ * what the agent reads. A continuation skips the agents that finished in the run it resumes and
+ * lets the cut-off one go on from what it wrote.
+ */
 export async function collaborate(run: LiveRun, userMessage: MessageRow): Promise<void> {
   const emit: Emit = (event, payload) => publish(run.sessionId, event, { run_id: run.runId, ...payload } as never);
-  const [team, recent] = await Promise.all([
+  const [team, recent, resumed] = await Promise.all([
     activeAssignments(run.sessionPk),
-    recentMessages(run.sessionPk, CONTEXT_MESSAGES),
+    pathContext(run.sessionPk, CONTEXT_MESSAGES),
+    run.turn.resumesRunId === null ? null : resumedWork(run.turn.resumesRunId),
   ]).catch((e) => {
     throw reasons.databaseFailed("read the session's agents and messages", e);
   });
   const history = recent.reverse();
+  // This turn's messages always reach the model; older ones as the token budget allows.
+  const turnRuns = new Set([run.runId, ...(resumed?.runIds ?? [])]);
+  const inTurn = (m: MessageRow) => m.id === userMessage.id || (m.runId !== null && turnRuns.has(m.runId));
   for (const assignment of team) {
-    const message = await agentTurn({ run, assignment, team, history, userMessage, emit });
-    if (message) history.push(message);
+    const earlier = resumed?.byAgent.get(assignment.agent.id);
+    if (earlier && !earlier.cut) continue;
+    const seen = history.map((m) => m.id);
+    const steers = await store("read the user's guidance", () => steersOf(run.runId, [userMessage.id, ...seen]));
+    history.push(...steers);
+    run.messages.push(...steers);
+    const message = await agentTurn({
+      run,
+      assignment,
+      team,
+      history,
+      inTurn,
+      userMessage,
+      emit,
+      resume: earlier?.message,
+    });
+    if (message && message.id !== earlier?.message.id) history.push(message);
   }
 }
 
@@ -56,8 +82,11 @@ async function agentTurn(input: {
   assignment: AssignmentRow;
   team: AssignmentRow[];
   history: MessageRow[];
+  inTurn: (m: MessageRow) => boolean;
   userMessage: MessageRow;
   emit: Emit;
+  /** continue: the agent's cut-off message, which this turn extends. */
+  resume?: MessageRow;
 }): Promise<MessageRow | null> {
   const { run, assignment, emit } = input;
   const { agent } = assignment;
@@ -79,10 +108,11 @@ async function agentTurn(input: {
   const signal = AbortSignal.any([run.signal, timeout]);
   const tools = toolsFor({ ...input, metrics });
 
-  let message: MessageRow | null = null;
-  let text = "";
+  const { resume } = input;
+  let message: MessageRow | null = resume ?? null;
+  let text = resume?.content ?? "";
   // `offset` places each delta in the message's text, so a client that loaded the text saved so far joins exactly.
-  let sent = 0;
+  let sent = text.length;
   const coalescer = new Coalescer((delta) => {
     emit("agent_token", { agent: agent.name, message_id: message?.id ?? null, delta, offset: sent });
     sent += delta.length;
@@ -94,7 +124,8 @@ async function agentTurn(input: {
   const meta = (extra: Record<string, unknown>) => ({
     model: resolved.id,
     provider: resolved.provider,
-    run_id: run.runId,
+    // A continued message stays its first run's, and says who went on with it.
+    ...(resume ? { run_id: resume.runId, continued_by: run.runId } : { run_id: run.runId }),
     ...extra,
   });
   const finish = async (extra: Record<string, unknown>) => {
@@ -112,11 +143,15 @@ async function agentTurn(input: {
     const result = streamText({
       model: resolved.model,
       instructions: systemPrompt(assignment, input.team),
-      messages: conversation(input.history, {
-        agentId: agent.id,
-        runFromId: input.userMessage.id,
-        budgetTokens: env.TANDEM_CONTEXT_TOKENS,
-      }),
+      messages: [
+        ...conversation(input.history, {
+          agentId: agent.id,
+          inTurn: input.inTurn,
+          budgetTokens: env.TANDEM_CONTEXT_TOKENS,
+        }),
+        // The cut-off text is the conversation's last assistant turn: the model goes on from it.
+        ...(resume ? [{ role: "user" as const, content: CONTINUE_LINE }] : []),
+      ],
       tools,
       stopWhen: isStepCount(env.TANDEM_MAX_TOOL_STEPS),
       maxRetries: env.TANDEM_MODEL_RETRIES,
@@ -129,7 +164,13 @@ async function agentTurn(input: {
           if (!part.text) break;
           // The message row is created at the first token, so every token frame names it.
           message ??= await store("store the agent's message", () =>
-            createMessage({ sessionPk: run.sessionPk, role: "agent", agent, metadata: meta({ streaming: true }) }),
+            createMessage({
+              sessionPk: run.sessionPk,
+              runId: run.runId,
+              role: "agent",
+              agent,
+              metadata: meta({ streaming: true }),
+            }),
           );
           text += part.text;
           coalescer.push(part.text);
@@ -186,7 +227,7 @@ function saveAgentMessage(
     metadata: p.meta as object,
   };
   if (message) return updateMessage(message.id, fields);
-  return createMessage({ sessionPk: p.run.sessionPk, role: "agent", ...fields });
+  return createMessage({ sessionPk: p.run.sessionPk, runId: p.run.runId, role: "agent", ...fields });
 }
 
 /**
@@ -246,6 +287,7 @@ function toolsFor(input: {
         const stored = await store("store the tool call", () =>
           createMessage({
             sessionPk: run.sessionPk,
+            runId: run.runId,
             role: "tool",
             agent,
             content: impl.summarize(toolInput, outcome),

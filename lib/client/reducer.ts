@@ -340,6 +340,7 @@ function placeholder(
     tokens_completion: null,
     latency_ms: null,
     rating: null,
+    run_id: null,
     created_at: "",
     updated_at: "",
     ...fields,

@@ -5,7 +5,7 @@
  * their fields are never removed or renamed, extensions only add.
  */
 import { z } from "zod";
-import { JsonValue, MessageSchema, SessionSchema } from "./schemas";
+import { JsonValue, MessageSchema, QueuedRunSchema, RunKindSchema, SessionSchema } from "./schemas";
 
 const RunId = z.number().int().describe("The run's id (its run log's id).");
 const AgentName = z.string().describe("The agent's name.");
@@ -22,8 +22,39 @@ const event = <P extends z.ZodType>(spec: EventSpec<P>) => spec;
 export const EVENTS = {
   run_started: event({
     compat: true,
-    description: "A run began: the user's message is stored and the agents are about to take their turns.",
-    payload: z.object({ session_id: z.string(), run_id: RunId }),
+    description:
+      "A run began: the user's message is stored and the agents are about to take their turns. ext: `kind`, " +
+      "`parent_run_id` (where it hangs in the conversation; it is now the session's head) and `user_message_id`.",
+    payload: z.object({
+      session_id: z.string(),
+      run_id: RunId,
+      kind: RunKindSchema.optional(),
+      parent_run_id: z.number().int().nullable().optional(),
+      user_message_id: z.number().int().optional(),
+    }),
+  }),
+  run_queued: event({
+    compat: false,
+    description:
+      "A send (or another version of a turn) waits behind the running run; `position` 1 is next. Its message joins the history (`message_created`) when its run starts.",
+    payload: z.object({
+      session_id: z.string(),
+      run_id: RunId,
+      position: z.number().int().min(1),
+      message: MessageSchema,
+    }),
+  }),
+  queue_updated: event({
+    compat: false,
+    description:
+      "The session's queue changed (a run queued, started, removed, or its message edited): the whole queue, in order.",
+    payload: z.object({ session_id: z.string(), queue: z.array(QueuedRunSchema) }),
+  }),
+  path_changed: event({
+    compat: false,
+    description:
+      "Another version of a turn was selected: the active path now runs through `head_run_id`; reload the history.",
+    payload: z.object({ session_id: z.string(), head_run_id: RunId }),
   }),
   message_created: event({
     compat: true,

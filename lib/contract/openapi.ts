@@ -22,6 +22,8 @@ export type Op = {
     paged?: boolean;
   };
   errors?: number[];
+  /** Opens a run: also answers 202 (async, queued, steering). */
+  opensRun?: boolean;
   tag: string;
 };
 
@@ -35,6 +37,7 @@ const errorText: Record<number, string> = {
   404: "Not found",
   409: "Conflict (a run is going, or none is)",
   413: "Body over 1 MiB",
+  429: "The session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored",
   502: "The model provider failed",
 };
 
@@ -144,10 +147,61 @@ export const endpoints: Record<string, Record<string, Op>> = {
       summary: "Send a message; the assigned agents answer in order",
       description:
         "200: the messages the run created (user first). With `async: true`: 202 `{run_id, message}` at once, " +
-        "the rest over the WebSocket. One run per session: 409 while another runs.",
+        "the rest over the WebSocket. One run per session at a time: a send while a run is going is queued " +
+        "(ext: 202 `status: queued, position`; a sync send waits for its own run and answers 200 with its " +
+        "messages), 429 when the queue is full (`TANDEM_QUEUE_LIMIT`, nothing stored). ext `steer: true` " +
+        "while a run is going: the message joins that run as guidance, 202 `status: steering` (sync or not).",
       body: S.SendSchema,
       ok: { status: 200, schema: S.MessageSchema, array: true, description: "The run's messages" },
-      errors: [400, 404, 409, 413, 502],
+      errors: [400, 404, 413, 429, 502],
+      opensRun: true,
+    },
+  },
+  "/api/sessions/{session_id}/queue/": {
+    get: {
+      compat: false,
+      tag: "runs",
+      summary: "The session's queued runs, next first",
+      ok: { status: 200, schema: S.QueuedRunSchema, array: true, description: "Queued runs" },
+      errors: [404],
+    },
+  },
+  "/api/sessions/{session_id}/queue/{run_id}/": {
+    patch: {
+      compat: false,
+      tag: "runs",
+      summary: "Edit a queued message (409 once its run started)",
+      body: S.QueueEditSchema,
+      ok: { status: 200, schema: S.QueuedRunSchema, description: "The queued run" },
+      errors: [400, 404, 409],
+    },
+    delete: {
+      compat: false,
+      tag: "runs",
+      summary: "Remove a queued run and its message",
+      ok: { status: 204, description: "Removed" },
+      errors: [404],
+    },
+  },
+  ...versionEndpoints(),
+  "/api/sessions/{session_id}/select/": {
+    post: {
+      compat: false,
+      tag: "runs",
+      summary: "Switch to another version of a turn: the active path runs through `run_id`",
+      description: "Publishes `path_changed`; history and turns then follow the new path. 409 while a run is going.",
+      body: S.SelectSchema,
+      ok: { status: 200, schema: S.SelectedSchema, description: "The new head run" },
+      errors: [400, 404, 409],
+    },
+  },
+  "/api/sessions/{session_id}/turns/": {
+    get: {
+      compat: false,
+      tag: "runs",
+      summary: "The active path's turns: status and failure, versions and edits",
+      ok: { status: 200, schema: S.TurnSchema, array: true, description: "Turns, oldest first" },
+      errors: [404],
     },
   },
   "/api/sessions/{session_id}/runs/": {
@@ -165,6 +219,9 @@ export const endpoints: Record<string, Record<string, Op>> = {
       compat: false,
       tag: "runs",
       summary: "Stop the session's running run",
+      description:
+        "The queue is kept and its next run starts (ext `queue` says what waits); ext body `clear_queue: true` removes it first.",
+      body: S.CancelSchema,
       ok: { status: 200, schema: S.CancelledSchema, description: "Cancelled" },
       errors: [404, 409],
     },
@@ -219,6 +276,44 @@ export const endpoints: Record<string, Record<string, Op>> = {
   },
 };
 
+/** regenerate, retry, continue and edit: each opens a run like a send (same answers, same queue). */
+function versionEndpoints(): Record<string, Record<string, Op>> {
+  const opens = (summary: string, description: string, body: z.ZodType): Record<string, Op> => ({
+    post: {
+      compat: false,
+      tag: "runs",
+      summary,
+      description: `${description} Answers like send: 200 with the run's messages, or 202 with \`async: true\` (queued while a run is going).`,
+      body,
+      ok: { status: 200, schema: S.MessageSchema, array: true, description: "The run's messages" },
+      errors: [400, 404, 409, 413, 429, 502],
+      opensRun: true,
+    },
+  });
+  return {
+    "/api/sessions/{session_id}/regenerate/": opens(
+      "Answer a turn's message again (default: the last turn)",
+      "A new run for the same user message beside the old one (a version: `turns/` lists both).",
+      S.RunTargetSchema,
+    ),
+    "/api/sessions/{session_id}/retry/": opens(
+      "Retry a failed or cancelled run (default: the last turn)",
+      "Like regenerate, for a run that ended `error` or `cancelled` (409 otherwise).",
+      S.RunTargetSchema,
+    ),
+    "/api/sessions/{session_id}/continue/": opens(
+      "Continue a failed or cancelled run where it stopped (default: the last turn)",
+      "The cut-off agent's message grows from where it stopped (`agent_token` offsets continue from its length), then the agents that had not taken their turn do. 409 unless the run ended `error` or `cancelled`.",
+      S.RunTargetSchema,
+    ),
+    "/api/sessions/{session_id}/edit/": opens(
+      "Send a new version of a user message of the active path",
+      "A new user message (`metadata.edit_of`) answered from the same point of the conversation; the old version stays.",
+      S.EditSchema,
+    ),
+  };
+}
+
 const pagingHeaders = {
   "X-Total-Count": { description: "How many items match the query, over all pages.", schema: { type: "integer" } },
   Link: {
@@ -242,6 +337,7 @@ function operation(path: string, op: Op) {
   const parameters = [
     ...(path.includes("{session_id}") ? [sessionParam] : []),
     ...(path.includes("{id}") ? [{ name: "id", in: "path", required: true, schema: { type: "integer" } }] : []),
+    ...(path.includes("{run_id}") ? [{ name: "run_id", in: "path", required: true, schema: { type: "integer" } }] : []),
     ...queryParameters(op.query),
   ];
   const item =
@@ -256,9 +352,9 @@ function operation(path: string, op: Op) {
       headers: op.ok.paged ? pagingHeaders : undefined,
     },
   };
-  if (path.endsWith("/send/")) {
+  if (op.opensRun) {
     responses[202] = {
-      description: "Accepted (async)",
+      description: "Accepted (async, queued or steering)",
       content: { "application/json": { schema: ref(S.AcceptedSendSchema) } },
     };
   }

@@ -187,6 +187,9 @@ export const MessageSchema = z
     rating: RatingSchema.nullable().describe(
       "ext: a person's verdict on an agent's turn (`PUT /api/messages/{id}/rating/`); null when none.",
     ),
+    run_id: Id.nullable().describe(
+      "ext: the run that wrote it (a user message: the run it started, or steered); null for messages from before runs were recorded on messages.",
+    ),
     created_at: Timestamp,
     updated_at: Timestamp,
   })
@@ -198,6 +201,10 @@ export const RunStatusSchema = z.enum(RUN_STATUSES);
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type EndedRunStatus = Exclude<RunStatus, "running" | "queued">;
 
+/** How a run came to be: a new message, or another version of a turn (ext). */
+export const RUN_KINDS = ["send", "regenerate", "edit", "retry", "continue"] as const;
+export const RunKindSchema = z.enum(RUN_KINDS);
+
 export const RunLogSchema = z
   .object({
     id: Id,
@@ -206,10 +213,51 @@ export const RunLogSchema = z
     status: RunStatusSchema,
     details: z.string(),
     extra: z.record(z.string(), JsonValue).nullable().describe("Metrics: duration, tokens per agent."),
-    created_at: Timestamp,
+    kind: RunKindSchema.describe("ext"),
+    parent_run_id: Id.nullable().describe("ext: the run whose turn this one follows (null: the first turn)."),
+    user_message_id: Id.nullable().describe("ext: the user message it answers."),
+    resumes_run_id: Id.nullable().describe("ext: for `continue`, the run it resumes."),
+    created_at: Timestamp.describe("When it started (a queued run: when it was queued, until it starts)."),
     updated_at: Timestamp,
   })
   .meta({ id: "RunLog" });
+
+export const QueuedRunSchema = z
+  .object({
+    run_id: Id,
+    kind: RunKindSchema,
+    position: z.number().int().min(1).describe("1: the next to run."),
+    message_id: Id.describe("The user message it will answer."),
+    content: z.string(),
+    message: MessageSchema,
+  })
+  .meta({ id: "QueuedRun", description: "ext: a run waiting behind the session's running run." });
+
+const VersionsSchema = z.object({
+  index: z.number().int().min(0).describe("This turn's place among `run_ids` (0-based)."),
+  count: z.number().int().min(1),
+  run_ids: z.array(Id),
+});
+
+export const TurnSchema = z
+  .object({
+    run_id: Id.describe("The turn's run (a continuation's target: continuations fold into it)."),
+    kind: RunKindSchema,
+    status: RunStatusSchema.describe("The turn's state: its latest continuation's, else its run's."),
+    error: z.string().nullable().describe("Why it failed, in words a person can act on (status `error`), else null."),
+    user_message_id: Id.nullable(),
+    message_ids: z.array(Id).describe("Its messages, chronological: the user message first."),
+    continued_by: z.array(Id).describe("Runs that continued it (`continue`), oldest first."),
+    started_at: Timestamp,
+    ended_at: Timestamp.nullable(),
+    versions: VersionsSchema.describe(
+      "Answer versions: sibling runs for the same user message (regenerated, retried), oldest first; `select` one to switch.",
+    ),
+    edits: VersionsSchema.extend({ user_message_ids: z.array(Id) }).describe(
+      "Message versions: the distinct user messages among the siblings (edits), oldest first; `run_ids[i]` is the newest run of `user_message_ids[i]`.",
+    ),
+  })
+  .meta({ id: "Turn", description: "ext: one turn of the conversation's active path." });
 
 export const THEME = { primary: "#2563EB", secondary: "#F59E0B" } as const;
 export const THEME_HINT = "Ocean Professional";
@@ -235,8 +283,35 @@ export const ErrorSchema = z
   .union([z.object({ detail: z.string() }), z.record(z.string(), z.array(z.string()))])
   .meta({ id: "Error", description: '`{"detail": "..."}` or `{field: [messages]}`' });
 
-export const AcceptedSendSchema = z.object({ run_id: Id, message: MessageSchema }).meta({ id: "AcceptedSend" });
-export const CancelledSchema = z.object({ run_id: Id, status: z.literal("cancelled") }).meta({ id: "Cancelled" });
+export const AcceptedSendSchema = z
+  .object({
+    run_id: Id,
+    message: MessageSchema,
+    status: z
+      .enum(["running", "queued", "steering"])
+      .optional()
+      .describe(
+        "ext: `running` (started at once), `queued` (waits behind the running run) or `steering` (joined the running run `run_id` as guidance).",
+      ),
+    position: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe("ext: place in the queue (1: next); 0 when it started at once."),
+  })
+  .meta({ id: "AcceptedSend" });
+export const CancelledSchema = z
+  .object({
+    run_id: Id,
+    status: z.literal("cancelled"),
+    queue: z
+      .object({ pending: z.number().int(), next_run_id: Id.nullable() })
+      .optional()
+      .describe("ext: the runs still queued (the next starts now), unless `clear_queue` removed them."),
+  })
+  .meta({ id: "Cancelled" });
+export const SelectedSchema = z.object({ head_run_id: Id }).meta({ id: "Selected" });
 
 // ---------------------------------------------------------------------------------------------
 // 3. Requests
@@ -266,12 +341,43 @@ export const SendSchema = z
   .object({
     content: text(MAX_CONTENT_LENGTH),
     async: z.boolean().optional().describe("Answer 202 at once; the run reports over the WebSocket."),
+    steer: z
+      .boolean()
+      .optional()
+      .describe(
+        "ext: while a run is going, join it as guidance (stored at once, read by every agent whose turn comes after; 202 `status: steering`, sync or not). With no run going: an ordinary send.",
+      ),
   })
   .meta({ id: "Send" });
 
 export const RateMessageSchema = z
   .object({ rating: RatingSchema.nullable().describe("`up`, `down`, or null to take the rating back.") })
   .meta({ id: "RateMessage" });
+
+const asyncFlag = z.boolean().optional().describe("Answer 202 at once; the run reports over the WebSocket.");
+
+export const CancelSchema = z
+  .object({ clear_queue: z.boolean().optional().describe("ext: also remove the session's queued runs.") })
+  .meta({ id: "Cancel" });
+
+export const QueueEditSchema = z.object({ content: text(MAX_CONTENT_LENGTH) }).meta({ id: "QueueEdit" });
+
+export const RunTargetSchema = z
+  .object({
+    run_id: Id.optional().describe("The turn's run; default: the last run of the active path."),
+    async: asyncFlag,
+  })
+  .meta({ id: "RunTarget" });
+
+export const EditSchema = z
+  .object({
+    message_id: Id.describe("A user message on the active path."),
+    content: text(MAX_CONTENT_LENGTH),
+    async: asyncFlag,
+  })
+  .meta({ id: "Edit" });
+
+export const SelectSchema = z.object({ run_id: Id }).meta({ id: "Select" });
 
 // Query strings arrive as text; empty values count as absent.
 const queryInt = (min: number, max: number) =>
@@ -313,6 +419,9 @@ export const SessionListQuery = PageQuery.extend({
 export const HistoryQuery = z.object({
   after: queryInt(0, Number.MAX_SAFE_INTEGER),
   limit: pageLimit(DEFAULT_HISTORY_SIZE),
+  versions: z
+    .preprocess((v) => (v === "" ? undefined : v), z.enum(["all"]).optional())
+    .describe("ext: `all`: every message of the session, every version (each message's `run_id` tells its run)."),
 });
 export const MessageListQuery = PageQuery.extend({
   session: queryText(64),

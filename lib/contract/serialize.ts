@@ -9,8 +9,20 @@ import type { MessageRow } from "@/lib/db/messages";
 import type { RunLogRow } from "@/lib/db/runs";
 import type { SessionRow, SessionStateRow, SessionSummaryRow } from "@/lib/db/sessions";
 import type { ToolRow } from "@/lib/db/tools";
+import type { Turn as TurnRow } from "@/lib/db/turns";
 import { type Rating, THEME, THEME_HINT } from "./schemas";
-import type { Agent, Assignment, Message, RunLog, Session, SessionState, SessionSummary, Tool } from "./types";
+import type {
+  Agent,
+  Assignment,
+  Message,
+  QueuedRun,
+  RunLog,
+  Session,
+  SessionState,
+  SessionSummary,
+  Tool,
+  Turn,
+} from "./types";
 
 type JsonObject = Record<string, z.core.util.JSONType> | null;
 const obj = (v: unknown) => (v ?? null) as JsonObject;
@@ -92,6 +104,7 @@ export function messageJson(m: MessageRow): Message {
     latency_ms: m.latencyMs,
     metadata: obj(m.metadata),
     rating: ratingOf(m.rating),
+    run_id: m.runId,
     created_at: iso(m.createdAt),
     updated_at: iso(m.updatedAt),
   };
@@ -115,8 +128,46 @@ export function runLogJson(r: RunLogRow & { agent?: AgentRow | null }): RunLog {
     status: r.status,
     details: r.details,
     extra: obj(r.extra),
+    kind: r.kind as RunLog["kind"],
+    parent_run_id: r.parentRunId,
+    user_message_id: r.userMessageId,
+    resumes_run_id: r.resumesRunId,
     created_at: iso(r.createdAt),
     updated_at: iso(r.updatedAt),
+  };
+}
+
+export function queuedRunJson(q: { run: RunLogRow; position: number; message: MessageRow }): QueuedRun {
+  return {
+    run_id: q.run.id,
+    kind: q.run.kind as QueuedRun["kind"],
+    position: q.position,
+    message_id: q.message.id,
+    content: q.message.content,
+    message: messageJson(q.message),
+  };
+}
+
+export function turnJson(t: TurnRow): Turn {
+  const latest = t.continuedBy.at(-1) ?? t.run;
+  const ended = latest.status !== "running" && latest.status !== "queued";
+  return {
+    run_id: t.run.id,
+    kind: t.run.kind as Turn["kind"],
+    status: latest.status,
+    error: latest.status === "error" ? latest.details : null,
+    user_message_id: t.run.userMessageId,
+    message_ids: t.messageIds,
+    continued_by: t.continuedBy.map((r) => r.id),
+    started_at: iso(t.run.createdAt),
+    ended_at: ended ? iso(latest.updatedAt) : null,
+    versions: { index: t.versions.indexOf(t.run.id), count: t.versions.length, run_ids: t.versions },
+    edits: {
+      index: t.edits.userMessageIds.indexOf(t.run.userMessageId ?? -1),
+      count: t.edits.userMessageIds.length,
+      user_message_ids: t.edits.userMessageIds,
+      run_ids: t.edits.runIds,
+    },
   };
 }
 

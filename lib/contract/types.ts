@@ -9,12 +9,14 @@ import type {
   AgentSchema,
   AssignmentSchema,
   MessageSchema,
+  QueuedRunSchema,
   RatingSchema,
   RunLogSchema,
   SessionSchema,
   SessionStateSchema,
   SessionSummarySchema,
   ToolSchema,
+  TurnSchema,
 } from "./schemas";
 
 export type Json = z.core.util.JSONType;
@@ -28,6 +30,8 @@ export type Rating = z.infer<typeof RatingSchema>;
 export type RunLog = z.infer<typeof RunLogSchema>;
 export type SessionState = z.infer<typeof SessionStateSchema>;
 export type SendAccepted = z.infer<typeof AcceptedSendSchema>;
+export type QueuedRun = z.infer<typeof QueuedRunSchema>;
+export type Turn = z.infer<typeof TurnSchema>;
 
 export type { ChatEvent, ControlFrame, EventName, EventPayload } from "./events";
 export type { MessageRole, RunStatus } from "./schemas";

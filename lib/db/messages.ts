@@ -13,19 +13,6 @@ export type MessageRow = Prisma.MessageGetPayload<{ include: typeof messageInclu
 
 const chronological = [{ createdAt: "asc" }, { id: "asc" }] satisfies Prisma.MessageOrderByWithRelationInput[];
 
-/** The session's messages (after the message `after`, if given), chronological, and how many there are. */
-export async function sessionHistory(sessionPk: number, { after, limit }: { after?: number; limit?: number }) {
-  const where: Prisma.MessageWhereInput = {
-    sessionId: sessionPk,
-    ...(after === undefined ? {} : { id: { gt: after } }),
-  };
-  const [rows, total] = await Promise.all([
-    db().message.findMany({ where, include: messageInclude, orderBy: chronological, take: limit }),
-    db().message.count({ where }),
-  ]);
-  return { rows, total };
-}
-
 export async function listMessages({
   sessionId,
   role,
@@ -47,14 +34,60 @@ export function getMessage(id: number) {
   return db().message.findUnique({ where: { id }, include: messageInclude });
 }
 
-/** The newest `limit` messages of a session, newest first: the model's context window. */
-export function recentMessages(sessionPk: number, limit: number) {
+/** The guidance sent to a running run (its user messages other than the one it answers), oldest first. */
+export function steersOf(runId: number, except: number[]) {
   return db().message.findMany({
-    where: { sessionId: sessionPk, role: { in: ["user", "agent"] } },
+    where: { runId, role: "user", id: { notIn: except } },
     include: messageInclude,
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: limit,
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
+}
+
+/**
+ * What a continuation resumes: the runs of the resume chain (`runId`, the run it resumes, …) and,
+ * per agent, its latest message among them and whether it was cut short (so it goes on from it).
+ */
+export async function resumedWork(runId: number) {
+  const runIds: number[] = [];
+  for (let id: number | null = runId; id !== null && !runIds.includes(id); ) {
+    runIds.push(id);
+    const row: { resumesRunId: number | null } | null = await db().runLog.findUnique({
+      where: { id },
+      select: { resumesRunId: true },
+    });
+    id = row?.resumesRunId ?? null;
+  }
+  const messages = await db().message.findMany({
+    where: { role: "agent", runId: { in: runIds } },
+    include: messageInclude,
+    orderBy: { id: "asc" },
+  });
+  const byAgent = new Map<number, { message: MessageRow; cut: boolean }>();
+  for (const m of messages) {
+    if (m.agentId === null) continue;
+    const meta = (m.metadata ?? {}) as Record<string, unknown>;
+    const cut =
+      meta.partial === true || meta.cancelled === true || meta.interrupted === true || meta.streaming === true;
+    byAgent.set(m.agentId, { message: m, cut });
+  }
+  return { runIds, byAgent };
+}
+
+/**
+ * What a run stored, its user message first: the ids its end recorded (a continuation's grown
+ * message among them), its own messages and the message it answers.
+ */
+export async function runTurnMessages(run: { id: number; userMessageId: number | null; extra: unknown }) {
+  const recorded = (run.extra as { messages?: unknown } | null)?.messages;
+  const ids = Array.isArray(recorded) ? recorded.filter((id): id is number => typeof id === "number") : [];
+  const rows = await db().message.findMany({
+    where: { OR: [{ runId: run.id }, { id: { in: [...ids, run.userMessageId ?? -1] } }] },
+    include: messageInclude,
+    orderBy: { id: "asc" },
+  });
+  const user = rows.findIndex((m) => m.id === run.userMessageId);
+  if (user > 0) rows.unshift(...rows.splice(user, 1));
+  return rows;
 }
 
 /** Case-insensitive substring search over a session's user and agent messages, newest first. */
@@ -73,6 +106,8 @@ export async function searchSessionMessages(sessionPk: number, query: string, li
 
 export interface NewMessage {
   sessionPk: number;
+  /** The run that writes it. */
+  runId?: number;
   role: MessageRole;
   /** The agent row the caller already holds: attached as is, which saves the ORM a transaction and two reads. */
   agent?: AgentRow | null;
@@ -90,6 +125,7 @@ export async function createMessage(m: NewMessage): Promise<MessageRow> {
   const row = await db().message.create({
     data: {
       sessionId: m.sessionPk,
+      runId: m.runId ?? null,
       role: m.role,
       agentId: m.agent?.id ?? null,
       content: m.content ?? "",

@@ -5,60 +5,241 @@
 
 import { Prisma } from "@/generated/sqlite/client";
 import type { RunStatus } from "@/generated/sqlite/enums";
-import { TandemError } from "@/lib/errors";
+import { notFound, TandemError } from "@/lib/errors";
 import { db } from "./connection";
 import type { MessageRow } from "./messages";
-import { type AdminPage, newestFirst, type Page, postgres } from "./orm";
+import { type AdminPage, type Json, json, newestFirst, type Page, postgres } from "./orm";
 import { sessionPkOf } from "./sessions";
+import { loadRunTree, pathEnd } from "./turns";
 
 export type RunLogRow = Prisma.RunLogGetPayload<object>;
 
-/**
- * Opens a run: stores the user's message and a `running` run log and takes the session's run
- * slot, in one transaction. The slot is taken with a conditional update, so two instances
- * sharing the database can never both win; the loser gets a 409 naming the running run.
- */
-export async function startRun(input: {
+export type RunKind = "send" | "regenerate" | "edit" | "retry" | "continue";
+
+/** The session's queue is full: nothing was stored. */
+export class QueueFull extends Error {
+  override name = "QueueFull";
+}
+
+export interface NewRun {
   sessionPk: number;
-  content: string;
+  kind: RunKind;
+  /** A new user message (send, edit), stored with the run and belonging to it. */
+  content?: string;
+  metadata?: Json;
+  /** The existing user message the run answers (regenerate, retry, continue). */
+  userMessageId?: number;
+  /** Where the run hangs (regenerate, edit, retry, continue); a send hangs below the path's end when it starts. */
+  parentRunId?: number | null;
+  resumesRunId?: number;
   instanceId: string;
   leaseMs: number;
-}): Promise<{ run: RunLogRow; message: MessageRow }> {
-  const now = new Date();
-  try {
-    return await db().$transaction(async (tx) => {
-      const run = await tx.runLog.create({
+  queueLimit: number;
+}
+
+/** A run that has just started on this instance, with its user message. */
+export interface StartedRun {
+  run: RunLogRow;
+  message: MessageRow;
+  sessionId: string;
+}
+
+/**
+ * Opens a run in one transaction: its user message (when it brings one) and its run log, which
+ * takes the session's run slot when the slot is free and nobody is queued (then it starts at
+ * once: `position` 0), else waits in the queue (`position` n: n-th in line). Past `queueLimit`
+ * waiting runs it throws QueueFull and nothing is stored. The slot is taken with a conditional
+ * update, so two instances sharing the database can never both start a run of one session.
+ */
+export async function openRun(input: NewRun): Promise<{ run: RunLogRow; message: MessageRow; position: number }> {
+  return db().$transaction(async (tx) => {
+    let run = await tx.runLog.create({
+      data: {
+        sessionId: input.sessionPk,
+        status: "queued",
+        kind: input.kind,
+        parentRunId: input.parentRunId ?? null,
+        userMessageId: input.userMessageId ?? null,
+        resumesRunId: input.resumesRunId ?? null,
+      },
+    });
+    if (input.content !== undefined) {
+      const message = await tx.message.create({
         data: {
           sessionId: input.sessionPk,
-          status: "running",
-          instanceId: input.instanceId,
-          leaseExpiresAt: new Date(now.getTime() + input.leaseMs),
+          role: "user",
+          content: input.content,
+          runId: run.id,
+          metadata: json(input.metadata),
         },
       });
+      run = await tx.runLog.update({ where: { id: run.id }, data: { userMessageId: message.id } });
+    }
+    const ahead = await tx.runLog.count({
+      where: { sessionId: input.sessionPk, status: "queued", id: { lt: run.id } },
+    });
+    if (ahead === 0) {
       const { count } = await tx.chatSession.updateMany({
         where: { id: input.sessionPk, activeRunId: null },
-        data: { activeRunId: run.id, updatedAt: now },
+        data: { activeRunId: run.id, updatedAt: new Date() },
       });
-      if (count === 0) throw new RunSlotTaken(); // rolls the run log back
-      const message = await tx.message.create({
-        data: { sessionId: input.sessionPk, role: "user", content: input.content },
+      if (count === 1) return { ...(await begin(tx, run, input)), position: 0 };
+    }
+    if (ahead >= input.queueLimit) throw new QueueFull();
+    return { run, message: await userMessageOf(tx, run), position: ahead + 1 };
+  });
+}
+
+/**
+ * Starts the session's next queued run (FIFO by id) on this instance when its slot is free: takes
+ * the slot and flips the run to `running` with this instance's lease, in one transaction. Null
+ * when the slot is taken or nobody waits.
+ */
+export async function startNextQueued(input: {
+  sessionPk: number;
+  instanceId: string;
+  leaseMs: number;
+}): Promise<StartedRun | null> {
+  for (;;) {
+    try {
+      return await db().$transaction(async (tx) => {
+        const next = await tx.runLog.findFirst({
+          where: { sessionId: input.sessionPk, status: "queued" },
+          orderBy: { id: "asc" },
+          include: { session: { select: { sessionId: true } } },
+        });
+        if (!next) return null;
+        const { count } = await tx.chatSession.updateMany({
+          where: { id: input.sessionPk, activeRunId: null },
+          data: { activeRunId: next.id, updatedAt: new Date() },
+        });
+        if (count === 0) return null;
+        const { session, ...run } = next;
+        return { ...(await begin(tx, run, input)), sessionId: session.sessionId };
       });
-      return { run, message: { ...message, agent: null } };
-    });
-  } catch (e) {
-    if (!(e instanceof RunSlotTaken)) throw e;
-    const busy = await db().chatSession.findUnique({ where: { id: input.sessionPk }, select: { activeRunId: true } });
-    throw new TandemError(
-      "conflict",
-      "A run is already in progress for this session; wait for it to finish or cancel it.",
-      {
-        extra: { run_id: busy?.activeRunId ?? null },
-      },
-    );
+    } catch (e) {
+      // The run was removed from the queue meanwhile: try the next one.
+      if (!(e instanceof QueueMoved)) throw e;
+    }
   }
 }
 
-class RunSlotTaken extends Error {}
+class QueueMoved extends Error {}
+
+/**
+ * A run takes the slot it was given: `running` with a lease, below the path's end (a send) or
+ * its fixed fork point, the session's head; its own user message joins the history now.
+ */
+async function begin(
+  tx: Prisma.TransactionClient,
+  run: RunLogRow,
+  input: { sessionPk: number; instanceId: string; leaseMs: number },
+): Promise<{ run: RunLogRow; message: MessageRow }> {
+  const now = new Date();
+  const parentRunId = run.kind === "send" ? pathEnd(await loadRunTree(input.sessionPk, tx)) : run.parentRunId;
+  const { count } = await tx.runLog.updateMany({
+    where: { id: run.id, status: "queued" },
+    data: {
+      status: "running",
+      instanceId: input.instanceId,
+      leaseExpiresAt: new Date(now.getTime() + input.leaseMs),
+      parentRunId,
+      createdAt: now,
+    },
+  });
+  if (count === 0) throw new QueueMoved(); // rolls the slot back
+  await tx.chatSession.update({ where: { id: input.sessionPk }, data: { headRunId: run.id } });
+  await tx.message.updateMany({ where: { id: run.userMessageId ?? -1, runId: run.id }, data: { createdAt: now } });
+  const started = await tx.runLog.findUniqueOrThrow({ where: { id: run.id } });
+  return { run: started, message: await userMessageOf(tx, started) };
+}
+
+async function userMessageOf(tx: Prisma.TransactionClient, run: RunLogRow): Promise<MessageRow> {
+  return tx.message.findUniqueOrThrow({ where: { id: run.userMessageId ?? -1 }, include: { agent: true } });
+}
+
+/** Sessions whose slot is free while runs wait in their queue (their instance died, or a start was missed). */
+export async function sessionsWithWaitingQueue(): Promise<{ id: number; sessionId: string }[]> {
+  const rows = await db().runLog.findMany({
+    where: { status: "queued", session: { activeRunId: null } },
+    select: { session: { select: { id: true, sessionId: true } } },
+    distinct: ["sessionId"],
+  });
+  return rows.map((r) => r.session);
+}
+
+/** The session's queued runs in order, with the user message each answers. */
+export async function queuedRuns(sessionPk: number) {
+  const runs = await db().runLog.findMany({
+    where: { sessionId: sessionPk, status: "queued" },
+    orderBy: { id: "asc" },
+  });
+  const messages = await db().message.findMany({
+    where: { id: { in: runs.map((r) => r.userMessageId ?? -1) } },
+    include: { agent: true },
+  });
+  return runs.map((run, i) => ({ run, position: i + 1, message: messages.find((m) => m.id === run.userMessageId)! }));
+}
+
+/**
+ * Removes queued runs (`"all"`: the whole queue) with the user messages they brought, in one
+ * transaction; the ids removed (a run that started meanwhile stays).
+ */
+export async function removeQueuedRuns(sessionPk: number, runIds: number[] | "all"): Promise<number[]> {
+  return db().$transaction(async (tx) => {
+    const runs = await tx.runLog.findMany({
+      where: { sessionId: sessionPk, status: "queued", ...(runIds === "all" ? {} : { id: { in: runIds } }) },
+      select: { id: true },
+    });
+    const ids = runs.map((r) => r.id);
+    // Messages first: deleting the run would keep them, unlinked, as if from before runs.
+    await tx.message.deleteMany({ where: { runId: { in: ids } } });
+    const { count } = await tx.runLog.deleteMany({ where: { id: { in: ids }, status: "queued" } });
+    if (count !== ids.length) throw new TandemError("conflict", "A queued run started meanwhile; try again.");
+    return ids;
+  });
+}
+
+/** Changes the text of a queued run's own user message. */
+export async function editQueuedMessage(sessionPk: number, runId: number, content: string): Promise<MessageRow> {
+  return db().$transaction(async (tx) => {
+    const run = await tx.runLog.findFirst({ where: { id: runId, sessionId: sessionPk } });
+    if (!run) throw notFound();
+    if (run.status !== "queued") throw new TandemError("conflict", "This run has already started.");
+    const { count } = await tx.message.updateMany({
+      where: { id: run.userMessageId ?? -1, runId },
+      data: { content },
+    });
+    if (count === 0) throw new TandemError("conflict", "This queued run has no message of its own to edit.");
+    // Still queued, checked after the write: a start in between rolls this edit back.
+    const still = await tx.runLog.updateMany({
+      where: { id: runId, status: "queued" },
+      data: { updatedAt: new Date() },
+    });
+    if (still.count === 0) throw new TandemError("conflict", "This run has already started.");
+    return userMessageOf(tx, run);
+  });
+}
+
+/**
+ * Guidance for the session's running run: stored at once as a user message of that run (metadata
+ * `steer`). Null when no run is going.
+ */
+export async function addSteer(
+  sessionPk: number,
+  content: string,
+): Promise<{ runId: number; message: MessageRow } | null> {
+  return db().$transaction(async (tx) => {
+    const session = await tx.chatSession.findUnique({ where: { id: sessionPk }, select: { activeRunId: true } });
+    const runId = session?.activeRunId;
+    if (!runId) return null;
+    const message = await tx.message.create({
+      data: { sessionId: sessionPk, role: "user", content, runId, metadata: { steer: true } },
+      include: { agent: true },
+    });
+    return { runId, message };
+  });
+}
 
 /**
  * Ends a run and frees the session's slot. `changed` is false when the run had already ended
@@ -67,7 +248,7 @@ class RunSlotTaken extends Error {}
 export async function finishRun(input: {
   runId: number;
   sessionPk: number;
-  status: Exclude<RunStatus, "running">;
+  status: Exclude<RunStatus, "running" | "queued">;
   details: string;
   /** What the run did (duration, tokens, per-agent metrics, messages), kept as JSON. */
   extra: Record<string, unknown>;
@@ -210,4 +391,13 @@ export function getRunDetail(id: number) {
     where: { id },
     include: { agent: true, session: { select: { sessionId: true, title: true } } },
   });
+}
+
+/** Makes `runId` the session's head run, unless a run is going (false then). */
+export async function selectHeadRun(sessionPk: number, runId: number): Promise<boolean> {
+  const { count } = await db().chatSession.updateMany({
+    where: { id: sessionPk, activeRunId: null },
+    data: { headRunId: runId },
+  });
+  return count === 1;
 }

@@ -4,8 +4,17 @@
  * The agents' work inside a run is the engine's (lib/agents/engine.ts); the data writes are
  * lib/db's; every sentence about how a run ended is in ./reasons.ts.
  *
- * A run opens with the user's message, a `running` run log and the session's single run slot,
- * in one transaction (409 when the slot is taken). On this instance it is then a `LiveRun`:
+ * A run opens with the user's message and its run log in one transaction. It takes the session's
+ * single run slot at once when the slot is free and nobody waits; otherwise it waits `queued` in
+ * the database (FIFO per session by id, at most TANDEM_QUEUE_LIMIT, 429 beyond). Whichever
+ * instance ends a run starts the session's next queued run (a conditional update takes the slot,
+ * so one instance wins); the recovery timer and start-up do the same for sessions whose slot is
+ * free while runs wait (the instance that held it died). A sync send waits for its own run: the
+ * local promise when this instance runs it, else the run's status in the database.
+ *
+ *   queued ─(slot free, first in line)─▶ starting
+ *
+ * On the instance that starts it, a run is then a `LiveRun`:
  *
  *   starting ─begin─▶ running ──(the agents finish)─────────────────────────▶ ended  success
  *      │                 │ ───(a turn throws: model, time limit, database)────▶ ended  error
@@ -34,16 +43,30 @@
  * cancels it locally (its own `end` then changes nothing and announces nothing). A run whose
  * lease lapsed is ended by whichever instance notices (`interrupted`).
  *
- * Later transitions belong here too: a queued run is a state before `starting` (held in the
- * database, started by whichever instance frees the slot); steering adds guidance to a `running`
- * run; regenerate, edit and continue open a run from another starting point than a new message.
+ * Steering adds guidance to a `running` run (a user message of that run, read by the engine
+ * before each agent's turn); regenerate, edit, retry and continue (./versions.ts) open a run from
+ * another point of the conversation's tree (lib/db/turns.ts) through the same queue.
  */
 import { hostname } from "node:os";
 import { collaborate } from "@/lib/agents/engine";
 import { messageJson } from "@/lib/contract/serialize";
 import type { Message } from "@/lib/contract/types";
-import { type MessageRow, markInterruptedMessages } from "@/lib/db/messages";
-import { finishRun, freeOrphanedRunSlots, lapsedRuns, renewRunLeases, startRun } from "@/lib/db/runs";
+import { type MessageRow, markInterruptedMessages, runTurnMessages } from "@/lib/db/messages";
+import {
+  addSteer,
+  finishRun,
+  freeOrphanedRunSlots,
+  getRun,
+  lapsedRuns,
+  type NewRun,
+  openRun,
+  queuedRuns,
+  type RunLogRow,
+  removeQueuedRuns,
+  renewRunLeases,
+  sessionsWithWaitingQueue,
+  startNextQueued,
+} from "@/lib/db/runs";
 import { requireSessionKey } from "@/lib/db/sessions";
 import { env } from "@/lib/env";
 import { TandemError } from "@/lib/errors";
@@ -51,6 +74,7 @@ import { log } from "@/lib/log";
 import { publish } from "@/lib/realtime/hub";
 import { singleton } from "@/lib/singleton";
 import { LiveRun } from "./live-run";
+import { announceQueue } from "./queue";
 import { type Outcome, reasons } from "./reasons";
 
 // ---------------------------------------------------------------------------------------------
@@ -100,44 +124,108 @@ export interface RunOutcome {
 // ---------------------------------------------------------------------------------------------
 
 export type SendResult =
-  | { kind: "accepted"; runId: number; message: Message }
+  | { kind: "accepted"; runId: number; message: Message; status: "running" | "queued"; position: number }
+  | { kind: "steering"; runId: number; message: Message }
   | { kind: "completed"; outcome: RunOutcome };
 
-/**
- * Stores the user's message and runs the session's agents (waiting for them unless `async`).
- * `startAfter` schedules an async run's start, so that the acknowledgement goes out before the
- * agents' first work (the route passes Next's `after`); by default it starts at once.
- */
-export async function sendMessage(input: {
-  sessionId: string;
-  content: string;
+/** How the caller wants the answer: at once (`async`, the run reports over the WebSocket) or when the run ended. */
+export interface Delivery {
   async: boolean;
+  /**
+   * Schedules an async run's start, so that the acknowledgement goes out before the agents'
+   * first work (the route passes Next's `after`); by default it starts at once.
+   */
   startAfter?: (start: () => void) => void;
-}): Promise<SendResult> {
-  if (!runs().accepting) throw new TandemError("unavailable", "The server is shutting down; try again shortly.");
-  const session = await requireSessionKey(input.sessionId);
-  const { run, message } = await startRun({
-    sessionPk: session.id,
-    content: input.content,
-    instanceId: runs().instanceId,
-    leaseMs: env.TANDEM_RUN_LEASE_MS,
-  });
-  const live = new LiveRun(run.id, session.id, session.sessionId, message);
-  const done = launch(live, input.async ? input.startAfter : undefined);
-  if (input.async) return { kind: "accepted", runId: run.id, message: messageJson(message) };
-  return { kind: "completed", outcome: await done };
 }
 
-/** Stops the session's running run; resolves once it is recorded as cancelled. */
-export async function cancelRun(sessionId: string): Promise<{ run_id: number; status: "cancelled" }> {
+type SessionKey = Awaited<ReturnType<typeof requireSessionKey>>;
+
+/**
+ * Stores the user's message and runs the session's agents, or queues it behind the running run.
+ * `steer`: while a run is going, the message joins that run as guidance instead (stored and
+ * announced at once); with no run going it is an ordinary send.
+ */
+export async function sendMessage(
+  input: { sessionId: string; content: string; steer?: boolean } & Delivery,
+): Promise<SendResult> {
+  requireAccepting();
+  const session = await requireSessionKey(input.sessionId);
+  if (input.steer) {
+    const steer = await addSteer(session.id, input.content);
+    if (steer) {
+      const message = messageJson(steer.message);
+      publish(session.sessionId, "message_created", { message_id: message.id, message, run_id: steer.runId });
+      return { kind: "steering", runId: steer.runId, message };
+    }
+  }
+  return openTurn(session, { kind: "send", content: input.content }, input);
+}
+
+type TurnSpec = Omit<NewRun, "sessionPk" | "instanceId" | "leaseMs" | "queueLimit">;
+
+/** Opens a run (send, regenerate, edit, retry, continue): started at once or queued; answered as `delivery` asks. */
+export async function openTurn(session: SessionKey, spec: TurnSpec, delivery: Delivery): Promise<SendResult> {
+  requireAccepting();
+  const opened = await openRun({
+    ...spec,
+    sessionPk: session.id,
+    instanceId: runs().instanceId,
+    leaseMs: env.TANDEM_RUN_LEASE_MS,
+    queueLimit: env.TANDEM_QUEUE_LIMIT,
+  }).catch((e) => {
+    if (e instanceof Error && e.name === "QueueFull") {
+      throw new TandemError(
+        "rate_limited",
+        `This session already has ${env.TANDEM_QUEUE_LIMIT} messages waiting (TANDEM_QUEUE_LIMIT); wait for a run to finish or remove one from the queue.`,
+      );
+    }
+    throw e;
+  });
+  const { run, message, position } = opened;
+  let done: Promise<RunOutcome> | undefined;
+  if (position === 0) {
+    done = launch(liveRun(run, session, message), delivery.async ? delivery.startAfter : undefined);
+  } else {
+    publish(session.sessionId, "run_queued", {
+      session_id: session.sessionId,
+      run_id: run.id,
+      position,
+      message: messageJson(message),
+    });
+    await announceQueue(session);
+    // The slot may have been freed between two runs: whoever is first in line starts now.
+    void startNext(session);
+  }
+  const json = messageJson(message);
+  if (delivery.async) {
+    return { kind: "accepted", runId: run.id, message: json, status: position ? "queued" : "running", position };
+  }
+  return { kind: "completed", outcome: await (done ?? waitForRun(run.id)) };
+}
+
+/** Stops the session's running run; resolves once it is recorded as cancelled. The queue stays unless `clearQueue`. */
+export async function cancelRun(
+  sessionId: string,
+  { clearQueue = false } = {},
+): Promise<{ run_id: number; status: "cancelled"; queue: { pending: number; next_run_id: number | null } }> {
   const session = await requireSessionKey(sessionId);
   const runId = session.activeRunId;
   if (runId === null) throw new TandemError("conflict", "No run is in progress for this session.");
+  if (clearQueue) {
+    await removeQueuedRuns(session.id, "all");
+    await announceQueue(session);
+  }
+  const waiting = await queuedRuns(session.id);
+  const answer = {
+    run_id: runId,
+    status: "cancelled" as const,
+    queue: { pending: waiting.length, next_run_id: waiting[0]?.run.id ?? null },
+  };
   const local = runs().live.get(runId);
   if (local) {
     local.run.cancel();
     await local.done;
-    return { run_id: runId, status: "cancelled" };
+    return answer;
   }
   // Another instance runs it: end it in the database; that instance sees it at its next lease
   // renewal and stops its model request.
@@ -145,7 +233,7 @@ export async function cancelRun(sessionId: string): Promise<{ run_id: number; st
   if (!(await end(ref, { status: "cancelled" }, { cancelled: true }))) {
     throw new TandemError("conflict", "No run is in progress for this session.");
   }
-  return { run_id: runId, status: "cancelled" };
+  return answer;
 }
 
 /** Starts lease renewal and recovery of runs whose instance died (call once, at start-up). */
@@ -187,9 +275,67 @@ export async function shutdownRuns(graceMs: number): Promise<void> {
 
 export const liveRunCount = () => runs().live.size;
 
+function requireAccepting() {
+  if (!runs().accepting) throw new TandemError("unavailable", "The server is shutting down; try again shortly.");
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. A run of this process, from start to end
 // ---------------------------------------------------------------------------------------------
+
+const liveRun = (run: RunLogRow, session: { id: number; sessionId: string }, message: MessageRow) =>
+  new LiveRun(run.id, session.id, session.sessionId, message, {
+    kind: run.kind as LiveRun["turn"]["kind"],
+    parentRunId: run.parentRunId,
+    resumesRunId: run.resumesRunId,
+  });
+
+/** Starts the session's next queued run on this instance if its slot is free (see `startNextQueued`). */
+async function startNext(session: { id: number; sessionId: string }): Promise<void> {
+  if (!runs().accepting) return; // a stopping server leaves the queue to the next instance
+  try {
+    const started = await startNextQueued({
+      sessionPk: session.id,
+      instanceId: runs().instanceId,
+      leaseMs: env.TANDEM_RUN_LEASE_MS,
+    });
+    if (!started) return;
+    launch(liveRun(started.run, session, started.message));
+    await announceQueue(session);
+  } catch (err) {
+    // The recovery timer tries again for sessions whose slot is free while runs wait.
+    log.warn({ err, session_id: session.sessionId }, "could not start the next queued run");
+  }
+}
+
+const POLL_MS = 150;
+
+/**
+ * A queued run's outcome, for a sync send: the local promise once this instance runs it, else
+ * its status in the database (another instance runs it) until it ends.
+ */
+async function waitForRun(runId: number): Promise<RunOutcome> {
+  for (;;) {
+    const local = runs().live.get(runId);
+    if (local) return local.done;
+    const row = await getRun(runId);
+    if (!row) throw new TandemError("conflict", "The message was removed from the queue before it ran.");
+    if (row.status === "success" || row.status === "error" || row.status === "cancelled") {
+      return {
+        runId,
+        status: row.status,
+        error: row.status === "error" ? row.details : undefined,
+        messages: await runTurnMessages(row),
+      };
+    }
+    if (!runs().accepting) {
+      throw new TandemError("unavailable", "The server is shutting down; the message stays queued and will run.", {
+        extra: { run_id: runId },
+      });
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
 
 function launch(run: LiveRun, startAfter: (start: () => void) => void = (start) => start()): Promise<RunOutcome> {
   // Registered at once, so a cancel or a shutdown finds the run even before it has started.
@@ -202,12 +348,21 @@ function launch(run: LiveRun, startAfter: (start: () => void) => void = (start) 
 async function execute(run: LiveRun): Promise<RunOutcome> {
   const started = performance.now();
   const [userMessage] = run.messages;
-  publish(run.sessionId, "run_started", { session_id: run.sessionId, run_id: run.runId });
-  publish(run.sessionId, "message_created", {
-    message_id: userMessage.id,
-    message: messageJson(userMessage),
+  publish(run.sessionId, "run_started", {
+    session_id: run.sessionId,
     run_id: run.runId,
+    kind: run.turn.kind,
+    parent_run_id: run.turn.parentRunId,
+    user_message_id: userMessage.id,
   });
+  // A run's own message joins the history now; a regenerated turn's message is there already.
+  if (userMessage.runId === run.runId) {
+    publish(run.sessionId, "message_created", {
+      message_id: userMessage.id,
+      message: messageJson(userMessage),
+      run_id: run.runId,
+    });
+  }
 
   let error: unknown;
   try {
@@ -259,6 +414,8 @@ async function end(
   let ended: boolean;
   try {
     ended = await record({ run, outcome, extra });
+    // The slot is free: the session's next queued run starts (on this instance).
+    if (ended) void startNext({ id: run.sessionPk, sessionId: run.sessionId });
   } catch (err) {
     if (!owner) throw err;
     log.warn({ ...ids, err }, "could not record the end of a run; retrying at each lease renewal");
@@ -297,7 +454,10 @@ async function renewLeases() {
   const r = runs();
   for (const pending of [...r.unrecorded.values()]) {
     await record(pending).then(
-      () => r.unrecorded.delete(pending.run.runId),
+      () => {
+        r.unrecorded.delete(pending.run.runId);
+        void startNext({ id: pending.run.sessionPk, sessionId: pending.run.sessionId });
+      },
       () => undefined, // still failing: try again next time
     );
   }
@@ -322,4 +482,6 @@ async function recover(atStart: boolean) {
     if (ended) await markInterruptedMessages(run.sessionPk, run.startedAt);
   }
   await freeOrphanedRunSlots();
+  // Queues whose slot is free (their instance died between runs, or a start failed) go on here.
+  for (const session of await sessionsWithWaitingQueue()) await startNext(session);
 }

@@ -4,6 +4,7 @@
  * `fail` when it cannot go on; only the lifecycle moves it between states and ends it.
  */
 import type { MessageRow } from "@/lib/db/messages";
+import type { RunKind } from "@/lib/db/runs";
 import { describeFailure, type Outcome, type RunFailure, reasons } from "./reasons";
 
 export type RunState = "starting" | "running" | "cancelling" | "stopping" | "failed" | "ended";
@@ -17,6 +18,14 @@ export interface AgentMetrics {
   latency_ms: number;
   steps: number;
   tool_calls: number;
+}
+
+/** Where a run stands in the conversation's tree of runs (lib/db/turns.ts). */
+export interface TurnInfo {
+  kind: RunKind;
+  parentRunId: number | null;
+  /** continue: the run whose cut-off work this one resumes. */
+  resumesRunId: number | null;
 }
 
 export class LiveRun {
@@ -33,6 +42,7 @@ export class LiveRun {
     readonly sessionPk: number,
     readonly sessionId: string,
     userMessage: MessageRow,
+    readonly turn: TurnInfo,
   ) {
     this.messages = [userMessage];
   }

@@ -1,7 +1,7 @@
 import { after } from "next/server";
 import { readJsonObject, route } from "@/lib/api/http";
+import { runAnswer } from "@/lib/api/run-answer";
 import { SendSchema } from "@/lib/contract/schemas";
-import { messageJson } from "@/lib/contract/serialize";
 import { parse } from "@/lib/contract/validation";
 import { TandemError } from "@/lib/errors";
 import { sendMessage } from "@/lib/runs";
@@ -21,16 +21,10 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route<{ sessionId: str
     const result = await sendMessage({
       sessionId,
       content: body.content,
+      steer: body.steer ?? false,
       async: body.async ?? false,
       startAfter: after,
     });
-    if (result.kind === "accepted") {
-      return Response.json({ run_id: result.runId, message: result.message }, { status: 202 });
-    }
-    const { outcome } = result;
-    if (outcome.status === "error") {
-      throw new TandemError("bad_gateway", outcome.error ?? "The run failed.", { extra: { run_id: outcome.runId } });
-    }
-    return Response.json(outcome.messages.map(messageJson));
+    return runAnswer(result);
   },
 });
