@@ -218,7 +218,7 @@ describe("client reducer: recorded runs", () => {
     assert.equal(view.notices.at(-1)?.message, "Couldn't stop the agents: Can't reach the Tandem server. Try again.");
   });
 
-  test("error: the provider's failure is a notice, the writer's empty bubble goes, the researcher's answer stays", () => {
+  test("error: the provider's failure is announced (its turn shows it, not a banner), the writer's empty bubble goes, the researcher's answer stays", () => {
     const f = fixture("error");
     const events = broadcasts(f);
     const writing = sentHere(f, events.slice(0, -1));
@@ -230,11 +230,8 @@ describe("client reducer: recorded runs", () => {
     assert.deepEqual(view.items, f.history);
     assertIdle(view);
     const error = (events.at(-1) as Extract<ChatEvent, { event: "run_error" }>).payload.error;
-    assert.deepEqual(
-      view.notices.map((n) => n.message),
-      [`The agents hit an error: ${error}.`],
-    );
-    assert.equal(view.announcement?.text, "The run failed.");
+    assert.deepEqual(view.notices, []);
+    assert.equal(view.announcement?.text, `The run failed: ${error}.`);
   });
 
   test("a send refused while the agents work keeps the text, and clears when the run ends", () => {
@@ -264,7 +261,7 @@ describe("client reducer: recorded runs", () => {
   test("events of a newer server that this client does not know are ignored", () => {
     const f = fixture("normal");
     const view = opened(f);
-    assert.equal(reduce(view, { event: "run_queued", payload: { run_id: 9 }, seq: 1 } as unknown as ChatEvent), view);
+    assert.equal(reduce(view, { event: "run_rewound", payload: { run_id: 9 }, seq: 1 } as unknown as ChatEvent), view);
   });
 });
 
@@ -581,5 +578,89 @@ describe("message actions and turns", () => {
     assert.ok(t.kind === "turn");
     assert.deepEqual(t.guidance, [2]);
     assert.equal(withSteer[t.answer!].agent?.name, "writer");
+  });
+});
+
+describe("queue, steer and versions", () => {
+  const queued = (f: Fixture, runId: number, position: number, content: string) => ({
+    run_id: runId,
+    kind: "send" as const,
+    position,
+    message_id: 1000 + runId,
+    content,
+    message: { ...f.send.message, id: 1000 + runId, content },
+  });
+
+  test("a send while the agents work waits in the queue (not in the conversation) until its run starts", () => {
+    const f = fixture("normal");
+    const events = broadcasts(f);
+    const mid = sentHere(f, events.slice(0, 4));
+    const q = queued(f, 77, 1, "and another thing");
+    const next = fold(mid, [
+      { event: "send_started" },
+      { event: "send_accepted", run_id: 77, message: q.message, status: "queued" },
+    ]);
+    assert.equal(next.sending, false);
+    assert.deepEqual(
+      next.queue.map((x) => [x.run_id, x.content]),
+      [[77, "and another thing"]],
+    );
+    assert.equal(
+      next.items.some((m) => m.id === q.message_id),
+      false,
+    );
+    assert.equal(next.run?.id, f.send.run_id, "the running run goes on");
+    // The server's events: announced (no duplicate), then the whole queue when it changes.
+    const again = reduce(next, { event: "run_queued", payload: { session_id: f.session_id, ...q }, seq: 500 });
+    assert.equal(again.queue.length, 1);
+    const emptied = reduce(again, {
+      event: "queue_updated",
+      payload: { session_id: f.session_id, queue: [] },
+      seq: 501,
+    });
+    assert.deepEqual(emptied.queue, []);
+  });
+
+  test("a steer joins the running run: shown at once, as guidance of the turn", () => {
+    const f = fixture("normal");
+    const mid = sentHere(f, broadcasts(f).slice(0, 4));
+    const steer: Message = { ...f.send.message, id: 555, content: "focus on cost", metadata: { steer: true } };
+    const next = reduce(mid, { event: "send_accepted", run_id: f.send.run_id, message: steer, status: "steering" });
+    assert.ok(next.items.some((m) => m.id === 555));
+    assert.deepEqual(next.queue, []);
+    const turn = groupTurns(next.items, "writer", true).at(-1)!;
+    assert.ok(turn.kind === "turn");
+    assert.deepEqual(
+      turn.guidance.map((i) => next.items[i].id),
+      [555],
+    );
+  });
+
+  test("the turns come with the snapshot and again when read after a run", () => {
+    const f = fixture("normal");
+    const turn = {
+      run_id: f.send.run_id,
+      kind: "send" as const,
+      status: "error" as const,
+      error: "The model provider answered 503.",
+      user_message_id: f.send.message.id,
+      message_ids: [f.send.message.id],
+      continued_by: [],
+      started_at: f.send.message.created_at,
+      ended_at: f.send.message.created_at,
+      versions: { index: 0, count: 1, run_ids: [f.send.run_id] },
+      edits: { index: 0, count: 1, run_ids: [f.send.run_id], user_message_ids: [f.send.message.id] },
+    };
+    const loaded = reduce(initialView(f.session_id), {
+      event: "snapshot_loaded",
+      history: [f.send.message],
+      state: idleState(f),
+      buffered: [],
+      turns: [turn],
+      queue: [],
+    });
+    assert.equal(loaded.turns[0].error, "The model provider answered 503.");
+    const ok = reduce(loaded, { event: "turns_loaded", turns: [{ ...turn, status: "success", error: null }] });
+    assert.equal(ok.turns[0].status, "success");
   });
 });

@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import { ApiError } from "@/lib/client/api";
 import { type ConversationOptions, ConversationStore, FOLD_PREF_KEY } from "@/lib/client/conversation";
 import type { ChatSocketOptions } from "@/lib/client/socket";
-import type { ChatEvent, Message, SendAccepted, SessionState } from "@/lib/contract/types";
+import type { ChatEvent, Message, SendAccepted, SessionState, Turn } from "@/lib/contract/types";
 import {
   broadcasts,
   type Fixture,
@@ -55,6 +55,8 @@ class Harness {
     rating,
   });
   readonly prefs = new Map<string, string>();
+  readonly reruns: string[] = [];
+  turns: Turn[] = [];
 
   constructor(readonly f: Fixture) {
     this.sendAnswer = async () => f.send;
@@ -73,6 +75,22 @@ class Harness {
       cancel: () => this.cancelAnswer(),
       renameSession: async (_id, title) => ({ ...f.send.message, session_id: f.session_id, title }) as never,
       rateMessage: (id, rating) => this.rateAnswer(id, rating),
+      turns: async () => this.turns,
+      queue: async () => [],
+      editQueued: async () => undefined,
+      removeQueued: async () => undefined,
+      rerun: async (_id, action, runId) => {
+        this.reruns.push(`${action} ${runId}`);
+        return { run_id: runId + 1, message: f.send.message, status: "running" };
+      },
+      edit: async (_id, messageId, content) => {
+        this.reruns.push(`edit ${messageId} ${content}`);
+        return { run_id: 1, message: f.send.message, status: "running" };
+      },
+      select: async (_id, runId) => {
+        this.reruns.push(`select ${runId}`);
+        return { head_run_id: runId };
+      },
     };
     this.store = new ConversationStore(f.session_id, {
       api,
@@ -305,16 +323,22 @@ describe("client store", () => {
   );
 
   test(
-    "sending while the agents work: refused here without a request, or by the server (409), the text kept",
+    "sending while the agents work: the server queues it (the text may clear); a 409 from an older server keeps the text",
     withStore("normal", async (h, f) => {
       await h.open();
       h.deliver(broadcasts(f).slice(0, 4));
-      assert.equal(await h.store.send("and another thing"), false);
-      assert.deepEqual(h.sent, []);
-      assert.equal(h.view.sendError?.kind, "conflict");
-      assert.equal(h.view.sendError?.content, "and another thing");
-      h.store.clearSendError();
-      assert.equal(h.view.sendError, null);
+      h.sendAnswer = async () => ({
+        run_id: 99,
+        message: { ...f.send.message, id: 990, content: "and another thing" },
+        status: "queued",
+        position: 1,
+      });
+      assert.equal(await h.store.send("and another thing"), true);
+      assert.deepEqual(h.sent, ["and another thing"]);
+      assert.deepEqual(
+        h.view.queue.map((q) => q.run_id),
+        [99],
+      );
 
       const idle = new Harness(f);
       try {
@@ -324,10 +348,49 @@ describe("client store", () => {
         };
         assert.equal(await idle.store.send("hello"), false);
         assert.equal(idle.view.sendError?.kind, "conflict");
+        assert.equal(idle.view.sendError?.content, "hello", "the draft is kept");
         assert.equal(idle.view.run?.id, f.send.run_id, "the run the server named shows as going");
       } finally {
         idle.store.dispose();
       }
+    }),
+  );
+
+  test(
+    "versions: regenerate, retry, continue, edit and select go to the server, then the view reloads",
+    withStore("normal", async (h, f) => {
+      await h.open();
+      await h.store.send(f.send.message.content);
+      h.deliver(broadcasts(f));
+      const before = h.snapshots.length;
+      await h.store.rerun("regenerate", f.send.run_id);
+      await h.store.rerun("retry", f.send.run_id);
+      await h.store.rerun("continue", f.send.run_id);
+      h.store.startEdit(f.send.message.id);
+      assert.equal(await h.store.edit(f.send.message.id, "  better question "), true);
+      assert.equal(h.view.editing, null, "the edit box closes once the server took it");
+      await h.store.select(f.send.run_id);
+      assert.deepEqual(h.reruns, [
+        `regenerate ${f.send.run_id}`,
+        `retry ${f.send.run_id}`,
+        `continue ${f.send.run_id}`,
+        `edit ${f.send.message.id} better question`,
+        `select ${f.send.run_id}`,
+      ]);
+      assert.ok(h.snapshots.length > before, "the history is read again");
+    }),
+  );
+
+  test(
+    "another window switched versions (path_changed): the view reloads history and turns",
+    withStore("normal", async (h, f) => {
+      await h.open();
+      const events = broadcasts(f);
+      const before = h.snapshots.length;
+      h.deliver([
+        { event: "path_changed", payload: { session_id: f.session_id, head_run_id: 5 }, seq: events.length + 100 },
+      ]);
+      assert.ok(h.snapshots.length > before);
     }),
   );
 

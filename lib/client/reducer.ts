@@ -11,7 +11,17 @@
  * text already has is not added again).
  */
 
-import type { ChatEvent, EventPayload, Json, Message, Rating, Session, SessionState } from "@/lib/contract/types";
+import type {
+  ChatEvent,
+  EventPayload,
+  Json,
+  Message,
+  QueuedRun,
+  Rating,
+  Session,
+  SessionState,
+  Turn,
+} from "@/lib/contract/types";
 import { type Activity, displayName } from "./agents";
 import type { SocketInfo } from "./socket";
 import type { FoldPref, FoldState } from "./turns";
@@ -66,6 +76,10 @@ export interface ConversationView {
   fold: FoldState;
   /** The user message being edited in place, if any. */
   editing: number | null;
+  /** Messages waiting behind the running run, in order (the server's queue). */
+  queue: QueuedRun[];
+  /** The active path's turns as the server stores them: status and reason, versions, edits. */
+  turns: Turn[];
   /** Source of local ids (negative message ids, render keys, notice ids). */
   counter: number;
 }
@@ -73,12 +87,21 @@ export interface ConversationView {
 /** What the store tells the reducer, besides the server's broadcasts. */
 export type LocalEvent =
   /** A REST snapshot, then the frames that arrived while it loaded (in seq order). */
-  | { event: "snapshot_loaded"; history: Message[]; state: SessionState; buffered: ChatEvent[] }
+  | {
+      event: "snapshot_loaded";
+      history: Message[];
+      state: SessionState;
+      buffered: ChatEvent[];
+      turns?: Turn[];
+      queue?: QueuedRun[];
+    }
+  | { event: "turns_loaded"; turns: Turn[] }
   | { event: "snapshot_failed"; error: string }
   | { event: "session_missing" }
   | { event: "socket"; info: SocketInfo }
   | { event: "send_started" }
-  | { event: "send_accepted"; run_id: RunId; message: Message }
+  /** `status`: the run started, waits in the queue, or the message joined the running run (steer). */
+  | { event: "send_accepted"; run_id: RunId; message: Message; status?: "running" | "queued" | "steering" }
   /** `run_id`: the run that is going (a 409); `gone`: the session no longer exists. */
   | { event: "send_failed"; error: SendError; run_id?: RunId; gone?: boolean }
   | { event: "send_error_cleared" }
@@ -90,6 +113,7 @@ export type LocalEvent =
   | { event: "cancel_refused"; run_id: RunId }
   | { event: "cancel_failed"; message: string }
   | { event: "notice_dismissed"; id: number }
+  | { event: "notice"; message: string }
   /** A rating shown at once, before the server has it. */
   | { event: "rating_requested"; message_id: number; rating: Rating | null }
   | { event: "rating_saved"; message: Message }
@@ -130,6 +154,8 @@ export function initialView(sessionId: string): ConversationView {
     endedRuns: [],
     fold: { pref: null, turns: {} },
     editing: null,
+    queue: [],
+    turns: [],
     counter: 0,
   };
 }
@@ -164,14 +190,27 @@ export function reduce(view: ConversationView, e: ConversationEvent): Conversati
         ? { ...view, title: session.title, assignments: teamOf(session) }
         : view;
     }
+    case "run_queued":
+      return view.queue.some((q) => q.run_id === e.payload.run_id)
+        ? view
+        : {
+            ...view,
+            queue: [...view.queue, queuedOf(e.payload)].sort((a, b) => a.position - b.position),
+          };
+    case "queue_updated":
+      return e.payload.session_id === view.sessionId ? { ...view, queue: e.payload.queue } : view;
     case "message_updated":
       return replaceStored(view, e.payload.message);
     case "session_deleted":
       return e.payload.session_id === view.sessionId ? { ...view, phase: "deleted", run: null, activity: null } : view;
 
     // --- Local events ------------------------------------------------------------------------
-    case "snapshot_loaded":
-      return resume(snapshot(view, e.history, e.state), e.buffered);
+    case "snapshot_loaded": {
+      const next = { ...view, turns: e.turns ?? view.turns, queue: e.queue ?? view.queue };
+      return resume(snapshot(next, e.history, e.state), e.buffered);
+    }
+    case "turns_loaded":
+      return { ...view, turns: e.turns };
     case "snapshot_failed":
       return { ...view, loadError: e.error };
     case "session_missing":
@@ -187,6 +226,13 @@ export function reduce(view: ConversationView, e: ConversationEvent): Conversati
     case "send_started":
       return { ...view, sending: true, sendError: null };
     case "send_accepted": {
+      if (e.status === "queued") {
+        // Its message joins the conversation when its run starts; until then it waits in the queue.
+        const queued = view.queue.some((q) => q.run_id === e.run_id);
+        const entry = queuedOf({ run_id: e.run_id, message: e.message, position: view.queue.length + 1 });
+        return { ...view, sending: false, queue: queued ? view.queue : [...view.queue, entry] };
+      }
+      if (e.status === "steering") return { ...upsert(view, e.message), sending: false };
       const next = { ...upsert(view, e.message), sending: false };
       if (ended(next, e.run_id) || next.run) return next;
       return { ...next, run: { id: e.run_id }, activity: { phase: "starting" } };
@@ -215,6 +261,8 @@ export function reduce(view: ConversationView, e: ConversationEvent): Conversati
     }
     case "notice_dismissed":
       return { ...view, notices: view.notices.filter((n) => n.id !== e.id) };
+    case "notice":
+      return notify(view, e.message);
     case "rating_requested":
       return rate(view, e.message_id, e.rating);
     case "rating_saved":
@@ -389,6 +437,17 @@ function upsert(view: ConversationView, m: Message): ConversationView {
   return replied ? announce(updated, `${displayName(m.agent?.name)} replied.`) : updated;
 }
 
+function queuedOf(p: { run_id: RunId; message: Message; position: number }): QueuedRun {
+  return {
+    run_id: p.run_id,
+    kind: "send",
+    position: p.position,
+    message_id: p.message.id,
+    content: p.message.content,
+    message: p.message,
+  };
+}
+
 /** A newer copy of a message the view shows (one it does not show stays out: another branch). */
 function replaceStored(view: ConversationView, m: Message): ConversationView {
   const i = view.items.findIndex((x) => x.id === m.id);
@@ -529,8 +588,8 @@ function endRun(view: ConversationView, run: RunId, how: RunEnd, error?: string)
   // "Still working" no longer holds: the kept draft can be sent now.
   const sendError = view.sendError?.kind === "conflict" ? null : view.sendError;
   view = { ...view, run: null, activity: null, stopping: false, sendError };
-  if (how === "error")
-    return announce(notify(view, `The agents hit an error: ${error || "unknown error"}.`), "The run failed.");
+  // A failure shows on its turn (from the server's turns), not in a banner that goes away.
+  if (how === "error") return announce(view, `The run failed: ${error || "unknown error"}.`);
   return announce(view, how === "cancelled" ? "Stopped." : "The agents are done.");
 }
 
