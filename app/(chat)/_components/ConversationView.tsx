@@ -9,6 +9,7 @@ import { Composer, type ComposerHandle } from "./Composer";
 import { AlertIcon, CloseIcon, RefreshIcon } from "./icons";
 import { type ChatActions, ChatActionsContext } from "./MessageActions";
 import { MessageList, type MessageListHandle } from "./MessageList";
+import { QueueList } from "./QueueList";
 import { HistorySkeleton } from "./Skeletons";
 import { useShell } from "./shell-context";
 import { AgentsIntro } from "./Welcome";
@@ -103,10 +104,10 @@ export function ConversationView({ sessionId }: { sessionId: string }) {
     };
   }, [title]);
 
-  async function send(text = draft) {
+  async function send(text = draft, steer = false) {
     if (!store) return;
     list.current?.stickToBottom();
-    const ok = await store.send(text);
+    const ok = await store.send(text, { steer });
     // Clear only what was sent: the reader may have started the next message meanwhile.
     if (ok && draftRef.current === text) setDraft("");
     if (ok) composer.current?.focus();
@@ -134,11 +135,9 @@ export function ConversationView({ sessionId }: { sessionId: string }) {
           store.cancelEdit();
           composer.current?.focus();
         },
-        saveEdit: async (_id, content) => {
-          const ok = await store.send(content);
-          if (ok) store.cancelEdit();
-          return ok;
-        },
+        saveEdit: (id, content) => store.edit(id, content),
+        rerun: (action, runId) => void store.rerun(action, runId),
+        select: (runId) => void store.select(runId),
         toggleWork: (turn, open) => store.toggleWork(turn, open),
       },
     [store],
@@ -202,6 +201,7 @@ export function ConversationView({ sessionId }: { sessionId: string }) {
             answerer={answerer}
             fold={snap!.fold}
             editing={snap!.editing}
+            turns={snap!.turns}
           >
             {snap!.items.length === 0 && (
               <div
@@ -260,6 +260,7 @@ export function ConversationView({ sessionId }: { sessionId: string }) {
               </div>
             </div>
           )}
+          {snap && snap.queue.length > 0 && store && <QueueList queue={snap.queue} store={store} />}
           <Composer
             ref={composer}
             value={draft}
@@ -270,6 +271,7 @@ export function ConversationView({ sessionId }: { sessionId: string }) {
             onSend={() => void send()}
             onStop={() => void store?.cancel()}
             onEditLast={() => !!store?.editLast()}
+            onSteer={() => void send(draft, true)}
             busy={running}
             sending={!!snap?.sending}
             stopping={!!snap?.stopping}

@@ -12,6 +12,9 @@ export interface ChatActions {
   cancelEdit: () => void;
   saveEdit: (messageId: number, content: string) => Promise<boolean>;
   toggleWork: (turn: string, open: boolean) => void;
+  rerun: (action: "regenerate" | "retry" | "continue", runId: number) => void;
+  /** Shows another version of a turn. */
+  select: (runId: number) => void;
 }
 
 export const ChatActionsContext = createContext<ChatActions | null>(null);

@@ -11,7 +11,7 @@ import {
   useState,
 } from "react";
 import { type FoldState, groupTurns } from "@/lib/client/turns";
-import type { Message } from "@/lib/contract/types";
+import type { Message, Turn as ServerTurn } from "@/lib/contract/types";
 import { ArrowDownIcon } from "./icons";
 import { MessageItem } from "./MessageItem";
 import { Turn } from "./Turn";
@@ -35,10 +35,12 @@ export const MessageList = forwardRef<
     answerer: string | null;
     fold: FoldState;
     editing: number | null;
+    /** The server's turns of the active path (status, versions), by user message. */
+    turns: ServerTurn[];
     footer?: React.ReactNode;
     children?: React.ReactNode;
   }
->(function MessageList({ items, keys, runActive, answerer, fold, editing, footer, children }, ref) {
+>(function MessageList({ items, keys, runActive, answerer, fold, editing, turns, footer, children }, ref) {
   const scroller = useRef<HTMLElement>(null);
   const content = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
@@ -130,6 +132,7 @@ export const MessageList = forwardRef<
                 runActive={runActive}
                 fold={fold}
                 latest={n === lastTurn}
+                server={turns.find((t) => `u${t.user_message_id}` === b.key)}
               />
             ),
           )}

@@ -3,9 +3,9 @@
 import { useId } from "react";
 import { agentTone, initials } from "@/lib/client/agents";
 import { type Block, type FoldState, workOpen, workSummary } from "@/lib/client/turns";
-import type { Message } from "@/lib/contract/types";
-import { ChevronIcon } from "./icons";
-import { useChatActions } from "./MessageActions";
+import type { Message, Turn as ServerTurn } from "@/lib/contract/types";
+import { AlertIcon, ChevronIcon, RefreshIcon } from "./icons";
+import { messageActionClass, useChatActions } from "./MessageActions";
 import { MessageItem } from "./MessageItem";
 
 /**
@@ -20,6 +20,7 @@ export function Turn({
   runActive,
   fold,
   latest,
+  server,
 }: {
   turn: Block & { kind: "turn" };
   items: Message[];
@@ -30,6 +31,8 @@ export function Turn({
   fold: FoldState;
   /** The conversation's last turn (its answer's actions always show). */
   latest: boolean;
+  /** What the server stores of this turn: status and reason, versions. */
+  server?: ServerTurn;
 }) {
   const actions = useChatActions();
   const regionId = useId();
@@ -84,6 +87,111 @@ export function Turn({
           hero={latest}
         />
       )}
+      {server && !live && <TurnFooter t={server} />}
+    </div>
+  );
+}
+
+/** A turn's failure (with Retry / Continue), Regenerate, and its answer versions ‹ 1/2 ›. */
+function TurnFooter({ t }: { t: ServerTurn }) {
+  const actions = useChatActions();
+  if (!actions || t.status === "running" || t.status === "queued") return null;
+  const failed = t.status === "error" || t.status === "cancelled";
+  const v = t.versions;
+  return (
+    <div data-testid="turn-footer" data-status={t.status} className="ml-11 flex flex-col gap-2">
+      {failed && (
+        <div
+          data-testid="turn-failure"
+          className="flex flex-wrap items-center gap-2 rounded-card border border-danger/30 bg-danger-soft px-3 py-2 text-sm text-ink"
+        >
+          <AlertIcon size={16} className="shrink-0 text-danger-ink" />
+          <p className="min-w-0 flex-1">
+            {t.status === "error"
+              ? `The run failed: ${t.error ?? "unknown error"}`
+              : "Stopped before the agents finished."}
+          </p>
+          {t.status === "error" && (
+            <button
+              type="button"
+              data-testid="turn-retry"
+              onClick={() => actions.rerun("retry", t.run_id)}
+              className={messageActionClass}
+            >
+              <RefreshIcon size={14} /> Retry
+            </button>
+          )}
+          <button
+            type="button"
+            data-testid="turn-continue"
+            onClick={() => actions.rerun("continue", t.continued_by.at(-1) ?? t.run_id)}
+            className={messageActionClass}
+          >
+            Continue
+          </button>
+        </div>
+      )}
+      <div className="flex items-center gap-1">
+        <button
+          type="button"
+          data-testid="turn-regenerate"
+          onClick={() => actions.rerun("regenerate", t.run_id)}
+          className={messageActionClass}
+        >
+          <RefreshIcon size={14} /> Regenerate
+        </button>
+        {v.count > 1 && (
+          <VersionSwitch label="Answer version" index={v.index} ids={v.run_ids} testId="answer-versions" />
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** ‹ 2/3 ›: shows another version (the server switches the conversation's path). */
+export function VersionSwitch({
+  label,
+  index,
+  ids,
+  testId,
+}: {
+  label: string;
+  index: number;
+  ids: number[];
+  testId: string;
+}) {
+  const actions = useChatActions();
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: two buttons and a count, not a form's fieldset.
+    <div
+      role="group"
+      aria-label={label}
+      data-testid={testId}
+      className="inline-flex items-center text-xs text-ink-soft"
+    >
+      <button
+        type="button"
+        data-testid="version-prev"
+        aria-label={`Previous ${label.toLowerCase()}`}
+        disabled={index <= 0}
+        onClick={() => actions?.select(ids[index - 1])}
+        className={`${messageActionClass} disabled:opacity-40`}
+      >
+        ‹
+      </button>
+      <span data-testid="version-index" className="tabular-nums">
+        {index + 1}/{ids.length}
+      </span>
+      <button
+        type="button"
+        data-testid="version-next"
+        aria-label={`Next ${label.toLowerCase()}`}
+        disabled={index >= ids.length - 1}
+        onClick={() => actions?.select(ids[index + 1])}
+        className={`${messageActionClass} disabled:opacity-40`}
+      >
+        ›
+      </button>
     </div>
   );
 }
