@@ -315,6 +315,19 @@ test("the dashboard charts runs, errors, latency and tokens from the database", 
   const admin = new AdminPage(page);
   const runs = await (await request.get("/api/messages/?limit=1")).headers()["x-total-count"];
   expect(Number(runs)).toBeGreaterThan(0);
+  // Thumbs on two agents' turns (ext): counted per agent.
+  const messages = (await (await request.get("/api/messages/?role=agent&limit=100")).json()) as Array<{
+    id: number;
+    agent: { name: string } | null;
+  }>;
+  const firstOf = (name: string) => messages.find((m) => m.agent?.name === name)!.id;
+  for (const [agent, rating] of [
+    ["writer", "up"],
+    ["researcher", "down"],
+  ] as const) {
+    const res = await request.put(`/api/messages/${firstOf(agent)}/rating/`, { data: { rating } });
+    expect(res.status()).toBe(200);
+  }
   await admin.login(USER, PASSWORD, "/admin");
   await expect(admin.title).toHaveText("Dashboard");
   await expect(page.getByTestId("stat-runs")).toContainText("3");
@@ -344,6 +357,10 @@ test("the dashboard charts runs, errors, latency and tokens from the database", 
     });
   await expect(researcher.locator("path").first()).toHaveCSS("stroke", "rgb(245, 158, 11)");
   await expect(page.getByTestId("stat-error-rate")).toContainText("0.0%");
+  const ratings = (agent: string) => page.locator(`[data-testid="ratings-row"][data-agent="${agent}"]`);
+  await expect(ratings("writer").getByTestId("ratings-up")).toHaveText("1");
+  await expect(ratings("writer").getByTestId("ratings-down")).toHaveText("0");
+  await expect(ratings("researcher").getByTestId("ratings-down")).toHaveText("1");
   await admin.screenshot(testInfo, "admin-dashboard");
   await page.getByTestId("range-30").click();
   await expect(page).toHaveURL(/days=30/);

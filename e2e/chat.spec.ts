@@ -82,6 +82,11 @@ test.describe("chat", () => {
     await expect(researcher.getByTestId("message-meta")).toContainText(/tokens/);
     await expect(chat.liveRegion).not.toBeEmpty();
 
+    // The answer is the hero; the researcher's work and the tool call fold above it.
+    await expect(chat.workToggle).toHaveAttribute("aria-expanded", "false");
+    await expect(chat.workToggle).toContainText(/How we got here · 1 tool · Researcher \d/);
+    await expect(chat.heroAnswers()).toHaveAttribute("data-agent", "writer");
+    await chat.openWork();
     // The tool card expands to show input and output.
     await chat.toolCards.first().locator("summary").click();
     await expect(chat.toolCards.first()).toContainText("395");
@@ -98,23 +103,25 @@ test.describe("chat", () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  test("stop a run; a second send while running is refused and the draft kept", async ({ page, request }, testInfo) => {
+  test("stop a run; a second send while running is queued and can be removed", async ({ page, request }, testInfo) => {
     const chat = new ChatPage(page);
     await chat.gotoHome();
     const sessionId = await chat.newChat();
     await chat.send(LONG_QUESTION);
     await expect(chat.streamingMessage("researcher")).toBeVisible({ timeout: 20_000 });
 
-    // Enter while the agents work: nothing is sent, the draft stays, the reason is shown.
+    // Enter while the agents work: the message waits in the queue under the composer (never refused).
     await chat.composer.fill("A follow-up that must wait");
     await chat.composer.press("Enter");
-    await expect(chat.sendError).toBeVisible();
-    await expect(chat.sendError).toHaveAttribute("data-kind", "conflict");
-    await expect(chat.composer).toHaveValue("A follow-up that must wait");
+    await expect(page.getByTestId("queued-message")).toHaveCount(1);
+    await expect(page.getByTestId("queued-content")).toHaveText("A follow-up that must wait");
+    await expect(chat.composer).toHaveValue("");
     await expect(chat.userMessages).toHaveCount(1);
-    // The server refuses too (the UI relies on this 409).
-    const refused = await request.post(`/api/sessions/${sessionId}/send/`, { data: { content: "x", async: true } });
-    expect(refused.status()).toBe(409);
+    // Removed from the queue by mouse: it never runs.
+    await page.getByTestId("queued-remove").click();
+    await expect(page.getByTestId("queued-message")).toHaveCount(0);
+    const queue = await request.get(`/api/sessions/${sessionId}/queue/`);
+    expect(await queue.json()).toEqual([]);
     await chat.screenshot(testInfo, "busy");
 
     // Stop while an agent has text on screen (the checks above may outlast the researcher's turn,
@@ -129,13 +136,10 @@ test.describe("chat", () => {
     await expect(page.getByTestId("live-region")).toHaveText("Stopped.");
     await chat.screenshot(testInfo, "stopped");
 
-    // The kept draft can be sent now.
-    await expect(chat.sendButton).toBeEnabled();
-    await chat.sendButton.click();
-    await expect(chat.userMessages).toHaveCount(2);
-    await expect(chat.composer).toHaveValue("");
-    await chat.stopButton.click();
-    await chat.waitForRunEnd(20_000);
+    // The stopped turn says so, with Continue, after a reload too.
+    await page.reload();
+    await expect(page.getByTestId("turn-failure")).toContainText("Stopped");
+    await expect(page.getByTestId("turn-continue")).toBeVisible();
   });
 
   test("rename, filter and delete sessions", async ({ page, request }, testInfo) => {
@@ -385,6 +389,7 @@ test.describe("chat", () => {
       await sendAndWait(request, id, MATH_QUESTION);
       await chat.gotoSession(id);
       await expect(chat.finishedAgentMessages("writer")).toHaveCount(1);
+      await chat.openWork();
       await chat.toolCards.first().locator("summary").click();
       expect(await seriousViolations(page)).toEqual([]);
       await chat.screenshot(testInfo, `conversation-${scheme}`);

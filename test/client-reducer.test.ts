@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { type ConversationEvent, type ConversationView, initialView, reduce } from "@/lib/client/reducer";
+import { groupTurns, workOpen, workSummary } from "@/lib/client/turns";
 import type { Agent, ChatEvent, Message, Session } from "@/lib/contract/types";
 import {
   broadcasts,
@@ -217,7 +218,7 @@ describe("client reducer: recorded runs", () => {
     assert.equal(view.notices.at(-1)?.message, "Couldn't stop the agents: Can't reach the Tandem server. Try again.");
   });
 
-  test("error: the provider's failure is a notice, the writer's empty bubble goes, the researcher's answer stays", () => {
+  test("error: the provider's failure is announced (its turn shows it, not a banner), the writer's empty bubble goes, the researcher's answer stays", () => {
     const f = fixture("error");
     const events = broadcasts(f);
     const writing = sentHere(f, events.slice(0, -1));
@@ -229,11 +230,8 @@ describe("client reducer: recorded runs", () => {
     assert.deepEqual(view.items, f.history);
     assertIdle(view);
     const error = (events.at(-1) as Extract<ChatEvent, { event: "run_error" }>).payload.error;
-    assert.deepEqual(
-      view.notices.map((n) => n.message),
-      [`The agents hit an error: ${error}.`],
-    );
-    assert.equal(view.announcement?.text, "The run failed.");
+    assert.deepEqual(view.notices, []);
+    assert.equal(view.announcement?.text, `The run failed: ${error}.`);
   });
 
   test("a send refused while the agents work keeps the text, and clears when the run ends", () => {
@@ -263,7 +261,7 @@ describe("client reducer: recorded runs", () => {
   test("events of a newer server that this client does not know are ignored", () => {
     const f = fixture("normal");
     const view = opened(f);
-    assert.equal(reduce(view, { event: "run_queued", payload: { run_id: 9 }, seq: 1 } as unknown as ChatEvent), view);
+    assert.equal(reduce(view, { event: "run_rewound", payload: { run_id: 9 }, seq: 1 } as unknown as ChatEvent), view);
   });
 });
 
@@ -459,5 +457,210 @@ describe("client reducer: session changes", () => {
     const view = opened(f);
     const other = { ...sessionOf(f, []), session_id: "someone-else" };
     assert.equal(reduce(view, { event: "session_updated", payload: { session: other }, seq: 1 }), view);
+  });
+});
+
+describe("message actions and turns", () => {
+  const agentMsg = (view: ConversationView, agent: string) =>
+    view.items.find((m) => m.role === "agent" && m.agent?.name === agent)!;
+
+  test("message_updated takes the server's copy of a shown message; one not shown stays out", () => {
+    const f = fixture("normal");
+    const view = sentHere(f);
+    const writer = agentMsg(view, "writer");
+    const rated = { ...writer, rating: "up" as const, updated_at: "2030-01-01T00:00:00.000Z" };
+    const next = reduce(view, {
+      event: "message_updated",
+      payload: { message_id: writer.id, message: rated },
+      seq: 99,
+    });
+    assert.equal(agentMsg(next, "writer").rating, "up");
+    assert.deepEqual(next.keys, view.keys, "same place, same render key");
+    const elsewhere = { ...rated, id: 424242 };
+    assert.equal(
+      reduce(next, { event: "message_updated", payload: { message_id: 424242, message: elsewhere }, seq: 100 }),
+      next,
+    );
+  });
+
+  test("a rating shows at once; a refused one goes back to what it was, with a notice", () => {
+    const f = fixture("normal");
+    const view = sentHere(f);
+    const writer = agentMsg(view, "writer");
+    const asked = reduce(view, { event: "rating_requested", message_id: writer.id, rating: "down" });
+    assert.equal(agentMsg(asked, "writer").rating, "down");
+    const failed = reduce(asked, {
+      event: "rating_failed",
+      message_id: writer.id,
+      rating: null,
+      message: "Couldn't save your rating: no.",
+    });
+    assert.equal(agentMsg(failed, "writer").rating ?? null, null);
+    assert.deepEqual(
+      failed.notices.map((n) => n.message),
+      ["Couldn't save your rating: no."],
+    );
+    const saved = reduce(asked, { event: "rating_saved", message: { ...writer, rating: "down" } });
+    assert.equal(agentMsg(saved, "writer").rating, "down");
+  });
+
+  test("fold choices: the remembered preference, and a turn's own choice which becomes the preference", () => {
+    const view = sentHere(fixture("normal"));
+    assert.deepEqual(view.fold, { pref: null, turns: {} });
+    const loaded = reduce(view, { event: "fold_pref_loaded", pref: "open" });
+    assert.equal(loaded.fold.pref, "open");
+    const toggled = reduce(loaded, { event: "fold_toggled", turn: "u1", open: false });
+    assert.deepEqual(toggled.fold, { pref: "closed", turns: { u1: false } });
+  });
+
+  test("editing: only a user message can be edited in place, and it can be cancelled", () => {
+    const f = fixture("normal");
+    const view = sentHere(f);
+    const user = view.items.find((m) => m.role === "user")!;
+    assert.equal(reduce(view, { event: "edit_started", message_id: agentMsg(view, "writer").id }).editing, null);
+    const editing = reduce(view, { event: "edit_started", message_id: user.id });
+    assert.equal(editing.editing, user.id);
+    assert.equal(reduce(editing, { event: "edit_cancelled" }).editing, null);
+  });
+
+  test("a turn: the writer's answer is the hero, the researcher and the tool call fold above it", () => {
+    const f = fixture("tools");
+    const view = sentHere(f);
+    const blocks = groupTurns(view.items, "writer", false);
+    assert.equal(blocks.length, 2);
+    assert.deepEqual(blocks[0], { kind: "message", index: 0 });
+    const turn = blocks[1];
+    assert.ok(turn.kind === "turn");
+    assert.equal(turn.key, `u${view.items[0].id}`);
+    assert.equal(view.items[turn.answer!].agent?.name, "writer");
+    assert.deepEqual(
+      turn.work.map((i) => [view.items[i].role, view.items[i].agent?.name]),
+      [
+        ["tool", "researcher"],
+        ["agent", "researcher"],
+      ],
+    );
+    assert.equal(workSummary(view.items, turn.work), "1 tool · Researcher 1.7 s");
+    assert.equal(workOpen(turn, view.fold, false), false, "folded once answered");
+    assert.equal(workOpen(turn, { pref: "open", turns: {} }, false), true, "the remembered preference");
+    assert.equal(workOpen(turn, { pref: "open", turns: { [turn.key]: false } }, false), false, "the turn's own choice");
+  });
+
+  test("while the researcher works the strip is open; it folds when the writer starts", () => {
+    const f = fixture("normal");
+    const events = broadcasts(f);
+    const writerStarts = events.findIndex((e) => e.event === "agent_started" && e.payload.agent === "writer");
+    const before = sentHere(f, events.slice(0, writerStarts));
+    const live = groupTurns(before.items, "writer", true).at(-1)!;
+    assert.ok(live.kind === "turn");
+    assert.equal(live.answer, null);
+    assert.equal(workOpen(live, before.fold, true), true);
+    const after = sentHere(f, events.slice(0, writerStarts + 1));
+    const answered = groupTurns(after.items, "writer", true).at(-1)!;
+    assert.ok(answered.kind === "turn");
+    assert.equal(after.items[answered.answer!].agent?.name, "writer");
+    assert.equal(workOpen(answered, after.fold, true), false);
+  });
+
+  test("a failed turn without the writer: the researcher's message is the hero; a steer is guidance, not a new turn", () => {
+    const view = sentHere(fixture("normal"));
+    const researcherOnly = view.items.filter((m) => m.agent?.name !== "writer");
+    const turn = groupTurns(researcherOnly, "writer", false).at(-1)!;
+    assert.ok(turn.kind === "turn");
+    assert.equal(researcherOnly[turn.answer!].agent?.name, "researcher");
+    assert.deepEqual(turn.work, []);
+
+    const steer: Message = { ...view.items[0], id: 9999, content: "shorter please", metadata: { steer: true } };
+    const withSteer = [...view.items.slice(0, 2), steer, ...view.items.slice(2)];
+    const blocks = groupTurns(withSteer, "writer", false);
+    assert.equal(blocks.length, 2);
+    const t = blocks[1];
+    assert.ok(t.kind === "turn");
+    assert.deepEqual(t.guidance, [2]);
+    assert.equal(withSteer[t.answer!].agent?.name, "writer");
+  });
+});
+
+describe("queue, steer and versions", () => {
+  const queued = (f: Fixture, runId: number, position: number, content: string) => ({
+    run_id: runId,
+    kind: "send" as const,
+    position,
+    message_id: 1000 + runId,
+    content,
+    message: { ...f.send.message, id: 1000 + runId, content },
+  });
+
+  test("a send while the agents work waits in the queue (not in the conversation) until its run starts", () => {
+    const f = fixture("normal");
+    const events = broadcasts(f);
+    const mid = sentHere(f, events.slice(0, 4));
+    const q = queued(f, 77, 1, "and another thing");
+    const next = fold(mid, [
+      { event: "send_started" },
+      { event: "send_accepted", run_id: 77, message: q.message, status: "queued" },
+    ]);
+    assert.equal(next.sending, false);
+    assert.deepEqual(
+      next.queue.map((x) => [x.run_id, x.content]),
+      [[77, "and another thing"]],
+    );
+    assert.equal(
+      next.items.some((m) => m.id === q.message_id),
+      false,
+    );
+    assert.equal(next.run?.id, f.send.run_id, "the running run goes on");
+    // The server's events: announced (no duplicate), then the whole queue when it changes.
+    const again = reduce(next, { event: "run_queued", payload: { session_id: f.session_id, ...q }, seq: 500 });
+    assert.equal(again.queue.length, 1);
+    const emptied = reduce(again, {
+      event: "queue_updated",
+      payload: { session_id: f.session_id, queue: [] },
+      seq: 501,
+    });
+    assert.deepEqual(emptied.queue, []);
+  });
+
+  test("a steer joins the running run: shown at once, as guidance of the turn", () => {
+    const f = fixture("normal");
+    const mid = sentHere(f, broadcasts(f).slice(0, 4));
+    const steer: Message = { ...f.send.message, id: 555, content: "focus on cost", metadata: { steer: true } };
+    const next = reduce(mid, { event: "send_accepted", run_id: f.send.run_id, message: steer, status: "steering" });
+    assert.ok(next.items.some((m) => m.id === 555));
+    assert.deepEqual(next.queue, []);
+    const turn = groupTurns(next.items, "writer", true).at(-1)!;
+    assert.ok(turn.kind === "turn");
+    assert.deepEqual(
+      turn.guidance.map((i) => next.items[i].id),
+      [555],
+    );
+  });
+
+  test("the turns come with the snapshot and again when read after a run", () => {
+    const f = fixture("normal");
+    const turn = {
+      run_id: f.send.run_id,
+      kind: "send" as const,
+      status: "error" as const,
+      error: "The model provider answered 503.",
+      user_message_id: f.send.message.id,
+      message_ids: [f.send.message.id],
+      continued_by: [],
+      started_at: f.send.message.created_at,
+      ended_at: f.send.message.created_at,
+      versions: { index: 0, count: 1, run_ids: [f.send.run_id] },
+      edits: { index: 0, count: 1, run_ids: [f.send.run_id], user_message_ids: [f.send.message.id] },
+    };
+    const loaded = reduce(initialView(f.session_id), {
+      event: "snapshot_loaded",
+      history: [f.send.message],
+      state: idleState(f),
+      buffered: [],
+      turns: [turn],
+      queue: [],
+    });
+    assert.equal(loaded.turns[0].error, "The model provider answered 503.");
+    const ok = reduce(loaded, { event: "turns_loaded", turns: [{ ...turn, status: "success", error: null }] });
+    assert.equal(ok.turns[0].status, "success");
   });
 });

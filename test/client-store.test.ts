@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ApiError } from "@/lib/client/api";
-import { type ConversationOptions, ConversationStore } from "@/lib/client/conversation";
+import { type ConversationOptions, ConversationStore, FOLD_PREF_KEY } from "@/lib/client/conversation";
 import type { ChatSocketOptions } from "@/lib/client/socket";
-import type { ChatEvent, Message, SendAccepted, SessionState } from "@/lib/contract/types";
+import type { ChatEvent, Message, SendAccepted, SessionState, Turn } from "@/lib/contract/types";
 import {
   broadcasts,
   type Fixture,
@@ -50,6 +50,13 @@ class Harness {
   runsEnded = 0;
   deleted: string[] = [];
   updated: string[] = [];
+  rateAnswer: (id: number, rating: Message["rating"]) => Promise<Message> = async (id, rating) => ({
+    ...this.view.items.find((m) => m.id === id)!,
+    rating,
+  });
+  readonly prefs = new Map<string, string>();
+  readonly reruns: string[] = [];
+  turns: Turn[] = [];
 
   constructor(readonly f: Fixture) {
     this.sendAnswer = async () => f.send;
@@ -67,10 +74,28 @@ class Harness {
       },
       cancel: () => this.cancelAnswer(),
       renameSession: async (_id, title) => ({ ...f.send.message, session_id: f.session_id, title }) as never,
+      rateMessage: (id, rating) => this.rateAnswer(id, rating),
+      turns: async () => this.turns,
+      queue: async () => [],
+      editQueued: async () => undefined,
+      removeQueued: async () => undefined,
+      rerun: async (_id, action, runId) => {
+        this.reruns.push(`${action} ${runId}`);
+        return { run_id: runId + 1, message: f.send.message, status: "running" };
+      },
+      edit: async (_id, messageId, content) => {
+        this.reruns.push(`edit ${messageId} ${content}`);
+        return { run_id: 1, message: f.send.message, status: "running" };
+      },
+      select: async (_id, runId) => {
+        this.reruns.push(`select ${runId}`);
+        return { head_run_id: runId };
+      },
     };
     this.store = new ConversationStore(f.session_id, {
       api,
       connectGraceMs: 60_000,
+      prefs: { getItem: (k) => this.prefs.get(k) ?? null, setItem: (k, v) => void this.prefs.set(k, v) },
       createSocket: (opts) => {
         this.socket = opts;
         return { start() {}, stop: () => void (this.socketStopped = true), reconnectNow: () => void this.reconnects++ };
@@ -298,16 +323,22 @@ describe("client store", () => {
   );
 
   test(
-    "sending while the agents work: refused here without a request, or by the server (409), the text kept",
+    "sending while the agents work: the server queues it (the text may clear); a 409 from an older server keeps the text",
     withStore("normal", async (h, f) => {
       await h.open();
       h.deliver(broadcasts(f).slice(0, 4));
-      assert.equal(await h.store.send("and another thing"), false);
-      assert.deepEqual(h.sent, []);
-      assert.equal(h.view.sendError?.kind, "conflict");
-      assert.equal(h.view.sendError?.content, "and another thing");
-      h.store.clearSendError();
-      assert.equal(h.view.sendError, null);
+      h.sendAnswer = async () => ({
+        run_id: 99,
+        message: { ...f.send.message, id: 990, content: "and another thing" },
+        status: "queued",
+        position: 1,
+      });
+      assert.equal(await h.store.send("and another thing"), true);
+      assert.deepEqual(h.sent, ["and another thing"]);
+      assert.deepEqual(
+        h.view.queue.map((q) => q.run_id),
+        [99],
+      );
 
       const idle = new Harness(f);
       try {
@@ -317,10 +348,49 @@ describe("client store", () => {
         };
         assert.equal(await idle.store.send("hello"), false);
         assert.equal(idle.view.sendError?.kind, "conflict");
+        assert.equal(idle.view.sendError?.content, "hello", "the draft is kept");
         assert.equal(idle.view.run?.id, f.send.run_id, "the run the server named shows as going");
       } finally {
         idle.store.dispose();
       }
+    }),
+  );
+
+  test(
+    "versions: regenerate, retry, continue, edit and select go to the server, then the view reloads",
+    withStore("normal", async (h, f) => {
+      await h.open();
+      await h.store.send(f.send.message.content);
+      h.deliver(broadcasts(f));
+      const before = h.snapshots.length;
+      await h.store.rerun("regenerate", f.send.run_id);
+      await h.store.rerun("retry", f.send.run_id);
+      await h.store.rerun("continue", f.send.run_id);
+      h.store.startEdit(f.send.message.id);
+      assert.equal(await h.store.edit(f.send.message.id, "  better question "), true);
+      assert.equal(h.view.editing, null, "the edit box closes once the server took it");
+      await h.store.select(f.send.run_id);
+      assert.deepEqual(h.reruns, [
+        `regenerate ${f.send.run_id}`,
+        `retry ${f.send.run_id}`,
+        `continue ${f.send.run_id}`,
+        `edit ${f.send.message.id} better question`,
+        `select ${f.send.run_id}`,
+      ]);
+      assert.ok(h.snapshots.length > before, "the history is read again");
+    }),
+  );
+
+  test(
+    "another window switched versions (path_changed): the view reloads history and turns",
+    withStore("normal", async (h, f) => {
+      await h.open();
+      const events = broadcasts(f);
+      const before = h.snapshots.length;
+      h.deliver([
+        { event: "path_changed", payload: { session_id: f.session_id, head_run_id: 5 }, seq: events.length + 100 },
+      ]);
+      assert.ok(h.snapshots.length > before);
     }),
   );
 
@@ -348,6 +418,58 @@ describe("client store", () => {
       assert.equal(h.view.phase, "deleted");
       assert.equal(h.socketStopped, true);
       assert.deepEqual(h.deleted, [f.session_id]);
+    }),
+  );
+
+  test(
+    "rating a turn: shown at once, kept when the server agrees, put back with a notice when it refuses",
+    withStore("normal", async (h, f) => {
+      await h.open();
+      await h.store.send(f.send.message.content);
+      h.deliver(broadcasts(f));
+      const writer = h.view.items.find((m) => m.agent?.name === "writer")!;
+      await h.store.rate(writer.id, "up");
+      assert.equal(h.view.items.find((m) => m.id === writer.id)!.rating, "up");
+      h.rateAnswer = async () => {
+        throw new ApiError("http", "Only an agent's message can be rated.", { status: 400 });
+      };
+      const pending = h.store.rate(writer.id, "down");
+      assert.equal(h.view.items.find((m) => m.id === writer.id)!.rating, "down", "shown before the server answers");
+      await pending;
+      assert.equal(h.view.items.find((m) => m.id === writer.id)!.rating, "up");
+      assert.match(h.view.notices.at(-1)!.message, /Couldn't save your rating/);
+    }),
+  );
+
+  test(
+    "the reader's fold choice is remembered in the browser's storage and read back by the next view",
+    withStore("normal", async (h) => {
+      await h.open();
+      assert.equal(h.view.fold.pref, null);
+      h.store.toggleWork("u1", true);
+      assert.equal(h.prefs.get(FOLD_PREF_KEY), "open");
+      const next = new Harness(h.f);
+      for (const [k, v] of h.prefs) next.prefs.set(k, v);
+      try {
+        await next.open();
+        assert.equal(next.view.fold.pref, "open");
+      } finally {
+        next.store.dispose();
+      }
+    }),
+  );
+
+  test(
+    "↑ edits the last message the person sent (not a guidance message), Esc-like cancel leaves editing",
+    withStore("normal", async (h, f) => {
+      await h.open();
+      assert.equal(h.store.editLast(), false, "nothing to edit yet");
+      await h.store.send(f.send.message.content);
+      h.deliver(broadcasts(f));
+      assert.equal(h.store.editLast(), true);
+      assert.equal(h.view.editing, f.send.message.id);
+      h.store.cancelEdit();
+      assert.equal(h.view.editing, null);
     }),
   );
 });

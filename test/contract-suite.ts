@@ -25,6 +25,7 @@ const MESSAGE_KEYS = [
   "tokens_completion",
   "latency_ms",
   "metadata",
+  "rating", // ext
   "run_id", // ext
   "created_at",
   "updated_at",
@@ -739,6 +740,52 @@ export function defineContractSuite(
       assert.ok(history.slice(0, secondAt).every((m: any) => m.run_id === first.json.run_id));
       assert.ok(history.slice(secondAt).every((m: any) => m.run_id === second.json.run_id));
       assert.deepEqual((await api("GET", `/api/sessions/${s.session_id}/queue/`)).json, []);
+    });
+
+    it("rates an agent's turn up, down or not at all (ext), tells open windows, and refuses the rest", async () => {
+      const s = await create();
+      const sent = await api("POST", `/api/sessions/${s.session_id}/send/`, { content: "Rate me" });
+      assert.equal(sent.status, 200, sent.text);
+      const user = sent.json.find((m: any) => m.role === "user");
+      const writer = sent.json.find((m: any) => m.agent?.name === "writer");
+      assert.equal(writer.rating, null);
+      const socket = await ChatClient.connect(`${server!.wsUrl}/ws/chat/${s.session_id}/`);
+      try {
+        const up = await api("PUT", `/api/messages/${writer.id}/rating/`, { rating: "up" });
+        assert.equal(up.status, 200, up.text);
+        assert.deepEqual(keys(up.json), [...MESSAGE_KEYS].sort());
+        assert.equal(up.json.rating, "up");
+        assert.equal(up.json.content, writer.content);
+        const frame = await socket.waitFor((f) => f.event === "message_updated");
+        assert.equal(frame.payload?.message_id, writer.id);
+        assert.equal(frame.payload?.message.rating, "up");
+        assert.equal((await api("GET", `/api/messages/${writer.id}/`)).json.rating, "up");
+
+        assert.equal((await api("PUT", `/messages/${writer.id}/rating`, { rating: "down" })).json.rating, "down");
+        const history = await api("GET", `/api/sessions/${s.session_id}/history/`);
+        assert.equal(history.json.find((m: any) => m.id === writer.id).rating, "down");
+        assert.equal((await api("PUT", `/api/messages/${writer.id}/rating/`, { rating: null })).json.rating, null);
+      } finally {
+        await socket.close();
+      }
+
+      const notAgent = await api("PUT", `/api/messages/${user.id}/rating/`, { rating: "up" });
+      assert.equal(notAgent.status, 400);
+      assert.match(notAgent.json.detail, /agent/);
+      for (const body of [{}, { rating: "meh" }, { rating: 1 }, "[]"]) {
+        const bad = await api("PUT", `/api/messages/${writer.id}/rating/`, body);
+        assert.equal(bad.status, 400, JSON.stringify(body));
+      }
+      const missing = await api("PUT", `/api/messages/${writer.id}/rating/`, {});
+      assert.deepEqual(missing.json, { rating: ["This field is required."] });
+      assert.equal((await api("PUT", "/api/messages/999999999/rating/", { rating: "up" })).status, 404);
+      assert.equal((await api("PUT", "/api/messages/abc/rating/", { rating: "up" })).status, 404);
+      assert.equal((await api("GET", `/api/messages/${writer.id}/rating/`)).status, 405);
+      assert.equal(
+        (await api("GET", `/api/messages/${writer.id}/`)).json.rating,
+        null,
+        "a refused rating writes nothing",
+      );
     });
 
     it("answers 409 to a cancel when nothing runs", async () => {

@@ -175,6 +175,12 @@ describe("a client generated from the document, against a running server", () =>
     const first = listed.data![0];
     assert.equal((await client.GET("/api/messages/{id}/", { params: { path: { id: first.id } } })).data?.id, first.id);
     assert.equal((await client.GET("/api/messages/{id}/", { params: { path: { id: 999_999 } } })).response.status, 404);
+    const answer = listed.data!.find((m) => m.role === "agent")!;
+    const rated = await client.PUT("/api/messages/{id}/rating/", {
+      params: { path: { id: answer.id } },
+      body: { rating: "up" },
+    });
+    assert.equal(rated.data?.rating, "up");
 
     const found = await client.GET("/api/search/", { params: { query: { q: "12 3" } } });
     assert.ok(found.data?.some((r) => r.session_id === sessionId));

@@ -70,6 +70,24 @@ export class ChatPage {
     return this.page.getByTestId("sidebar-toggle");
   }
 
+  /** The latest turn's "How we got here" strip button. */
+  get workToggle(): Locator {
+    return this.page.getByTestId("work-toggle").last();
+  }
+  get shortcutsDialog(): Locator {
+    return this.page.getByTestId("shortcuts-dialog");
+  }
+  /** The agent message that is a turn's answer (the hero), latest first. */
+  heroAnswers(): Locator {
+    return this.page.locator('[data-testid="turn"] > [data-testid="message"][data-role="agent"]');
+  }
+
+  /** Opens the latest turn's folded work (earlier agents, tool calls). */
+  async openWork(): Promise<void> {
+    if ((await this.workToggle.getAttribute("aria-expanded")) !== "true") await this.workToggle.click();
+    await expect(this.workToggle).toHaveAttribute("aria-expanded", "true");
+  }
+
   /** Messages of one agent (by name, e.g. "researcher"). */
   agentMessages(agent: string): Locator {
     return this.page.locator(`[data-testid="message"][data-role="agent"][data-agent="${agent}"]`);

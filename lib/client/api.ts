@@ -6,7 +6,16 @@
  * - `timeout`: no answer in time;
  * - `http`: the server answered with a non-2xx status (`status`, `detail`, `body`).
  */
-import type { Message, SendAccepted, Session, SessionState, SessionSummary } from "@/lib/contract/types";
+import type {
+  Message,
+  QueuedRun,
+  Rating,
+  SendAccepted,
+  Session,
+  SessionState,
+  SessionSummary,
+  Turn,
+} from "@/lib/contract/types";
 
 export type ApiErrorKind = "network" | "timeout" | "http" | "aborted";
 
@@ -226,13 +235,60 @@ export class ApiClient {
     return this.request<SessionState>("GET", this.sessionPath(sessionId, "state/"), undefined, opts);
   }
 
-  /** Starts a run: 202 `{run_id, message}`; a run already going is a 409 `ApiError` with `runId`. */
-  send(sessionId: string, content: string, opts?: RequestOptions): Promise<SendAccepted> {
-    return this.request<SendAccepted>("POST", this.sessionPath(sessionId, "send/"), { content, async: true }, opts);
+  /**
+   * Sends a message: 202 `{run_id, message, status}`: `running`, `queued` behind the running run
+   * (`position`), or with `steer` while a run is going, `steering` (it joined that run as guidance).
+   */
+  send(sessionId: string, content: string, opts?: RequestOptions & { steer?: boolean }): Promise<SendAccepted> {
+    const body = { content, async: true, ...(opts?.steer ? { steer: true } : {}) };
+    return this.request<SendAccepted>("POST", this.sessionPath(sessionId, "send/"), body, opts);
+  }
+
+  /** The active path's turns: status and reason, answer versions and message edits. */
+  turns(sessionId: string, opts?: RequestOptions): Promise<Turn[]> {
+    return this.request<Turn[]>("GET", this.sessionPath(sessionId, "turns/"), undefined, opts);
+  }
+
+  queue(sessionId: string, opts?: RequestOptions): Promise<QueuedRun[]> {
+    return this.request<QueuedRun[]>("GET", this.sessionPath(sessionId, "queue/"), undefined, opts);
+  }
+
+  editQueued(sessionId: string, runId: number, content: string, opts?: RequestOptions): Promise<unknown> {
+    return this.request("PATCH", this.sessionPath(sessionId, `queue/${runId}/`), { content }, opts);
+  }
+
+  removeQueued(sessionId: string, runId: number, opts?: RequestOptions): Promise<void> {
+    return this.request<void>("DELETE", this.sessionPath(sessionId, `queue/${runId}/`), undefined, opts);
+  }
+
+  /** Another version of a turn (`regenerate`, `retry`, `continue`): 202 `{run_id, status}`. */
+  rerun(
+    sessionId: string,
+    action: "regenerate" | "retry" | "continue",
+    runId: number,
+    opts?: RequestOptions,
+  ): Promise<SendAccepted> {
+    return this.request("POST", this.sessionPath(sessionId, `${action}/`), { run_id: runId, async: true }, opts);
+  }
+
+  /** A new version of a user message and a new run from there. */
+  edit(sessionId: string, messageId: number, content: string, opts?: RequestOptions): Promise<SendAccepted> {
+    const body = { message_id: messageId, content, async: true };
+    return this.request<SendAccepted>("POST", this.sessionPath(sessionId, "edit/"), body, opts);
+  }
+
+  /** Switches the conversation to another version of a turn. */
+  select(sessionId: string, runId: number, opts?: RequestOptions): Promise<{ head_run_id: number }> {
+    return this.request("POST", this.sessionPath(sessionId, "select/"), { run_id: runId }, opts);
   }
 
   cancel(sessionId: string, opts?: RequestOptions): Promise<{ run_id: number | string; status: string }> {
     return this.request("POST", this.sessionPath(sessionId, "cancel/"), {}, opts);
+  }
+
+  /** Thumbs up or down on an agent's turn (null takes it back): the rated Message. */
+  rateMessage(messageId: number, rating: Rating | null, opts?: RequestOptions): Promise<Message> {
+    return this.request<Message>("PUT", `/messages/${messageId}/rating/`, { rating }, opts);
   }
 
   health(opts?: RequestOptions): Promise<{ message: string }> {

@@ -9,7 +9,7 @@
  * does not deliver; if the socket is slow or failing, it is taken anyway, and again after connect.
  */
 
-import type { ChatEvent, Message, Session, SessionState } from "@/lib/contract/types";
+import type { ChatEvent, Message, QueuedRun, Rating, Session, SessionState, Turn } from "@/lib/contract/types";
 import { type ApiClient, api as defaultApi, describeError, isApiError } from "./api";
 import { backoffDelay } from "./backoff";
 import { isPlaceholderTitle, titleFromMessage } from "./format";
@@ -31,7 +31,24 @@ export interface ConversationCallbacks {
 }
 
 export interface ConversationOptions extends ConversationCallbacks {
-  api?: Pick<ApiClient, "history" | "state" | "send" | "cancel" | "renameSession">;
+  api?: Pick<
+    ApiClient,
+    | "history"
+    | "state"
+    | "send"
+    | "cancel"
+    | "renameSession"
+    | "rateMessage"
+    | "turns"
+    | "queue"
+    | "editQueued"
+    | "removeQueued"
+    | "rerun"
+    | "edit"
+    | "select"
+  >;
+  /** Where the reader's fold choice is remembered (default: localStorage; tests pass a map). */
+  prefs?: Pick<Storage, "getItem" | "setItem">;
   /** Create the socket (tests inject a fake). */
   createSocket?: (
     opts: ConstructorParameters<typeof ChatSocket>[0],
@@ -40,7 +57,13 @@ export interface ConversationOptions extends ConversationCallbacks {
   connectGraceMs?: number;
 }
 
-const STILL_WORKING = "The agents are still working on the last message. Wait for them to finish, or press Stop.";
+/** The localStorage key of the reader's choice: turns' work strips open or closed. */
+export const FOLD_PREF_KEY = "tandem:work-strip";
+
+/** Events after which the turns' statuses and versions are read again. */
+const RUN_EDGES = new Set(["run_started", "run_completed", "run_error", "run_cancelled"]);
+
+const STILL_SENDING = "Your last message is still being sent. Try again in a moment — your draft is kept.";
 
 export class ConversationStore extends Store<ConversationView> {
   readonly sessionId: string;
@@ -48,6 +71,7 @@ export class ConversationStore extends Store<ConversationView> {
   private readonly cb: ConversationCallbacks;
   private readonly socket: Pick<ChatSocket, "start" | "stop" | "reconnectNow">;
   private readonly connectGraceMs: number;
+  private readonly prefs: ConversationOptions["prefs"];
   private seq: SequencerState = initialSequencer;
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** Snapshots in a row that failed or left a hole in a text (for the backoff). */
@@ -62,6 +86,7 @@ export class ConversationStore extends Store<ConversationView> {
     this.api = opts.api ?? defaultApi;
     this.cb = opts;
     this.connectGraceMs = opts.connectGraceMs ?? 1000;
+    this.prefs = opts.prefs ?? browserStorage();
     const create = opts.createSocket ?? ((o) => new ChatSocket(o));
     this.socket = create({
       sessionId,
@@ -80,6 +105,8 @@ export class ConversationStore extends Store<ConversationView> {
   /** Loads the history and connects. `firstMessage` is sent once both are ready. */
   start(firstMessage?: string): void {
     this.pendingFirst = firstMessage?.trim() ? firstMessage : null;
+    const pref = this.readPref();
+    if (pref) this.dispatch({ event: "fold_pref_loaded", pref });
     this.socket.start();
     this.schedule(this.connectGraceMs, () => this.loadFirst());
   }
@@ -107,21 +134,24 @@ export class ConversationStore extends Store<ConversationView> {
     this.dispatch({ event: "send_error_cleared" });
   }
 
-  /** Sends a message. Resolves true when the server accepted it (the composer may clear). */
-  async send(text: string): Promise<boolean> {
+  /**
+   * Sends a message; while the agents work, the server queues it (or with `steer`, it joins the
+   * running run as guidance). Resolves true when the server accepted it (the composer may clear).
+   */
+  async send(text: string, opts: { steer?: boolean } = {}): Promise<boolean> {
     const content = text.trim();
     if (!content) return false;
     const v = this.getSnapshot();
-    if (v.sending || v.run) {
-      this.dispatch({ event: "send_failed", error: { kind: "conflict", content: text, message: STILL_WORKING } });
+    if (v.sending) {
+      this.dispatch({ event: "send_failed", error: { kind: "conflict", content: text, message: STILL_SENDING } });
       return false;
     }
     const isFirst = !v.items.some((m) => m.role === "user");
     this.dispatch({ event: "send_started" });
     try {
-      const res = await this.api.send(this.sessionId, content);
+      const res = await this.api.send(this.sessionId, content, { steer: opts.steer && !!v.run });
       if (this.disposed) return true;
-      this.dispatch({ event: "send_accepted", run_id: res.run_id, message: res.message });
+      this.dispatch({ event: "send_accepted", run_id: res.run_id, message: res.message, status: res.status });
       if (isFirst && isPlaceholderTitle(this.getSnapshot().title)) void this.nameAfter(content);
       return true;
     } catch (e) {
@@ -148,6 +178,130 @@ export class ConversationStore extends Store<ConversationView> {
     }
   }
 
+  /** Another version of a turn: its answer again, a failed run again, or a cut-off one continued. */
+  async rerun(action: "regenerate" | "retry" | "continue", runId: number): Promise<void> {
+    try {
+      await this.api.rerun(this.sessionId, action, runId);
+      this.refresh();
+    } catch (e) {
+      this.notify(`Couldn't ${action === "continue" ? "continue" : action} the turn: ${describeError(e)}`);
+    }
+  }
+
+  /** Sends an edited message as a new version of it (a new run from there). True when accepted. */
+  async edit(messageId: number, content: string): Promise<boolean> {
+    if (!content.trim()) return false;
+    try {
+      await this.api.edit(this.sessionId, messageId, content.trim());
+      this.cancelEdit();
+      this.refresh();
+      return true;
+    } catch (e) {
+      this.notify(`Couldn't send your edit: ${describeError(e)} Your text is still in the box.`);
+      return false;
+    }
+  }
+
+  /** Shows another version of a turn (‹ 1/2 ›): the server switches the path, the view reloads. */
+  async select(runId: number): Promise<void> {
+    try {
+      await this.api.select(this.sessionId, runId);
+      this.refresh();
+    } catch (e) {
+      this.notify(`Couldn't switch versions: ${describeError(e)}`);
+    }
+  }
+
+  async editQueued(runId: number, content: string): Promise<boolean> {
+    try {
+      await this.api.editQueued(this.sessionId, runId, content);
+      return true;
+    } catch (e) {
+      this.notify(`Couldn't change the queued message: ${describeError(e)}`);
+      return false;
+    }
+  }
+
+  async removeQueued(runId: number): Promise<void> {
+    try {
+      await this.api.removeQueued(this.sessionId, runId);
+    } catch (e) {
+      this.notify(`Couldn't remove the queued message: ${describeError(e)}`);
+    }
+  }
+
+  /** Thumbs up or down on an agent's turn (the same again takes it back). Shown at once. */
+  async rate(messageId: number, rating: Rating | null): Promise<void> {
+    const before = this.getSnapshot().items.find((m) => m.id === messageId);
+    if (!before) return;
+    this.dispatch({ event: "rating_requested", message_id: messageId, rating });
+    try {
+      const message = await this.api.rateMessage(messageId, rating);
+      this.dispatch({ event: "rating_saved", message });
+    } catch (e) {
+      this.dispatch({
+        event: "rating_failed",
+        message_id: messageId,
+        rating: before.rating ?? null,
+        message: `Couldn't save your rating: ${describeError(e)}`,
+      });
+    }
+  }
+
+  /** Opens or folds a turn's work; the choice is remembered for the turns to come. */
+  toggleWork(turn: string, open: boolean): void {
+    this.dispatch({ event: "fold_toggled", turn, open });
+    try {
+      this.prefs?.setItem(FOLD_PREF_KEY, open ? "open" : "closed");
+    } catch {
+      /* private mode: remembered for this view only */
+    }
+  }
+
+  startEdit(messageId: number): void {
+    this.dispatch({ event: "edit_started", message_id: messageId });
+  }
+
+  /** Edits the last user message of the conversation (↑ in an empty composer). */
+  editLast(): boolean {
+    const last = this.getSnapshot().items.findLast((m) => m.role === "user" && m.id > 0 && m.metadata?.steer !== true);
+    if (!last) return false;
+    this.startEdit(last.id);
+    return true;
+  }
+
+  cancelEdit(): void {
+    this.dispatch({ event: "edit_cancelled" });
+  }
+
+  private notify(message: string): void {
+    this.dispatch({ event: "notice", message });
+  }
+
+  /** Reloads history, turns and queue (the path changed). */
+  private refresh(): void {
+    if (!this.disposed) this.step({ type: "refresh" });
+  }
+
+  /** The turns' statuses and versions, after a run started or ended. */
+  private async reloadTurns(): Promise<void> {
+    try {
+      const turns = await this.api.turns(this.sessionId);
+      if (!this.disposed) this.dispatch({ event: "turns_loaded", turns });
+    } catch {
+      // The next snapshot brings them.
+    }
+  }
+
+  private readPref(): "open" | "closed" | null {
+    try {
+      const v = this.prefs?.getItem(FOLD_PREF_KEY);
+      return v === "open" || v === "closed" ? v : null;
+    } catch {
+      return null;
+    }
+  }
+
   // --- Events in -----------------------------------------------------------------------------
 
   private onFrame(f: Record<string, unknown>): void {
@@ -166,11 +320,17 @@ export class ConversationStore extends Store<ConversationView> {
   private step(input: SequencerInput): void {
     const d = sequence(this.seq, input);
     this.seq = d.state;
+    let reload = false;
     for (const f of d.apply) {
       this.dispatch(f);
       this.tellShell(f);
+      // Another version of a turn, or another path: what the view shows must come from the server.
+      if (f.event === "path_changed" || (f.event === "run_started" && f.payload.kind && f.payload.kind !== "send"))
+        reload = true;
+      else if (RUN_EDGES.has(f.event)) void this.reloadTurns();
     }
     if (d.fetch) void this.load();
+    else if (reload) this.refresh();
   }
 
   /** What the rest of the page learns from a broadcast (the sessions list, a deleted chat). */
@@ -206,8 +366,16 @@ export class ConversationStore extends Store<ConversationView> {
   private async load(): Promise<void> {
     let history: Message[];
     let state: SessionState;
+    let turns: Turn[] | undefined;
+    let queue: QueuedRun[] | undefined;
     try {
-      [history, state] = await Promise.all([this.api.history(this.sessionId), this.api.state(this.sessionId)]);
+      [history, state, turns, queue] = await Promise.all([
+        this.api.history(this.sessionId),
+        this.api.state(this.sessionId),
+        // Optional extras: a server without them still shows the conversation.
+        this.api.turns(this.sessionId).catch(() => undefined),
+        this.api.queue(this.sessionId).catch(() => undefined),
+      ]);
     } catch (e) {
       if (this.disposed) return;
       this.seq = sequence(this.seq, { type: "snapshot_failed" }).state;
@@ -223,7 +391,7 @@ export class ConversationStore extends Store<ConversationView> {
     if (this.disposed) return;
     const d = sequence(this.seq, { type: "snapshot_loaded" });
     this.seq = d.state;
-    this.dispatch({ event: "snapshot_loaded", history, state, buffered: d.apply });
+    this.dispatch({ event: "snapshot_loaded", history, state, buffered: d.apply, turns, queue });
     if (!this.getSnapshot().missingText) this.retries = 0;
     for (const f of d.apply) this.tellShell(f);
     if (d.fetch) void this.load();
@@ -262,6 +430,14 @@ export class ConversationStore extends Store<ConversationView> {
     } catch {
       // Not worth bothering the reader: the chat keeps its placeholder title.
     }
+  }
+}
+
+function browserStorage(): ConversationOptions["prefs"] {
+  try {
+    return typeof localStorage === "undefined" ? undefined : localStorage;
+  } catch {
+    return undefined;
   }
 }
 

@@ -11,9 +11,20 @@
  * text already has is not added again).
  */
 
-import type { ChatEvent, EventPayload, Json, Message, Session, SessionState } from "@/lib/contract/types";
+import type {
+  ChatEvent,
+  EventPayload,
+  Json,
+  Message,
+  QueuedRun,
+  Rating,
+  Session,
+  SessionState,
+  Turn,
+} from "@/lib/contract/types";
 import { type Activity, displayName } from "./agents";
 import type { SocketInfo } from "./socket";
+import type { FoldPref, FoldState } from "./turns";
 
 type RunId = number;
 type SessionStateAssignment = SessionState["assignments"][number];
@@ -61,6 +72,14 @@ export interface ConversationView {
   missingText: boolean;
   /** Runs that ended while the view was open, so a late event or answer cannot revive one. */
   endedRuns: string[];
+  /** How the turns' work strips show (the reader's choices). */
+  fold: FoldState;
+  /** The user message being edited in place, if any. */
+  editing: number | null;
+  /** Messages waiting behind the running run, in order (the server's queue). */
+  queue: QueuedRun[];
+  /** The active path's turns as the server stores them: status and reason, versions, edits. */
+  turns: Turn[];
   /** Source of local ids (negative message ids, render keys, notice ids). */
   counter: number;
 }
@@ -68,12 +87,21 @@ export interface ConversationView {
 /** What the store tells the reducer, besides the server's broadcasts. */
 export type LocalEvent =
   /** A REST snapshot, then the frames that arrived while it loaded (in seq order). */
-  | { event: "snapshot_loaded"; history: Message[]; state: SessionState; buffered: ChatEvent[] }
+  | {
+      event: "snapshot_loaded";
+      history: Message[];
+      state: SessionState;
+      buffered: ChatEvent[];
+      turns?: Turn[];
+      queue?: QueuedRun[];
+    }
+  | { event: "turns_loaded"; turns: Turn[] }
   | { event: "snapshot_failed"; error: string }
   | { event: "session_missing" }
   | { event: "socket"; info: SocketInfo }
   | { event: "send_started" }
-  | { event: "send_accepted"; run_id: RunId; message: Message }
+  /** `status`: the run started, waits in the queue, or the message joined the running run (steer). */
+  | { event: "send_accepted"; run_id: RunId; message: Message; status?: "running" | "queued" | "steering" }
   /** `run_id`: the run that is going (a 409); `gone`: the session no longer exists. */
   | { event: "send_failed"; error: SendError; run_id?: RunId; gone?: boolean }
   | { event: "send_error_cleared" }
@@ -84,7 +112,18 @@ export type LocalEvent =
   /** Nothing was running any more. */
   | { event: "cancel_refused"; run_id: RunId }
   | { event: "cancel_failed"; message: string }
-  | { event: "notice_dismissed"; id: number };
+  | { event: "notice_dismissed"; id: number }
+  | { event: "notice"; message: string }
+  /** A rating shown at once, before the server has it. */
+  | { event: "rating_requested"; message_id: number; rating: Rating | null }
+  | { event: "rating_saved"; message: Message }
+  /** The server refused or could not be reached: `rating` is what it was before. */
+  | { event: "rating_failed"; message_id: number; rating: Rating | null; message: string }
+  /** The remembered choice of how finished turns' work shows (from the browser's storage). */
+  | { event: "fold_pref_loaded"; pref: FoldPref | null }
+  | { event: "fold_toggled"; turn: string; open: boolean }
+  | { event: "edit_started"; message_id: number }
+  | { event: "edit_cancelled" };
 
 export type ConversationEvent = ChatEvent | LocalEvent;
 
@@ -113,6 +152,10 @@ export function initialView(sessionId: string): ConversationView {
     announcement: null,
     missingText: false,
     endedRuns: [],
+    fold: { pref: null, turns: {} },
+    editing: null,
+    queue: [],
+    turns: [],
     counter: 0,
   };
 }
@@ -147,12 +190,27 @@ export function reduce(view: ConversationView, e: ConversationEvent): Conversati
         ? { ...view, title: session.title, assignments: teamOf(session) }
         : view;
     }
+    case "run_queued":
+      return view.queue.some((q) => q.run_id === e.payload.run_id)
+        ? view
+        : {
+            ...view,
+            queue: [...view.queue, queuedOf(e.payload)].sort((a, b) => a.position - b.position),
+          };
+    case "queue_updated":
+      return e.payload.session_id === view.sessionId ? { ...view, queue: e.payload.queue } : view;
+    case "message_updated":
+      return replaceStored(view, e.payload.message);
     case "session_deleted":
       return e.payload.session_id === view.sessionId ? { ...view, phase: "deleted", run: null, activity: null } : view;
 
     // --- Local events ------------------------------------------------------------------------
-    case "snapshot_loaded":
-      return resume(snapshot(view, e.history, e.state), e.buffered);
+    case "snapshot_loaded": {
+      const next = { ...view, turns: e.turns ?? view.turns, queue: e.queue ?? view.queue };
+      return resume(snapshot(next, e.history, e.state), e.buffered);
+    }
+    case "turns_loaded":
+      return { ...view, turns: e.turns };
     case "snapshot_failed":
       return { ...view, loadError: e.error };
     case "session_missing":
@@ -168,6 +226,13 @@ export function reduce(view: ConversationView, e: ConversationEvent): Conversati
     case "send_started":
       return { ...view, sending: true, sendError: null };
     case "send_accepted": {
+      if (e.status === "queued") {
+        // Its message joins the conversation when its run starts; until then it waits in the queue.
+        const queued = view.queue.some((q) => q.run_id === e.run_id);
+        const entry = queuedOf({ run_id: e.run_id, message: e.message, position: view.queue.length + 1 });
+        return { ...view, sending: false, queue: queued ? view.queue : [...view.queue, entry] };
+      }
+      if (e.status === "steering") return { ...upsert(view, e.message), sending: false };
       const next = { ...upsert(view, e.message), sending: false };
       if (ended(next, e.run_id) || next.run) return next;
       return { ...next, run: { id: e.run_id }, activity: { phase: "starting" } };
@@ -196,6 +261,28 @@ export function reduce(view: ConversationView, e: ConversationEvent): Conversati
     }
     case "notice_dismissed":
       return { ...view, notices: view.notices.filter((n) => n.id !== e.id) };
+    case "notice":
+      return notify(view, e.message);
+    case "rating_requested":
+      return rate(view, e.message_id, e.rating);
+    case "rating_saved":
+      return replaceStored(view, e.message);
+    case "rating_failed":
+      return notify(rate(view, e.message_id, e.rating), e.message);
+    case "fold_pref_loaded":
+      return { ...view, fold: { ...view.fold, pref: e.pref } };
+    case "fold_toggled":
+      // The choice on one turn is also the reader's preference for the turns to come.
+      return {
+        ...view,
+        fold: { pref: e.open ? "open" : "closed", turns: { ...view.fold.turns, [e.turn]: e.open } },
+      };
+    case "edit_started": {
+      const m = view.items.find((x) => x.id === e.message_id);
+      return m?.role === "user" ? { ...view, editing: e.message_id } : view;
+    }
+    case "edit_cancelled":
+      return view.editing === null ? view : { ...view, editing: null };
     default:
       // An event this client does not know yet (a newer server): nothing to show.
       return view;
@@ -241,6 +328,7 @@ function sameMessage(a: Message, b: Message): boolean {
     a.updated_at === b.updated_at &&
     a.content === b.content &&
     a.role === b.role &&
+    a.rating === b.rating &&
     JSON.stringify(a.metadata) === JSON.stringify(b.metadata) &&
     JSON.stringify(a.tool_output) === JSON.stringify(b.tool_output)
   );
@@ -299,6 +387,7 @@ function placeholder(
     tokens_prompt: null,
     tokens_completion: null,
     latency_ms: null,
+    rating: null,
     run_id: null,
     created_at: "",
     updated_at: "",
@@ -346,6 +435,31 @@ function upsert(view: ConversationView, m: Message): ConversationView {
   // Announced once, when an agent's turn is done.
   const replied = m.role === "agent" && !isStreaming(next) && (!old || isStreaming(old) || isPlaceholder(old));
   return replied ? announce(updated, `${displayName(m.agent?.name)} replied.`) : updated;
+}
+
+function queuedOf(p: { run_id: RunId; message: Message; position: number }): QueuedRun {
+  return {
+    run_id: p.run_id,
+    kind: "send",
+    position: p.position,
+    message_id: p.message.id,
+    content: p.message.content,
+    message: p.message,
+  };
+}
+
+/** A newer copy of a message the view shows (one it does not show stays out: another branch). */
+function replaceStored(view: ConversationView, m: Message): ConversationView {
+  const i = view.items.findIndex((x) => x.id === m.id);
+  if (i < 0) return view;
+  const next = merge(view.items[i], m);
+  return replaceAt(view, i, next);
+}
+
+function rate(view: ConversationView, id: number, rating: Rating | null): ConversationView {
+  const i = view.items.findIndex((x) => x.id === id);
+  if (i < 0 || view.items[i].rating === rating) return view;
+  return replaceAt(view, i, { ...view.items[i], rating });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -474,8 +588,8 @@ function endRun(view: ConversationView, run: RunId, how: RunEnd, error?: string)
   // "Still working" no longer holds: the kept draft can be sent now.
   const sendError = view.sendError?.kind === "conflict" ? null : view.sendError;
   view = { ...view, run: null, activity: null, stopping: false, sendError };
-  if (how === "error")
-    return announce(notify(view, `The agents hit an error: ${error || "unknown error"}.`), "The run failed.");
+  // A failure shows on its turn (from the server's turns), not in a banner that goes away.
+  if (how === "error") return announce(view, `The run failed: ${error || "unknown error"}.`);
   return announce(view, how === "cancelled" ? "Stopped." : "The agents are done.");
 }
 

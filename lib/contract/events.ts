@@ -62,6 +62,12 @@ export const EVENTS = {
       "A message was stored (the user's, an agent's finished turn, a tool call). ext: `message` is the whole Message, `run_id` the run that stored it.",
     payload: z.object({ message_id: z.number().int(), message: MessageSchema, run_id: RunId }),
   }),
+  message_updated: event({
+    compat: false,
+    description:
+      "A stored message changed outside a run (a person rated an agent's turn); `message` is the whole Message.",
+    payload: z.object({ message_id: z.number().int(), message: MessageSchema }),
+  }),
   agent_started: event({
     compat: false,
     description: "An agent began its turn.",

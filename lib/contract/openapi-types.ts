@@ -69,6 +69,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/messages/{id}/rating/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Rate an agent's turn: thumbs up, down, or none
+         * @description Only agent messages take a rating (400 for others). Open windows of the session hear `message_updated`; the admin dashboard counts ratings per agent.
+         */
+        put: operations["rateMessage"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/ready/": {
         parameters: {
             query?: never;
@@ -561,6 +581,8 @@ export interface components {
             metadata: {
                 [key: string]: components["schemas"]["JsonValue"];
             } | null;
+            /** @description ext: a person's verdict on an agent's turn (`PUT /api/messages/{id}/rating/`); null when none. */
+            rating: ("up" | "down") | null;
             /** @enum {string} */
             role: "user" | "agent" | "system" | "tool";
             /** @description ext: the run that wrote it (a user message: the run it started, or steered); null for messages from before runs were recorded on messages. */
@@ -592,6 +614,10 @@ export interface components {
         };
         QueueEdit: {
             content: string;
+        };
+        RateMessage: {
+            /** @description `up`, `down`, or null to take the rating back. */
+            rating: ("up" | "down") | null;
         };
         RunLog: {
             agent: components["schemas"]["Agent"] | null;
@@ -969,6 +995,76 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Not found."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rateMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RateMessage"];
+            };
+        };
+        responses: {
+            /** @description The rated message */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "content": [
+                     *         "This field is required."
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */

@@ -321,6 +321,20 @@ export const endpoints: Record<string, Record<string, Op>> = {
       errors: [404],
     },
   },
+  "/api/messages/{id}/rating/": {
+    put: {
+      compat: false,
+      tag: "messages",
+      operationId: "rateMessage",
+      summary: "Rate an agent's turn: thumbs up, down, or none",
+      description:
+        "Only agent messages take a rating (400 for others). Open windows of the session hear `message_updated`; " +
+        "the admin dashboard counts ratings per agent.",
+      body: S.RateMessageSchema,
+      ok: { status: 200, schema: S.MessageSchema, description: "The rated message" },
+      errors: [400, 404],
+    },
+  },
 };
 
 /** regenerate, retry, continue and edit: each opens a run like a send (same answers, same queue). */

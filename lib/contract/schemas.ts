@@ -159,6 +159,11 @@ export const MESSAGE_ROLES = ["user", "agent", "system", "tool"] as const;
 export const MessageRoleSchema = z.enum(MESSAGE_ROLES);
 export type MessageRole = (typeof MESSAGE_ROLES)[number];
 
+/** A person's verdict on an agent's turn. */
+export const RATINGS = ["up", "down"] as const;
+export const RatingSchema = z.enum(RATINGS);
+export type Rating = (typeof RATINGS)[number];
+
 export const MessageSchema = z
   .object({
     id: Id,
@@ -179,6 +184,9 @@ export const MessageSchema = z
     tokens_completion: Id.nullable(),
     latency_ms: Id.nullable(),
     metadata: z.record(z.string(), JsonValue).nullable(),
+    rating: RatingSchema.nullable().describe(
+      "ext: a person's verdict on an agent's turn (`PUT /api/messages/{id}/rating/`); null when none.",
+    ),
     run_id: Id.nullable().describe(
       "ext: the run that wrote it (a user message: the run it started, or steered); null for messages from before runs were recorded on messages.",
     ),
@@ -355,6 +363,10 @@ export const SendSchema = z
       ),
   })
   .meta({ id: "Send" });
+
+export const RateMessageSchema = z
+  .object({ rating: RatingSchema.nullable().describe("`up`, `down`, or null to take the rating back.") })
+  .meta({ id: "RateMessage" });
 
 const asyncFlag = z.boolean().optional().describe("Answer 202 at once; the run reports over the WebSocket.");
 

@@ -12,7 +12,7 @@ import type { SessionRow, SessionStateRow, SessionSummaryRow } from "@/lib/db/se
 import type { ToolRow } from "@/lib/db/tools";
 import type { Turn as TurnRow } from "@/lib/db/turns";
 import { MATCH_END, MATCH_START } from "@/lib/text";
-import { THEME, THEME_HINT } from "./schemas";
+import { type Rating, THEME, THEME_HINT } from "./schemas";
 import type {
   Agent,
   Assignment,
@@ -106,10 +106,21 @@ export function messageJson(m: MessageRow): Message {
     tokens_completion: m.tokensCompletion,
     latency_ms: m.latencyMs,
     metadata: obj(m.metadata),
+    rating: ratingOf(m.rating),
     run_id: m.runId,
     created_at: iso(m.createdAt),
     updated_at: iso(m.updatedAt),
   };
+}
+
+/** The stored rating (1 / -1 / null) as the contract spells it. */
+function ratingOf(stored: number | null): Rating | null {
+  return stored === 1 ? "up" : stored === -1 ? "down" : null;
+}
+
+/** The contract's rating as stored. */
+export function storedRating(rating: Rating | null): number | null {
+  return rating === "up" ? 1 : rating === "down" ? -1 : null;
 }
 
 export function runLogJson(r: RunLogRow & { agent?: AgentRow | null }): RunLog {

@@ -10,6 +10,7 @@ import type {
   AssignmentSchema,
   MessageSchema,
   QueuedRunSchema,
+  RatingSchema,
   RunLogSchema,
   SearchResultSchema,
   SessionSchema,
@@ -26,6 +27,7 @@ export type Assignment = z.infer<typeof AssignmentSchema>;
 export type Session = z.infer<typeof SessionSchema>;
 export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 export type Message = z.infer<typeof MessageSchema>;
+export type Rating = z.infer<typeof RatingSchema>;
 export type RunLog = z.infer<typeof RunLogSchema>;
 export type SessionState = z.infer<typeof SessionStateSchema>;
 export type SearchResult = z.infer<typeof SearchResultSchema>;

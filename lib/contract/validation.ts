@@ -22,6 +22,7 @@ function message(issue: z.core.$ZodIssue): string {
       if (issue.origin === "string") return "This field may not be blank.";
       return `Ensure this value is greater than or equal to ${issue.minimum}.`;
     case "invalid_value":
+      if (issue.input === undefined) return "This field is required.";
       return `"${String(issue.input)}" is not a valid choice.`;
     default:
       return issue.message;

@@ -73,3 +73,26 @@ export async function dashboardTotals() {
   ]);
   return { sessions, messages, runs, agents, tools, running };
 }
+
+export interface AgentRatings {
+  agentId: number | null;
+  up: number;
+  down: number;
+}
+
+/** Thumbs up and down per agent, over the agent messages written since `since`. */
+export async function ratingsPerAgent(since: Date): Promise<AgentRatings[]> {
+  const rows = await db().message.groupBy({
+    by: ["agentId", "rating"],
+    where: { role: "agent", rating: { not: null }, createdAt: { gte: since } },
+    _count: { _all: true },
+  });
+  const byAgent = new Map<number | null, AgentRatings>();
+  for (const r of rows) {
+    const entry = byAgent.get(r.agentId) ?? { agentId: r.agentId, up: 0, down: 0 };
+    if (r.rating === 1) entry.up += r._count._all;
+    else if (r.rating === -1) entry.down += r._count._all;
+    byAgent.set(r.agentId, entry);
+  }
+  return [...byAgent.values()].sort((a, b) => b.up + b.down - (a.up + a.down));
+}

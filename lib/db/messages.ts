@@ -163,6 +163,15 @@ export async function updateMessage(
   return { ...row, agent: m.agent ?? null };
 }
 
+/** Sets a message's rating (1, -1 or null); the row comes with its session's public id, to announce the change. */
+export function setMessageRating(id: number, rating: number | null) {
+  return db().message.update({
+    where: { id },
+    data: { rating },
+    include: { ...messageInclude, session: { select: { sessionId: true } } },
+  });
+}
+
 /** Marks the agent messages a run was still writing when it was interrupted; their text stays. */
 export async function markInterruptedMessages(sessionPk: number, since: Date): Promise<void> {
   const unfinished = await db().message.findMany({

@@ -4,9 +4,13 @@
  */
 
 import { DEFAULT_TEAM } from "@/lib/agents/defaults";
-import { sessionJson } from "@/lib/contract/serialize";
+import type { Rating } from "@/lib/contract/schemas";
+import { messageJson, sessionJson, storedRating } from "@/lib/contract/serialize";
+import type { Message } from "@/lib/contract/types";
 import * as assignments from "@/lib/db/assignments";
+import * as messages from "@/lib/db/messages";
 import * as sessions from "@/lib/db/sessions";
+import { notFound, TandemError } from "@/lib/errors";
 import { hub, publish } from "@/lib/realtime/hub";
 import { cancelRun } from "@/lib/runs/index";
 
@@ -52,3 +56,14 @@ export const updateAssignment = (sessionId: string, assignmentId: number, input:
 
 export const unassignAgent = (sessionId: string, assignmentId: number) =>
   changeTeam(sessionId, (sessionPk) => assignments.removeAssignmentRow(sessionPk, assignmentId));
+
+/** A person rates an agent's turn (or takes the rating back); the session's open windows hear of it. */
+export async function rateMessage(id: number, rating: Rating | null): Promise<Message> {
+  const found = await messages.getMessage(id);
+  if (!found) throw notFound();
+  if (found.role !== "agent") throw new TandemError("bad_request", "Only an agent's message can be rated.");
+  const row = await messages.setMessageRating(id, storedRating(rating));
+  const message = messageJson(row);
+  publish(row.session.sessionId, "message_updated", { message_id: id, message });
+  return message;
+}

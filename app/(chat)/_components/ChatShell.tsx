@@ -10,10 +10,12 @@ import { Drawer } from "./Drawer";
 import { Header } from "./Header";
 import { CloseIcon } from "./icons";
 import { SessionSidebar } from "./SessionSidebar";
+import { ShortcutsDialog } from "./ShortcutsDialog";
 import {
   chatHref,
   decodeParam,
   requestComposerFocus,
+  requestSearchFocus,
   ShellContext,
   type ShellContextValue,
   type ShellNotice,
@@ -41,6 +43,7 @@ export function ChatShell({ children }: { children: React.ReactNode }) {
   const [creating, setCreating] = useState(false);
   const [notices, setNotices] = useState<ShellNotice[]>([]);
   const [announcement, setAnnouncement] = useState("");
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const firstMessages = useRef(new Map<string, string>());
   const menuButtonRef = useRef<HTMLButtonElement>(null);
 
@@ -105,6 +108,31 @@ export function ChatShell({ children }: { children: React.ReactNode }) {
     },
     [sessions, router, notify],
   );
+
+  // App-wide shortcuts (listed in ShortcutsDialog). Esc (stop) and ↑ (edit) belong to the conversation.
+  const startChatRef = useRef(startChat);
+  startChatRef.current = startChat;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.altKey) return;
+      const mod = e.ctrlKey || e.metaKey;
+      const key = e.key.toLowerCase();
+      if (mod && !e.shiftKey && key === "k") {
+        e.preventDefault();
+        const phone = !window.matchMedia("(min-width: 768px)").matches;
+        if (phone) setDrawerOpen(true);
+        requestSearchFocus();
+      } else if (mod && e.shiftKey && key === "o") {
+        e.preventDefault();
+        void startChatRef.current().then((s) => s && requestComposerFocus());
+      } else if ((mod && key === "/") || (e.key === "?" && !mod && !typingIn(e.target))) {
+        e.preventDefault();
+        setShortcutsOpen(true);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
 
   const value = useMemo<ShellContextValue>(
     () => ({
@@ -205,10 +233,17 @@ export function ChatShell({ children }: { children: React.ReactNode }) {
         <Drawer open={drawerOpen} onClose={() => setDrawerOpen(false)} returnFocusTo={menuButtonRef} label="Chats">
           <SessionSidebar currentId={currentId} inDrawer onClose={() => setDrawerOpen(false)} />
         </Drawer>
+        <ShortcutsDialog open={shortcutsOpen} onClose={() => setShortcutsOpen(false)} />
         <div aria-live="polite" aria-atomic="true" className="sr-only" data-testid="live-region">
           {announcement}
         </div>
       </div>
     </ShellContext.Provider>
   );
+}
+
+/** A key typed into a field is text, not a shortcut. */
+function typingIn(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));
 }

@@ -20,6 +20,10 @@ export const Composer = forwardRef<
     onChange: (v: string) => void;
     onSend: () => void;
     onStop?: () => void;
+    /** While the agents work: send the text now as guidance (Ctrl/Cmd+Enter). */
+    onSteer?: () => void;
+    /** ↑ in the empty box: edit the last message sent; true when there was one. */
+    onEditLast?: () => boolean;
     busy: boolean;
     sending: boolean;
     stopping?: boolean;
@@ -42,8 +46,9 @@ export const Composer = forwardRef<
   }, []);
 
   const empty = !props.value.trim();
-  const canSend = !empty && !props.busy && !props.sending && !props.disabled;
-  const busyLabel = "Agents are working — wait or Stop";
+  // While the agents work, a send waits in the queue; Steer sends it to them now.
+  const canSend = !empty && !props.sending && !props.disabled;
+  const busyLabel = "Agents are working — Enter queues, Steer guides them now";
   const hint = props.busy ? busyLabel : (props.hint ?? "Enter to send · Shift+Enter for a new line");
 
   return (
@@ -65,11 +70,16 @@ export const Composer = forwardRef<
         value={props.value}
         onChange={(e) => props.onChange(e.target.value)}
         onKeyDown={(e) => {
+          if (e.key === "ArrowUp" && !props.value && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
+            if (props.onEditLast?.()) e.preventDefault();
+            return;
+          }
           if (e.key === "Enter" && !e.shiftKey && !e.altKey && !e.nativeEvent.isComposing) {
             e.preventDefault();
-            // While a run is going (or a send is in flight) this still calls onSend: the parent
-            // explains why nothing is sent, and the draft stays.
-            if (!empty && !props.disabled) props.onSend();
+            if (empty || props.disabled) return;
+            if ((e.ctrlKey || e.metaKey) && props.busy && props.onSteer) props.onSteer();
+            // A send in flight still calls onSend: the parent explains why nothing is sent, and the draft stays.
+            else props.onSend();
           }
         }}
         rows={1}
@@ -94,6 +104,18 @@ export const Composer = forwardRef<
             <span className="hidden sm:inline">{hint}</span>
           )}
         </p>
+        {props.busy && props.onSteer && (
+          <button
+            type="button"
+            data-testid="steer-button"
+            onClick={props.onSteer}
+            disabled={empty || props.sending}
+            title="Send now as guidance to the agents at work (Ctrl/Cmd+Enter)"
+            className="inline-flex h-9 items-center gap-1.5 rounded-control border border-primary/60 bg-surface px-3 text-sm font-medium text-primary-ink shadow-soft hover:bg-primary-soft disabled:cursor-not-allowed disabled:opacity-60"
+          >
+            Steer
+          </button>
+        )}
         {props.busy && props.onStop && (
           <button
             type="button"
@@ -110,8 +132,8 @@ export const Composer = forwardRef<
           type="submit"
           data-testid="send-button"
           disabled={!canSend}
-          aria-label={props.busy ? `Send (disabled: ${busyLabel})` : props.sending ? "Sending…" : "Send message"}
-          title={props.busy ? busyLabel : "Send (Enter)"}
+          aria-label={props.busy ? "Queue message" : props.sending ? "Sending…" : "Send message"}
+          title={props.busy ? "Queue: sent when the agents are done (Enter)" : "Send (Enter)"}
           className="inline-flex h-9 min-w-9 items-center justify-center gap-1.5 rounded-control bg-primary px-2.5 text-sm font-medium text-on-primary shadow-soft transition-colors hover:bg-primary-hover disabled:cursor-not-allowed disabled:bg-line-strong disabled:text-ink-soft disabled:shadow-none"
         >
           {props.sending ? (
@@ -119,7 +141,7 @@ export const Composer = forwardRef<
           ) : (
             <SendIcon size={18} />
           )}
-          <span className="hidden sm:inline">{props.sending ? "Sending" : "Send"}</span>
+          <span className="hidden sm:inline">{props.sending ? "Sending" : props.busy ? "Queue" : "Send"}</span>
         </button>
       </div>
     </form>

@@ -1,13 +1,15 @@
 "use client";
 
 import Link from "next/link";
-import { useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { type Activity, activityText, agentTone, displayName } from "@/lib/client/agents";
 import { type ConversationSnapshot, ConversationStore } from "@/lib/client/conversation";
 import { sessionLabel } from "@/lib/client/format";
 import { Composer, type ComposerHandle } from "./Composer";
 import { AlertIcon, CloseIcon, RefreshIcon } from "./icons";
+import { type ChatActions, ChatActionsContext } from "./MessageActions";
 import { MessageList, type MessageListHandle } from "./MessageList";
+import { QueueList } from "./QueueList";
 import { HistorySkeleton } from "./Skeletons";
 import { useShell } from "./shell-context";
 import { AgentsIntro } from "./Welcome";
@@ -102,21 +104,52 @@ export function ConversationView({ sessionId }: { sessionId: string }) {
     };
   }, [title]);
 
-  async function send(text = draft) {
+  async function send(text = draft, steer = false) {
     if (!store) return;
     list.current?.stickToBottom();
-    const ok = await store.send(text);
+    const ok = await store.send(text, { steer });
     // Clear only what was sent: the reader may have started the next message meanwhile.
     if (ok && draftRef.current === text) setDraft("");
     if (ok) composer.current?.focus();
   }
+
+  // Esc stops the run, unless something else (a dialog, a field's own Esc) has taken the key.
+  const running0 = !!snap?.run;
+  useEffect(() => {
+    if (!store || !running0) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape" || e.defaultPrevented || document.querySelector("dialog[open]")) return;
+      e.preventDefault();
+      void store.cancel();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [store, running0]);
+
+  const actions = useMemo<ChatActions | null>(
+    () =>
+      store && {
+        rate: (id, rating) => void store.rate(id, rating),
+        startEdit: (id) => store.startEdit(id),
+        cancelEdit: () => {
+          store.cancelEdit();
+          composer.current?.focus();
+        },
+        saveEdit: (id, content) => store.edit(id, content),
+        rerun: (action, runId) => void store.rerun(action, runId),
+        select: (runId) => void store.select(runId),
+        toggleWork: (turn, open) => store.toggleWork(turn, open),
+      },
+    [store],
+  );
 
   if (snap && (snap.phase === "not_found" || snap.phase === "deleted")) {
     return <Gone deleted={snap.phase === "deleted"} />;
   }
 
   const loading = !snap || (snap.phase === "loading" && snap.items.length === 0);
-  const running = !!snap?.run;
+  const running = running0;
+  const answerer = [...(snap?.assignments ?? [])].sort((a, b) => a.order - b.order).at(-1)?.agent ?? null;
   const serverDown =
     !!snap &&
     (!!snap.loadError ||
@@ -159,16 +192,27 @@ export function ConversationView({ sessionId }: { sessionId: string }) {
           <HistorySkeleton />
         </div>
       ) : (
-        <MessageList ref={list} items={snap!.items} keys={snap!.keys} runActive={running}>
-          {snap!.items.length === 0 && (
-            <div
-              data-testid="empty-state"
-              className="flex flex-1 flex-col items-center justify-center py-10 text-center"
-            >
-              <AgentsIntro compact />
-            </div>
-          )}
-        </MessageList>
+        <ChatActionsContext.Provider value={actions}>
+          <MessageList
+            ref={list}
+            items={snap!.items}
+            keys={snap!.keys}
+            runActive={running}
+            answerer={answerer}
+            fold={snap!.fold}
+            editing={snap!.editing}
+            turns={snap!.turns}
+          >
+            {snap!.items.length === 0 && (
+              <div
+                data-testid="empty-state"
+                className="flex flex-1 flex-col items-center justify-center py-10 text-center"
+              >
+                <AgentsIntro compact />
+              </div>
+            )}
+          </MessageList>
+        </ChatActionsContext.Provider>
       )}
 
       <div className="shrink-0 px-3 pb-[max(0.75rem,env(safe-area-inset-bottom))] sm:px-5">
@@ -216,6 +260,7 @@ export function ConversationView({ sessionId }: { sessionId: string }) {
               </div>
             </div>
           )}
+          {snap && snap.queue.length > 0 && store && <QueueList queue={snap.queue} store={store} />}
           <Composer
             ref={composer}
             value={draft}
@@ -225,6 +270,8 @@ export function ConversationView({ sessionId }: { sessionId: string }) {
             }}
             onSend={() => void send()}
             onStop={() => void store?.cancel()}
+            onEditLast={() => !!store?.editLast()}
+            onSteer={() => void send(draft, true)}
             busy={running}
             sending={!!snap?.sending}
             stopping={!!snap?.stopping}

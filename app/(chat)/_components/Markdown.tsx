@@ -45,16 +45,21 @@ export function CopyButton({
   getText,
   label = "Copy",
   className = "",
+  testId = "code-copy-button",
+  title,
 }: {
   getText: () => string;
   label?: string;
   className?: string;
+  testId?: string;
+  title?: string;
 }) {
   const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
   return (
     <button
       type="button"
-      data-testid="code-copy-button"
+      data-testid={testId}
+      title={title}
       onClick={async () => {
         const ok = await copyText(getText());
         setState(ok ? "copied" : "failed");

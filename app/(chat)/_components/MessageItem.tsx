@@ -1,11 +1,12 @@
 "use client";
 
-import { memo, useDeferredValue } from "react";
+import { memo, useDeferredValue, useEffect, useId, useRef, useState } from "react";
 import { agentTone, displayName, initials } from "@/lib/client/agents";
 import { formatClock, formatFull, formatLatency, formatTokens } from "@/lib/client/format";
 import type { Message } from "@/lib/contract/types";
-import { AlertIcon } from "./icons";
+import { AlertIcon, PencilIcon } from "./icons";
 import { Markdown } from "./Markdown";
+import { MessageActions, messageActionClass, useChatActions } from "./MessageActions";
 import { ToolCard } from "./ToolCard";
 
 export function AgentAvatar({ name, size = 32 }: { name: string; size?: number }) {
@@ -81,7 +82,7 @@ function StreamingText({ text }: { text: string }) {
   return <Markdown text={deferred} className="stream-caret" />;
 }
 
-function AgentMessage({ m, runActive }: { m: Message; runActive: boolean }) {
+function AgentMessage({ m, runActive, hero }: { m: Message; runActive: boolean; hero: boolean }) {
   const name = m.agent?.name ?? "agent";
   const role = m.agent?.role ?? "";
   const tone = agentTone(name);
@@ -98,8 +99,9 @@ function AgentMessage({ m, runActive }: { m: Message; runActive: boolean }) {
       data-agent={name}
       data-message-id={m.id}
       data-streaming={streaming || undefined}
+      data-hero={hero || undefined}
       aria-label={`${displayName(name)}${role ? `, ${role}` : ""}`}
-      className={`tone-${tone} flex gap-3 animate-fade-up`}
+      className={`tone-${tone} group/message flex gap-3 animate-fade-up`}
     >
       <div className="pt-0.5">
         <AgentAvatar name={name} />
@@ -166,28 +168,131 @@ function AgentMessage({ m, runActive }: { m: Message; runActive: boolean }) {
             </>
           }
         />
+        {!streaming && <MessageActions m={m} label={`${displayName(name)}'s message`} always={hero} />}
       </div>
     </article>
   );
 }
 
-function UserMessage({ m }: { m: Message }) {
+function UserMessage({ m, editing, guidance }: { m: Message; editing: boolean; guidance: boolean }) {
+  const actions = useChatActions();
   return (
     <article
       data-testid="message"
       data-role="user"
       data-message-id={m.id}
-      aria-label="You"
-      className="flex flex-col items-end animate-fade-up"
+      data-guidance={guidance || undefined}
+      aria-label={guidance ? "Your guidance" : "You"}
+      className="group/message flex flex-col items-end animate-fade-up"
     >
-      <div className="bg-user-bubble max-w-[85%] rounded-bubble rounded-tr-[6px] px-4 py-2.5 text-[0.9375rem] leading-relaxed text-on-primary shadow-card sm:max-w-[75%]">
-        {/* Plain text on purpose: what the person typed is shown exactly, never interpreted. */}
-        <p data-testid="message-content" className="whitespace-pre-wrap [overflow-wrap:anywhere]">
-          {m.content}
-        </p>
-      </div>
+      {guidance && (
+        <span data-testid="guidance-label" className="mb-1 px-1 text-xs font-medium text-ink-soft">
+          Guidance sent while the agents worked
+        </span>
+      )}
+      {editing && actions ? (
+        <EditBox m={m} />
+      ) : (
+        <div
+          className={`max-w-[85%] rounded-bubble rounded-tr-[6px] px-4 py-2.5 text-[0.9375rem] leading-relaxed shadow-card sm:max-w-[75%] ${guidance ? "border border-dashed border-line-strong bg-surface text-ink" : "bg-user-bubble text-on-primary"}`}
+        >
+          {/* Plain text on purpose: what the person typed is shown exactly, never interpreted. */}
+          <p data-testid="message-content" className="whitespace-pre-wrap [overflow-wrap:anywhere]">
+            {m.content}
+          </p>
+        </div>
+      )}
       <SmallPrint m={m} />
+      {!editing && m.id > 0 && (
+        <MessageActions m={m} label="your message" align="end">
+          {actions && !guidance && (
+            <button
+              type="button"
+              data-testid="message-edit"
+              aria-label="Edit your message"
+              title="Edit (↑ in an empty box edits the last one)"
+              onClick={() => actions.startEdit(m.id)}
+              className={messageActionClass}
+            >
+              <PencilIcon size={15} /> Edit
+            </button>
+          )}
+        </MessageActions>
+      )}
     </article>
+  );
+}
+
+/** Editing a message in place: Save sends it as a new version (Ctrl/Cmd+Enter), Esc or Cancel leaves. */
+function EditBox({ m }: { m: Message }) {
+  const actions = useChatActions()!;
+  const [text, setText] = useState(m.content);
+  const [saving, setSaving] = useState(false);
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const id = useId();
+  useEffect(() => {
+    const ta = ref.current;
+    ta?.focus();
+    ta?.setSelectionRange(ta.value.length, ta.value.length);
+  }, []);
+  const unchanged = !text.trim() || text.trim() === m.content.trim();
+  async function save() {
+    if (unchanged || saving) return;
+    setSaving(true);
+    // On failure the box stays open with the text (the error is shown under the composer).
+    if (!(await actions.saveEdit(m.id, text))) setSaving(false);
+  }
+  return (
+    <form
+      data-testid="edit-box"
+      className="w-full max-w-[85%] rounded-card border border-primary/60 bg-surface p-2 shadow-card sm:max-w-[75%]"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <label htmlFor={id} className="sr-only">
+        Edit your message
+      </label>
+      <textarea
+        ref={ref}
+        id={id}
+        data-testid="edit-input"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Escape") {
+            e.preventDefault();
+            e.stopPropagation();
+            actions.cancelEdit();
+          } else if (e.key === "Enter" && (e.ctrlKey || e.metaKey || !e.shiftKey) && !e.nativeEvent.isComposing) {
+            e.preventDefault();
+            void save();
+          }
+        }}
+        rows={2}
+        className="block max-h-[40vh] w-full resize-none bg-transparent px-2 py-1.5 text-[0.9375rem] leading-relaxed text-ink focus:outline-none [field-sizing:content]"
+      />
+      <div className="flex items-center justify-end gap-2 pt-1">
+        <span className="mr-auto hidden px-2 text-xs text-muted sm:inline">Enter saves · Esc cancels</span>
+        <button
+          type="button"
+          data-testid="edit-cancel"
+          onClick={() => actions.cancelEdit()}
+          className="h-8 rounded-control border border-line bg-surface px-3 text-sm font-medium text-ink hover:bg-subtle"
+        >
+          Cancel
+        </button>
+        <button
+          type="submit"
+          data-testid="edit-save"
+          disabled={unchanged || saving}
+          className="h-8 rounded-control bg-primary px-3 text-sm font-medium text-on-primary hover:bg-primary-hover disabled:cursor-not-allowed disabled:bg-line-strong disabled:text-ink-soft"
+        >
+          {saving ? "Sending…" : "Save & send"}
+        </button>
+      </div>
+    </form>
   );
 }
 
@@ -204,15 +309,28 @@ function SystemMessage({ m }: { m: Message }) {
   );
 }
 
-export const MessageItem = memo(function MessageItem({ m, runActive }: { m: Message; runActive: boolean }) {
+export const MessageItem = memo(function MessageItem({
+  m,
+  runActive,
+  hero = false,
+  editing = false,
+  guidance = false,
+}: {
+  m: Message;
+  runActive: boolean;
+  /** The turn's answer: its actions always show. */
+  hero?: boolean;
+  editing?: boolean;
+  guidance?: boolean;
+}) {
   switch (m.role) {
     case "user":
-      return <UserMessage m={m} />;
+      return <UserMessage m={m} editing={editing} guidance={guidance} />;
     case "tool":
       return <ToolCard m={m} runActive={runActive} />;
     case "system":
       return <SystemMessage m={m} />;
     default:
-      return <AgentMessage m={m} runActive={runActive} />;
+      return <AgentMessage m={m} runActive={runActive} hero={hero} />;
   }
 });

@@ -1,9 +1,20 @@
 "use client";
 
-import { forwardRef, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState } from "react";
-import type { Message } from "@/lib/contract/types";
+import {
+  forwardRef,
+  useCallback,
+  useEffect,
+  useImperativeHandle,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
+import { type FoldState, groupTurns } from "@/lib/client/turns";
+import type { Message, Turn as ServerTurn } from "@/lib/contract/types";
 import { ArrowDownIcon } from "./icons";
 import { MessageItem } from "./MessageItem";
+import { Turn } from "./Turn";
 
 export interface MessageListHandle {
   /** Scroll to the newest message and follow new content again. */
@@ -16,8 +27,20 @@ export interface MessageListHandle {
  */
 export const MessageList = forwardRef<
   MessageListHandle,
-  { items: Message[]; keys: string[]; runActive: boolean; footer?: React.ReactNode; children?: React.ReactNode }
->(function MessageList({ items, keys, runActive, footer, children }, ref) {
+  {
+    items: Message[];
+    keys: string[];
+    runActive: boolean;
+    /** The team's last agent: its message is a turn's answer. */
+    answerer: string | null;
+    fold: FoldState;
+    editing: number | null;
+    /** The server's turns of the active path (status, versions), by user message. */
+    turns: ServerTurn[];
+    footer?: React.ReactNode;
+    children?: React.ReactNode;
+  }
+>(function MessageList({ items, keys, runActive, answerer, fold, editing, turns, footer, children }, ref) {
   const scroller = useRef<HTMLElement>(null);
   const content = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
@@ -25,6 +48,8 @@ export const MessageList = forwardRef<
   const [atBottom, setAtBottom] = useState(true);
   const [unseen, setUnseen] = useState(false);
   const seenCount = useRef(items.length);
+  const blocks = useMemo(() => groupTurns(items, answerer, runActive), [items, answerer, runActive]);
+  const lastTurn = blocks.findLastIndex((b) => b.kind === "turn");
 
   const toBottom = useCallback((smooth = false) => {
     const el = scroller.current;
@@ -89,9 +114,28 @@ export const MessageList = forwardRef<
       >
         <div ref={content} className="mx-auto flex min-h-full w-full max-w-3xl flex-col gap-5 px-3 pb-6 pt-6 sm:px-5">
           {children}
-          {items.map((m, i) => (
-            <MessageItem key={keys[i] ?? m.id} m={m} runActive={runActive} />
-          ))}
+          {blocks.map((b, n) =>
+            b.kind === "message" ? (
+              <MessageItem
+                key={keys[b.index] ?? items[b.index].id}
+                m={items[b.index]}
+                runActive={runActive}
+                editing={editing === items[b.index].id}
+              />
+            ) : (
+              <Turn
+                key={`turn-${b.key}`}
+                turn={b}
+                items={items}
+                keys={keys}
+                live={runActive && n === lastTurn}
+                runActive={runActive}
+                fold={fold}
+                latest={n === lastTurn}
+                server={turns.find((t) => `u${t.user_message_id}` === b.key)}
+              />
+            ),
+          )}
           {footer}
         </div>
       </section>

@@ -9,7 +9,7 @@ import type { SidebarSession } from "@/lib/client/sessions";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { ChatIcon, CloseIcon, PencilIcon, PlusIcon, RefreshIcon, SearchIcon, TrashIcon } from "./icons";
 import { SessionListSkeleton } from "./Skeletons";
-import { chatHref, useSessions, useShell } from "./shell-context";
+import { chatHref, consumeSearchFocus, FOCUS_SEARCH_EVENT, useSessions, useShell } from "./shell-context";
 
 /** Re-render every `ms` so relative times ("5 min ago") stay true. */
 function useNow(ms = 60_000): number {
@@ -42,6 +42,24 @@ export function SessionSidebar({
   const filterRef = useRef<HTMLInputElement>(null);
   const filterId = useId();
   const now = useNow();
+
+  // Ctrl/Cmd+K: the visible list's search takes focus. The drawer's list mounts before the drawer
+  // opens, so it looks again on the next frame.
+  useEffect(() => {
+    const focus = () => {
+      const el = filterRef.current;
+      if (!el || el.getClientRects().length === 0) return;
+      consumeSearchFocus();
+      el.focus();
+      el.select();
+    };
+    const frame = consumeSearchFocus() ? requestAnimationFrame(focus) : 0;
+    window.addEventListener(FOCUS_SEARCH_EVENT, focus);
+    return () => {
+      cancelAnimationFrame(frame);
+      window.removeEventListener(FOCUS_SEARCH_EVENT, focus);
+    };
+  }, []);
 
   const visible = useMemo(() => {
     const q = filter.trim().toLowerCase();

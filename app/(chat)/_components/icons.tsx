@@ -82,6 +82,16 @@ export const WrenchIcon = (p: P) => (
     <path d="M14.7 6.3a4 4 0 0 0-5.4 5.4L4 17l3 3 5.3-5.3a4 4 0 0 0 5.4-5.4l-2.5 2.5-2.5-.5-.5-2.5 2.5-2.5z" />
   </svg>
 );
+export const ThumbUpIcon = (p: P) => (
+  <svg {...base(p)}>
+    <path d="M7 10v10H4V10h3zM7 10l4-7a2 2 0 0 1 3 2l-1 4h5a2 2 0 0 1 2 2.3l-1.3 7A2 2 0 0 1 16.7 20H7" />
+  </svg>
+);
+export const ThumbDownIcon = (p: P) => (
+  <svg {...base(p)}>
+    <path d="M17 14V4h3v10h-3zM17 14l-4 7a2 2 0 0 1-3-2l1-4H6a2 2 0 0 1-2-2.3l1.3-7A2 2 0 0 1 7.3 4H17" />
+  </svg>
+);
 export const ChevronIcon = (p: P) => (
   <svg {...base(p)}>
     <path d="M9 6l6 6-6 6" />

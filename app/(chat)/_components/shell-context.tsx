@@ -21,6 +21,22 @@ export function consumeComposerFocus(): boolean {
   return r;
 }
 
+export const FOCUS_SEARCH_EVENT = "tandem:focus-search";
+
+let searchFocusRequested = false;
+
+/** Asks the visible chat search to take focus (now, or once the drawer's list has mounted). */
+export function requestSearchFocus(): void {
+  searchFocusRequested = true;
+  window.dispatchEvent(new Event(FOCUS_SEARCH_EVENT));
+}
+
+export function consumeSearchFocus(): boolean {
+  const r = searchFocusRequested;
+  searchFocusRequested = false;
+  return r;
+}
+
 export interface ShellNotice {
   id: number;
   message: string;

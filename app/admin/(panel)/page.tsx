@@ -5,7 +5,7 @@ import { param, type SearchParams, withQuery } from "@/app/admin/_components/par
 import { Card, PageHeader } from "@/app/admin/_components/ui";
 import { requireAdminPage } from "@/lib/admin/next";
 import { agentNames } from "@/lib/db/agents";
-import { agentStatsPerDay, dashboardTotals, runsPerDay } from "@/lib/db/dashboard";
+import { agentStatsPerDay, dashboardTotals, ratingsPerAgent, runsPerDay } from "@/lib/db/dashboard";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -47,10 +47,11 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
   const range = RANGES.find((r) => String(r) === param(params, "days")) ?? 14;
   const days = dayList(range);
   const since = new Date(`${days[0]}T00:00:00.000Z`);
-  const [totals, runs, agentDays, names] = await Promise.all([
+  const [totals, runs, agentDays, ratings, names] = await Promise.all([
     dashboardTotals(),
     runsPerDay(since),
     agentStatsPerDay(since),
+    ratingsPerAgent(since),
     agentNames(),
   ]);
 
@@ -152,6 +153,50 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
             <StackedBars days={days} series={tokenBars} label="Tokens per agent per day" testId="tokens-chart" />
           ) : (
             <p className="text-sm text-muted">No agent messages in this range.</p>
+          )}
+        </Card>
+        <Card title="Ratings per agent (thumbs up / down)" testId="chart-ratings">
+          {ratings.length ? (
+            <table className="w-full text-sm" data-testid="ratings-table">
+              <thead>
+                <tr className="text-left text-xs uppercase tracking-wide text-muted">
+                  <th scope="col" className="pb-2 font-medium">
+                    Agent
+                  </th>
+                  <th scope="col" className="pb-2 text-right font-medium">
+                    Up
+                  </th>
+                  <th scope="col" className="pb-2 text-right font-medium">
+                    Down
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {ratings.map((r) => {
+                  const name = r.agentId === null ? "(deleted agent)" : (names.get(r.agentId) ?? `#${r.agentId}`);
+                  return (
+                    <tr
+                      key={String(r.agentId)}
+                      data-testid="ratings-row"
+                      data-agent={name}
+                      className="border-t border-line"
+                    >
+                      <th scope="row" className="py-1.5 text-left font-medium text-ink">
+                        {name}
+                      </th>
+                      <td className="py-1.5 text-right tabular-nums" data-testid="ratings-up">
+                        {r.up}
+                      </td>
+                      <td className="py-1.5 text-right tabular-nums" data-testid="ratings-down">
+                        {r.down}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          ) : (
+            <p className="text-sm text-muted">No ratings in this range.</p>
           )}
         </Card>
       </div>
