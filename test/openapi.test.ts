@@ -171,7 +171,7 @@ describe("a client generated from the document, against a running server", () =>
     assert.ok((await client.GET("/api/agents/")).data?.some((a) => a.name === "writer"));
     assert.ok((await client.GET("/api/tools/")).data?.some((t) => t.name === "calculator"));
     const listed = await client.GET("/api/messages/", { params: { query: { session: sessionId } } });
-    assert.equal(listed.data?.length, messages.length);
+    assert.ok(listed.data!.length > messages.length, "every version's messages, not only the active path's");
     const first = listed.data![0];
     assert.equal((await client.GET("/api/messages/{id}/", { params: { path: { id: first.id } } })).data?.id, first.id);
     assert.equal((await client.GET("/api/messages/{id}/", { params: { path: { id: 999_999 } } })).response.status, 404);
