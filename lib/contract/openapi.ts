@@ -79,7 +79,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     post: {
       compat: true,
       tag: "sessions",
-      summary: "Create a session (the default agents are assigned)",
+      summary: "Create a session (the default team's agents, or those of `team`, are assigned)",
       body: S.SessionCreateSchema,
       ok: { status: 201, schema: S.SessionSchema, description: "Created" },
       errors: [400, 413],
@@ -96,7 +96,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     put: {
       compat: true,
       tag: "sessions",
-      summary: "Update title, user_id, metadata",
+      summary: "Update title, user_id, metadata (ext: `team` replaces the assignments)",
       body: S.SessionUpdateSchema,
       ok: { status: 200, schema: S.SessionSchema, description: "Updated" },
       errors: [400, 404],
@@ -104,7 +104,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
     patch: {
       compat: true,
       tag: "sessions",
-      summary: "Update title, user_id, metadata",
+      summary: "Update title, user_id, metadata (ext: `team` replaces the assignments)",
       body: S.SessionUpdateSchema,
       ok: { status: 200, schema: S.SessionSchema, description: "Updated" },
       errors: [400, 404],
@@ -175,6 +175,17 @@ export const endpoints: Record<string, Record<string, Op>> = {
       tag: "agents",
       summary: "Agents (edited in the admin pages)",
       ok: { status: 200, schema: S.AgentSchema, array: true, description: "Agents" },
+    },
+  },
+  "/api/teams/": {
+    get: {
+      compat: false,
+      tag: "agents",
+      summary: "Teams (edited in the admin pages), the default first",
+      description:
+        "A session is created with the default team's members as its assignments, or with a team named in " +
+        "`POST /api/sessions/` (`team`); `PATCH /api/sessions/{session_id}/` with `team` replaces them.",
+      ok: { status: 200, schema: S.TeamSchema, array: true, description: "Teams with their members" },
     },
   },
   "/api/tools/": {

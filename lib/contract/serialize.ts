@@ -8,9 +8,10 @@ import type { AssignmentRow } from "@/lib/db/assignments";
 import type { MessageRow } from "@/lib/db/messages";
 import type { RunLogRow } from "@/lib/db/runs";
 import type { SessionRow, SessionStateRow, SessionSummaryRow } from "@/lib/db/sessions";
+import type { TeamRow } from "@/lib/db/teams";
 import type { ToolRow } from "@/lib/db/tools";
 import { THEME, THEME_HINT } from "./schemas";
-import type { Agent, Assignment, Message, RunLog, Session, SessionState, SessionSummary, Tool } from "./types";
+import type { Agent, Assignment, Message, RunLog, Session, SessionState, SessionSummary, Team, Tool } from "./types";
 
 type JsonObject = Record<string, z.core.util.JSONType> | null;
 const obj = (v: unknown) => (v ?? null) as JsonObject;
@@ -51,6 +52,26 @@ export function assignmentJson(a: AssignmentRow): Assignment {
     tools: a.tools.map(toolJson),
     created_at: iso(a.createdAt),
     updated_at: iso(a.updatedAt),
+  };
+}
+
+export function teamJson(t: TeamRow): Team {
+  return {
+    id: t.id,
+    name: t.name,
+    description: t.description,
+    process: t.process,
+    max_rounds: t.maxRounds,
+    is_default: t.isDefault,
+    members: t.members.map((m) => ({
+      id: m.id,
+      order: m.order,
+      agent: agentJson(m.agent),
+      prompt_override: m.promptOverride,
+      tools: m.tools.map(toolJson),
+    })),
+    created_at: iso(t.createdAt),
+    updated_at: iso(t.updatedAt),
   };
 }
 
