@@ -102,6 +102,12 @@ function Errors({ id, errors, name }: { id: string; errors?: string[]; name: str
   );
 }
 
+/** A field's errors where the field is a composite the form builds itself (e.g. a team's members). */
+export function FieldErrors({ name }: { name: string }) {
+  const f = useField(name);
+  return <Errors id={f.errorId} errors={f.errors} name={name} />;
+}
+
 function Label({ htmlFor, label, hint }: { htmlFor: string; label: string; hint?: ReactNode }) {
   return (
     <label htmlFor={htmlFor} className="mb-1 block text-sm font-medium text-ink">
