@@ -270,3 +270,21 @@ export async function sessionPkOf(sessionId: string | undefined): Promise<number
   const row = await db().chatSession.findUnique({ where: { sessionId }, select: { id: true } });
   return row?.id ?? -1;
 }
+
+/** What naming a session after its first run needs: how many runs succeeded, and the first exchange. */
+export async function firstExchange(sessionId: string) {
+  const session = await requireSessionKey(sessionId);
+  const [successes, question, answer] = await Promise.all([
+    db().runLog.count({ where: { sessionId: session.id, status: "success" } }),
+    db().message.findFirst({ where: { sessionId: session.id, role: "user" }, orderBy: { id: "asc" } }),
+    db().message.findFirst({ where: { sessionId: session.id, role: "agent" }, orderBy: { id: "desc" } }),
+  ]);
+  return { successes, question: question?.content ?? "", answer: answer?.content ?? "" };
+}
+
+/** Renames the session only while its title is still `from` (nobody renamed it meanwhile). */
+export async function renameSessionRowIf(sessionId: string, from: string, to: string): Promise<SessionRow | null> {
+  if (!isSessionId(sessionId)) return null;
+  const { count } = await db().chatSession.updateMany({ where: { sessionId, title: from }, data: { title: to } });
+  return count ? getSession(sessionId) : null;
+}

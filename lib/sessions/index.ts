@@ -4,13 +4,13 @@
  */
 
 import { DEFAULT_TEAM } from "@/lib/agents/defaults";
-import { sessionJson } from "@/lib/contract/serialize";
 import * as assignments from "@/lib/db/assignments";
 import * as sessions from "@/lib/db/sessions";
 import * as teams from "@/lib/db/teams";
 import { fieldError } from "@/lib/errors";
 import { hub, publish } from "@/lib/realtime/hub";
 import { cancelRun } from "@/lib/runs/index";
+import { announceUpdate } from "./announce";
 
 /** A team by the id or name a client sent: its members as assignments; unknown → field error. */
 async function teamMembers(ref: number | string): Promise<assignments.NewAssignment[]> {
@@ -34,12 +34,6 @@ export async function createSession(
     ...fields,
     team: team === undefined ? await defaultMembers() : await teamMembers(team),
   });
-}
-
-/** Tells the session's open windows (and other admin tabs) what it looks like now. */
-function announceUpdate(session: sessions.SessionRow): sessions.SessionRow {
-  publish(session.sessionId, "session_updated", { session: sessionJson(session) });
-  return session;
 }
 
 /**
