@@ -691,7 +691,10 @@ describe("offline model: the product's forms (tables, code, review, titles)", ()
           providerOptions: { tandem: { task: "title" } },
         })
       ).text;
-    assert.equal(await title("Compare SQLite and PostgreSQL for a small team's internal tool"), "SQLite vs. PostgreSQL");
+    assert.equal(
+      await title("Compare SQLite and PostgreSQL for a small team's internal tool"),
+      "SQLite vs. PostgreSQL",
+    );
     assert.equal(await title("What is 12 * (3 + 4)?"), "Calculating 12 * (3 + 4)");
     assert.equal(await title("How does a WebSocket reconnect work?"), "WebSocket reconnect");
     assert.equal(await title("hello"), "Saying hello");

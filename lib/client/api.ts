@@ -6,7 +6,7 @@
  * - `timeout`: no answer in time;
  * - `http`: the server answered with a non-2xx status (`status`, `detail`, `body`).
  */
-import type { Message, SendAccepted, Session, SessionState, SessionSummary } from "@/lib/contract/types";
+import type { Message, SendAccepted, Session, SessionState, SessionSummary, Team } from "@/lib/contract/types";
 
 export type ApiErrorKind = "network" | "timeout" | "http" | "aborted";
 
@@ -194,7 +194,10 @@ export class ApiClient {
     return this.page<SessionSummary>(`${this.base}/sessions/?${query}`, opts);
   }
 
-  createSession(body: { title?: string; session_id?: string } = {}, opts?: RequestOptions): Promise<Session> {
+  createSession(
+    body: { title?: string; session_id?: string; team?: string } = {},
+    opts?: RequestOptions,
+  ): Promise<Session> {
     return this.request<Session>("POST", "/sessions/", body, opts);
   }
 
@@ -204,6 +207,15 @@ export class ApiClient {
 
   renameSession(sessionId: string, title: string, opts?: RequestOptions): Promise<Session> {
     return this.request<Session>("PATCH", this.sessionPath(sessionId), { title }, opts);
+  }
+
+  /** Gives the session another team: its assignments become the team's members. */
+  setSessionTeam(sessionId: string, team: string, opts?: RequestOptions): Promise<Session> {
+    return this.request<Session>("PATCH", this.sessionPath(sessionId), { team }, opts);
+  }
+
+  listTeams(opts?: RequestOptions): Promise<Team[]> {
+    return this.request<Team[]>("GET", "/teams/", undefined, opts);
   }
 
   deleteSession(sessionId: string, opts?: RequestOptions): Promise<void> {

@@ -126,6 +126,8 @@ export function TextField(props: {
   autoComplete?: string;
   placeholder?: string;
   autoFocus?: boolean;
+  /** The id of a <datalist> of suggestions. */
+  list?: string;
 }) {
   const f = useField(props.name);
   return (
@@ -141,6 +143,7 @@ export function TextField(props: {
         autoComplete={props.autoComplete ?? "off"}
         placeholder={props.placeholder}
         autoFocus={props.autoFocus}
+        list={props.list}
         aria-invalid={f.errors ? true : undefined}
         aria-describedby={f.errors ? f.errorId : undefined}
         className={input}
