@@ -162,6 +162,39 @@ describe("teams", () => {
     assert.deepEqual(edited.members[0].tools, []);
   });
 
+  test("after its first successful run a chat is named by the model, announced to open windows", async () => {
+    for (const title of [undefined, "Compare SQLite and PostgreSQL for a small team"]) {
+      // Untitled, or titled with the excerpt the chat UI names a chat with: both are automatic.
+      const { json: session } = await api("POST", "/api/sessions/", title ? { title } : {});
+      const client = await ChatClient.connect(`${server.wsUrl}/ws/chat/${session.session_id}/`);
+      const sent = await api("POST", `/api/sessions/${session.session_id}/send/`, {
+        content: "Compare SQLite and PostgreSQL for a small team",
+      });
+      assert.equal(sent.status, 200);
+      const named = await client.waitFor(
+        (f) => f.event === "session_updated" && f.payload?.session.title === "SQLite vs. PostgreSQL",
+      );
+      assert.ok(named.seq! > client.events("run_completed")[0].seq!, "after the run ended");
+      assert.equal((await api("GET", `/api/sessions/${session.session_id}/`)).json.title, "SQLite vs. PostgreSQL");
+      await client.close();
+    }
+  });
+
+  test("a title the person set, or a chat past its first run, is left alone", async () => {
+    const { titleAfterFirstRun } = await import("@/lib/sessions/titles");
+    const { json: titled } = await api("POST", "/api/sessions/", { title: "Database notes" });
+    await api("POST", `/api/sessions/${titled.session_id}/send/`, { content: "Compare SQLite and PostgreSQL" });
+    await titleAfterFirstRun(titled.session_id);
+    assert.equal((await api("GET", `/api/sessions/${titled.session_id}/`)).json.title, "Database notes");
+
+    const { json: later } = await api("POST", "/api/sessions/", {});
+    await api("POST", `/api/sessions/${later.session_id}/send/`, { content: "What is 2 + 2?" });
+    await api("POST", `/api/sessions/${later.session_id}/send/`, { content: "And 3 + 3?" });
+    await api("PATCH", `/api/sessions/${later.session_id}/`, { title: "" });
+    await titleAfterFirstRun(later.session_id);
+    assert.equal((await api("GET", `/api/sessions/${later.session_id}/`)).json.title, "", "two runs: not the first");
+  });
+
   test("admin writes keep one default and refuse half-made teams", async () => {
     const agents = await (await import("@/lib/db/agents")).listAgents();
     const writer = agents.find((a) => a.name === "writer")!;
