@@ -87,7 +87,7 @@ test("every admin page requires a login; a wrong password is refused; logout wor
 test("agents: create (with inline field errors), search, filter, edit, delete", async ({ page }) => {
   const admin = new AdminPage(page);
   await admin.login(USER, PASSWORD, "/admin/agents");
-  await expect(admin.rows("agent")).toHaveCount(2); // researcher, writer
+  await expect(admin.rows("agent")).toHaveCount(3); // researcher, writer, reviewer
   await page.getByTestId("new-agent-button").click();
 
   // The API's schema refuses a blank name and role; the errors sit beside their fields.
@@ -122,7 +122,7 @@ test("agents: create (with inline field errors), search, filter, edit, delete", 
   await expect(admin.rows("agent")).toHaveCount(1);
   await expect(admin.rows("agent").first()).toContainText("senior fact checker");
   await page.goto("/admin/agents?active=yes");
-  await expect(admin.rows("agent")).toHaveCount(2);
+  await expect(admin.rows("agent")).toHaveCount(3);
 
   await page.goto("/admin/agents?q=fact-checker");
   await admin.rows("agent").first().getByRole("link").click();

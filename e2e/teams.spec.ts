@@ -35,7 +35,7 @@ test("pick a team on the welcome screen: the chat starts with it, runs it, and i
   await expect(page.getByTestId("team-select")).toHaveValue("Draft & review");
 
   await chat.waitForRunEnd();
-  await expect(chat.finishedAgentMessages("writer")).toContainText("| Aspect | SQLite | PostgreSQL |");
+  await expect(chat.finishedAgentMessages("writer").locator("table th")).toHaveText(["Aspect", "SQLite", "PostgreSQL"]);
   await expect(chat.finishedAgentMessages("reviewer")).toContainText("Approved");
   const sessionId = chat.currentSessionId();
   await expect(chat.sessionItem(sessionId).getByTestId("session-title")).toHaveText("SQLite vs. PostgreSQL");
@@ -66,6 +66,8 @@ test("a title the person gave is kept after the first run", async ({ page, reque
   const sessionId = (await res.json()).session_id as string;
   const chat = new ChatPage(page);
   await chat.gotoSession(sessionId);
+  // Loaded first: a chat whose title has not arrived yet looks untitled to the composer.
+  await expect(chat.conversationTitle).toHaveText("My own title");
   await chat.send("What is 2 + 2?");
   await chat.waitForRunEnd();
   await expect(chat.conversationTitle).toHaveText("My own title");
