@@ -40,7 +40,6 @@ export default async function TeamPage({
       <div className="grid gap-5 lg:grid-cols-[1fr_20rem]">
         <Card title="Edit">
           <TeamForm
-            key={team.updatedAt.toISOString()}
             csrf={admin.csrfToken}
             agents={agents}
             tools={tools}
