@@ -87,7 +87,7 @@ test("every admin page requires a login; a wrong password is refused; logout wor
 test("agents: create (with inline field errors), search, filter, edit, delete", async ({ page }) => {
   const admin = new AdminPage(page);
   await admin.login(USER, PASSWORD, "/admin/agents");
-  await expect(admin.rows("agent")).toHaveCount(2); // researcher, writer
+  await expect(admin.rows("agent")).toHaveCount(3); // researcher, writer, reviewer
   await page.getByTestId("new-agent-button").click();
 
   // The API's schema refuses a blank name and role; the errors sit beside their fields.
@@ -122,7 +122,7 @@ test("agents: create (with inline field errors), search, filter, edit, delete", 
   await expect(admin.rows("agent")).toHaveCount(1);
   await expect(admin.rows("agent").first()).toContainText("senior fact checker");
   await page.goto("/admin/agents?active=yes");
-  await expect(admin.rows("agent")).toHaveCount(2);
+  await expect(admin.rows("agent")).toHaveCount(3);
 
   await page.goto("/admin/agents?q=fact-checker");
   await admin.rows("agent").first().getByRole("link").click();
@@ -365,4 +365,73 @@ test("the dashboard charts runs, errors, latency and tokens from the database", 
   await page.getByTestId("range-30").click();
   await expect(page).toHaveURL(/days=30/);
   await expect(admin.chart("runs-chart").locator('[data-testid="chart-bar"]')).toHaveCount(30);
+});
+
+test("teams: create with ordered members and tools, reorder, mark default (the next session gets it), delete", async ({
+  page,
+  request,
+}, testInfo) => {
+  const admin = new AdminPage(page);
+  await admin.login(USER, PASSWORD, "/admin/teams");
+  await expect(admin.title).toHaveText("Teams");
+  await expect(page.getByTestId("team-row")).toHaveCount(3);
+  await expect(
+    page.locator('[data-testid="team-row"][data-name="Research & write"]').getByTestId("default-badge"),
+  ).toBeVisible();
+
+  // Create: a writer, then a reviewer with the calculator; a blank name is refused inline first.
+  await page.getByTestId("new-team-button").click();
+  const form = page.getByTestId("team-form");
+  await admin.submit(form, form.getByTestId("team-save"));
+  await expect(admin.fieldError(form, "name")).toBeVisible();
+  await admin.input(form, "name").fill("Critique");
+  await admin.input(form, "description").fill("A writer drafts, a reviewer critiques.");
+  const rows = form.getByTestId("member-row");
+  await rows.nth(0).getByTestId("member-agent").selectOption({ label: "writer" });
+  await form.getByTestId("add-member").click();
+  await rows.nth(1).getByTestId("member-agent").selectOption({ label: "reviewer" });
+  await rows.nth(1).getByTestId("member-tool-calculator").check();
+  await rows.nth(1).getByTestId("member-prompt").fill("Be strict.");
+  await admin.submit(form, form.getByTestId("team-save"));
+  await expect(page).toHaveURL(/\/admin\/teams\/\d+\?created=1/);
+  await expect(admin.title).toHaveText("Critique");
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(1)).toHaveAttribute("data-agent", "reviewer");
+  await expect(rows.nth(1).getByTestId("member-tool-calculator")).toBeChecked();
+  await admin.screenshot(testInfo, "admin-team");
+
+  // Reorder: the reviewer first; saved in that order.
+  await rows.nth(1).getByTestId("member-up").click();
+  await admin.submit(form, form.getByTestId("team-save"));
+  await expect(admin.formNotice(form)).toHaveText("Saved.");
+  await page.reload();
+  await expect(rows.nth(0)).toHaveAttribute("data-agent", "reviewer");
+  await expect(rows.nth(0).getByTestId("member-prompt")).toHaveValue("Be strict.");
+
+  // Mark it the default: the next new session gets its members, in order, with their tools.
+  await admin.submit(page.getByTestId("default-team-form"), page.getByTestId("make-default"));
+  await expect(page.getByTestId("is-default-note")).toBeVisible();
+  const created = await (await request.post("/api/sessions/", { data: {} })).json();
+  expect(created.assignments.map((a: { agent: { name: string } }) => a.agent.name)).toEqual(["reviewer", "writer"]);
+  expect(created.assignments[0].tools.map((t: { name: string }) => t.name)).toEqual(["calculator"]);
+  expect(created.assignments[0].prompt_override).toBe("Be strict.");
+
+  // The default cannot be deleted; another one can.
+  await admin.confirm("delete-team");
+  await expect(page.getByTestId("delete-team-form").getByTestId("form-error")).toContainText("default team");
+  await page.goto("/admin/teams");
+  await page.locator('[data-testid="team-row"][data-name="Quick answer"]').getByRole("link").click();
+  await admin.confirm("delete-team");
+  await expect(page).toHaveURL(/\/admin\/teams\?deleted=1/);
+  await expect(page.getByTestId("team-row")).toHaveCount(3);
+  await expect(
+    page.locator('[data-testid="team-row"][data-name="Critique"]').getByTestId("default-badge"),
+  ).toBeVisible();
+});
+
+test("the agent form suggests the models the provider offers, and the offline model", async ({ page }) => {
+  const admin = new AdminPage(page);
+  await admin.login(USER, PASSWORD, "/admin/agents/new");
+  await expect(page.getByTestId("model-suggestions").locator("option")).toHaveCount(1);
+  await expect(page.getByTestId("model-suggestions").locator("option").first()).toHaveAttribute("value", "offline");
 });

@@ -610,3 +610,95 @@ describe("offline model: abort and determinism via the AI SDK", () => {
     assert.notEqual(a.text, b.text);
   });
 });
+
+describe("offline model: the product's forms (tables, code, review, titles)", () => {
+  const writerSystem = "You are the writer on a two-agent team.";
+  async function writerText(request: string, system = WRITER_SYSTEM, withNotes = true) {
+    const notes = withNotes ? [colleague((await researcherRun(request)).text)] : [];
+    const { text } = await generateText({
+      model: createOfflineModel(),
+      system,
+      messages: [{ role: "user", content: request }, ...notes],
+    });
+    return text;
+  }
+
+  test("a comparison asked for as a table gets a Markdown table with both subjects as columns", async () => {
+    const text = await writerText("Compare SQLite and PostgreSQL in a table");
+    assert.match(text, /^\| Aspect \| SQLite \| PostgreSQL \|$/m);
+    assert.match(text, /^\| --- \| --- \| --- \|$/m);
+    assert.ok((text.match(/^\|.*\|$/gm) ?? []).length >= 4, text);
+    assert.doesNotMatch(await writerText("Compare SQLite and PostgreSQL"), /^\|/m, "no table unless asked");
+  });
+
+  test("other questions asked for as a table list their points in one", async () => {
+    const text = await writerText("What are the benefits of unit testing? Put them in a table.");
+    assert.match(text, /^\| # \| Point \| Key term \|$/m);
+    assert.match(text, /^\| 1 \| /m);
+  });
+
+  test("code asked for comes fenced, in the language named, and correct for the common tasks", async () => {
+    const python = await writerText("Write a Python function for the Fibonacci numbers");
+    assert.match(python, /```python\ndef fibonacci\(n: int\) -> list\[int\]:/);
+    assert.match(python, /\n```(?:\n|$)/);
+    const js = await writerText("Show me JavaScript code that checks for a palindrome");
+    assert.match(js, /```javascript\nfunction isPalindrome\(text\) \{/);
+    const ts = await writerText("A TypeScript function to compute a factorial, please");
+    assert.match(ts, /```typescript\nfunction factorial\(n: number\) \{/);
+    const outline = await writerText("Write code to parse CSV invoices");
+    assert.match(outline, /```python\ndef \w+\(\):\n {4}"""/);
+    assert.doesNotMatch(await writerText("What is a CSV file?"), /```/, "no code unless asked");
+  });
+
+  test("the same request gives the same table and code (deterministic)", async () => {
+    const request = "Compare Python and Go in a table, with a python code example";
+    assert.equal(await writerText(request), await writerText(request));
+  });
+
+  test("a writer working alone (no notes) answers directly instead of writing notes", async () => {
+    const text = await writerText("Write a Python function to reverse a string", writerSystem, false);
+    assert.match(text, /^## /);
+    assert.match(text, /Based on what you asked/);
+    assert.match(text, /def reverse_string\(text: str\) -> str:/);
+  });
+
+  test("a reviewer approves a draft that has what was asked, and requests what is missing", async () => {
+    const request = "Compare SQLite and PostgreSQL in a table";
+    const draft = await writerText(request);
+    const review = async (text: string) =>
+      (
+        await generateText({
+          model: createOfflineModel(),
+          system: "You are the reviewer on the team.",
+          messages: [{ role: "user", content: request }, colleague(text, "writer", "Technical Writer")],
+        })
+      ).text;
+    const approved = await review(draft);
+    assert.match(approved, /^\*\*Approved\*\*/);
+    assert.match(approved, /writer's draft/);
+    const refused = await review("## SQLite vs. PostgreSQL\n\nThey differ.");
+    assert.match(refused, /^\*\*Changes requested\*\*/);
+    assert.match(refused, /a table/);
+  });
+
+  test("titles summarise the question deterministically", async () => {
+    const title = async (question: string) =>
+      (
+        await generateText({
+          model: createOfflineModel(),
+          system: "You name chat conversations.",
+          prompt: `Question:\n${question}\n\nAnswer:\n## Some answer\n\nText.`,
+          providerOptions: { tandem: { task: "title" } },
+        })
+      ).text;
+    assert.equal(
+      await title("Compare SQLite and PostgreSQL for a small team's internal tool"),
+      "SQLite vs. PostgreSQL",
+    );
+    assert.equal(await title("What is 12 * (3 + 4)?"), "Calculating 12 * (3 + 4)");
+    assert.equal(await title("How does a WebSocket reconnect work?"), "WebSocket reconnect");
+    assert.equal(await title("hello"), "Saying hello");
+    const long = await title(`Plan ${"a relaxed trip to Lisbon ".repeat(200)}`);
+    assert.ok(long.length <= 50 && long.length > 0, long);
+  });
+});

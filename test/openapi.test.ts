@@ -170,6 +170,7 @@ describe("a client generated from the document, against a running server", () =>
 
     assert.ok((await client.GET("/api/agents/")).data?.some((a) => a.name === "writer"));
     assert.ok((await client.GET("/api/tools/")).data?.some((t) => t.name === "calculator"));
+    assert.ok((await client.GET("/api/teams/")).data?.some((t) => t.name === "Research & write"));
     const listed = await client.GET("/api/messages/", { params: { query: { session: sessionId } } });
     assert.ok(listed.data!.length > messages.length, "every version's messages, not only the active path's");
     const first = listed.data![0];

@@ -27,8 +27,15 @@ import {
   safeNext,
   setSessionCookie,
 } from "@/lib/admin/next";
-import { AgentWriteSchema, AssignmentWriteSchema, SessionUpdateSchema, ToolWriteSchema } from "@/lib/contract/schemas";
+import {
+  AgentWriteSchema,
+  AssignmentWriteSchema,
+  SessionUpdateSchema,
+  TeamWriteSchema,
+  ToolWriteSchema,
+} from "@/lib/contract/schemas";
 import { createAgent, deleteAgent, updateAgent } from "@/lib/db/agents";
+import { createTeam, deleteTeam, setDefaultTeam, updateTeam } from "@/lib/db/teams";
 import { createTool, deleteTool, updateTool } from "@/lib/db/tools";
 import { isTandemError, TandemError } from "@/lib/errors";
 import { isSameOrigin } from "@/lib/request";
@@ -133,6 +140,61 @@ export const deleteToolAction = adminAction(async (_admin, form) => {
   await deleteTool(id(form));
   refresh();
   redirect("/admin/tools?deleted=1");
+});
+
+// ---------------------------------------------------------------------------------------------
+// Teams: the members post as parallel fields in run order (member_key, member_agent,
+// member_prompt), each row's tools as member_tools_<key>.
+// ---------------------------------------------------------------------------------------------
+
+function teamMembers(form: FormData) {
+  const keys = form.getAll("member_key").map(String);
+  const agents = form.getAll("member_agent").map(String);
+  const prompts = form.getAll("member_prompt").map(String);
+  return keys.map((key, i) => ({
+    agent: /^\d{1,9}$/.test(agents[i] ?? "") ? Number(agents[i]) : 0,
+    prompt_override: prompts[i] ?? "",
+    tools: /^\d{1,6}$/.test(key) ? integers(form, `member_tools_${key}`) : [],
+  }));
+}
+
+export const saveTeamAction = adminAction(async (_admin, form) => {
+  const body = parseForm(TeamWriteSchema, {
+    name: text(form, "name"),
+    description: text(form, "description"),
+    process: text(form, "process"),
+    max_rounds: integer(form, "max_rounds"),
+    is_default: checkbox(form, "is_default"),
+    members: teamMembers(form),
+  });
+  const input = {
+    name: body.name,
+    description: body.description,
+    process: body.process,
+    maxRounds: body.max_rounds,
+    isDefault: body.is_default,
+    members: body.members.map((m) => ({ agentId: m.agent, promptOverride: m.prompt_override, toolIds: m.tools })),
+  };
+  if (text(form, "id")) {
+    await updateTeam(id(form), input);
+    refresh();
+    return { notice: "Saved." };
+  }
+  const team = await createTeam(input);
+  refresh();
+  redirect(`/admin/teams/${team.id}?created=1`);
+});
+
+export const defaultTeamAction = adminAction(async (_admin, form) => {
+  await setDefaultTeam(id(form));
+  refresh();
+  return { notice: "New chats now start with this team." };
+});
+
+export const deleteTeamAction = adminAction(async (_admin, form) => {
+  if (!(await deleteTeam(id(form)))) throw new TandemError("not_found", "This team no longer exists.");
+  refresh();
+  redirect("/admin/teams?deleted=1");
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
-import type { TeamMember } from "@/lib/db/sessions";
+import type { NewAssignment } from "@/lib/db/assignments";
+import type { SeedTeam } from "@/lib/db/teams";
 
 /**
- * The two agents a fresh install collaborates with. Their descriptions are their system
+ * The agents a fresh install collaborates with. Their descriptions are their system
  * prompts; admins edit them in the admin pages (the seed never overwrites an edit).
  */
 export interface DefaultAgent {
@@ -44,10 +45,73 @@ export const DEFAULT_AGENTS: readonly DefaultAgent[] = [
       "Do not mention the notes' format or the team's internal process unless the user asks.",
     ].join("\n"),
   },
+  {
+    name: "reviewer",
+    role: "Reviewer",
+    description: [
+      "You are the reviewer on the team. The answer drafted for the user's request appears in the conversation",
+      "as the previous agent's message.",
+      "",
+      "Check the draft against the request:",
+      "- Does it answer what was asked, completely, in the form that was asked for?",
+      "- Is every fact, figure and piece of code correct? Use your tools to check arithmetic and dates.",
+      "- Is it clear, well ordered and no longer than it needs to be?",
+      "",
+      "Start with your verdict on its own line: **Approved** or **Changes requested**. Then list each",
+      "requested change as a short, specific bullet (what is wrong and what it should say), or, when",
+      "approving, say in one sentence why the draft holds up.",
+    ].join("\n"),
+  },
 ];
 
-/** A new session's team: the researcher (with every built-in tool), then the writer. */
-export const DEFAULT_TEAM: readonly TeamMember[] = [
+/**
+ * The fallback team of a new session when the database has no team (the admins deleted them
+ * all before a default was chosen): the researcher (with every built-in tool), then the writer.
+ */
+export const DEFAULT_TEAM: readonly NewAssignment[] = [
   { agent: "researcher", tools: ["calculator", "current_time", "session_search"] },
   { agent: "writer", tools: [] },
+];
+
+/**
+ * The teams a fresh install offers (seeded once each; admins edit or delete them freely).
+ * "Draft & review" runs sequentially until the review process lands with its loop.
+ */
+export const DEFAULT_TEAMS: readonly SeedTeam[] = [
+  {
+    name: "Research & write",
+    description: "A researcher gathers facts and notes, then a writer turns them into your answer.",
+    process: "sequential",
+    isDefault: true,
+    members: DEFAULT_TEAM,
+  },
+  {
+    name: "Draft & review",
+    description: "A writer drafts the answer, then a reviewer checks it and says what to fix.",
+    process: "sequential",
+    isDefault: false,
+    members: [
+      {
+        agent: "writer",
+        tools: ["calculator", "current_time"],
+        promptOverride:
+          "On this team there is no researcher: draft the answer yourself from the user's request. A reviewer checks your draft next.",
+      },
+      { agent: "reviewer", tools: ["calculator", "current_time"] },
+    ],
+  },
+  {
+    name: "Quick answer",
+    description: "The writer alone answers at once: the fastest and cheapest, for simple questions.",
+    process: "sequential",
+    isDefault: false,
+    members: [
+      {
+        agent: "writer",
+        tools: ["calculator", "current_time", "session_search"],
+        promptOverride:
+          "On this team you work alone: there are no researcher's notes. Answer the user's request directly, using your tools for arithmetic, dates and earlier messages.",
+      },
+    ],
+  },
 ];

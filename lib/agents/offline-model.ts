@@ -757,17 +757,17 @@ function parseNotes(notes: ColleagueNote[]): ParsedNotes {
   return out;
 }
 
-function sourcePhrase(notes: ColleagueNote[]): string {
+function sourcePhrase(notes: ColleagueNote[], alone = false): string {
   const names = [...new Set(notes.map((n) => n.agent))];
   const phrase = (name: string) => (/^[a-z][a-z0-9_-]*$/.test(name) ? `the ${name}'s` : `${name}'s`);
-  if (names.length === 0) return "the researcher's notes";
+  if (names.length === 0) return alone ? "what you asked" : "the researcher's notes";
   if (names.length === 1) return `${phrase(names[0])} notes`;
   return `${names.slice(0, -1).map(phrase).join(", ")} and ${phrase(names[names.length - 1])} notes`;
 }
 
 function writerAnswer(a: PromptAnalysis): string {
   const p = parseNotes(a.notes);
-  const source = sourcePhrase(a.notes);
+  const source = sourcePhrase(a.notes, true);
   const request = a.request;
   const expression = findArithmeticExpression(request);
   const c = classify(request, expression !== null || p.calc.length > 0);
@@ -840,20 +840,23 @@ function writerAnswer(a: PromptAnalysis): string {
   if (!structured) for (const l of p.loose.slice(0, 3)) found.push(`"${collapse(l, 160)}"`);
   if (terms.length) found.push(`Key terms: ${terms.map((t) => `**${t}**`).join(", ")}.`);
   if (found.length) {
-    lines.push("", "### What the notes found");
+    lines.push("", a.notes.length ? "### What the notes found" : "### What you asked about");
     for (const f of found.slice(0, 6)) lines.push(`- ${f}`);
   }
 
-  // Turn the coverage checklist into the body.
+  // Turn the coverage checklist into the body: a table or code when the request asks for one.
   const cover = p.cover.length ? p.cover : coverPoints(c, terms, expression);
   const heading =
     c.kind === "how-to" ? "### Steps to cover" : c.kind === "comparison" ? "### How they compare" : "### Key points";
-  if (c.kind !== "calculation" && !p.times.length) {
+  const form = askedForm(request);
+  if (form.table) lines.push("", heading, "", ...markdownTable(c, terms, cover));
+  else if (c.kind !== "calculation" && !p.times.length) {
     lines.push("", heading);
     cover.slice(0, 5).forEach((item, i) => {
-      lines.push(`${i + 1}. ${capitalize(item.replace(/[.;]$/, ""))}.`);
+      lines.push(`${i + 1}. ${capitalize(trimEndWhile(item, /[.;]/))}.`);
     });
   }
+  if (form.code) lines.push("", "### Code", "", ...codeBlock(form.code, request, c, terms, cover));
 
   // Closing.
   lines.push("");
@@ -867,6 +870,289 @@ function writerAnswer(a: PromptAnalysis): string {
       `These notes were gathered offline (no web sources), so treat this as a starting outline${topic ? ` on ${joinWords(terms.slice(0, 3))}` : ""}, and ask a follow-up to go deeper on any point.`,
     );
   return lines.join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The forms an answer can take when asked for them: a Markdown table, fenced code
+// ---------------------------------------------------------------------------------------------
+
+const TABLE_RE = /\b(?:tables?|tabular|tabulate|side[- ]by[- ]side|matrix)\b/i;
+const CODE_RE = /\b(?:code|snippet|function|script|program|implement|implementation|algorithm)\b/i;
+const LANGUAGES: ReadonlyArray<[RegExp, string]> = [
+  [/\btypescript\b|\bts\b/i, "typescript"],
+  [/\bjavascript\b|\bjs\b|\bnode(?:\.js)?\b/i, "javascript"],
+  [/\bpython\b|\bpy\b/i, "python"],
+  [/\bsql\b|\bquery\b/i, "sql"],
+  [/\bbash\b|\bshell\b|\bsh\b/i, "bash"],
+];
+
+/** Whether the request asks for a table, and for code in which language (python unless it names one). */
+function askedForm(request: string): { table: boolean; code: string | null } {
+  const text = request.slice(0, CLASSIFY_CHARS);
+  const language = LANGUAGES.find(([re]) => re.test(text))?.[1] ?? null;
+  return { table: TABLE_RE.test(text), code: CODE_RE.test(text) || language ? (language ?? "python") : null };
+}
+
+const cell = (text: string) => collapse(text.replace(/\|/g, "\\|"), 80);
+
+function markdownTable(c: Classification, terms: string[], cover: string[]): string[] {
+  if (c.kind === "comparison" && c.subjects.length === 2) {
+    const [a, b] = c.subjects.map((x) => cell(capitalize(x)));
+    return [
+      `| Aspect | ${a} | ${b} |`,
+      "| --- | --- | --- |",
+      `| What it is | ${a}, in a sentence | ${b}, in a sentence |`,
+      `| Main strength | Where ${a} shines | Where ${b} shines |`,
+      `| Main trade-off | What ${a} costs you | What ${b} costs you |`,
+      `| Choose it when | Your needs match ${a}'s strength | Your needs match ${b}'s strength |`,
+    ];
+  }
+  const rows = cover.slice(0, 5).map((item, i) => {
+    const term = terms[i] ?? terms[0];
+    return `| ${i + 1} | ${cell(capitalize(trimEndWhile(item, /[.;]/)))} | ${term ? cell(term) : "—"} |`;
+  });
+  return ["| # | Point | Key term |", "| --- | --- | --- |", ...rows];
+}
+
+/** A name for code from the request's subject or key terms: `reverse_string`, `reverseString`. */
+function codeName(c: Classification, terms: string[], camel: boolean): string {
+  const words = (c.subjects[0] ?? terms.slice(0, 3).join(" "))
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w && !STOP_WORDS.has(w) && !/^(?:code|function|script|python|javascript|typescript)$/.test(w))
+    .slice(0, 3);
+  if (!words.length || /^\d/.test(words[0])) words.unshift("solve");
+  return camel ? words.map((w, i) => (i ? capitalize(w) : w)).join("") : words.join("_");
+}
+
+/** Small, correct programs for the tasks people ask for most; a documented outline otherwise. */
+const KNOWN_CODE: ReadonlyArray<{ re: RegExp; python: string[]; javascript: string[] }> = [
+  {
+    re: /\bfibonacci\b/i,
+    python: [
+      "def fibonacci(n: int) -> list[int]:",
+      '    """The first n Fibonacci numbers."""',
+      "    numbers, a, b = [], 0, 1",
+      "    for _ in range(n):",
+      "        numbers.append(a)",
+      "        a, b = b, a + b",
+      "    return numbers",
+      "",
+      "",
+      "print(fibonacci(10))  # [0, 1, 1, 2, 3, 5, 8, 13, 21, 34]",
+    ],
+    javascript: [
+      "function fibonacci(n) {",
+      "  const numbers = [];",
+      "  let [a, b] = [0, 1];",
+      "  for (let i = 0; i < n; i++) {",
+      "    numbers.push(a);",
+      "    [a, b] = [b, a + b];",
+      "  }",
+      "  return numbers;",
+      "}",
+      "",
+      "console.log(fibonacci(10)); // [0, 1, 1, 2, 3, 5, 8, 13, 21, 34]",
+    ],
+  },
+  {
+    re: /\bfactorial\b/i,
+    python: [
+      "def factorial(n: int) -> int:",
+      '    """n! for n >= 0."""',
+      "    result = 1",
+      "    for k in range(2, n + 1):",
+      "        result *= k",
+      "    return result",
+      "",
+      "",
+      "print(factorial(5))  # 120",
+    ],
+    javascript: [
+      "function factorial(n) {",
+      "  let result = 1;",
+      "  for (let k = 2; k <= n; k++) result *= k;",
+      "  return result;",
+      "}",
+      "",
+      "console.log(factorial(5)); // 120",
+    ],
+  },
+  {
+    re: /\bpalindrome\b/i,
+    python: [
+      "def is_palindrome(text: str) -> bool:",
+      '    """Whether text reads the same backwards, ignoring case and non-letters."""',
+      "    letters = [ch.lower() for ch in text if ch.isalnum()]",
+      "    return letters == letters[::-1]",
+      "",
+      "",
+      'print(is_palindrome("A man, a plan, a canal: Panama"))  # True',
+    ],
+    javascript: [
+      "function isPalindrome(text) {",
+      '  const letters = text.toLowerCase().replace(/[^a-z0-9]/g, "");',
+      '  return letters === [...letters].reverse().join("");',
+      "}",
+      "",
+      'console.log(isPalindrome("A man, a plan, a canal: Panama")); // true',
+    ],
+  },
+  {
+    re: /\breverse\b/i,
+    python: [
+      "def reverse_string(text: str) -> str:",
+      '    """text, backwards."""',
+      "    return text[::-1]",
+      "",
+      "",
+      'print(reverse_string("Tandem"))  # medbaT',
+    ],
+    javascript: [
+      "function reverseString(text) {",
+      '  return [...text].reverse().join("");',
+      "}",
+      "",
+      'console.log(reverseString("Tandem")); // "medbaT"',
+    ],
+  },
+  {
+    re: /\bprimes?\b/i,
+    python: [
+      "def is_prime(n: int) -> bool:",
+      '    """Whether n is a prime number (trial division up to its square root)."""',
+      "    if n < 2:",
+      "        return False",
+      "    k = 2",
+      "    while k * k <= n:",
+      "        if n % k == 0:",
+      "            return False",
+      "        k += 1",
+      "    return True",
+      "",
+      "",
+      "print([n for n in range(20) if is_prime(n)])  # [2, 3, 5, 7, 11, 13, 17, 19]",
+    ],
+    javascript: [
+      "function isPrime(n) {",
+      "  if (n < 2) return false;",
+      "  for (let k = 2; k * k <= n; k++) if (n % k === 0) return false;",
+      "  return true;",
+      "}",
+      "",
+      "console.log([...Array(20).keys()].filter(isPrime)); // [2, 3, 5, 7, 11, 13, 17, 19]",
+    ],
+  },
+];
+
+function codeBlock(language: string, request: string, c: Classification, terms: string[], cover: string[]): string[] {
+  const known = KNOWN_CODE.find((k) => k.re.test(request.slice(0, CLASSIFY_CHARS)));
+  const steps = cover.slice(0, 3).map((item) => capitalize(trimEndWhile(item, /[.;]/)));
+  let body: string[];
+  if (language === "sql") {
+    const table = codeName(c, terms, false);
+    body = [
+      `-- ${steps[0] ?? "The rows the question is about"}`,
+      "SELECT *",
+      `FROM ${table}`,
+      "WHERE created_at >= CURRENT_DATE - INTERVAL '7 days'",
+      "ORDER BY created_at DESC",
+      "LIMIT 50;",
+    ];
+  } else if (language === "bash") {
+    body = [
+      "#!/usr/bin/env bash",
+      "set -euo pipefail",
+      "",
+      ...steps.map((step, i) => `# ${i + 1}. ${step}`),
+      `echo "${codeName(c, terms, false)}: done"`,
+    ];
+  } else if (language === "python") {
+    body = known?.python ?? [
+      `def ${codeName(c, terms, false)}():`,
+      `    """${steps[0] ?? "Solve the task"}."""`,
+      ...steps.slice(1).map((step, i) => `    # ${i + 1}. ${step}`),
+      "    raise NotImplementedError",
+    ];
+  } else {
+    const js = known?.javascript ?? [
+      `function ${codeName(c, terms, true)}() {`,
+      `  // ${steps[0] ?? "Solve the task"}`,
+      ...steps.slice(1).map((step, i) => `  // ${i + 1}. ${step}`),
+      '  throw new Error("not implemented");',
+      "}",
+    ];
+    // TypeScript: the same code with its parameter typed.
+    const typed = (param: string) => (param ? `${param}: ${param === "text" ? "string" : "number"}` : "");
+    body =
+      language === "typescript"
+        ? js.map((l) => l.replace(/^function (\w+)\((\w*)\)/, (_, name, param) => `function ${name}(${typed(param)})`))
+        : js;
+  }
+  return [`\`\`\`${language}`, ...body, "```"];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reviewer mode, and titles
+// ---------------------------------------------------------------------------------------------
+
+/** The agent's part as its system prompt states it ("You are the reviewer…"); null: by the notes. */
+function roleOf(system: string): "writer" | "reviewer" | null {
+  const m = /\bYou are (?:the )?(writer|reviewer)\b/i.exec(system.slice(0, 500));
+  return m ? (m[1].toLowerCase() as "writer" | "reviewer") : null;
+}
+
+/** A verdict on the last colleague's draft: what it covers, checked against the request. */
+function reviewVerdict(a: PromptAnalysis): string {
+  const draft = a.notes.at(-1);
+  if (!draft)
+    return "**Changes requested**\n\n- There is no draft to review yet: the writer should answer the request first.";
+  const text = draft.text.slice(0, 20_000);
+  const headings = (text.match(/^#{2,3} .+$/gm) ?? []).length;
+  const points = (text.match(/^(?:\d+\.|[-*]) .+$/gm) ?? []).length;
+  const extras = [text.includes("```") ? "code" : "", /^\|.+\|$/m.test(text) ? "a table" : ""].filter(Boolean);
+  const form = askedForm(a.request);
+  const missing = [
+    form.table && !extras.includes("a table") ? "a table" : "",
+    form.code && !extras.includes("code") ? "code" : "",
+  ].filter(Boolean);
+  if (missing.length) {
+    return [
+      "**Changes requested**",
+      "",
+      `- The request asks for ${joinWords(missing)}; the draft should include ${missing.length > 1 ? "them" : "it"}.`,
+    ].join("\n");
+  }
+  return [
+    "**Approved**",
+    "",
+    `The ${draft.agent}'s draft answers "${collapse(a.request, 80)}" directly, in ${headings || 1} section${headings === 1 ? "" : "s"} with ${points} point${points === 1 ? "" : "s"}${extras.length ? ` and ${joinWords(extras)}` : ""}: it holds up as written.`,
+  ].join("\n");
+}
+
+/** A short title for a conversation: its subject, from the question (the prompt's `Question:` part). */
+export function offlineTitle(prompt: string): string {
+  const start = prompt.startsWith("Question:\n") ? "Question:\n".length : 0;
+  const end = prompt.indexOf("\n\nAnswer:\n");
+  const question = prompt.slice(start, end > start ? end : undefined).slice(0, CLASSIFY_CHARS);
+  const expression = findArithmeticExpression(question);
+  const c = classify(question, expression !== null);
+  const terms = extractKeyTerms(question, 3);
+  switch (c.kind) {
+    case "empty":
+      return "Empty message";
+    case "greeting":
+      return "Saying hello";
+    case "calculation":
+      return collapse(`Calculating ${expression}`, 50);
+    case "date-time":
+      return "The current date and time";
+    case "comparison":
+      return collapse(`${capitalize(c.subjects[0])} vs. ${c.subjects[1]}`, 50);
+    default:
+      if (c.subjects[0]) return collapse(capitalize(c.subjects[0]), 50);
+      return terms.length ? collapse(capitalize(joinWords(terms)), 50) : collapse(question, 50);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -887,7 +1173,11 @@ function offeredTools(options: LanguageModelV4CallOptions): Set<string> {
 
 function decide(options: LanguageModelV4CallOptions): { reply: Reply; analysis: PromptAnalysis } {
   const analysis = analyzePrompt(options.prompt);
-  if (analysis.notes.length > 0) return { reply: { kind: "text", text: writerAnswer(analysis) }, analysis };
+  const text = (t: string) => ({ reply: { kind: "text", text: t } as Reply, analysis });
+  if (options.providerOptions?.tandem?.task === "title") return text(offlineTitle(analysis.request));
+  const role = roleOf(analysis.system);
+  if (role === "reviewer") return text(reviewVerdict(analysis));
+  if (analysis.notes.length > 0 || role === "writer") return text(writerAnswer(analysis));
   const offered = offeredTools(options);
   const planned = planToolCalls(analysis, offered);
   if (planned.length) {

@@ -14,6 +14,7 @@ import type {
   Session,
   SessionState,
   SessionSummary,
+  Team,
   Turn,
 } from "@/lib/contract/types";
 
@@ -203,7 +204,10 @@ export class ApiClient {
     return this.page<SessionSummary>(`${this.base}/sessions/?${query}`, opts);
   }
 
-  createSession(body: { title?: string; session_id?: string } = {}, opts?: RequestOptions): Promise<Session> {
+  createSession(
+    body: { title?: string; session_id?: string; team?: string } = {},
+    opts?: RequestOptions,
+  ): Promise<Session> {
     return this.request<Session>("POST", "/sessions/", body, opts);
   }
 
@@ -213,6 +217,15 @@ export class ApiClient {
 
   renameSession(sessionId: string, title: string, opts?: RequestOptions): Promise<Session> {
     return this.request<Session>("PATCH", this.sessionPath(sessionId), { title }, opts);
+  }
+
+  /** Gives the session another team: its assignments become the team's members. */
+  setSessionTeam(sessionId: string, team: string, opts?: RequestOptions): Promise<Session> {
+    return this.request<Session>("PATCH", this.sessionPath(sessionId), { team }, opts);
+  }
+
+  listTeams(opts?: RequestOptions): Promise<Team[]> {
+    return this.request<Team[]>("GET", "/teams/", undefined, opts);
   }
 
   deleteSession(sessionId: string, opts?: RequestOptions): Promise<void> {

@@ -195,8 +195,11 @@ export class SessionsStore extends Store<SessionsSnapshot> {
     this.setState((s) => ({ sessions: s.sessions.filter((x) => x.session_id !== sessionId) }));
   }
 
+  /** The team new chats start with (its name), as picked on the welcome screen; unset: the default team. */
+  teamForNewChats: string | undefined;
+
   async create(title = DEFAULT_TITLE): Promise<Session> {
-    const session = await this.api.createSession({ title });
+    const session = await this.api.createSession({ title, team: this.teamForNewChats });
     this.upsert(session);
     void this.refresh();
     return session;

@@ -88,7 +88,7 @@ export function renderApiDoc(): string {
     "## Conventions",
     "",
     "- Base path `/api/`; a root mirror answers the same paths without the prefix (`/health/`, `/sessions/...`,",
-    "  `/messages/...`, `/agents/`, `/tools/`). Every path answers with and without the trailing slash, for every",
+    "  `/messages/...`, `/agents/`, `/teams/`, `/tools/`). Every path answers with and without the trailing slash, for every",
     "  method, with no redirect.",
     "- JSON in, JSON out. Timestamps are ISO 8601 UTC (`2026-01-02T03:04:05.678Z`). A session is addressed by its",
     "  `session_id` (at most 64 characters: letters, digits, `-`, `_`, `.`, `:`).",

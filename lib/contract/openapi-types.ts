@@ -139,7 +139,7 @@ export interface paths {
          */
         get: operations["listSessions"];
         put?: never;
-        /** Create a session (the default agents are assigned) */
+        /** Create a session (the default team's agents, or those of `team`, are assigned) */
         post: operations["createSession"];
         delete?: never;
         options?: never;
@@ -156,14 +156,14 @@ export interface paths {
         };
         /** A session */
         get: operations["getSession"];
-        /** Update title, user_id, metadata */
+        /** Update title, user_id, metadata (ext: `team` replaces the assignments) */
         put: operations["replaceSession"];
         post?: never;
         /** Delete with its assignments, messages and run logs */
         delete: operations["deleteSession"];
         options?: never;
         head?: never;
-        /** Update title, user_id, metadata */
+        /** Update title, user_id, metadata (ext: `team` replaces the assignments) */
         patch: operations["updateSession"];
         trace?: never;
     };
@@ -405,6 +405,26 @@ export interface paths {
         };
         /** The active path's turns: status and failure, versions and edits */
         get: operations["listTurns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/teams/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Teams (edited in the admin pages), the default first
+         * @description A session is created with the default team's members as its assignments, or with a team named in `POST /api/sessions/` (`team`); `PATCH /api/sessions/{session_id}/` with `team` replaces them.
+         */
+        get: operations["listTeams"];
         put?: never;
         post?: never;
         delete?: never;
@@ -736,6 +756,8 @@ export interface components {
             } | null;
             /** @description Omit it and the server generates a URL-safe id. */
             session_id?: string;
+            /** @description ext: the team (name or id) whose members are assigned; default: the default team. */
+            team?: number | string;
             title?: string;
             user_id?: string;
         };
@@ -792,8 +814,41 @@ export interface components {
             } | null;
             /** @description Read-only: may be sent, must equal the session's id. */
             session_id?: string;
+            /** @description ext: replaces the session's assignments with this team's members (name or id). */
+            team?: number | string;
             title?: string;
             user_id?: string;
+        };
+        /** @description A preset of agents: a session given it gets its members as assignments. */
+        Team: {
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC timestamp
+             */
+            created_at: string;
+            description: string;
+            id: number;
+            /** @description New sessions get this team's members as their assignments. */
+            is_default: boolean;
+            /** @description The process's cap on rounds. */
+            max_rounds: number;
+            /** @description In run order. */
+            members: components["schemas"]["TeamMember"][];
+            name: string;
+            /** @description How the members work together (see TeamWrite.process). */
+            process: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC timestamp
+             */
+            updated_at: string;
+        };
+        TeamMember: {
+            agent: components["schemas"]["Agent"];
+            id: number;
+            order: number;
+            prompt_override: string;
+            tools: components["schemas"]["Tool"][];
         };
         Tool: {
             /**
@@ -2787,6 +2842,40 @@ export interface operations {
                     /**
                      * @example {
                      *       "detail": "Not found."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTeams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Teams with their members */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"][];
+                };
+            };
+            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided."
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];

@@ -111,7 +111,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
       compat: true,
       tag: "sessions",
       operationId: "createSession",
-      summary: "Create a session (the default agents are assigned)",
+      summary: "Create a session (the default team's agents, or those of `team`, are assigned)",
       body: S.SessionCreateSchema,
       ok: { status: 201, schema: S.SessionSchema, description: "Created" },
       errors: [400, 413],
@@ -130,7 +130,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
       compat: true,
       tag: "sessions",
       operationId: "replaceSession",
-      summary: "Update title, user_id, metadata",
+      summary: "Update title, user_id, metadata (ext: `team` replaces the assignments)",
       body: S.SessionUpdateSchema,
       ok: { status: 200, schema: S.SessionSchema, description: "Updated" },
       errors: [400, 404],
@@ -139,7 +139,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
       compat: true,
       tag: "sessions",
       operationId: "updateSession",
-      summary: "Update title, user_id, metadata",
+      summary: "Update title, user_id, metadata (ext: `team` replaces the assignments)",
       body: S.SessionUpdateSchema,
       ok: { status: 200, schema: S.SessionSchema, description: "Updated" },
       errors: [400, 404],
@@ -276,6 +276,18 @@ export const endpoints: Record<string, Record<string, Op>> = {
       operationId: "listAgents",
       summary: "Agents (edited in the admin pages)",
       ok: { status: 200, schema: S.AgentSchema, array: true, description: "Agents" },
+    },
+  },
+  "/api/teams/": {
+    get: {
+      compat: false,
+      tag: "agents",
+      operationId: "listTeams",
+      summary: "Teams (edited in the admin pages), the default first",
+      description:
+        "A session is created with the default team's members as its assignments, or with a team named in " +
+        "`POST /api/sessions/` (`team`); `PATCH /api/sessions/{session_id}/` with `team` replaces them.",
+      ok: { status: 200, schema: S.TeamSchema, array: true, description: "Teams with their members" },
     },
   },
   "/api/tools/": {

@@ -154,6 +154,37 @@ export const SessionSummarySchema = z
   })
   .meta({ id: "SessionSummary", description: "A session as `GET /api/sessions/?view=summary` lists it." });
 
+/** How a team's members work together; `review` and `consult` join with their processes. */
+export const TEAM_PROCESSES = ["sequential"] as const;
+export const TeamProcessSchema = z
+  .enum(TEAM_PROCESSES)
+  .describe("`sequential`: each member once, in order (today's only process).");
+export const MAX_TEAM_ROUNDS = 10;
+
+export const TeamMemberSchema = z
+  .object({
+    id: Id,
+    order: z.number().int(),
+    agent: AgentSchema,
+    prompt_override: z.string(),
+    tools: z.array(ToolSchema),
+  })
+  .meta({ id: "TeamMember" });
+
+export const TeamSchema = z
+  .object({
+    id: Id,
+    name: z.string().max(64),
+    description: z.string().max(500),
+    process: z.string().describe("How the members work together (see TeamWrite.process)."),
+    max_rounds: z.number().int().describe("The process's cap on rounds."),
+    is_default: z.boolean().describe("New sessions get this team's members as their assignments."),
+    members: z.array(TeamMemberSchema).describe("In run order."),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .meta({ id: "Team", description: "A preset of agents: a session given it gets its members as assignments." });
+
 /** Who wrote a message. */
 export const MESSAGE_ROLES = ["user", "agent", "system", "tool"] as const;
 export const MessageRoleSchema = z.enum(MESSAGE_ROLES);
@@ -331,12 +362,18 @@ export const SelectedSchema = z.object({ head_run_id: Id }).meta({ id: "Selected
 // 3. Requests
 // ---------------------------------------------------------------------------------------------
 
+/** A team as a client names it: its id or its name. */
+const TeamRefSchema = z.union([Id.positive(), z.string().trim().min(1, "Name a team.").max(64)]);
+
 export const SessionCreateSchema = z
   .object({
     session_id: SessionIdSchema.optional().describe("Omit it and the server generates a URL-safe id."),
     title: title().optional(),
     user_id: text(128).optional(),
     metadata: MetadataSchema.optional(),
+    team: TeamRefSchema.optional().describe(
+      "ext: the team (name or id) whose members are assigned; default: the default team.",
+    ),
   })
   .meta({ id: "SessionCreate" });
 
@@ -346,6 +383,9 @@ export const SessionUpdateSchema = z
     title: title().optional(),
     user_id: text(128).optional(),
     metadata: MetadataSchema.optional(),
+    team: TeamRefSchema.optional().describe(
+      "ext: replaces the session's assignments with this team's members (name or id).",
+    ),
   })
   .meta({ id: "SessionUpdate" });
 
@@ -500,3 +540,20 @@ export const AssignmentWriteSchema = z
     tools: z.array(Id).max(100),
   })
   .meta({ id: "AssignmentWrite" });
+
+export const TeamMemberWriteSchema = z.object({
+  agent: Id.positive("Choose an agent."),
+  prompt_override: text(20_000),
+  tools: z.array(Id).max(100),
+});
+
+export const TeamWriteSchema = z
+  .object({
+    name: required(64),
+    description: text(500).trim(),
+    process: TeamProcessSchema,
+    max_rounds: z.number().int().min(1).max(MAX_TEAM_ROUNDS),
+    is_default: z.boolean(),
+    members: z.array(TeamMemberWriteSchema).min(1, "A team needs at least one member.").max(20),
+  })
+  .meta({ id: "TeamWrite" });

@@ -9,6 +9,7 @@ import type { MessageRow } from "@/lib/db/messages";
 import type { RunLogRow } from "@/lib/db/runs";
 import type { SearchHit } from "@/lib/db/search";
 import type { SessionRow, SessionStateRow, SessionSummaryRow } from "@/lib/db/sessions";
+import type { TeamRow } from "@/lib/db/teams";
 import type { ToolRow } from "@/lib/db/tools";
 import type { Turn as TurnRow } from "@/lib/db/turns";
 import { MATCH_END, MATCH_START } from "@/lib/text";
@@ -23,6 +24,7 @@ import type {
   Session,
   SessionState,
   SessionSummary,
+  Team,
   Tool,
   Turn,
 } from "./types";
@@ -66,6 +68,26 @@ export function assignmentJson(a: AssignmentRow): Assignment {
     tools: a.tools.map(toolJson),
     created_at: iso(a.createdAt),
     updated_at: iso(a.updatedAt),
+  };
+}
+
+export function teamJson(t: TeamRow): Team {
+  return {
+    id: t.id,
+    name: t.name,
+    description: t.description,
+    process: t.process,
+    max_rounds: t.maxRounds,
+    is_default: t.isDefault,
+    members: t.members.map((m) => ({
+      id: m.id,
+      order: m.order,
+      agent: agentJson(m.agent),
+      prompt_override: m.promptOverride,
+      tools: m.tools.map(toolJson),
+    })),
+    created_at: iso(t.createdAt),
+    updated_at: iso(t.updatedAt),
   };
 }
 

@@ -16,6 +16,7 @@ import type {
   SessionSchema,
   SessionStateSchema,
   SessionSummarySchema,
+  TeamSchema,
   ToolSchema,
   TurnSchema,
 } from "./schemas";
@@ -25,6 +26,7 @@ export type Agent = z.infer<typeof AgentSchema>;
 export type Tool = z.infer<typeof ToolSchema>;
 export type Assignment = z.infer<typeof AssignmentSchema>;
 export type Session = z.infer<typeof SessionSchema>;
+export type Team = z.infer<typeof TeamSchema>;
 export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 export type Message = z.infer<typeof MessageSchema>;
 export type Rating = z.infer<typeof RatingSchema>;

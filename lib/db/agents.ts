@@ -59,24 +59,37 @@ export async function updateAgent(id: number, input: AgentInput) {
   }
 }
 
-/** Refuses while the agent is assigned to a session; its messages and run logs keep a null agent. */
+/**
+ * Refuses while the agent is assigned to a session or is a member of a team; its messages and
+ * run logs keep a null agent.
+ */
 export async function deleteAgent(id: number): Promise<boolean> {
   try {
     const { count } = await db().agent.deleteMany({ where: { id } });
     return count > 0;
   } catch (e) {
     if (isForeignKeyViolation(e)) {
-      const sessions = await agentAssignmentCount(id);
-      const where = sessions === 1 ? "a session" : `${sessions} sessions`;
-      throw new TandemError("conflict", `This agent is assigned to ${where}; remove it from those sessions first.`);
+      const { assignments, teamMembers } = await agentUses(id);
+      const uses = [
+        assignments ? `assigned to ${plural(assignments, "session")}` : "",
+        teamMembers ? `a member of ${plural(teamMembers, "team")}` : "",
+      ].filter(Boolean);
+      const from = [assignments ? "sessions" : "", teamMembers ? "teams" : ""].filter(Boolean).join(" and ");
+      throw new TandemError("conflict", `This agent is ${uses.join(" and ")}; remove it from those ${from} first.`);
     }
     throw e;
   }
 }
 
-/** How many sessions the agent is assigned to (what blocks deleting it). */
-export function agentAssignmentCount(id: number): Promise<number> {
-  return db().assignment.count({ where: { agentId: id } });
+const plural = (n: number, what: string) => (n === 1 ? `a ${what}` : `${n} ${what}s`);
+
+/** How many sessions and teams the agent is in (what blocks deleting it). */
+export async function agentUses(id: number) {
+  const [assignments, teamMembers] = await Promise.all([
+    db().assignment.count({ where: { agentId: id } }),
+    db().teamMember.count({ where: { agentId: id } }),
+  ]);
+  return { assignments, teamMembers };
 }
 
 /** Names of agents by id, for labelling aggregates. */

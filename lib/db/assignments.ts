@@ -4,7 +4,7 @@
  */
 import type { Prisma } from "@/generated/sqlite/client";
 import { fieldError, notFound } from "@/lib/errors";
-import { db } from "./connection";
+import { db, retryWhenBusy } from "./connection";
 import { isUniqueViolation } from "./orm";
 
 // Tools are read unordered and sorted by id in findAssignments: the ORM cannot split an ordered
@@ -75,4 +75,62 @@ export async function updateAssignmentRow(sessionPk: number, assignmentId: numbe
 export async function removeAssignmentRow(sessionPk: number, assignmentId: number): Promise<boolean> {
   const { count } = await db().assignment.deleteMany({ where: { id: assignmentId, sessionId: sessionPk } });
   return count > 0;
+}
+
+/** One agent of a new team of a session: its name, the names of the tools it may use, its prompt override. */
+export interface NewAssignment {
+  agent: string;
+  tools: readonly string[];
+  promptOverride?: string;
+}
+
+/**
+ * `team` by ids, in order: members whose agent is missing or inactive are left out, as are
+ * inactive tools.
+ */
+export async function resolveAssignments(
+  tx: Prisma.TransactionClient,
+  team: readonly NewAssignment[],
+): Promise<MemberIds[]> {
+  const agents = await tx.agent.findMany({ where: { isActive: true, name: { in: team.map((m) => m.agent) } } });
+  const tools = await tx.tool.findMany({
+    where: { isActive: true, name: { in: team.flatMap((m) => m.tools) } },
+    select: { id: true, name: true },
+  });
+  return team.flatMap((member) => {
+    const agent = agents.find((a) => a.name === member.agent);
+    if (!agent) return [];
+    const toolIds = tools.filter((t) => member.tools.includes(t.name)).map((t) => t.id);
+    return [{ agentId: agent.id, promptOverride: member.promptOverride ?? "", toolIds }];
+  });
+}
+
+/** A member of a team or a session's team, by ids. */
+export interface MemberIds {
+  agentId: number;
+  promptOverride: string;
+  toolIds: number[];
+}
+
+/** Rows to create (assignments of a session, or members of a team), in run order. */
+export const assignmentRows = (members: readonly MemberIds[]) =>
+  members.map((m, order) => ({
+    agentId: m.agentId,
+    order,
+    promptOverride: m.promptOverride,
+    tools: m.toolIds.length ? { connect: m.toolIds.map((id) => ({ id })) } : undefined,
+  }));
+
+/** Replaces the session's whole team in one transaction (and marks the session updated). */
+export async function replaceAssignmentRows(sessionPk: number, team: readonly NewAssignment[]): Promise<void> {
+  await retryWhenBusy(() =>
+    db().$transaction(async (tx) => {
+      const members = await resolveAssignments(tx, team);
+      await tx.assignment.deleteMany({ where: { sessionId: sessionPk } });
+      await tx.chatSession.update({
+        where: { id: sessionPk },
+        data: { updatedAt: new Date(), assignments: { create: assignmentRows(members) } },
+      });
+    }),
+  );
 }

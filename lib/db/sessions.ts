@@ -7,7 +7,13 @@ import { randomBytes } from "node:crypto";
 import type { Prisma } from "@/generated/sqlite/client";
 import { fieldError, notFound } from "@/lib/errors";
 import { isSessionId } from "@/lib/ids";
-import { type AssignmentRow, findAssignments } from "./assignments";
+import {
+  type AssignmentRow,
+  assignmentRows,
+  findAssignments,
+  type NewAssignment,
+  resolveAssignments,
+} from "./assignments";
 import { db, retryWhenBusy } from "./connection";
 import {
   type AdminPage,
@@ -108,46 +114,28 @@ export async function requireSessionKey(sessionId: string) {
   return session;
 }
 
-/** One agent of a new session's team: its name and the names of the tools it may use. */
-export interface TeamMember {
-  agent: string;
-  tools: readonly string[];
-}
-
 /**
- * Creates a session with `team` assigned in order (members whose agent is missing or inactive
- * are left out, as are inactive tools), all in one transaction.
+ * Creates a session with `team` assigned in order (see resolveAssignments), all in one transaction.
  */
 export async function createSession(input: {
   sessionId?: string;
   title?: string;
   userId?: string;
   metadata?: Json;
-  team: readonly TeamMember[];
+  team: readonly NewAssignment[];
 }): Promise<SessionRow> {
   const sessionId = input.sessionId ?? newSessionId();
-  const agentNames = input.team.map((m) => m.agent);
   try {
     const session = await retryWhenBusy(() =>
       db().$transaction(async (tx) => {
-        const agents = await tx.agent.findMany({ where: { isActive: true, name: { in: agentNames } } });
-        const tools = await tx.tool.findMany({
-          where: { isActive: true, name: { in: input.team.flatMap((m) => m.tools) } },
-          select: { id: true, name: true },
-        });
-        const members = input.team.flatMap((member) => {
-          const agent = agents.find((a) => a.name === member.agent);
-          if (!agent) return [];
-          const connect = tools.filter((t) => member.tools.includes(t.name)).map((t) => ({ id: t.id }));
-          return [{ agentId: agent.id, tools: connect.length ? { connect } : undefined }];
-        });
+        const members = await resolveAssignments(tx, input.team);
         return tx.chatSession.create({
           data: {
             sessionId,
             title: input.title ?? "",
             userId: input.userId ?? "",
             metadata: json(input.metadata),
-            assignments: { create: members.map((m, order) => ({ ...m, order })) },
+            assignments: { create: assignmentRows(members) },
           },
         });
       }),
@@ -281,4 +269,22 @@ export async function sessionPkOf(sessionId: string | undefined): Promise<number
   if (!isSessionId(sessionId)) return -1;
   const row = await db().chatSession.findUnique({ where: { sessionId }, select: { id: true } });
   return row?.id ?? -1;
+}
+
+/** What naming a session after its first run needs: how many runs succeeded, and the first exchange. */
+export async function firstExchange(sessionId: string) {
+  const session = await requireSessionKey(sessionId);
+  const [successes, question, answer] = await Promise.all([
+    db().runLog.count({ where: { sessionId: session.id, status: "success" } }),
+    db().message.findFirst({ where: { sessionId: session.id, role: "user" }, orderBy: { id: "asc" } }),
+    db().message.findFirst({ where: { sessionId: session.id, role: "agent" }, orderBy: { id: "desc" } }),
+  ]);
+  return { successes, question: question?.content ?? "", answer: answer?.content ?? "" };
+}
+
+/** Renames the session only while its title is still `from` (nobody renamed it meanwhile). */
+export async function renameSessionRowIf(sessionId: string, from: string, to: string): Promise<SessionRow | null> {
+  if (!isSessionId(sessionId)) return null;
+  const { count } = await db().chatSession.updateMany({ where: { sessionId, title: from }, data: { title: to } });
+  return count ? getSession(sessionId) : null;
 }

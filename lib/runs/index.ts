@@ -72,6 +72,7 @@ import { env } from "@/lib/env";
 import { TandemError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { publish } from "@/lib/realtime/hub";
+import { titleAfterFirstRun } from "@/lib/sessions/titles";
 import { singleton } from "@/lib/singleton";
 import { LiveRun } from "./live-run";
 import { announceQueue } from "./queue";
@@ -389,6 +390,7 @@ async function execute(run: LiveRun): Promise<RunOutcome> {
     { owner: true },
   );
   run.ended();
+  if (outcome.status === "success") void titleAfterFirstRun(run.sessionId);
   return {
     runId: run.runId,
     status: outcome.status,

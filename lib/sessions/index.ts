@@ -10,22 +10,51 @@ import type { Message } from "@/lib/contract/types";
 import * as assignments from "@/lib/db/assignments";
 import * as messages from "@/lib/db/messages";
 import * as sessions from "@/lib/db/sessions";
-import { notFound, TandemError } from "@/lib/errors";
+import * as teams from "@/lib/db/teams";
+import { fieldError, notFound, TandemError } from "@/lib/errors";
 import { hub, publish } from "@/lib/realtime/hub";
 import { cancelRun } from "@/lib/runs/index";
+import { announceUpdate } from "./announce";
 
-/** Creates a session with the default team. */
-export const createSession = (input: Omit<Parameters<typeof sessions.createSession>[0], "team">) =>
-  sessions.createSession({ ...input, team: DEFAULT_TEAM });
-
-/** Tells the session's open windows (and other admin tabs) what it looks like now. */
-function announceUpdate(session: sessions.SessionRow): sessions.SessionRow {
-  publish(session.sessionId, "session_updated", { session: sessionJson(session) });
-  return session;
+/** A team by the id or name a client sent: its members as assignments; unknown → field error. */
+async function teamMembers(ref: number | string): Promise<assignments.NewAssignment[]> {
+  const team = await teams.findTeam(ref);
+  if (!team) throw fieldError("team", "No team has this name or id.");
+  return teams.assignmentsOf(team);
 }
 
-export async function updateSession(sessionId: string, patch: Parameters<typeof sessions.updateSessionRow>[1]) {
-  return announceUpdate(await sessions.updateSessionRow(sessionId, patch));
+/** The default team's members; the built-in pair while no team is marked (all were deleted). */
+async function defaultMembers(): Promise<readonly assignments.NewAssignment[]> {
+  const team = await teams.defaultTeam();
+  return team ? teams.assignmentsOf(team) : DEFAULT_TEAM;
+}
+
+/** Creates a session with `team`'s members assigned (a name or id), else the default team's. */
+export async function createSession(
+  input: Omit<Parameters<typeof sessions.createSession>[0], "team"> & { team?: number | string },
+) {
+  const { team, ...fields } = input;
+  return sessions.createSession({
+    ...fields,
+    team: team === undefined ? await defaultMembers() : await teamMembers(team),
+  });
+}
+
+/**
+ * Changes the session's fields; with `team` (a name or id), its assignments become that team's
+ * members first (an unknown team changes nothing). One announcement either way.
+ */
+export async function updateSession(
+  sessionId: string,
+  patch: Parameters<typeof sessions.updateSessionRow>[1] & { team?: number | string },
+) {
+  const { team, ...fields } = patch;
+  if (team !== undefined) {
+    const members = await teamMembers(team);
+    const { id } = await sessions.requireSessionKey(sessionId);
+    await assignments.replaceAssignmentRows(id, members);
+  }
+  return announceUpdate(await sessions.updateSessionRow(sessionId, fields));
 }
 
 /** Stops the session's run if one is going, then deletes it with everything it holds. */

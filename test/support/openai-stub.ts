@@ -38,6 +38,9 @@ export interface StubRequest {
   path: string;
 }
 
+/** The models `GET /v1/models` lists. */
+export const STUB_MODELS = ["stub-large", "stub-small"] as const;
+
 export interface OpenAIStub {
   /** e.g. http://127.0.0.1:PORT/v1 */
   baseURL: string;
@@ -362,6 +365,12 @@ export async function startOpenAIStub(behaviors: StubBehavior[] = []): Promise<O
       const stubReq: StubRequest = { body, headers: { ...req.headers }, path };
       requests.push(stubReq);
 
+      // The model list, as OpenAI-compatible servers answer it.
+      if (req.method === "GET" && path.replace(/\/+$/, "") === "/v1/models") {
+        const data = STUB_MODELS.map((id) => ({ id, object: "model", created: 0, owned_by: "stub" }));
+        sendJson(res, 200, { object: "list", data });
+        return;
+      }
       if (req.method !== "POST" || path.replace(/\/+$/, "") !== "/v1/chat/completions") {
         sendJson(res, 404, errorBody(404, `stub: no route for ${req.method} ${path}`));
         return;

@@ -4,6 +4,7 @@ import Link from "next/link";
 import type { RefObject } from "react";
 import { type ConnectionState, ConnectionStatus } from "./ConnectionStatus";
 import { MenuIcon, PlusIcon, TandemMark } from "./icons";
+import { TeamMenu } from "./TeamMenu";
 
 export function Header(props: {
   connection: ConnectionState;
@@ -40,7 +41,8 @@ export function Header(props: {
         <TandemMark size={28} />
         <span className="text-[1.05rem] font-semibold tracking-tight">Tandem</span>
       </Link>
-      <div className="ml-auto flex items-center gap-2">
+      <div className="ml-auto flex min-w-0 items-center gap-2">
+        <TeamMenu />
         <ConnectionStatus state={props.connection} />
         <button
           type="button"

@@ -6,6 +6,7 @@ import { Composer } from "./Composer";
 import { TandemMark } from "./icons";
 import { AgentAvatar } from "./MessageItem";
 import { useSessions, useShell } from "./shell-context";
+import { TeamPicker } from "./TeamPicker";
 
 export const EMPTY_STATE_TEXT = "Ask anything — a researcher and a writer will work on it together";
 
@@ -102,6 +103,7 @@ export function HomeView() {
           className="flex min-h-full flex-col items-center justify-center px-4 py-10 text-center"
         >
           <AgentsIntro onPick={(s) => setDraft(s)} />
+          <TeamPicker />
           {snap.status === "unreachable" && !snap.loaded && (
             <p
               role="status"

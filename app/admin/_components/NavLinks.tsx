@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 const LINKS = [
   ["/admin", "Dashboard"],
   ["/admin/agents", "Agents"],
+  ["/admin/teams", "Teams"],
   ["/admin/tools", "Tools"],
   ["/admin/sessions", "Sessions"],
   ["/admin/messages", "Messages"],

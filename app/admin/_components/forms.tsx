@@ -102,6 +102,12 @@ function Errors({ id, errors, name }: { id: string; errors?: string[]; name: str
   );
 }
 
+/** A field's errors where the field is a composite the form builds itself (e.g. a team's members). */
+export function FieldErrors({ name }: { name: string }) {
+  const f = useField(name);
+  return <Errors id={f.errorId} errors={f.errors} name={name} />;
+}
+
 function Label({ htmlFor, label, hint }: { htmlFor: string; label: string; hint?: ReactNode }) {
   return (
     <label htmlFor={htmlFor} className="mb-1 block text-sm font-medium text-ink">
@@ -120,6 +126,8 @@ export function TextField(props: {
   autoComplete?: string;
   placeholder?: string;
   autoFocus?: boolean;
+  /** The id of a <datalist> of suggestions. */
+  list?: string;
 }) {
   const f = useField(props.name);
   return (
@@ -135,6 +143,7 @@ export function TextField(props: {
         autoComplete={props.autoComplete ?? "off"}
         placeholder={props.placeholder}
         autoFocus={props.autoFocus}
+        list={props.list}
         aria-invalid={f.errors ? true : undefined}
         aria-describedby={f.errors ? f.errorId : undefined}
         className={input}

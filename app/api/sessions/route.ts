@@ -23,6 +23,7 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
       title: body.title,
       userId: body.user_id,
       metadata: body.metadata,
+      team: body.team,
     });
     return Response.json(sessionJson(session), { status: 201 });
   },

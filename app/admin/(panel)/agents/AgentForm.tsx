@@ -3,6 +3,8 @@ import { saveAgentAction } from "@/app/admin/actions";
 
 export function AgentForm(props: {
   csrf: string;
+  /** Suggestions for the model hint (the offline model and the provider's list); any id may be typed. */
+  models: string[];
   agent?: { id: number; name: string; role: string; description: string; modelHint: string; isActive: boolean };
 }) {
   const a = props.agent;
@@ -25,7 +27,13 @@ export function AgentForm(props: {
         defaultValue={a?.modelHint}
         hint="empty: TANDEM_MODEL; 'offline' forces the offline model"
         placeholder="gpt-4o-mini"
+        list="model-suggestions"
       />
+      <datalist id="model-suggestions" data-testid="model-suggestions">
+        {props.models.map((m) => (
+          <option key={m} value={m} />
+        ))}
+      </datalist>
       <Checkbox
         name="is_active"
         label="Active"

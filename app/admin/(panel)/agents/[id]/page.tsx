@@ -7,6 +7,7 @@ import { ActiveBadge, Card, Dl, Notice, PageHeader, when } from "@/app/admin/_co
 import { AgentForm } from "@/app/admin/(panel)/agents/AgentForm";
 import { deleteAgentAction } from "@/app/admin/actions";
 import { requireAdminPage } from "@/lib/admin/next";
+import { availableModels } from "@/lib/agents/models";
 import { getAgent } from "@/lib/db/agents";
 
 export const metadata: Metadata = { title: "Agent" };
@@ -35,7 +36,7 @@ export default async function AgentPage({
       {created === "1" && <Notice>The agent was created.</Notice>}
       <div className="grid gap-5 lg:grid-cols-[1fr_20rem]">
         <Card title="Edit">
-          <AgentForm csrf={admin.csrfToken} agent={agent} />
+          <AgentForm csrf={admin.csrfToken} agent={agent} models={await availableModels()} />
         </Card>
         <div className="space-y-5">
           <Card title="Usage">

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { Card, PageHeader } from "@/app/admin/_components/ui";
 import { AgentForm } from "@/app/admin/(panel)/agents/AgentForm";
 import { requireAdminPage } from "@/lib/admin/next";
+import { availableModels } from "@/lib/agents/models";
 
 export const metadata: Metadata = { title: "New agent" };
 
@@ -11,7 +12,7 @@ export default async function NewAgentPage() {
     <>
       <PageHeader title="New agent" back={{ href: "/admin/agents", label: "Agents" }} />
       <Card>
-        <AgentForm csrf={admin.csrfToken} />
+        <AgentForm csrf={admin.csrfToken} models={await availableModels()} />
       </Card>
     </>
   );
