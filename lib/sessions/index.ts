@@ -5,7 +5,7 @@
 
 import { DEFAULT_TEAM } from "@/lib/agents/defaults";
 import type { Rating } from "@/lib/contract/schemas";
-import { messageJson, sessionJson, storedRating } from "@/lib/contract/serialize";
+import { messageJson, storedRating } from "@/lib/contract/serialize";
 import type { Message } from "@/lib/contract/types";
 import * as assignments from "@/lib/db/assignments";
 import * as messages from "@/lib/db/messages";
