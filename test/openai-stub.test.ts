@@ -418,14 +418,14 @@ describe("openai stub protocol and queue (raw fetch)", () => {
     const res = await post(stub, { input: "x" }, "/responses");
     assert.equal(res.status, 404);
     assert.equal(typeof (await res.json()).error.message, "string");
-    const get = await fetch(`${stub.baseURL}/models`);
+    const get = await fetch(`${stub.baseURL}/embeddings`);
     assert.equal(get.status, 404);
     await get.text();
     assert.equal((await post(stub, userMsg("a"))).status, 500);
     assert.equal((await post(stub, userMsg("a"))).status, 200);
     assert.deepEqual(
       stub.requests.map((r) => r.path),
-      ["/v1/responses", "/v1/models", "/v1/chat/completions", "/v1/chat/completions"],
+      ["/v1/responses", "/v1/embeddings", "/v1/chat/completions", "/v1/chat/completions"],
     );
   });
 

@@ -65,7 +65,8 @@ let counter = 0;
 /** A new session (with the default researcher → writer team) and a WebSocket client on it. */
 async function openSession(server: TandemServer): Promise<{ id: string; ws: ChatClient }> {
   const id = `prov-${Date.now().toString(36)}-${counter++}`;
-  const res = await api(server, "POST", "/api/sessions/", { session_id: id });
+  // Titled, so no title is generated after the first run: each test counts the agents' model requests.
+  const res = await api(server, "POST", "/api/sessions/", { session_id: id, title: "Provider test" });
   assert.equal(res.status, 201, res.text);
   assert.deepEqual(
     res.json.assignments.map((a: any) => a.agent.name),

@@ -17,7 +17,9 @@ describe("chat WebSocket", () => {
     await server.stop();
   });
 
-  const newSession = async () => (await api("POST", "/api/sessions/", {})).json.session_id as string;
+  // Titled, so that no title is generated (and announced) after a run: the tests compare event streams.
+  const newSession = async () =>
+    (await api("POST", "/api/sessions/", { title: "WebSocket test" })).json.session_id as string;
 
   test("greets with `connected`, with and without the trailing slash", async () => {
     const id = await newSession();

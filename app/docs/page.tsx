@@ -209,7 +209,7 @@ export default function DocsPage() {
                     <span className={`rounded-md px-2 py-0.5 text-xs font-bold uppercase ${METHOD_STYLE[method]}`}>
                       {method}
                     </span>
-                    <code className="font-mono text-sm text-ink">{path}</code>
+                    <code className="break-all font-mono text-sm text-ink">{path}</code>
                     <span className="text-xs text-muted">{op.operationId}</span>
                   </header>
                   <h3 id={`${anchor(op)}-title`} className="mt-2 font-medium text-ink">
