@@ -33,6 +33,28 @@ const text = (max: number) =>
 const Timestamp = z.iso.datetime().describe("ISO 8601 UTC timestamp");
 /** Ids inside an export name its runs and messages to each other; an import gives them new ones. */
 const LocalId = z.number().int().min(1);
+/** The databases' integer columns are 32-bit. */
+const Count = z
+  .number()
+  .int()
+  .min(-(2 ** 31))
+  .max(2 ** 31 - 1);
+/** Whether a NUL character is in any string or key of `value` (iterative: values may nest deep). */
+function containsNul(value: unknown): boolean {
+  const stack = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "string" && v.includes(NUL)) return true;
+    if (v !== null && typeof v === "object")
+      for (const [k, child] of Object.entries(v)) {
+        if (k.includes(NUL)) return true;
+        stack.push(child);
+      }
+  }
+  return false;
+}
+/** Any JSON PostgreSQL's jsonb takes: no NUL characters. */
+const StorableJson = JsonValue.nullable().refine((v) => !containsNul(v), "Null characters are not allowed.");
 const AgentName = text(64).nullable().describe("The agent's name (agents are matched by name on import).");
 
 export const ExportedRunSchema = z
@@ -58,11 +80,11 @@ export const ExportedMessageSchema = z
     agent: AgentName,
     content: text(MAX_IMPORT_CONTENT),
     tool_name: text(128),
-    tool_input: JsonValue.nullable(),
-    tool_output: JsonValue.nullable(),
-    tokens_prompt: z.number().int().nullable(),
-    tokens_completion: z.number().int().nullable(),
-    latency_ms: z.number().int().nullable(),
+    tool_input: StorableJson,
+    tool_output: StorableJson,
+    tokens_prompt: Count.nullable(),
+    tokens_completion: Count.nullable(),
+    latency_ms: Count.nullable(),
     metadata: JsonObjectSchema,
     rating: RatingSchema.nullable(),
     run_id: LocalId.nullable(),
@@ -74,7 +96,7 @@ export const ExportedMessageSchema = z
 export const ExportedTeamMemberSchema = z
   .object({
     agent: text(64),
-    order: z.number().int(),
+    order: Count,
     prompt_override: text(20_000),
     tools: z.array(text(128)).max(100),
   })

@@ -138,10 +138,11 @@ export async function exportMarkdown(sessionId: string): Promise<{ title: string
   return { title: session.title, markdown: `${out.join("\n")}\n` };
 }
 
-/** `tandem-trip-to-lisbon-2026-01-02.md`: the title made file-safe (ASCII), else the session id. */
+/** `tandem-trip-to-lisbon-2026-01-02.md`: the title made file-safe (ASCII, accents dropped), else the session id. */
 export function exportFilename(title: string, sessionId: string, format: "json" | "md"): string {
   const slug = title
     .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .slice(0, 60);

@@ -2,10 +2,10 @@ import { parseQuery, route } from "@/lib/api/http";
 import { ExportQuery } from "@/lib/contract/transfer";
 import { exportChat, exportFilename, exportMarkdown } from "@/lib/transfer/export";
 
-/** A download: the browser saves it under the chat's title (ASCII, and the full title for those that read it). */
+/** A download: the browser saves it under a name made from the chat's title. */
 const attachment = (filename: string, type: string) => ({
   "Content-Type": type,
-  "Content-Disposition": `attachment; filename="${filename}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+  "Content-Disposition": `attachment; filename="${filename}"`,
 });
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route<{ sessionId: string }>({
