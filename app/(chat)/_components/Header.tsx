@@ -3,6 +3,7 @@
 import Link from "next/link";
 import type { RefObject } from "react";
 import { type ConnectionState, ConnectionStatus } from "./ConnectionStatus";
+import { ExportMenu } from "./ExportMenu";
 import { MenuIcon, PlusIcon, TandemMark } from "./icons";
 
 export function Header(props: {
@@ -42,6 +43,7 @@ export function Header(props: {
       </Link>
       <div className="ml-auto flex items-center gap-2">
         <ConnectionStatus state={props.connection} />
+        <ExportMenu />
         <button
           type="button"
           data-testid="new-session-button"
