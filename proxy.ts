@@ -24,7 +24,7 @@ export const config = {
   matcher: [
     {
       source:
-        "/((?!(?:api|health|ready|sessions|messages|agents|teams|tools|search|bench)(?:/|$)|_next/static|_next/image|favicon\\.ico|icon\\.svg).*)",
+        "/((?!(?:api|health|ready|sessions|messages|agents|teams|tools|search|import|bench)(?:/|$)|_next/static|_next/image|favicon\\.ico|icon\\.svg).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },

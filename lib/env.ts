@@ -44,6 +44,8 @@ const schema = z.object({
   /** Sends a session may hold waiting behind its running run; one more is answered 429. */
   TANDEM_QUEUE_LIMIT: int(5, 1),
   TANDEM_INSTANCE_ID: z.string().optional(),
+  /** The largest body `POST /api/import/` takes (a ChatGPT export of many chats is large); others take 1 MiB. */
+  TANDEM_IMPORT_MAX_BYTES: int(25 * 1024 * 1024, 1024),
   /** "1" enables the benchmark-only routes under /bench (npm run bench sets it). */
   TANDEM_BENCH: z.enum(["0", "1"]).default("0"),
   TANDEM_API_KEYS: z.string().optional(),

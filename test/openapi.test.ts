@@ -75,8 +75,15 @@ describe("a client generated from the document, against a running server", () =>
         mismatches.push(`${method} ${schemaPath}: status ${response.status} is not documented`);
         return;
       }
+      if (response.status === 204) return;
+      // The answer's media type must be one the document gives for that status; JSON is checked against its schema.
+      const media = (response.headers.get("content-type") ?? "").split(";")[0].trim();
+      if (documented.content && !(media in documented.content)) {
+        mismatches.push(`${method} ${schemaPath} ${response.status}: ${media} is not documented`);
+        return;
+      }
       const schema = documented.content?.["application/json"]?.schema;
-      if (!schema || response.status === 204) return;
+      if (!schema || media !== "application/json") return;
       const body = await response.clone().json();
       const pointer = `openapi#/paths/${schemaPath.replaceAll("~", "~0").replaceAll("/", "~1")}/${method}/responses/${response.status}/content/application~1json/schema`;
       const validate = ajv.getSchema(pointer);
@@ -172,7 +179,11 @@ describe("a client generated from the document, against a running server", () =>
     assert.ok((await client.GET("/api/tools/")).data?.some((t) => t.name === "calculator"));
     assert.ok((await client.GET("/api/teams/")).data?.some((t) => t.name === "Research & write"));
     const listed = await client.GET("/api/messages/", { params: { query: { session: sessionId } } });
-    assert.ok(listed.data!.length > messages.length, "every version's messages, not only the active path's");
+    // Every message of the session: those of the versions (regenerated, edited) too.
+    const everyVersion = await client.GET("/api/sessions/{session_id}/history/", {
+      params: { path: { session_id: sessionId }, query: { versions: "all" } },
+    });
+    assert.equal(listed.data?.length, everyVersion.data?.length);
     const first = listed.data![0];
     assert.equal((await client.GET("/api/messages/{id}/", { params: { path: { id: first.id } } })).data?.id, first.id);
     assert.equal((await client.GET("/api/messages/{id}/", { params: { path: { id: 999_999 } } })).response.status, 404);
@@ -186,6 +197,26 @@ describe("a client generated from the document, against a running server", () =>
     const found = await client.GET("/api/search/", { params: { query: { q: "12 3" } } });
     assert.ok(found.data?.some((r) => r.session_id === sessionId));
     assert.equal((await client.GET("/api/search/", { params: { query: { q: "" } } })).response.status, 400);
+
+    // Export and import: the JSON export imports as a new chat; Markdown comes as text/markdown.
+    const exported = await client.GET("/api/sessions/{session_id}/export/", {
+      ...session,
+      params: { ...session.params, query: { format: "json" } },
+    });
+    // Both media types share the 200: the JSON one is asked for here.
+    const chat = exported.data as Exclude<typeof exported.data, string | undefined>;
+    assert.equal(chat.format, "tandem.chat");
+    const markdown = await client.GET("/api/sessions/{session_id}/export/", {
+      ...session,
+      params: { ...session.params, query: { format: "md" } },
+      parseAs: "text",
+    });
+    assert.match(String(markdown.data), /^# Patched/);
+    const imported = await client.POST("/api/import/", { body: chat });
+    assert.equal(imported.response.status, 201);
+    assert.equal(imported.data?.imported[0].messages, chat.messages.length);
+    const refused = await client.POST("/api/import/", { body: [] });
+    assert.equal(refused.response.status, 400);
 
     assert.equal((await client.DELETE("/api/sessions/{session_id}/", session)).response.status, 204);
     assert.equal((await client.GET("/api/sessions/{session_id}/", session)).response.status, 404);

@@ -63,13 +63,13 @@ export function errorResponse(error: unknown, req?: Request): Response {
 // Request bodies
 // ---------------------------------------------------------------------------------------------
 
-const tooLarge = () =>
-  new TandemError("payload_too_large", `Request body is too large (the limit is ${MAX_BODY_BYTES} bytes).`);
+const tooLarge = (limit: number) =>
+  new TandemError("payload_too_large", `Request body is too large (the limit is ${limit} bytes).`);
 
-/** Reads the body as text, refusing more than 1 MiB before buffering it all. */
-async function readText(req: Request): Promise<string> {
+/** Reads the body as text, refusing more than `limit` bytes (1 MiB) before buffering it all. */
+async function readText(req: Request, limit = MAX_BODY_BYTES): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (declared > limit) throw tooLarge(limit);
   if (!req.body) return "";
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -78,9 +78,9 @@ async function readText(req: Request): Promise<string> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > limit) {
       await reader.cancel();
-      throw tooLarge();
+      throw tooLarge(limit);
     }
     chunks.push(value);
   }
@@ -90,17 +90,21 @@ async function readText(req: Request): Promise<string> {
 const kindOf = (v: unknown) =>
   Array.isArray(v) ? "list" : v === null ? "null" : typeof v === "string" ? "str" : typeof v;
 
-/** The JSON object in the body; an empty body is `{}`. */
-export async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
-  const text = await readText(req);
+/** The JSON value in the body (any kind; an empty body is `{}`), at most `limit` bytes. */
+export async function readJson(req: Request, limit = MAX_BODY_BYTES): Promise<unknown> {
+  const text = await readText(req, limit);
   if (text.trim() === "") return {};
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     const reason = e instanceof SyntaxError ? e.message : "invalid JSON";
     throw new TandemError("bad_request", `JSON parse error - ${reason}`);
   }
+}
+
+/** The JSON object in the body; an empty body is `{}`. */
+export async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
+  const value = await readJson(req);
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new TandemError("bad_request", `Invalid data. Expected a dictionary, but got ${kindOf(value)}.`);
   }

@@ -35,6 +35,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/import/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import chats: a Tandem export or ChatGPT's conversations.json
+         * @description Each conversation is validated alone and stored in one transaction as a new session (never over an existing chat): a bad one fails alone, none is half-imported. The answer reports per conversation what was imported (session_id, counts) and left out (system, tool and hidden messages, images and other non-text content, agents or tools this server lacks), and what failed and why: 201 when at least one was imported, else 400 with the same report and a `detail`. ChatGPT: each user message and the assistant messages after it form a run; sibling answers are regenerations, sibling user messages edits; `current_node` picks the active path; assistant messages belong to the session's writer (`metadata.author: "assistant"`). Bodies up to TANDEM_IMPORT_MAX_BYTES (25 MiB); at most 1000 conversations and 20000 messages each.
+         */
+        post: operations["importChats"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/messages/": {
         parameters: {
             query?: never;
@@ -221,6 +241,26 @@ export interface paths {
          * @description A new user message (`metadata.edit_of`) answered from the same point of the conversation; the old version stays. Answers like send: 200 with the run's messages, or 202 with `async: true` (queued while a run is going).
          */
         post: operations["editMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a chat: JSON (lossless, for import) or Markdown (to read)
+         * @description `format=json` (default): Tandem's own format, versioned (`format: tandem.chat`, `version`): the session, its team, every run (every version of every turn: kind, parent, user message, resumed run, status, details, extra) and every message of every branch (tool calls, ratings, metadata, `run_id`), and `head_run_id`; ids are the chat's own (an import renumbers them). `format=md`: the active path as Markdown (`text/markdown`): title, each message with its author and time, tool calls with their input and output, failed turns. Both come with `Content-Disposition: attachment`.
+         */
+        get: operations["exportSession"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -545,6 +585,91 @@ export interface components {
             /** @constant */
             status: "cancelled";
         };
+        /** @description ext: one chat, lossless (format `tandem.chat`, version 1). */
+        ChatExport: {
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC timestamp
+             */
+            exported_at: string;
+            /** @constant */
+            format: "tandem.chat";
+            /** @description The run the active path runs through (null: none chosen). */
+            head_run_id: number | null;
+            /** @description Every message of every branch, oldest first. */
+            messages: components["schemas"]["ExportedMessage"][];
+            /** @description Every run, oldest first: the conversation's tree. */
+            runs: components["schemas"]["ExportedRun"][];
+            session: {
+                /**
+                 * Format: date-time
+                 * @description ISO 8601 UTC timestamp
+                 */
+                created_at: string;
+                /** @description A JSON object (or null), at most 16384 bytes (16 KiB) as JSON. */
+                metadata: {
+                    [key: string]: components["schemas"]["JsonValue"];
+                } | null;
+                /** @description The id it had where it was exported (an import gives a new one). */
+                session_id: string;
+                title: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601 UTC timestamp
+                 */
+                updated_at: string;
+                user_id: string;
+            };
+            /** @description The agents assigned, in order. */
+            team: components["schemas"]["ExportedTeamMember"][];
+            /**
+             * @description The format's version; a newer one is refused, not guessed at.
+             * @constant
+             */
+            version: 1;
+        };
+        /** @description One conversation of ChatGPT's conversations.json export. */
+        ChatGptConversation: {
+            conversation_id?: string | null;
+            create_time?: number | null;
+            current_node?: string | null;
+            mapping: {
+                [key: string]: {
+                    children?: string[] | null;
+                    id: string;
+                    message?: ({
+                        author: {
+                            name?: string | null;
+                            role: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        content: {
+                            content_type: string;
+                            parts?: unknown[] | null;
+                            text?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        create_time?: number | null;
+                        id?: string | null;
+                        metadata?: {
+                            [key: string]: unknown;
+                        } | null;
+                        recipient?: string | null;
+                    } & {
+                        [key: string]: unknown;
+                    }) | null;
+                    parent?: string | null;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+            title?: string | null;
+            update_time?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
         Edit: {
             /** @description Answer 202 at once; the run reports over the WebSocket. */
             async?: boolean;
@@ -558,6 +683,70 @@ export interface components {
         } | {
             [key: string]: string[];
         };
+        /** @description A message of an exported chat, of every branch. */
+        ExportedMessage: {
+            /** @description The agent's name (agents are matched by name on import). */
+            agent: string | null;
+            content: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC timestamp
+             */
+            created_at: string;
+            id: number;
+            latency_ms: number | null;
+            metadata: {
+                [key: string]: components["schemas"]["JsonValue"];
+            } | null;
+            rating: ("up" | "down") | null;
+            /** @enum {string} */
+            role: "user" | "agent" | "system" | "tool";
+            run_id: number | null;
+            tokens_completion: number | null;
+            tokens_prompt: number | null;
+            tool_input: components["schemas"]["JsonValue"] | null;
+            tool_name: string;
+            tool_output: components["schemas"]["JsonValue"] | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC timestamp
+             */
+            updated_at: string;
+        };
+        /** @description A run of an exported chat, every version of every turn. */
+        ExportedRun: {
+            /** @description The agent's name (agents are matched by name on import). */
+            agent: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC timestamp
+             */
+            created_at: string;
+            details: string;
+            extra: {
+                [key: string]: components["schemas"]["JsonValue"];
+            } | null;
+            id: number;
+            /** @enum {string} */
+            kind: "send" | "regenerate" | "edit" | "retry" | "continue";
+            parent_run_id: number | null;
+            resumes_run_id: number | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "success" | "error" | "cancelled";
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC timestamp
+             */
+            updated_at: string;
+            user_message_id: number | null;
+        };
+        /** @description An agent assigned to the chat, with its tools (by name). */
+        ExportedTeamMember: {
+            agent: string;
+            order: number;
+            prompt_override: string;
+            tools: string[];
+        };
         /**
          * @example {
          *       "message": "Server is up!"
@@ -566,6 +755,31 @@ export interface components {
         Health: {
             /** @constant */
             message: "Server is up!";
+        };
+        /** @description A Tandem export (one chat, or `{chats: [...]}`) or ChatGPT's `conversations.json` (an array of conversations). */
+        ImportBody: components["schemas"]["ChatExport"] | {
+            chats: components["schemas"]["ChatExport"][];
+        } | components["schemas"]["ChatGptConversation"][];
+        /** @description ext: what an import did, per conversation. */
+        ImportReport: {
+            /** @description Present when nothing was imported (400): why, in short. */
+            detail?: string;
+            /** @description Conversations not imported at all. */
+            failed: {
+                title: string;
+                why: string;
+            }[];
+            imported: {
+                messages: number;
+                runs: number;
+                session_id: string;
+                /** @description What of this conversation was left out, and why. */
+                skipped: {
+                    what: string;
+                    why: string;
+                }[];
+                title: string;
+            }[];
         };
         /** @description Any JSON value. */
         JsonValue: unknown;
@@ -969,6 +1183,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    importChats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ImportBody"];
+            };
+        };
+        responses: {
+            /** @description Imported (at least one conversation) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description Nothing imported (the report, with `detail`), or not JSON, or an unknown format */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "content": [
+                     *         "This field is required."
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over TANDEM_IMPORT_MAX_BYTES, or more than 1000 conversations */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Request body is too large (the limit is 1048576 bytes)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1929,6 +2211,77 @@ export interface operations {
                     /**
                      * @example {
                      *       "detail": "The model provider failed: 503 Service Unavailable."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportSession: {
+        parameters: {
+            query?: {
+                format?: "json" | "md";
+            };
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chat, as a download */
+            200: {
+                headers: {
+                    /** @description A download: `attachment; filename="tandem-<title>-<date>.<json|md>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatExport"];
+                    "text/markdown": string;
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "content": [
+                     *         "This field is required."
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Authentication credentials were not provided."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Not found."
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import * as S from "./schemas";
+import * as T from "./transfer";
 
 export type Op = {
   /** The old backend had it (its answers are frozen); otherwise a Tandem extension. */
@@ -20,8 +21,12 @@ export type Op = {
     description: string;
     array?: boolean;
     paged?: boolean;
+    /** Also answers `text/markdown` (a query parameter chooses), as a download (`Content-Disposition`). */
+    markdown?: boolean;
   };
   errors?: number[];
+  /** What an error status means for this operation, where the general wording would mislead. */
+  errorNotes?: Partial<Record<number, string>>;
   /** Opens a run: also answers 202 (async, queued, steering). */
   opensRun?: boolean;
   tag: string;
@@ -64,6 +69,7 @@ const TAGS = {
   messages: "Messages of a session and across sessions.",
   runs: "A run: the agents answering one message. Send, cancel, list.",
   agents: "The agents and tools (edited by admins in /admin).",
+  transfer: "Chats taken out as JSON or Markdown, and brought in (Tandem's export or ChatGPT's).",
 };
 
 const sessionParam = { name: "session_id", in: "path", required: true, schema: { type: "string", maxLength: 64 } };
@@ -269,6 +275,49 @@ export const endpoints: Record<string, Record<string, Op>> = {
       errors: [404, 409],
     },
   },
+  "/api/sessions/{session_id}/export/": {
+    get: {
+      compat: false,
+      tag: "transfer",
+      operationId: "exportSession",
+      summary: "Download a chat: JSON (lossless, for import) or Markdown (to read)",
+      description:
+        "`format=json` (default): Tandem's own format, versioned (`format: tandem.chat`, `version`): the session, " +
+        "its team, every run (every version of every turn: kind, parent, user message, resumed run, status, details, " +
+        "extra) and every message of every branch (tool calls, ratings, metadata, `run_id`), and `head_run_id`; ids " +
+        "are the chat's own (an import renumbers them). `format=md`: the active path as Markdown (`text/markdown`): " +
+        "title, each message with its author and time, tool calls with their input and output, failed turns. Both " +
+        "come with `Content-Disposition: attachment`.",
+      query: T.ExportQuery,
+      ok: { status: 200, schema: T.ChatExportSchema, markdown: true, description: "The chat, as a download" },
+      errors: [400, 404],
+    },
+  },
+  "/api/import/": {
+    post: {
+      compat: false,
+      tag: "transfer",
+      operationId: "importChats",
+      summary: "Import chats: a Tandem export or ChatGPT's conversations.json",
+      description:
+        `Each conversation is validated alone and stored in one transaction as a new session (never over an ` +
+        `existing chat): a bad one fails alone, none is half-imported. The answer reports per conversation what ` +
+        `was imported (session_id, counts) and left out (system, tool and hidden messages, images and other ` +
+        `non-text content, agents or tools this server lacks), and what failed and why: 201 when at least one ` +
+        `was imported, else 400 with the same report and a \`detail\`. ChatGPT: each user message and the ` +
+        `assistant messages after it form a run; sibling answers are regenerations, sibling user messages ` +
+        `edits; \`current_node\` picks the active path; assistant messages belong to the session's writer ` +
+        `(\`metadata.author: "assistant"\`). Bodies up to TANDEM_IMPORT_MAX_BYTES (25 MiB); at most ` +
+        `${T.MAX_IMPORT_CHATS} conversations and ${T.MAX_IMPORT_MESSAGES} messages each.`,
+      body: T.ImportBodySchema,
+      ok: { status: 201, schema: T.ImportReportSchema, description: "Imported (at least one conversation)" },
+      errors: [400, 413],
+      errorNotes: {
+        400: "Nothing imported (the report, with `detail`), or not JSON, or an unknown format",
+        413: `Body over TANDEM_IMPORT_MAX_BYTES, or more than ${T.MAX_IMPORT_CHATS} conversations`,
+      },
+    },
+  },
   "/api/agents/": {
     get: {
       compat: false,
@@ -401,6 +450,13 @@ const pagingHeaders = {
   },
 };
 
+const downloadHeaders = {
+  "Content-Disposition": {
+    description: 'A download: `attachment; filename="tandem-<title>-<date>.<json|md>"`.',
+    schema: { type: "string" },
+  },
+};
+
 function queryParameters(query?: z.ZodObject) {
   if (!query) return [];
   return Object.entries(query.shape).map(([name, schema]) => ({
@@ -426,13 +482,16 @@ function operation(path: string, op: Op) {
   const item =
     op.ok.schema && (op.ok.alternative ? { oneOf: [ref(op.ok.schema), ref(op.ok.alternative)] } : ref(op.ok.schema));
   const okContent = item
-    ? { "application/json": { schema: op.ok.array ? { type: "array", items: item } : item } }
+    ? {
+        "application/json": { schema: op.ok.array ? { type: "array", items: item } : item },
+        ...(op.ok.markdown ? { "text/markdown": { schema: { type: "string" } } } : {}),
+      }
     : undefined;
   const responses: Record<string, unknown> = {
     [op.ok.status]: {
       description: op.ok.description,
       content: okContent,
-      headers: op.ok.paged ? pagingHeaders : undefined,
+      headers: op.ok.paged ? pagingHeaders : op.ok.markdown ? downloadHeaders : undefined,
     },
   };
   if (op.opensRun) {
@@ -447,7 +506,7 @@ function operation(path: string, op: Op) {
   if (path.endsWith("/send/")) errors.add(429);
   for (const status of [...errors].sort()) {
     responses[status] = {
-      description: errorText[status],
+      description: op.errorNotes?.[status] ?? errorText[status],
       content: { "application/json": { schema: ref(S.ErrorSchema), example: errorExample(status) } },
       headers:
         status === 429 ? { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } } : undefined,
@@ -477,7 +536,7 @@ let cached: object | undefined;
  */
 function ownSchemas() {
   const registry = z.registry<{ id: string }>();
-  for (const value of Object.values(S)) {
+  for (const value of [...Object.values(S), ...Object.values(T)]) {
     if (!(value instanceof z.ZodType)) continue;
     const id = z.globalRegistry.get(value)?.id;
     if (id) registry.add(value, { id });

@@ -4,7 +4,17 @@
  * to /api, the edge treats them as API (keys, CORS, JSON errors), and proxy.ts keeps its CSP
  * nonce off them (its matcher must be a literal; a test checks it against this list).
  */
-export const MIRROR_ROOTS = ["health", "ready", "sessions", "messages", "agents", "teams", "tools", "search"] as const;
+export const MIRROR_ROOTS = [
+  "health",
+  "ready",
+  "sessions",
+  "messages",
+  "agents",
+  "teams",
+  "tools",
+  "search",
+  "import",
+] as const;
 
 /** First path segments that are the API. */
 export const API_ROOTS: ReadonlySet<string> = new Set(["api", ...MIRROR_ROOTS]);

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import type { RefObject } from "react";
 import { type ConnectionState, ConnectionStatus } from "./ConnectionStatus";
+import { ExportMenu } from "./ExportMenu";
 import { MenuIcon, PlusIcon, TandemMark } from "./icons";
 import { TeamMenu } from "./TeamMenu";
 
@@ -44,6 +45,7 @@ export function Header(props: {
       <div className="ml-auto flex min-w-0 items-center gap-2">
         <TeamMenu />
         <ConnectionStatus state={props.connection} />
+        <ExportMenu />
         <button
           type="button"
           data-testid="new-session-button"

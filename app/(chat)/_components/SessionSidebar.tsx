@@ -7,6 +7,7 @@ import { describeError } from "@/lib/client/api";
 import { formatFull, formatRelative, sessionLabel } from "@/lib/client/format";
 import type { SidebarSession } from "@/lib/client/sessions";
 import { ConfirmDialog } from "./ConfirmDialog";
+import { ImportChats } from "./ImportChats";
 import { ChatIcon, CloseIcon, PencilIcon, PlusIcon, RefreshIcon, SearchIcon, TrashIcon } from "./icons";
 import { SessionListSkeleton } from "./Skeletons";
 import { chatHref, consumeSearchFocus, FOCUS_SEARCH_EVENT, useSessions, useShell } from "./shell-context";
@@ -252,6 +253,7 @@ export function SessionSidebar({
           />
         )}
       </div>
+      <ImportChats />
 
       <ConfirmDialog
         open={!!confirming}
