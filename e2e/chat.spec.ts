@@ -121,16 +121,16 @@ test.describe("chat", () => {
     // Removed from the queue by mouse: it never runs.
     await page.getByTestId("queued-remove").click();
     await expect(page.getByTestId("queued-message")).toHaveCount(0);
-    const queue = await request.get(`/api/sessions/${sessionId}/queue/`);
-    expect(await queue.json()).toEqual([]);
-    await chat.screenshot(testInfo, "busy");
 
     // Stop while an agent has text on screen (the checks above may outlast the researcher's turn,
-    // and a Stop between two turns leaves nobody's text to mark).
+    // and a Stop between two turns leaves nobody's text to mark); the rest is checked after, so
+    // that a busy machine does not see the run end first.
     const writing = chat.streamingMessage().filter({ has: page.getByTestId("message-content") });
     await expect(writing.first()).toBeVisible({ timeout: 20_000 });
     await chat.stopButton.click();
     await chat.waitForRunEnd(20_000);
+    const queue = await request.get(`/api/sessions/${sessionId}/queue/`);
+    expect(await queue.json()).toEqual([]);
     await expect(page.getByTestId("message-cancelled").first()).toBeVisible({ timeout: 10_000 });
     // Whoever was writing is marked Stopped; no agent finished normally after the Stop.
     await expect(chat.agentMessages("writer").filter({ hasNot: page.getByTestId("message-cancelled") })).toHaveCount(0);

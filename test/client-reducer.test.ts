@@ -231,7 +231,8 @@ describe("client reducer: recorded runs", () => {
     assertIdle(view);
     const error = (events.at(-1) as Extract<ChatEvent, { event: "run_error" }>).payload.error;
     assert.deepEqual(view.notices, []);
-    assert.equal(view.announcement?.text, `The run failed: ${error}.`);
+    assert.ok(error.endsWith("."));
+    assert.equal(view.announcement?.text, `The run failed: ${error}`, "one full stop");
   });
 
   test("a send refused while the agents work keeps the text, and clears when the run ends", () => {
@@ -578,6 +579,19 @@ describe("message actions and turns", () => {
     assert.ok(t.kind === "turn");
     assert.deepEqual(t.guidance, [2]);
     assert.equal(withSteer[t.answer!].agent?.name, "writer");
+  });
+
+  test("a run that failed before any agent wrote still has its turn (where its failure and Retry show)", () => {
+    const view = sentHere(fixture("normal"));
+    const user = view.items[0];
+    const second: Message = { ...user, id: 9998, content: "again?" };
+    const items = [...view.items, second];
+    const blocks = groupTurns(items, "writer", false);
+    assert.deepEqual(blocks.at(-2), { kind: "message", index: items.length - 1 });
+    assert.deepEqual(blocks.at(-1), { kind: "turn", key: "u9998", work: [], guidance: [], answer: null });
+    // Nothing before the first user message: no empty "start" turn.
+    assert.equal(groupTurns([user], "writer", false).length, 2);
+    assert.equal(groupTurns([], "writer", false).length, 0);
   });
 });
 

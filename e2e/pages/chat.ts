@@ -74,6 +74,25 @@ export class ChatPage {
   get workToggle(): Locator {
     return this.page.getByTestId("work-toggle").last();
   }
+  get searchDialog(): Locator {
+    return this.page.getByTestId("search-dialog");
+  }
+  get searchInput(): Locator {
+    return this.page.getByTestId("search-input");
+  }
+  get searchOptions(): Locator {
+    return this.page.getByTestId("search-option");
+  }
+  get queued(): Locator {
+    return this.page.getByTestId("queued-message");
+  }
+  get steerButton(): Locator {
+    return this.page.getByTestId("steer-button");
+  }
+  /** The latest turn's footer (failure, Retry/Continue, Regenerate, answer versions). */
+  get turnFooter(): Locator {
+    return this.page.getByTestId("turn-footer").last();
+  }
   get shortcutsDialog(): Locator {
     return this.page.getByTestId("shortcuts-dialog");
   }
@@ -123,9 +142,14 @@ export class ChatPage {
     await expect(this.composer).toBeVisible();
   }
 
-  async gotoSession(sessionId: string): Promise<void> {
-    await this.page.goto(`/c/${encodeURIComponent(sessionId)}`);
-    await expect(this.page.getByTestId("conversation")).toBeVisible();
+  /** Opens a chat and waits until its history is shown (keys pressed before act on nothing). */
+  async gotoSession(sessionId: string, query = ""): Promise<void> {
+    await this.page.goto(`/c/${encodeURIComponent(sessionId)}${query}`);
+    await this.waitForLoaded();
+  }
+
+  async waitForLoaded(): Promise<void> {
+    await expect(this.page.getByTestId("conversation")).toHaveAttribute("data-phase", "ready", { timeout: 15_000 });
   }
 
   /** The session id of the open conversation, from the URL. */

@@ -10,6 +10,7 @@ import type {
   Message,
   QueuedRun,
   Rating,
+  SearchResult,
   SendAccepted,
   Session,
   SessionState,
@@ -302,6 +303,12 @@ export class ApiClient {
   /** Thumbs up or down on an agent's turn (null takes it back): the rated Message. */
   rateMessage(messageId: number, rating: Rating | null, opts?: RequestOptions): Promise<Message> {
     return this.request<Message>("PUT", `/messages/${messageId}/rating/`, { rating }, opts);
+  }
+
+  /** Messages of every conversation that match the words of `q`, best first (one page). */
+  search(q: string, opts?: RequestOptions & { limit?: number }): Promise<SearchResult[]> {
+    const query = `q=${encodeURIComponent(q)}&limit=${opts?.limit ?? 20}`;
+    return this.request<SearchResult[]>("GET", `/search/?${query}`, undefined, opts);
   }
 
   health(opts?: RequestOptions): Promise<{ message: string }> {

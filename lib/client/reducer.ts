@@ -589,7 +589,10 @@ function endRun(view: ConversationView, run: RunId, how: RunEnd, error?: string)
   const sendError = view.sendError?.kind === "conflict" ? null : view.sendError;
   view = { ...view, run: null, activity: null, stopping: false, sendError };
   // A failure shows on its turn (from the server's turns), not in a banner that goes away.
-  if (how === "error") return announce(view, `The run failed: ${error || "unknown error"}.`);
+  if (how === "error") {
+    const reason = error || "unknown error";
+    return announce(view, `The run failed: ${reason.endsWith(".") ? reason.slice(0, -1) : reason}.`);
+  }
   return announce(view, how === "cancelled" ? "Stopped." : "The agents are done.");
 }
 

@@ -41,7 +41,9 @@ export function groupTurns(items: Message[], answerer: string | null, live: bool
   const blocks: Block[] = [];
   let turn: { key: string; members: number[] } | null = null;
   const close = (isLast: boolean) => {
-    if (!turn || turn.members.length === 0) return;
+    // A user message's turn is kept with nothing in it yet (or ever: a run that failed before any
+    // agent wrote): the server's status and failure show on it.
+    if (!turn || (turn.members.length === 0 && turn.key === "start")) return;
     blocks.push(shapeTurn(items, turn.key, turn.members, answerer, live && isLast));
   };
   items.forEach((m, i) => {

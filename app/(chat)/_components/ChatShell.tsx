@@ -9,13 +9,13 @@ import type { Session } from "@/lib/contract/types";
 import { Drawer } from "./Drawer";
 import { Header } from "./Header";
 import { CloseIcon } from "./icons";
+import { SearchDialog } from "./SearchDialog";
 import { SessionSidebar } from "./SessionSidebar";
 import { ShortcutsDialog } from "./ShortcutsDialog";
 import {
   chatHref,
   decodeParam,
   requestComposerFocus,
-  requestSearchFocus,
   ShellContext,
   type ShellContextValue,
   type ShellNotice,
@@ -44,6 +44,7 @@ export function ChatShell({ children }: { children: React.ReactNode }) {
   const [notices, setNotices] = useState<ShellNotice[]>([]);
   const [announcement, setAnnouncement] = useState("");
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const [searchOpen, setSearchOpen] = useState(false);
   const firstMessages = useRef(new Map<string, string>());
   const menuButtonRef = useRef<HTMLButtonElement>(null);
 
@@ -119,9 +120,8 @@ export function ChatShell({ children }: { children: React.ReactNode }) {
       const key = e.key.toLowerCase();
       if (mod && !e.shiftKey && key === "k") {
         e.preventDefault();
-        const phone = !window.matchMedia("(min-width: 768px)").matches;
-        if (phone) setDrawerOpen(true);
-        requestSearchFocus();
+        // Over the drawer too: the search dialog is the top layer.
+        setSearchOpen(true);
       } else if (mod && e.shiftKey && key === "o") {
         e.preventDefault();
         void startChatRef.current().then((s) => s && requestComposerFocus());
@@ -234,6 +234,7 @@ export function ChatShell({ children }: { children: React.ReactNode }) {
           <SessionSidebar currentId={currentId} inDrawer onClose={() => setDrawerOpen(false)} />
         </Drawer>
         <ShortcutsDialog open={shortcutsOpen} onClose={() => setShortcutsOpen(false)} />
+        <SearchDialog open={searchOpen} onClose={() => setSearchOpen(false)} sessions={sessions} />
         <div aria-live="polite" aria-atomic="true" className="sr-only" data-testid="live-region">
           {announcement}
         </div>

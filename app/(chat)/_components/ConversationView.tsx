@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { type Activity, activityText, agentTone, displayName } from "@/lib/client/agents";
 import { type ConversationSnapshot, ConversationStore } from "@/lib/client/conversation";
@@ -56,6 +57,8 @@ export function ConversationView({ sessionId }: { sessionId: string }) {
   const composer = useRef<ComposerHandle>(null);
   const shellRef = useRef(shell);
   shellRef.current = shell;
+  // `?m=<message id>`: a search result's message, scrolled to and highlighted once shown.
+  const target = Number(useSearchParams().get("m")) || null;
 
   // One store per session; survives nothing but this view (a new session remounts the view).
   useEffect(() => {
@@ -161,6 +164,7 @@ export function ConversationView({ sessionId }: { sessionId: string }) {
       data-testid="conversation"
       data-session-id={sessionId}
       data-running={running || undefined}
+      data-phase={loading ? "loading" : snap?.phase}
     >
       <ConversationHeader title={title} loading={loading} assignments={snap?.assignments ?? []} />
 
@@ -202,6 +206,7 @@ export function ConversationView({ sessionId }: { sessionId: string }) {
             fold={snap!.fold}
             editing={snap!.editing}
             turns={snap!.turns}
+            reveal={target}
           >
             {snap!.items.length === 0 && (
               <div

@@ -97,3 +97,51 @@ export function MessageActions({
 }
 
 export { actionButton as messageActionClass };
+
+/** ‹ 2/3 ›: shows another version (the server switches the conversation's path). */
+export function VersionSwitch({
+  label,
+  index,
+  ids,
+  testId,
+}: {
+  label: string;
+  index: number;
+  ids: number[];
+  testId: string;
+}) {
+  const actions = useChatActions();
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: two buttons and a count, not a form's fieldset.
+    <div
+      role="group"
+      aria-label={label}
+      data-testid={testId}
+      className="inline-flex items-center text-xs text-ink-soft"
+    >
+      <button
+        type="button"
+        data-testid="version-prev"
+        aria-label={`Previous ${label.toLowerCase()}`}
+        disabled={index <= 0}
+        onClick={() => actions?.select(ids[index - 1])}
+        className={`${actionButton} disabled:opacity-40`}
+      >
+        ‹
+      </button>
+      <span data-testid="version-index" className="tabular-nums">
+        {index + 1}/{ids.length}
+      </span>
+      <button
+        type="button"
+        data-testid="version-next"
+        aria-label={`Next ${label.toLowerCase()}`}
+        disabled={index >= ids.length - 1}
+        onClick={() => actions?.select(ids[index + 1])}
+        className={`${actionButton} disabled:opacity-40`}
+      >
+        ›
+      </button>
+    </div>
+  );
+}

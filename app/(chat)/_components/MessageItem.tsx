@@ -3,10 +3,10 @@
 import { memo, useDeferredValue, useEffect, useId, useRef, useState } from "react";
 import { agentTone, displayName, initials } from "@/lib/client/agents";
 import { formatClock, formatFull, formatLatency, formatTokens } from "@/lib/client/format";
-import type { Message } from "@/lib/contract/types";
+import type { Message, Turn } from "@/lib/contract/types";
 import { AlertIcon, PencilIcon } from "./icons";
 import { Markdown } from "./Markdown";
-import { MessageActions, messageActionClass, useChatActions } from "./MessageActions";
+import { MessageActions, messageActionClass, useChatActions, VersionSwitch } from "./MessageActions";
 import { ToolCard } from "./ToolCard";
 
 export function AgentAvatar({ name, size = 32 }: { name: string; size?: number }) {
@@ -174,7 +174,20 @@ function AgentMessage({ m, runActive, hero }: { m: Message; runActive: boolean; 
   );
 }
 
-function UserMessage({ m, editing, guidance }: { m: Message; editing: boolean; guidance: boolean }) {
+/** A message's versions (edits): which one this is among the turn's user messages. */
+type Edits = Turn["edits"];
+
+function UserMessage({
+  m,
+  editing,
+  guidance,
+  edits,
+}: {
+  m: Message;
+  editing: boolean;
+  guidance: boolean;
+  edits?: Edits;
+}) {
   const actions = useChatActions();
   return (
     <article
@@ -203,6 +216,9 @@ function UserMessage({ m, editing, guidance }: { m: Message; editing: boolean; g
         </div>
       )}
       <SmallPrint m={m} />
+      {!editing && edits && edits.count > 1 && (
+        <VersionSwitch label="Message version" index={edits.index} ids={edits.run_ids} testId="message-versions" />
+      )}
       {!editing && m.id > 0 && (
         <MessageActions m={m} label="your message" align="end">
           {actions && !guidance && (
@@ -315,9 +331,12 @@ export const MessageItem = memo(function MessageItem({
   hero = false,
   editing = false,
   guidance = false,
+  edits,
 }: {
   m: Message;
   runActive: boolean;
+  /** A user message's versions (it was edited), from the server's turns. */
+  edits?: Edits;
   /** The turn's answer: its actions always show. */
   hero?: boolean;
   editing?: boolean;
@@ -325,7 +344,7 @@ export const MessageItem = memo(function MessageItem({
 }) {
   switch (m.role) {
     case "user":
-      return <UserMessage m={m} editing={editing} guidance={guidance} />;
+      return <UserMessage m={m} editing={editing} guidance={guidance} edits={edits} />;
     case "tool":
       return <ToolCard m={m} runActive={runActive} />;
     case "system":

@@ -16,6 +16,9 @@ import { ArrowDownIcon } from "./icons";
 import { MessageItem } from "./MessageItem";
 import { Turn } from "./Turn";
 
+/** How long a search result's message stays highlighted. */
+const HIGHLIGHT_MS = 2500;
+
 export interface MessageListHandle {
   /** Scroll to the newest message and follow new content again. */
   stickToBottom: (smooth?: boolean) => void;
@@ -37,10 +40,12 @@ export const MessageList = forwardRef<
     editing: number | null;
     /** The server's turns of the active path (status, versions), by user message. */
     turns: ServerTurn[];
+    /** A message to scroll to and highlight briefly (a search result), once it is shown. */
+    reveal?: number | null;
     footer?: React.ReactNode;
     children?: React.ReactNode;
   }
->(function MessageList({ items, keys, runActive, answerer, fold, editing, turns, footer, children }, ref) {
+>(function MessageList({ items, keys, runActive, answerer, fold, editing, turns, reveal, footer, children }, ref) {
   const scroller = useRef<HTMLElement>(null);
   const content = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
@@ -99,6 +104,27 @@ export const MessageList = forwardRef<
     seenCount.current = items.length;
   }, [items, toBottom]);
 
+  // A search result's message: scrolled to and highlighted once, when it is in the conversation
+  // (a message of another version is not: the chat just opens).
+  const revealed = useRef<number | null>(null);
+  const shown = !!reveal && items.some((m) => m.id === reveal);
+  useEffect(() => {
+    if (!reveal || !shown || revealed.current === reveal) return;
+    const el = scroller.current?.querySelector<HTMLElement>(`[data-message-id="${reveal}"]`);
+    if (!el) return;
+    revealed.current = reveal;
+    stick.current = false;
+    setAtBottom(false);
+    el.scrollIntoView({ block: "center" });
+    lastTop.current = scroller.current?.scrollTop ?? 0;
+    el.setAttribute("data-highlighted", "");
+    const t = setTimeout(() => el.removeAttribute("data-highlighted"), HIGHLIGHT_MS);
+    return () => {
+      clearTimeout(t);
+      el.removeAttribute("data-highlighted");
+    };
+  }, [reveal, shown]);
+
   return (
     <div className="relative min-h-0 flex-1">
       <section
@@ -121,6 +147,7 @@ export const MessageList = forwardRef<
                 m={items[b.index]}
                 runActive={runActive}
                 editing={editing === items[b.index].id}
+                edits={turns.find((t) => t.user_message_id === items[b.index].id)?.edits}
               />
             ) : (
               <Turn
@@ -132,6 +159,7 @@ export const MessageList = forwardRef<
                 runActive={runActive}
                 fold={fold}
                 latest={n === lastTurn}
+                reveal={reveal ?? null}
                 server={turns.find((t) => `u${t.user_message_id}` === b.key)}
               />
             ),

@@ -10,7 +10,7 @@ export const SHORTCUTS: { keys: string[]; what: string }[] = [
   { keys: ["Mod", "Enter"], what: "Steer: send now as guidance to the agents at work" },
   { keys: ["Esc"], what: "Stop the agents" },
   { keys: ["↑"], what: "Edit your last message (in an empty box)" },
-  { keys: ["Mod", "K"], what: "Search chats" },
+  { keys: ["Mod", "K"], what: "Search chats and messages" },
   { keys: ["Mod", "Shift", "O"], what: "New chat" },
   { keys: ["?"], what: "This list (also Mod + /)" },
 ];

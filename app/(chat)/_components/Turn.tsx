@@ -5,7 +5,7 @@ import { agentTone, initials } from "@/lib/client/agents";
 import { type Block, type FoldState, workOpen, workSummary } from "@/lib/client/turns";
 import type { Message, Turn as ServerTurn } from "@/lib/contract/types";
 import { AlertIcon, ChevronIcon, RefreshIcon } from "./icons";
-import { messageActionClass, useChatActions } from "./MessageActions";
+import { messageActionClass, useChatActions, VersionSwitch } from "./MessageActions";
 import { MessageItem } from "./MessageItem";
 
 /**
@@ -21,6 +21,7 @@ export function Turn({
   fold,
   latest,
   server,
+  reveal,
 }: {
   turn: Block & { kind: "turn" };
   items: Message[];
@@ -33,12 +34,18 @@ export function Turn({
   latest: boolean;
   /** What the server stores of this turn: status and reason, versions. */
   server?: ServerTurn;
+  /** A message to show (a search result): the work opens when it holds it. */
+  reveal: number | null;
 }) {
   const actions = useChatActions();
   const regionId = useId();
-  const open = workOpen(turn, fold, live);
+  const empty = turn.work.length === 0 && turn.guidance.length === 0 && turn.answer === null;
+  const holdsReveal = fold.turns[turn.key] === undefined && turn.work.some((i) => items[i].id === reveal);
+  const open = holdsReveal || workOpen(turn, fold, live);
   const summary = workSummary(items, turn.work);
   const agents = [...new Set(turn.work.map((i) => items[i].agent?.name).filter((n): n is string => !!n))];
+  // Nothing written yet: only a finished turn's footer (its failure, Retry) is worth a place.
+  if (empty && (!server || live)) return null;
   return (
     <div data-testid="turn" data-turn={turn.key} className="flex flex-col gap-3">
       {turn.work.length > 0 && (
@@ -144,54 +151,6 @@ function TurnFooter({ t }: { t: ServerTurn }) {
           <VersionSwitch label="Answer version" index={v.index} ids={v.run_ids} testId="answer-versions" />
         )}
       </div>
-    </div>
-  );
-}
-
-/** ‹ 2/3 ›: shows another version (the server switches the conversation's path). */
-export function VersionSwitch({
-  label,
-  index,
-  ids,
-  testId,
-}: {
-  label: string;
-  index: number;
-  ids: number[];
-  testId: string;
-}) {
-  const actions = useChatActions();
-  return (
-    // biome-ignore lint/a11y/useSemanticElements: two buttons and a count, not a form's fieldset.
-    <div
-      role="group"
-      aria-label={label}
-      data-testid={testId}
-      className="inline-flex items-center text-xs text-ink-soft"
-    >
-      <button
-        type="button"
-        data-testid="version-prev"
-        aria-label={`Previous ${label.toLowerCase()}`}
-        disabled={index <= 0}
-        onClick={() => actions?.select(ids[index - 1])}
-        className={`${messageActionClass} disabled:opacity-40`}
-      >
-        ‹
-      </button>
-      <span data-testid="version-index" className="tabular-nums">
-        {index + 1}/{ids.length}
-      </span>
-      <button
-        type="button"
-        data-testid="version-next"
-        aria-label={`Next ${label.toLowerCase()}`}
-        disabled={index >= ids.length - 1}
-        onClick={() => actions?.select(ids[index + 1])}
-        className={`${messageActionClass} disabled:opacity-40`}
-      >
-        ›
-      </button>
     </div>
   );
 }

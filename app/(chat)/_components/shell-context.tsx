@@ -23,13 +23,8 @@ export function consumeComposerFocus(): boolean {
 
 export const FOCUS_SEARCH_EVENT = "tandem:focus-search";
 
+// Nothing asks for it since Ctrl/Cmd+K opens the search dialog (ChatShell); the sidebar still listens.
 let searchFocusRequested = false;
-
-/** Asks the visible chat search to take focus (now, or once the drawer's list has mounted). */
-export function requestSearchFocus(): void {
-  searchFocusRequested = true;
-  window.dispatchEvent(new Event(FOCUS_SEARCH_EVENT));
-}
 
 export function consumeSearchFocus(): boolean {
   const r = searchFocusRequested;
