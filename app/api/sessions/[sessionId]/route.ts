@@ -14,7 +14,12 @@ async function update(req: Request, { params }: { params: Promise<Params> }) {
   if (body.session_id !== undefined && body.session_id !== sessionId) {
     throw fieldError("session_id", "The session id cannot be changed.");
   }
-  const session = await updateSession(sessionId, { title: body.title, userId: body.user_id, metadata: body.metadata });
+  const session = await updateSession(sessionId, {
+    title: body.title,
+    userId: body.user_id,
+    metadata: body.metadata,
+    pinned: body.pinned,
+  });
   return Response.json(sessionJson(session));
 }
 
