@@ -48,8 +48,10 @@ export interface ShellContextValue {
   setSocket: (info: SocketInfo | null) => void;
   announce: (text: string) => void;
   notify: (message: string) => void;
-  /** Creates a session and opens it; `firstMessage` is sent once the conversation is ready. */
-  startChat: (firstMessage?: string) => Promise<Session | null>;
+  /** "New chat": the empty composer at `/`; nothing is stored until its first send. */
+  newChat: () => void;
+  /** The first send of a new chat: creates the session and opens it; `firstMessage` is sent once the conversation is ready. */
+  startChat: (firstMessage: string) => Promise<Session | null>;
   creating: boolean;
   /** The first message queued for a just-created session (read without removing it). */
   peekFirstMessage: (sessionId: string) => string | undefined;
