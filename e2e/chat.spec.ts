@@ -43,9 +43,6 @@ test.describe("chat", () => {
 
     await chat.newChat();
     await chat.send(MATH_QUESTION);
-    const sessionId = chat.currentSessionId();
-    await expect(chat.sessionItem(sessionId)).toBeVisible();
-    await expect(chat.sessionItem(sessionId)).toHaveAttribute("data-active", "true");
     // While the run goes: Stop offered, sending disabled with a reason, a status line.
     await expect(chat.stopButton).toBeVisible();
     await expect(chat.sendButton).toBeDisabled();
@@ -91,7 +88,9 @@ test.describe("chat", () => {
     await chat.toolCards.first().locator("summary").click();
     await expect(chat.toolCards.first()).toContainText("395");
 
-    // The first message named the chat; the composer is usable again.
+    // The first send stored the chat, named after its first message; the composer is usable again.
+    const sessionId = chat.currentSessionId();
+    await expect(chat.sessionItem(sessionId)).toHaveAttribute("data-active", "true");
     await expect(chat.sessionItem(sessionId).getByTestId("session-title")).toHaveText(/^What is 17 \* 23 \+ 4\?/);
     await expect(chat.conversationTitle).toHaveText(/^What is 17/);
     await chat.composer.fill("thanks");
