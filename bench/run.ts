@@ -287,11 +287,12 @@ async function searchFigures() {
 /** 8. The sidebar's first load at 2,000 chats: its first page of summaries, beside the whole list. */
 async function sidebarFigures() {
   const CHATS = 2000;
+  const chats = CHATS.toLocaleString("en-US");
   for (const provider of ["sqlite", "postgres"] as const) {
     const url =
       provider === "sqlite" ? await freshSqliteUrl("bench-sidebar") : (await freshPostgresUrl("bench_sidebar"))?.url;
     if (!url) {
-      row(`sidebar first load at ${CHATS} chats (${provider})`, "skipped", "PostgreSQL not reachable");
+      row(`sidebar first load at ${chats} chats (${provider})`, "skipped", "PostgreSQL not reachable");
       continue;
     }
     const server = await startServer({ databaseUrl: url, env: { LOG_LEVEL: "error" } });
@@ -315,7 +316,7 @@ async function sidebarFigures() {
       const all = await load("view=summary&ordering=-last_message_at&limit=1000&offset=0", 10);
       const full = await load("limit=1000&offset=0", 10);
       row(
-        `sidebar first load at ${CHATS} chats (${provider}): 50 summaries, bytes; p50 / p95 / p99`,
+        `sidebar first load at ${chats} chats (${provider}): 50 summaries, bytes; p50 / p95 / p99`,
         `${kb(first.bytes)}; ${spread(first.latencies)}`,
         `half the list (1,000 summaries) ${kb(all.bytes)}, p50 ${ms(percentile(all.latencies, 50))}; 1,000 full sessions ${kb(full.bytes)}, p50 ${ms(percentile(full.latencies, 50))}`,
       );
