@@ -244,7 +244,7 @@ export function SessionSidebar({
                 row.kind === "heading" ? (
                   <h3
                     data-testid="session-group"
-                    className="px-3 pb-1 pt-3 text-xs font-semibold text-ink-soft first:pt-1"
+                    className="px-3 pb-1 pt-3 text-xs font-semibold text-ink-soft"
                   >
                     {row.label}
                   </h3>
