@@ -242,10 +242,7 @@ export function SessionSidebar({
               region={listRegion}
               render={(row) =>
                 row.kind === "heading" ? (
-                  <h3
-                    data-testid="session-group"
-                    className="px-3 pb-1 pt-3 text-xs font-semibold text-ink-soft"
-                  >
+                  <h3 data-testid="session-group" className="px-3 pb-1 pt-3 text-xs font-semibold text-ink-soft">
                     {row.label}
                   </h3>
                 ) : (
