@@ -7,6 +7,9 @@ import { serverCommand } from "./test/support/server";
  * server with NODE_ENV=production), on its own port and database. Chromium is Debian's (never a download).
  */
 const port = Number(process.env.E2E_PORT ?? 3199);
+// Set once by the runner, so its workers (which load this file again) know the same database: a
+// spec may seed it directly (e2e/sidebar.spec.ts seeds 2,000 chats).
+process.env.E2E_DATABASE_URL ??= `file:./test-results/e2e-${Date.now()}.db`;
 const distDir = process.env.NEXT_DIST_DIR || ".next-test";
 const baseURL = `http://127.0.0.1:${port}`;
 const executablePath =
@@ -49,7 +52,7 @@ export default defineConfig({
       NEXT_TELEMETRY_DISABLED: "1",
       PORT: String(port),
       HOSTNAME: "127.0.0.1",
-      DATABASE_URL: process.env.E2E_DATABASE_URL ?? `file:./test-results/e2e-${Date.now()}.db`,
+      DATABASE_URL: process.env.E2E_DATABASE_URL,
       LOG_LEVEL: "warn",
       // Slow enough to watch tokens stream and to press Stop.
       TANDEM_OFFLINE_DELAY_MS: "25",

@@ -19,7 +19,7 @@ import { prng } from "@/test/support/prng";
 import { freePort, startServer, type TandemServer, TEST_DIST_DIR } from "@/test/support/server";
 import { ChatClient } from "@/test/support/ws";
 import { measureFanout } from "./fanout";
-import { seedHistory, seedSearchCorpus, vocabulary } from "./seed";
+import { seedHistory, seedSearchCorpus, seedSessions, vocabulary } from "./seed";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const FANOUT_ROUNDS = Number(process.env.BENCH_FANOUT_ROUNDS ?? 50);
@@ -284,6 +284,48 @@ async function searchFigures() {
   }
 }
 
+/** 8. The sidebar's first load at 2,000 chats: its first page of summaries, beside the whole list. */
+async function sidebarFigures() {
+  const CHATS = 2000;
+  const chats = CHATS.toLocaleString("en-US");
+  for (const provider of ["sqlite", "postgres"] as const) {
+    const url =
+      provider === "sqlite" ? await freshSqliteUrl("bench-sidebar") : (await freshPostgresUrl("bench_sidebar"))?.url;
+    if (!url) {
+      row(`sidebar first load at ${chats} chats (${provider})`, "skipped", "PostgreSQL not reachable");
+      continue;
+    }
+    const server = await startServer({ databaseUrl: url, env: { LOG_LEVEL: "error" } });
+    try {
+      const template = await api(server, "POST", "/api/sessions/", { title: "template" });
+      await seedSessions(url, CHATS - 1, { prefix: "sidebar", teamOf: template.id, spacingMs: 3_600_000 });
+      /** Time to the last byte and the body's size, `times` over (the first 10 warm up). */
+      const load = async (query: string, times: number) => {
+        const latencies: number[] = [];
+        let bytes = 0;
+        for (let i = 0; i < times + 10; i++) {
+          const started = performance.now();
+          const res = await fetch(`${server.url}/api/sessions/?${query}`);
+          bytes = (await res.arrayBuffer()).byteLength;
+          if (i >= 10) latencies.push(performance.now() - started);
+        }
+        return { latencies, bytes };
+      };
+      const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+      const first = await load("view=summary&ordering=-last_message_at&limit=50&offset=0", 100);
+      const all = await load("view=summary&ordering=-last_message_at&limit=1000&offset=0", 10);
+      const full = await load("limit=1000&offset=0", 10);
+      row(
+        `sidebar first load at ${chats} chats (${provider}): 50 summaries, bytes; p50 / p95 / p99`,
+        `${kb(first.bytes)}; ${spread(first.latencies)}`,
+        `half the list (1,000 summaries) ${kb(all.bytes)}, p50 ${ms(percentile(all.latencies, 50))}; 1,000 full sessions ${kb(full.bytes)}, p50 ${ms(percentile(full.latencies, 50))}`,
+      );
+    } finally {
+      await server.stop();
+    }
+  }
+}
+
 async function main() {
   if (!existsSync(path.join(TEST_DIST_DIR, "BUILD_ID"))) {
     console.log("building the app…");
@@ -297,6 +339,11 @@ async function main() {
   if (process.argv.includes("search")) {
     // `npm run bench -- search`: only the search figures.
     await searchFigures();
+    return printTable();
+  }
+  if (process.argv.includes("sidebar")) {
+    // `npm run bench -- sidebar`: only the sidebar's first load.
+    await sidebarFigures();
     return printTable();
   }
   // The runtime decides several figures (the framework's own cost differs between Node majors).
@@ -487,6 +534,7 @@ async function main() {
   );
 
   await searchFigures();
+  await sidebarFigures();
 
   printTable();
 }

@@ -90,29 +90,34 @@ export async function seedHistory(databaseUrl: string, sessionPk: number, count:
   const seeder = await connect(databaseUrl);
   try {
     await seeder.insert("message", ["session_id", "role", "content", "tool_name", "created_at", "updated_at"], rows);
+    await seeder.run("UPDATE chat_session SET last_message_at = ? WHERE id = ?", [rows.at(-1)?.[4] ?? null, sessionPk]);
   } finally {
     await seeder.close();
   }
 }
 
 /**
- * Creates `count` sessions `<prefix>-0` … (titled "Seeded chat <i>", each a second newer than
- * the last, the newest a day old) with the same team as the session `teamOf`: its assignments
- * and their tools.
+ * Creates `count` sessions `<prefix>-0` … (titled "Seeded chat <i>", each `spacingMs` (a second)
+ * newer than the last, the newest a day old) with the same team as the session `teamOf`: its
+ * assignments and their tools.
  */
 export async function seedSessions(
   databaseUrl: string,
   count: number,
-  { prefix, teamOf }: { prefix: string; teamOf: number },
+  { prefix, teamOf, spacingMs = 1000 }: { prefix: string; teamOf: number; spacingMs?: number },
 ): Promise<void> {
-  const base = Date.now() - 86_400_000 - count * 1000;
+  const base = Date.now() - 86_400_000 - (count - 1) * spacingMs;
   const rows = Array.from({ length: count }, (_, i) => {
-    const at = new Date(base + i * 1000).toISOString();
-    return [`${prefix}-${i}`, `Seeded chat ${i}`, "", at, at];
+    const at = new Date(base + i * spacingMs).toISOString();
+    return [`${prefix}-${i}`, `Seeded chat ${i}`, "", at, at, at];
   });
   const seeder = await connect(databaseUrl);
   try {
-    await seeder.insert("chat_session", ["session_id", "title", "user_id", "created_at", "updated_at"], rows);
+    await seeder.insert(
+      "chat_session",
+      ["session_id", "title", "user_id", "created_at", "updated_at", "last_message_at"],
+      rows,
+    );
     const seeded = `${prefix}-%`;
     await seeder.run(
       `INSERT INTO assignment (session_id, agent_id, "order", prompt_override, created_at, updated_at)
@@ -163,8 +168,15 @@ export async function seedSearchCorpus(
     const at = (i: number) => new Date(base + i * 1000).toISOString();
     await seeder.insert(
       "chat_session",
-      ["session_id", "title", "user_id", "created_at", "updated_at"],
-      Array.from({ length: sessions }, (_, i) => [`search-${seed}-${i}`, `Search corpus ${i}`, "", at(i), at(i)]),
+      ["session_id", "title", "user_id", "created_at", "updated_at", "last_message_at"],
+      Array.from({ length: sessions }, (_, i) => [
+        `search-${seed}-${i}`,
+        `Search corpus ${i}`,
+        "",
+        at(i),
+        at(i),
+        at((i + 1) * perSession - 1),
+      ]),
     );
     const pks = await seeder.rows<{ id: number }>("SELECT id FROM chat_session WHERE session_id LIKE ? ORDER BY id", [
       `search-${seed}-%`,

@@ -41,10 +41,7 @@ test.describe("chat", () => {
     await expect(chat.emptyState).toContainText("Ask anything — a researcher and a writer will work on it together");
     await chat.screenshot(testInfo, "home");
 
-    const sessionId = await chat.newChat();
-    await expect(chat.sessionItem(sessionId)).toBeVisible();
-    await expect(chat.sessionItem(sessionId)).toHaveAttribute("data-active", "true");
-
+    await chat.newChat();
     await chat.send(MATH_QUESTION);
     // While the run goes: Stop offered, sending disabled with a reason, a status line.
     await expect(chat.stopButton).toBeVisible();
@@ -91,8 +88,10 @@ test.describe("chat", () => {
     await chat.toolCards.first().locator("summary").click();
     await expect(chat.toolCards.first()).toContainText("395");
 
-    // After the first run the model named the chat (the offline model summarises the question),
-    // live in the sidebar and the header; the composer is usable again.
+    // The first send stored the chat; after its first run the model named it (the offline model
+    // summarises the question), live in the sidebar and the header; the composer is usable again.
+    const sessionId = chat.currentSessionId();
+    await expect(chat.sessionItem(sessionId)).toHaveAttribute("data-active", "true");
     await expect(chat.sessionItem(sessionId).getByTestId("session-title")).toHaveText("Calculating 17 * 23 + 4");
     await expect(chat.conversationTitle).toHaveText("Calculating 17 * 23 + 4");
     await chat.composer.fill("thanks");
@@ -107,8 +106,9 @@ test.describe("chat", () => {
   test("stop a run; a second send while running is queued and can be removed", async ({ page, request }, testInfo) => {
     const chat = new ChatPage(page);
     await chat.gotoHome();
-    const sessionId = await chat.newChat();
+    await chat.newChat();
     await chat.send(LONG_QUESTION);
+    const sessionId = chat.currentSessionId();
     await expect(chat.streamingMessage("researcher")).toBeVisible({ timeout: 20_000 });
 
     // Enter while the agents work: the message waits in the queue under the composer (never refused).
@@ -198,12 +198,20 @@ test.describe("chat", () => {
     const url = new URL(answer.url());
     expect(Object.fromEntries(url.searchParams)).toEqual({
       view: "summary",
-      ordering: "-updated_at",
+      ordering: "-last_message_at",
       limit: "50",
       offset: "0",
     });
     const body = await answer.json();
-    expect(Object.keys(body[0]).sort()).toEqual(["created_at", "message_count", "session_id", "title", "updated_at"]);
+    expect(Object.keys(body[0]).sort()).toEqual([
+      "created_at",
+      "last_message_at",
+      "message_count",
+      "pinned",
+      "session_id",
+      "title",
+      "updated_at",
+    ]);
     await expect(chat.sessionItems()).toHaveCount(50);
     await expect(chat.sessionItem(needle)).toHaveCount(0);
 
@@ -319,8 +327,9 @@ test.describe("chat", () => {
       routes.push({ page: ws, server });
     });
     await chat.gotoHome();
-    const sessionId = await chat.newChat();
+    await chat.newChat();
     await chat.send(MATH_QUESTION);
+    const sessionId = chat.currentSessionId();
     await expect(chat.streamingMessage()).toBeVisible({ timeout: 20_000 });
 
     // Drop the socket mid-stream.

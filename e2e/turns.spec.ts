@@ -178,10 +178,10 @@ test.describe("turns", () => {
     await expect(chat.searchDialog).toBeHidden();
     await expect(chat.composer).toBeFocused();
 
-    // Ctrl+Shift+O starts a new chat, the composer ready.
+    // Ctrl+Shift+O starts a new chat (the empty composer at /, stored on its first send), the composer ready.
     await chat.composer.focus();
     await page.keyboard.press(`${mod}+Shift+O`);
-    await page.waitForURL((u) => /\/c\//.test(u.pathname) && !u.pathname.endsWith(id));
+    await page.waitForURL((u) => u.pathname === "/");
     await expect(chat.emptyState).toBeVisible();
     await expect(chat.composer).toBeFocused();
 

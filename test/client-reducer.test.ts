@@ -429,6 +429,8 @@ describe("client reducer: session changes", () => {
     title: "Bicycles",
     user_id: "",
     metadata: null,
+    pinned: false,
+    last_message_at: at,
     assignments,
     created_at: at,
     updated_at: at,

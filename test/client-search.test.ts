@@ -14,6 +14,8 @@ const chat = (session_id: string, title: string): SidebarSession => ({
   title,
   created_at: "2026-01-01T00:00:00.000Z",
   updated_at: "2026-01-01T00:00:00.000Z",
+  last_message_at: "2026-01-01T00:00:00.000Z",
+  pinned: false,
 });
 
 const hit = (

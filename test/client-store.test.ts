@@ -48,6 +48,8 @@ class Harness {
   cancelAnswer: () => Promise<{ run_id: number; status: string }> = async () => ({ run_id: 0, status: "cancelled" });
   readonly announced: string[] = [];
   runsEnded = 0;
+  /** The times of the messages the sidebar was told of. */
+  stored: string[] = [];
   deleted: string[] = [];
   updated: string[] = [];
   rateAnswer: (id: number, rating: Message["rating"]) => Promise<Message> = async (id, rating) => ({
@@ -102,6 +104,7 @@ class Harness {
       },
       onAnnounce: (t) => this.announced.push(t),
       onRunEnded: () => this.runsEnded++,
+      onMessageStored: (at) => this.stored.push(at),
       onSessionDeleted: (id) => this.deleted.push(id),
       onSessionUpdated: (s) => this.updated.push(s.title),
     });
@@ -163,6 +166,12 @@ describe("client store", () => {
       assert.deepEqual(h.view.items, f.history);
       assert.equal(h.view.run, null);
       assert.equal(h.runsEnded, 1);
+      assert.deepEqual(
+        h.stored,
+        broadcasts(f).flatMap((e: any) => (e.event === "message_created" ? [e.payload.message.created_at] : [])),
+        "the sidebar hears of each stored message's time",
+      );
+      assert.ok(h.stored.length >= 3);
       assert.deepEqual(h.announced, ["Researcher replied.", "Writer replied.", "The agents are done."]);
       assert.equal(h.snapshots.length, 1, "no refetch");
     }),

@@ -10,7 +10,18 @@ import { ChatClient } from "./support/ws";
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const AGENT_KEYS = ["id", "name", "role", "description", "model_hint", "is_active", "created_at", "updated_at"];
 const TOOL_KEYS = ["id", "name", "description", "schema", "is_active", "created_at", "updated_at"];
-const SESSION_KEYS = ["id", "session_id", "title", "user_id", "metadata", "assignments", "created_at", "updated_at"];
+const SESSION_KEYS = [
+  "id",
+  "session_id",
+  "title",
+  "user_id",
+  "metadata",
+  "assignments",
+  "pinned", // ext, with last_message_at: the sidebar's order
+  "last_message_at",
+  "created_at",
+  "updated_at",
+];
 const ASSIGNMENT_KEYS = ["id", "session", "agent", "order", "prompt_override", "tools", "created_at", "updated_at"];
 const MESSAGE_KEYS = [
   "id",
@@ -342,6 +353,8 @@ export function defineContractSuite(
         [c, b].map((s) => ({
           session_id: s.session_id,
           title: s.title,
+          pinned: false,
+          last_message_at: s.created_at,
           created_at: s.created_at,
           updated_at: s.updated_at,
           message_count: 0,
@@ -357,7 +370,14 @@ export function defineContractSuite(
         active.json.map((s: any) => s.session_id),
         [a.session_id, c.session_id, b.session_id],
       );
-      for (const bad of ["view=compact", "ordering=title", "limit=0", "limit=1001", "offset=-1"]) {
+      for (const bad of [
+        "view=compact",
+        "ordering=title",
+        "ordering=last_message_at",
+        "limit=0",
+        "limit=1001",
+        "offset=-1",
+      ]) {
         const res = await api("GET", `/api/sessions/?${bad}`);
         assert.equal(res.status, 400, bad);
         assert.ok(Array.isArray(res.json[bad.split("=")[0]]), res.text);
@@ -366,6 +386,59 @@ export function defineContractSuite(
       const bad = await api("GET", "/api/sessions/?limit=abc");
       assert.equal(bad.status, 400);
       assert.ok(Array.isArray(bad.json.limit));
+    });
+
+    it("ext: pins a chat, and orders by last message with pinned chats first (a rename does not reorder)", async () => {
+      const user = `sidebar-${newId()}`;
+      const a = await create({ user_id: user, title: "a" });
+      const b = await create({ user_id: user, title: "b" });
+      const c = await create({ user_id: user, title: "c" });
+      const order = async () => {
+        const res = await api("GET", `/api/sessions/?user_id=${user}&view=summary&ordering=-last_message_at`);
+        assert.equal(res.status, 200, res.text);
+        return res.json.map((s: any) => s.title);
+      };
+      assert.deepEqual(await order(), ["c", "b", "a"], "no messages yet: newest created first");
+
+      const sent = await api("POST", `/api/sessions/${a.session_id}/send/`, { content: "Hello" });
+      assert.equal(sent.status, 200, sent.text);
+      const afterSend = (await api("GET", `/api/sessions/${a.session_id}/`)).json;
+      assert.equal(afterSend.last_message_at, sent.json.at(-1).created_at, "the last message's time");
+      assert.deepEqual(await order(), ["a", "c", "b"], "a send moves the chat up");
+
+      const renamed = await api("PATCH", `/api/sessions/${b.session_id}/`, { title: "b renamed" });
+      assert.equal(renamed.status, 200, renamed.text);
+      assert.equal(renamed.json.last_message_at, b.last_message_at, "a rename leaves last_message_at alone");
+      assert.ok(renamed.json.updated_at > b.updated_at, "compat: a rename moves updated_at");
+      assert.deepEqual(await order(), ["a", "c", "b renamed"], "a rename does not reorder");
+
+      const pinned = await api("PATCH", `/api/sessions/${b.session_id}/`, { pinned: true });
+      assert.equal(pinned.status, 200, pinned.text);
+      assert.equal(pinned.json.pinned, true);
+      assert.equal(pinned.json.title, "b renamed", "the other fields stay");
+      assert.equal((await api("PUT", `/api/sessions/${c.session_id}`, { pinned: true })).json.pinned, true);
+      assert.deepEqual(await order(), ["c", "b renamed", "a"], "pinned first, the latest pinned first");
+      const again = await api("PATCH", `/api/sessions/${b.session_id}/`, { pinned: true, title: "b" });
+      assert.equal(again.json.pinned, true);
+      assert.deepEqual(await order(), ["c", "b", "a"], "pinning a pinned chat keeps its place");
+      const summary = await api("GET", `/api/sessions/?user_id=${user}&view=summary&ordering=-last_message_at&limit=1`);
+      assert.equal(summary.json[0].pinned, true);
+      assert.match(summary.json[0].last_message_at, ISO);
+
+      const unpinned = await api("PATCH", `/api/sessions/${c.session_id}/`, { pinned: false });
+      assert.equal(unpinned.json.pinned, false);
+      assert.equal((await api("GET", `/api/sessions/${c.session_id}/`)).json.pinned, false);
+      assert.deepEqual(await order(), ["b", "a", "c"]);
+      // The compat orders ignore pins.
+      const created = await api("GET", `/api/sessions/?user_id=${user}&view=summary`);
+      assert.deepEqual(
+        created.json.map((s: any) => s.session_id),
+        [c.session_id, b.session_id, a.session_id],
+      );
+      const bad = await api("PATCH", `/api/sessions/${a.session_id}/`, { pinned: "yes" });
+      assert.equal(bad.status, 400);
+      assert.ok(Array.isArray(bad.json.pinned), bad.text);
+      assert.equal((await api("GET", `/api/sessions/${a.session_id}/`)).json.pinned, false, "nothing half-written");
     });
 
     it("reads, updates and deletes a session on /api and the root mirror, with and without the slash", async () => {

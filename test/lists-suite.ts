@@ -9,7 +9,7 @@ import { type ApiAnswer, apiClient } from "./support/api";
 import { startServer, type TandemServer } from "./support/server";
 
 const SESSIONS = 5000;
-const SUMMARY_KEYS = ["created_at", "message_count", "session_id", "title", "updated_at"];
+const SUMMARY_KEYS = ["created_at", "last_message_at", "message_count", "pinned", "session_id", "title", "updated_at"];
 
 export function defineListSuite(
   label: string,
@@ -127,6 +127,24 @@ export function defineListSuite(
       assert.ok(res.text.length * 5 < full.text.length, `summary ${res.text.length} B, full ${full.text.length} B`);
       const end = ok(await api("GET", `/api/sessions/?view=summary&limit=1000&offset=${SESSIONS - 5}`));
       assert.equal(end.json.length, 5);
+    });
+
+    it("ext: lists summaries in the sidebar's order (pinned, then latest message) at any page size", async () => {
+      ok(await api("PATCH", "/api/sessions/scale-3/", { pinned: true }));
+      ok(await api("PATCH", "/api/sessions/scale-4/", { title: "renamed, not moved" }));
+      const res = ok(await api("GET", "/api/sessions/?view=summary&ordering=-last_message_at&limit=1000"));
+      assert.equal(res.json.length, 1000);
+      assert.deepEqual(
+        res.json.slice(0, 3).map((s: any) => s.session_id),
+        ["scale-3", template.session_id, `scale-${SESSIONS - 2}`],
+      );
+      const last = ok(await api("GET", `/api/sessions/?view=summary&ordering=-last_message_at&offset=${SESSIONS - 4}`));
+      assert.deepEqual(
+        last.json.map((s: any) => s.session_id),
+        ["scale-4", "scale-2", "scale-1", "scale-0"],
+        "the renamed chat keeps its place; the pinned one is not at its old place",
+      );
+      ok(await api("PATCH", "/api/sessions/scale-3/", { pinned: false }));
     });
 
     it("lists the admin's sessions with their agents at any page size", async () => {

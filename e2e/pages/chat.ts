@@ -165,17 +165,18 @@ export class ChatPage {
 
   // ---- actions ---------------------------------------------------------------------------
 
-  /** Clicks "New chat" and waits for the new conversation; returns its session id. */
-  async newChat(): Promise<string> {
-    const before = this.page.url();
+  /**
+   * Clicks "New chat" and waits for the empty composer at `/`: nothing is stored until the first
+   * send, which opens the new chat at `/c/<id>` (then `currentSessionId()` names it).
+   */
+  async newChat(): Promise<void> {
     await this.newChatButton.click();
-    await this.page.waitForURL((u) => /\/c\//.test(u.pathname) && u.toString() !== before);
-    await expect(this.emptyState).toBeVisible();
-    await this.waitForConnected();
-    return this.currentSessionId();
+    await this.page.waitForURL((u) => u.pathname === "/");
+    await expect(this.page.getByTestId("home")).toBeVisible();
+    await expect(this.composer).toBeFocused();
   }
 
-  /** Types into the composer and presses Enter; waits for the user message to appear. */
+  /** Types into the composer and presses Enter; waits for the user message to appear (a first send: in its new chat). */
   async send(text: string): Promise<void> {
     const count = await this.userMessages.count();
     await this.composer.fill(text);

@@ -199,9 +199,9 @@ export class ApiClient {
     return `/sessions/${encodeURIComponent(sessionId)}/${tail}`;
   }
 
-  /** A page of the sidebar's sessions, latest active first (`view=summary`: no agents' prompts). */
+  /** A page of the sidebar's sessions: pinned first, then latest message first (`view=summary`: no agents' prompts). */
   listSessionSummaries(page: { offset: number; limit: number }, opts?: RequestOptions): Promise<Page<SessionSummary>> {
-    const query = `view=summary&ordering=-updated_at&limit=${page.limit}&offset=${page.offset}`;
+    const query = `view=summary&ordering=-last_message_at&limit=${page.limit}&offset=${page.offset}`;
     return this.page<SessionSummary>(`${this.base}/sessions/?${query}`, opts);
   }
 
@@ -227,6 +227,10 @@ export class ApiClient {
 
   listTeams(opts?: RequestOptions): Promise<Team[]> {
     return this.request<Team[]>("GET", "/teams/", undefined, opts);
+  }
+
+  pinSession(sessionId: string, pinned: boolean, opts?: RequestOptions): Promise<Session> {
+    return this.request<Session>("PATCH", this.sessionPath(sessionId), { pinned }, opts);
   }
 
   deleteSession(sessionId: string, opts?: RequestOptions): Promise<void> {

@@ -24,8 +24,10 @@ export type ConversationSnapshot = ConversationView;
 export interface ConversationCallbacks {
   onSessionUpdated?: (session: Session) => void;
   onSessionDeleted?: (sessionId: string) => void;
-  /** A run ended (completed, failed or cancelled) — the sessions list may have changed. */
+  /** A run ended (completed, failed or cancelled). */
   onRunEnded?: () => void;
+  /** A message joined the conversation at `at` (its `created_at`): the sidebar moves the chat up. */
+  onMessageStored?: (at: string) => void;
   /** Short text for the polite live region. */
   onAnnounce?: (text: string) => void;
 }
@@ -335,6 +337,7 @@ export class ConversationStore extends Store<ConversationView> {
 
   /** What the rest of the page learns from a broadcast (the sessions list, a deleted chat). */
   private tellShell(f: ChatEvent): void {
+    if (f.event === "message_created" && f.payload.message) this.cb.onMessageStored?.(f.payload.message.created_at);
     if (f.event === "session_updated" && f.payload.session.session_id === this.sessionId)
       this.cb.onSessionUpdated?.(f.payload.session);
     if (f.event === "session_deleted" && f.payload.session_id === this.sessionId) {

@@ -1,7 +1,8 @@
 /**
- * The sessions list: latest active first (`updated_at`), loaded a page at a time as the list
- * scrolls (`loadMore`), refetched (as far as it was loaded) after the UI's own changes, when a run
- * ends, when the window regains focus, and (with backoff) while the server is unreachable.
+ * The sessions list in the sidebar's order (pinned first, then latest message first), loaded a
+ * page at a time as the list scrolls (`loadMore`). Rows change one at a time: from the UI's own
+ * calls and the open chat's events (`upsert`, `touch`); a refresh (focus, coming back online, and
+ * with backoff while the server is unreachable) refetches only the first page and merges it in.
  */
 
 import type { Session, SessionSummary } from "@/lib/contract/types";
@@ -15,8 +16,6 @@ export type SidebarSession = Omit<SessionSummary, "message_count">;
 
 /** Sessions per page of the sidebar. */
 export const SESSIONS_PAGE_SIZE = 50;
-/** The most a single request may ask for (the API's maximum `limit`). */
-const MAX_LIMIT = 1000;
 
 export type SessionsStatus = "loading" | "ready" | "unreachable" | "error";
 
@@ -34,21 +33,45 @@ export interface SessionsSnapshot {
   refreshing: boolean;
 }
 
-/** Latest active first; ties keep the server's order (the sort is stable). */
+const time = (iso: string) => {
+  const v = Date.parse(iso);
+  return Number.isNaN(v) ? 0 : v;
+};
+
+/**
+ * The server's order: pinned first, in the order given (the latest pinned is put first when it is
+ * pinned), then latest message first; ties keep the order given (the sort is stable).
+ */
 export function sortSessions(list: SidebarSession[]): SidebarSession[] {
-  const t = (s: SidebarSession) => {
-    const v = Date.parse(s.updated_at || s.created_at);
-    return Number.isNaN(v) ? 0 : v;
-  };
-  return [...list].sort((a, b) => t(b) - t(a));
+  const pinned = list.filter((s) => s.pinned);
+  const rest = list.filter((s) => !s.pinned).sort((a, b) => time(b.last_message_at) - time(a.last_message_at));
+  return [...pinned, ...rest];
 }
 
 const summaryOf = (s: Session | SidebarSession): SidebarSession => ({
   session_id: s.session_id,
   title: s.title,
+  pinned: s.pinned,
+  last_message_at: s.last_message_at,
   created_at: s.created_at,
   updated_at: s.updated_at,
 });
+
+/**
+ * The loaded list with a fresh first page merged in: the page's rows replace theirs; a row the page
+ * should have held (it sorts before the page's end, or the page is the whole list) but does not is
+ * gone (deleted, say, in another tab); rows further down stay as loaded.
+ */
+export function mergeFirstPage(loaded: SidebarSession[], page: SidebarSession[], complete: boolean): SidebarSession[] {
+  const fresh = new Set(page.map((s) => s.session_id));
+  if (complete) return sortSessions(page);
+  const end = page.at(-1);
+  if (!end) return sortSessions(loaded);
+  const below = (s: SidebarSession) =>
+    s.pinned ? end.pinned : end.pinned || time(s.last_message_at) <= time(end.last_message_at);
+  const kept = loaded.filter((s) => !fresh.has(s.session_id) && below(s));
+  return sortSessions([...page, ...kept]);
+}
 
 export class SessionsStore extends Store<SessionsSnapshot> {
   private readonly api: ApiClient;
@@ -59,8 +82,8 @@ export class SessionsStore extends Store<SessionsSnapshot> {
   private started = false;
   /** Bumped by local changes so an older response does not undo a newer local change. */
   private version = 0;
-  /** How many sessions the list shows: a refresh refetches that many. */
-  private wanted = SESSIONS_PAGE_SIZE;
+  /** How many sessions the server has (the list's length once all are loaded). */
+  private total = 0;
 
   constructor(opts: { api?: ApiClient } = {}) {
     super({
@@ -95,7 +118,7 @@ export class SessionsStore extends Store<SessionsSnapshot> {
     void this.refresh();
   };
 
-  /** Refetches the list; concurrent calls coalesce into one extra fetch. */
+  /** Refetches the first page; concurrent calls coalesce into one extra fetch. */
   refresh(): Promise<void> {
     if (this.inFlight) {
       this.again = true;
@@ -117,7 +140,7 @@ export class SessionsStore extends Store<SessionsSnapshot> {
     const v = this.version;
     this.setState({ refreshing: true });
     try {
-      const { items: list, total } = await this.fetchRange(0, this.wanted);
+      const page = await this.api.listSessionSummaries({ offset: 0, limit: SESSIONS_PAGE_SIZE });
       this.attempt = 0;
       if (v !== this.version) {
         // A local change happened meanwhile: fetch again to include it.
@@ -125,10 +148,16 @@ export class SessionsStore extends Store<SessionsSnapshot> {
         this.setState({ refreshing: false });
         return;
       }
+      const total = Number.isNaN(page.total) ? page.items.length : page.total;
+      const snap = this.getSnapshot();
+      const sessions = snap.loaded
+        ? mergeFirstPage(snap.sessions, page.items.map(summaryOf), !page.next)
+        : page.items.map(summaryOf);
+      this.total = total;
       this.setState({
         status: "ready",
-        sessions: sortSessions(list),
-        hasMore: list.length < total,
+        sessions,
+        hasMore: sessions.length < total,
         loaded: true,
         error: null,
         nextRetryAt: null,
@@ -147,36 +176,23 @@ export class SessionsStore extends Store<SessionsSnapshot> {
     }
   }
 
-  /** Sessions `offset` … `offset + count - 1`, in as few requests as the API's maximum page allows. */
-  private async fetchRange(offset: number, count: number): Promise<{ items: SidebarSession[]; total: number }> {
-    const items: SidebarSession[] = [];
-    for (;;) {
-      const page = await this.api.listSessionSummaries({
-        offset: offset + items.length,
-        limit: Math.min(count - items.length, MAX_LIMIT),
-      });
-      items.push(...page.items);
-      if (items.length >= count || !page.next || page.items.length === 0) {
-        return { items, total: Number.isNaN(page.total) ? offset + items.length : page.total };
-      }
-    }
-  }
-
   /** Loads the next page (the list calls it when its end scrolls into view); ignored while loading or refreshing. */
   async loadMore(): Promise<void> {
     const snap = this.getSnapshot();
     if (!snap.hasMore || snap.loadingMore || this.inFlight) return;
-    const v = this.version;
     this.setState({ loadingMore: true });
     try {
       // The server's order shifts as chats change; the list's own length is where its next page starts.
-      const { items, total } = await this.fetchRange(snap.sessions.length, SESSIONS_PAGE_SIZE);
+      const page = await this.api.listSessionSummaries({ offset: snap.sessions.length, limit: SESSIONS_PAGE_SIZE });
       const loaded = this.getSnapshot().sessions;
       const known = new Set(loaded.map((x) => x.session_id));
-      const sessions = sortSessions([...loaded, ...items.filter((x) => !known.has(x.session_id))]);
-      this.wanted = Math.max(this.wanted, sessions.length);
-      this.setState({ sessions, hasMore: sessions.length < total && items.length > 0, loadingMore: false });
-      if (v !== this.version) void this.refresh();
+      const sessions = sortSessions([...loaded, ...page.items.filter((x) => !known.has(x.session_id)).map(summaryOf)]);
+      if (!Number.isNaN(page.total)) this.total = page.total;
+      this.setState({
+        sessions,
+        hasMore: sessions.length < this.total && page.items.length > 0,
+        loadingMore: false,
+      });
     } catch (e) {
       this.setState({ loadingMore: false, error: describeError(e) });
     }
@@ -185,14 +201,30 @@ export class SessionsStore extends Store<SessionsSnapshot> {
   /** Inserts or replaces one session (from our own calls or a `session_updated` event). */
   upsert(session: Session | SidebarSession): void {
     this.version++;
-    this.setState((s) => ({
-      sessions: sortSessions([summaryOf(session), ...s.sessions.filter((x) => x.session_id !== session.session_id)]),
-    }));
+    const row = summaryOf(session);
+    const list = this.getSnapshot().sessions;
+    const old = list.find((x) => x.session_id === row.session_id);
+    if (!old) this.total++;
+    // In place, unless it was just pinned (the latest pinned comes first) or is new.
+    const sessions =
+      old && old.pinned === row.pinned
+        ? list.map((x) => (x === old ? row : x))
+        : [row, ...list.filter((x) => x !== old)];
+    this.setState({ sessions: sortSessions(sessions) });
+  }
+
+  /** A message joined the chat at `at` (an event of the open chat): it moves up to its place. */
+  touch(sessionId: string, at: string): void {
+    const s = this.getSnapshot().sessions.find((x) => x.session_id === sessionId);
+    if (s && time(at) > time(s.last_message_at)) this.upsert({ ...s, last_message_at: at });
   }
 
   forget(sessionId: string): void {
     this.version++;
-    this.setState((s) => ({ sessions: s.sessions.filter((x) => x.session_id !== sessionId) }));
+    const list = this.getSnapshot().sessions;
+    const sessions = list.filter((x) => x.session_id !== sessionId);
+    if (sessions.length < list.length) this.total--;
+    this.setState({ sessions });
   }
 
   /** The team new chats start with (its name), as picked on the welcome screen; unset: the default team. */
@@ -201,15 +233,27 @@ export class SessionsStore extends Store<SessionsSnapshot> {
   async create(title = DEFAULT_TITLE): Promise<Session> {
     const session = await this.api.createSession({ title, team: this.teamForNewChats });
     this.upsert(session);
-    void this.refresh();
     return session;
   }
 
   async rename(sessionId: string, title: string): Promise<Session> {
     const session = await this.api.renameSession(sessionId, title);
     this.upsert(session);
-    void this.refresh();
     return session;
+  }
+
+  /** Pins or unpins a chat: shown at once, put back if the server refuses. */
+  async setPinned(sessionId: string, pinned: boolean): Promise<Session> {
+    const before = this.getSnapshot().sessions.find((x) => x.session_id === sessionId);
+    if (before) this.upsert({ ...before, pinned });
+    try {
+      const session = await this.api.pinSession(sessionId, pinned);
+      this.upsert(session);
+      return session;
+    } catch (e) {
+      if (before) this.upsert(before);
+      throw e;
+    }
   }
 
   async remove(sessionId: string): Promise<void> {
@@ -220,7 +264,6 @@ export class SessionsStore extends Store<SessionsSnapshot> {
       if (!(isApiError(e) && e.status === 404)) throw e;
     }
     this.forget(sessionId);
-    void this.refresh();
   }
 }
 

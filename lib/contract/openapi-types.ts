@@ -155,7 +155,7 @@ export interface paths {
         };
         /**
          * List sessions, newest first, a page at a time
-         * @description Sessions, or with `view=summary` SessionSummary objects (no assignments), 100 per page unless `limit` says otherwise.
+         * @description Sessions, or with `view=summary` SessionSummary objects (no assignments), 100 per page unless `limit` says otherwise. ext `ordering=-last_message_at`: the sidebar's order (pinned first, then by latest message).
          */
         get: operations["listSessions"];
         put?: never;
@@ -176,14 +176,20 @@ export interface paths {
         };
         /** A session */
         get: operations["getSession"];
-        /** Update title, user_id, metadata (ext: `team` replaces the assignments) */
+        /**
+         * Update title, user_id, metadata (ext: `team` replaces the assignments)
+         * @description ext: `pinned` pins or unpins the chat.
+         */
         put: operations["replaceSession"];
         post?: never;
         /** Delete with its assignments, messages and run logs */
         delete: operations["deleteSession"];
         options?: never;
         head?: never;
-        /** Update title, user_id, metadata (ext: `team` replaces the assignments) */
+        /**
+         * Update title, user_id, metadata (ext: `team` replaces the assignments)
+         * @description ext: `pinned` pins or unpins the chat.
+         */
         patch: operations["updateSession"];
         trace?: never;
     };
@@ -940,10 +946,17 @@ export interface components {
              */
             created_at: string;
             id: number;
+            /**
+             * Format: date-time
+             * @description ext: when its latest message was stored (its creation while it has none); a rename leaves it alone.
+             */
+            last_message_at: string;
             /** @description At most 16384 bytes as JSON when written. */
             metadata: {
                 [key: string]: components["schemas"]["JsonValue"];
             } | null;
+            /** @description ext: pinned chats list first in the `-last_message_at` order (`PATCH` `pinned`). */
+            pinned: boolean;
             session_id: string;
             title: string;
             /**
@@ -1007,7 +1020,14 @@ export interface components {
              * @description ISO 8601 UTC timestamp
              */
             created_at: string;
+            /**
+             * Format: date-time
+             * @description ext: when its latest message was stored (its creation while it has none); a rename leaves it alone.
+             */
+            last_message_at: string;
             message_count: number;
+            /** @description ext: pinned chats list first in the `-last_message_at` order (`PATCH` `pinned`). */
+            pinned: boolean;
             session_id: string;
             title: string;
             /**
@@ -1026,6 +1046,8 @@ export interface components {
             metadata?: {
                 [key: string]: components["schemas"]["JsonValue"];
             } | null;
+            /** @description ext: pin the chat (it lists first in the `-last_message_at` order) or unpin it. */
+            pinned?: boolean;
             /** @description Read-only: may be sent, must equal the session's id. */
             session_id?: string;
             /** @description ext: replaces the session's assignments with this team's members (name or id). */
@@ -1515,7 +1537,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
-                ordering?: "-created_at" | "-updated_at";
+                ordering?: "-created_at" | "-updated_at" | "-last_message_at";
                 user_id?: string;
                 view?: "full" | "summary";
             };

@@ -101,7 +101,8 @@ export const endpoints: Record<string, Record<string, Op>> = {
       summary: "List sessions, newest first, a page at a time",
       description:
         "Sessions, or with `view=summary` SessionSummary objects (no assignments), " +
-        `${S.DEFAULT_PAGE_SIZE} per page unless \`limit\` says otherwise.`,
+        `${S.DEFAULT_PAGE_SIZE} per page unless \`limit\` says otherwise. ` +
+        "ext `ordering=-last_message_at`: the sidebar's order (pinned first, then by latest message).",
       query: S.SessionListQuery,
       ok: {
         status: 200,
@@ -137,6 +138,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
       tag: "sessions",
       operationId: "replaceSession",
       summary: "Update title, user_id, metadata (ext: `team` replaces the assignments)",
+      description: "ext: `pinned` pins or unpins the chat.",
       body: S.SessionUpdateSchema,
       ok: { status: 200, schema: S.SessionSchema, description: "Updated" },
       errors: [400, 404],
@@ -146,6 +148,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
       tag: "sessions",
       operationId: "updateSession",
       summary: "Update title, user_id, metadata (ext: `team` replaces the assignments)",
+      description: "ext: `pinned` pins or unpins the chat.",
       body: S.SessionUpdateSchema,
       ok: { status: 200, schema: S.SessionSchema, description: "Updated" },
       errors: [400, 404],

@@ -139,6 +139,10 @@ export const SessionSchema = z
       .nullable()
       .describe(`At most ${MAX_METADATA_BYTES} bytes as JSON when written.`),
     assignments: z.array(AssignmentSchema),
+    pinned: z.boolean().describe("ext: pinned chats list first in the `-last_message_at` order (`PATCH` `pinned`)."),
+    last_message_at: Timestamp.describe(
+      "ext: when its latest message was stored (its creation while it has none); a rename leaves it alone.",
+    ),
     created_at: Timestamp,
     updated_at: Timestamp,
   })
@@ -148,6 +152,10 @@ export const SessionSummarySchema = z
   .object({
     session_id: z.string().max(64),
     title: z.string().max(200),
+    pinned: z.boolean().describe("ext: pinned chats list first in the `-last_message_at` order (`PATCH` `pinned`)."),
+    last_message_at: Timestamp.describe(
+      "ext: when its latest message was stored (its creation while it has none); a rename leaves it alone.",
+    ),
     created_at: Timestamp,
     updated_at: Timestamp,
     message_count: z.number().int(),
@@ -386,6 +394,10 @@ export const SessionUpdateSchema = z
     team: TeamRefSchema.optional().describe(
       "ext: replaces the session's assignments with this team's members (name or id).",
     ),
+    pinned: z
+      .boolean()
+      .optional()
+      .describe("ext: pin the chat (it lists first in the `-last_message_at` order) or unpin it."),
   })
   .meta({ id: "SessionUpdate" });
 
@@ -458,17 +470,27 @@ export const PageQuery = z.object({
   limit: pageLimit(DEFAULT_PAGE_SIZE),
   offset: queryInt(0, 1_000_000_000).transform((v) => v ?? 0),
 });
+const SESSION_ORDERINGS = {
+  "-created_at": "created",
+  "-updated_at": "updated",
+  "-last_message_at": "activity",
+} as const;
 export const SessionListQuery = PageQuery.extend({
   user_id: queryText(128),
   view: z
     .preprocess((v) => (v === "" ? undefined : v), z.enum(["full", "summary"]).optional())
     .describe(
-      "`summary`: only `session_id`, `title`, `created_at`, `updated_at`, `message_count` per session (for sidebars).",
+      "`summary`: only `session_id`, `title`, `pinned`, `last_message_at`, `created_at`, `updated_at`, `message_count` per session (for sidebars).",
     ),
   ordering: z
-    .preprocess((v) => (v === "" ? undefined : v), z.enum(["-created_at", "-updated_at"]).optional())
-    .transform((v) => (v === "-updated_at" ? ("updated" as const) : ("created" as const)))
-    .describe("`-created_at` (default): newest first; `-updated_at`: latest active first (a sidebar's order)."),
+    .preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.enum(["-created_at", "-updated_at", "-last_message_at"]).optional(),
+    )
+    .transform((v) => SESSION_ORDERINGS[v ?? "-created_at"])
+    .describe(
+      "`-created_at` (default): newest first; `-updated_at`: latest changed first (a send, a rename, a pin); ext `-last_message_at`: the sidebar's order, pinned chats first (latest pinned first), then latest message first (a rename does not reorder).",
+    ),
 });
 export const HistoryQuery = z.object({
   after: queryInt(0, Number.MAX_SAFE_INTEGER),

@@ -99,6 +99,8 @@ export function sessionJson(s: SessionRow): Session {
     user_id: s.userId,
     metadata: obj(s.metadata),
     assignments: s.assignments.map(assignmentJson),
+    pinned: s.pinnedAt !== null,
+    last_message_at: iso(s.lastMessageAt),
     created_at: iso(s.createdAt),
     updated_at: iso(s.updatedAt),
   };
@@ -108,6 +110,8 @@ export function sessionSummaryJson(s: SessionSummaryRow): SessionSummary {
   return {
     session_id: s.sessionId,
     title: s.title,
+    pinned: s.pinnedAt !== null,
+    last_message_at: iso(s.lastMessageAt),
     created_at: iso(s.createdAt),
     updated_at: iso(s.updatedAt),
     message_count: s._count.messages,

@@ -121,9 +121,25 @@ export interface NewMessage {
   metadata?: Json;
 }
 
+/**
+ * Stores a message, and moves its session's last activity (`lastMessageAt`, the sidebar's order)
+ * to the message's time. Every message is stored through here, inside the caller's transaction.
+ */
+export async function storeMessage(tx: Prisma.TransactionClient, data: Prisma.MessageUncheckedCreateInput) {
+  const createdAt = new Date();
+  const row = await tx.message.create({ data: { ...data, createdAt } });
+  await touchLastMessage(tx, data.sessionId, createdAt);
+  return row;
+}
+
+/** The session's last activity is now `at` (a message was stored, or a queued one joined the history). */
+export async function touchLastMessage(tx: Prisma.TransactionClient, sessionPk: number, at: Date) {
+  await tx.chatSession.updateMany({ where: { id: sessionPk }, data: { lastMessageAt: at } });
+}
+
 export async function createMessage(m: NewMessage): Promise<MessageRow> {
-  const row = await db().message.create({
-    data: {
+  const row = await db().$transaction((tx) =>
+    storeMessage(tx, {
       sessionId: m.sessionPk,
       runId: m.runId ?? null,
       role: m.role,
@@ -136,8 +152,8 @@ export async function createMessage(m: NewMessage): Promise<MessageRow> {
       tokensCompletion: m.tokensCompletion ?? null,
       latencyMs: m.latencyMs ?? null,
       metadata: json(m.metadata),
-    },
-  });
+    }),
+  );
   return { ...row, agent: m.agent ?? null };
 }
 

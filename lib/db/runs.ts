@@ -7,7 +7,7 @@ import { Prisma } from "@/generated/sqlite/client";
 import type { RunStatus } from "@/generated/sqlite/enums";
 import { notFound, TandemError } from "@/lib/errors";
 import { db } from "./connection";
-import type { MessageRow } from "./messages";
+import { type MessageRow, storeMessage, touchLastMessage } from "./messages";
 import { type AdminPage, type Json, json, newestFirst, type Page, postgres } from "./orm";
 import { sessionPkOf } from "./sessions";
 import { loadRunTree, pathEnd } from "./turns";
@@ -64,14 +64,12 @@ export async function openRun(input: NewRun): Promise<{ run: RunLogRow; message:
       },
     });
     if (input.content !== undefined) {
-      const message = await tx.message.create({
-        data: {
-          sessionId: input.sessionPk,
-          role: "user",
-          content: input.content,
-          runId: run.id,
-          metadata: json(input.metadata),
-        },
+      const message = await storeMessage(tx, {
+        sessionId: input.sessionPk,
+        role: "user",
+        content: input.content,
+        runId: run.id,
+        metadata: json(input.metadata),
       });
       run = await tx.runLog.update({ where: { id: run.id }, data: { userMessageId: message.id } });
     }
@@ -149,7 +147,11 @@ async function begin(
   });
   if (count === 0) throw new QueueMoved(); // rolls the slot back
   await tx.chatSession.update({ where: { id: input.sessionPk }, data: { headRunId: run.id } });
-  await tx.message.updateMany({ where: { id: run.userMessageId ?? -1, runId: run.id }, data: { createdAt: now } });
+  const joined = await tx.message.updateMany({
+    where: { id: run.userMessageId ?? -1, runId: run.id },
+    data: { createdAt: now },
+  });
+  if (joined.count > 0) await touchLastMessage(tx, input.sessionPk, now);
   const started = await tx.runLog.findUniqueOrThrow({ where: { id: run.id } });
   return { run: started, message: await userMessageOf(tx, started) };
 }
@@ -233,11 +235,14 @@ export async function addSteer(
     const session = await tx.chatSession.findUnique({ where: { id: sessionPk }, select: { activeRunId: true } });
     const runId = session?.activeRunId;
     if (!runId) return null;
-    const message = await tx.message.create({
-      data: { sessionId: sessionPk, role: "user", content, runId, metadata: { steer: true } },
-      include: { agent: true },
+    const message = await storeMessage(tx, {
+      sessionId: sessionPk,
+      role: "user",
+      content,
+      runId,
+      metadata: { steer: true },
     });
-    return { runId, message };
+    return { runId, message: { ...message, agent: null } };
   });
 }
 

@@ -31,8 +31,17 @@ export const newSessionId = () => randomBytes(12).toString("base64url");
 
 export type SessionRow = Prisma.ChatSessionGetPayload<object> & { assignments: AssignmentRow[] };
 
-/** Which sessions come first: the newest created (the compat order) or the latest active. */
-export type SessionOrder = "created" | "updated";
+/**
+ * Which sessions come first: the newest created (the compat order), the latest changed, or the
+ * sidebar's order: pinned first (latest pinned first), then by latest message.
+ */
+export type SessionOrder = "created" | "updated" | "activity";
+
+const ORDERS = {
+  created: [{ createdAt: "desc" }, { id: "desc" }],
+  updated: [{ updatedAt: "desc" }, { id: "desc" }],
+  activity: [{ pinnedAt: { sort: "desc", nulls: "last" } }, { lastMessageAt: "desc" }, { id: "desc" }],
+} satisfies Record<SessionOrder, Prisma.ChatSessionOrderByWithRelationInput[]>;
 
 function sessionListQuery({
   userId,
@@ -40,10 +49,9 @@ function sessionListQuery({
   limit,
   offset,
 }: { userId?: string; order?: SessionOrder } & Page) {
-  const by = order === "updated" ? "updatedAt" : "createdAt";
   return {
     where: userId === undefined ? {} : { userId },
-    orderBy: [{ [by]: "desc" }, { id: "desc" }] satisfies Prisma.ChatSessionOrderByWithRelationInput[],
+    orderBy: ORDERS[order],
     take: limit,
     skip: offset,
   };
@@ -69,6 +77,8 @@ export async function listSessionSummaries(filter: { userId?: string; order?: Se
       select: {
         sessionId: true,
         title: true,
+        pinnedAt: true,
+        lastMessageAt: true,
         createdAt: true,
         updatedAt: true,
         _count: { select: { messages: true } },
@@ -149,19 +159,32 @@ export async function createSession(input: {
 
 export async function updateSessionRow(
   sessionId: string,
-  patch: { title?: string; userId?: string; metadata?: Json },
+  patch: { title?: string; userId?: string; metadata?: Json; pinned?: boolean },
 ): Promise<SessionRow> {
   try {
     if (!isSessionId(sessionId)) throw notFound();
+    const current = patch.pinned === undefined ? null : await getPinnedAt(sessionId);
     const session = await db().chatSession.update({
       where: { sessionId },
-      data: { title: patch.title, userId: patch.userId, metadata: json(patch.metadata) },
+      data: {
+        title: patch.title,
+        userId: patch.userId,
+        metadata: json(patch.metadata),
+        // Pinning a pinned chat keeps its place among the pinned.
+        pinnedAt: patch.pinned === undefined ? undefined : patch.pinned ? (current ?? new Date()) : null,
+      },
     });
     return (await withAssignments([session]))[0];
   } catch (e) {
     if (isMissingRow(e)) throw notFound();
     throw e;
   }
+}
+
+async function getPinnedAt(sessionId: string): Promise<Date | null> {
+  const row = await db().chatSession.findUnique({ where: { sessionId }, select: { pinnedAt: true } });
+  if (!row) throw notFound();
+  return row.pinnedAt;
 }
 
 /** Deletes the session with its assignments, messages and run logs; false when unknown. */

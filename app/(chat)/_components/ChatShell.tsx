@@ -92,12 +92,17 @@ export function ChatShell({ children }: { children: React.ReactNode }) {
     requestComposerFocus();
   }, []);
 
+  const newChat = useCallback(() => {
+    router.push("/");
+    requestComposerFocus();
+  }, [router]);
+
   const startChat = useCallback(
-    async (firstMessage?: string): Promise<Session | null> => {
+    async (firstMessage: string): Promise<Session | null> => {
       setCreating(true);
       try {
         const session = await sessions.create();
-        if (firstMessage?.trim()) firstMessages.current.set(session.session_id, firstMessage);
+        firstMessages.current.set(session.session_id, firstMessage);
         router.push(chatHref(session.session_id));
         return session;
       } catch (e) {
@@ -111,8 +116,8 @@ export function ChatShell({ children }: { children: React.ReactNode }) {
   );
 
   // App-wide shortcuts (listed in ShortcutsDialog). Esc (stop) and ↑ (edit) belong to the conversation.
-  const startChatRef = useRef(startChat);
-  startChatRef.current = startChat;
+  const newChatRef = useRef(newChat);
+  newChatRef.current = newChat;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.altKey) return;
@@ -124,7 +129,7 @@ export function ChatShell({ children }: { children: React.ReactNode }) {
         setSearchOpen(true);
       } else if (mod && e.shiftKey && key === "o") {
         e.preventDefault();
-        void startChatRef.current().then((s) => s && requestComposerFocus());
+        newChatRef.current();
       } else if ((mod && key === "/") || (e.key === "?" && !mod && !typingIn(e.target))) {
         e.preventDefault();
         setShortcutsOpen(true);
@@ -140,6 +145,7 @@ export function ChatShell({ children }: { children: React.ReactNode }) {
       setSocket,
       announce,
       notify,
+      newChat,
       startChat,
       creating,
       peekFirstMessage: (id) => firstMessages.current.get(id),
@@ -150,7 +156,7 @@ export function ChatShell({ children }: { children: React.ReactNode }) {
       closeDrawer: () => setDrawerOpen(false),
       focusComposer,
     }),
-    [sessions, announce, notify, startChat, creating, focusComposer],
+    [sessions, announce, notify, newChat, startChat, creating, focusComposer],
   );
 
   // What the header says about the connection: the open conversation's socket if there is one,
@@ -182,10 +188,7 @@ export function ChatShell({ children }: { children: React.ReactNode }) {
         </a>
         <Header
           connection={connection}
-          onNewChat={async () => {
-            const s = await startChat();
-            if (s) focusComposer();
-          }}
+          onNewChat={newChat}
           creating={creating}
           onOpenDrawer={() => setDrawerOpen(true)}
           drawerOpen={drawerOpen}

@@ -66,7 +66,7 @@ export function ConversationView({ sessionId }: { sessionId: string }) {
     const s = new ConversationStore(sessionId, {
       onSessionUpdated: (session) => shellRef.current.sessions.upsert(session),
       onSessionDeleted: (id) => shellRef.current.sessions.forget(id),
-      onRunEnded: () => void shellRef.current.sessions.refresh(),
+      onMessageStored: (at) => shellRef.current.sessions.touch(sessionId, at),
       onAnnounce: (t) => shellRef.current.announce(t),
     });
     const first = sh.peekFirstMessage(sessionId);
@@ -419,7 +419,7 @@ function Gone({ deleted }: { deleted: boolean }) {
         <div className="mt-4 flex justify-center gap-2">
           <button
             type="button"
-            onClick={() => void shell.startChat()}
+            onClick={shell.newChat}
             className="h-9 rounded-control bg-primary px-3.5 text-sm font-medium text-on-primary hover:bg-primary-hover"
           >
             New chat

@@ -1,16 +1,21 @@
 "use client";
 
+import { useVirtualizer } from "@tanstack/react-virtual";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { memo, type RefObject, useEffect, useId, useMemo, useRef, useState } from "react";
 import { describeError } from "@/lib/client/api";
 import { formatFull, formatRelative, sessionLabel } from "@/lib/client/format";
 import type { SidebarSession } from "@/lib/client/sessions";
+import { groupSessions, type SidebarRow, sidebarRows } from "@/lib/client/sidebar-groups";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { ImportChats } from "./ImportChats";
-import { ChatIcon, CloseIcon, PencilIcon, PlusIcon, RefreshIcon, SearchIcon, TrashIcon } from "./icons";
+import { ChatIcon, CloseIcon, PencilIcon, PinIcon, PlusIcon, RefreshIcon, SearchIcon, TrashIcon } from "./icons";
 import { SessionListSkeleton } from "./Skeletons";
-import { chatHref, consumeSearchFocus, FOCUS_SEARCH_EVENT, useSessions, useShell } from "./shell-context";
+import { chatHref, useSessions, useShell } from "./shell-context";
+
+/** Lists longer than this many rows render only the rows in view (and a few around them). */
+const VIRTUALIZE_AFTER = 300;
 
 /** Re-render every `ms` so relative times ("5 min ago") stay true. */
 function useNow(ms = 60_000): number {
@@ -44,29 +49,21 @@ export function SessionSidebar({
   const filterId = useId();
   const now = useNow();
 
-  // Ctrl/Cmd+K: the visible list's search takes focus. The drawer's list mounts before the drawer
-  // opens, so it looks again on the next frame.
-  useEffect(() => {
-    const focus = () => {
-      const el = filterRef.current;
-      if (!el || el.getClientRects().length === 0) return;
-      consumeSearchFocus();
-      el.focus();
-      el.select();
-    };
-    const frame = consumeSearchFocus() ? requestAnimationFrame(focus) : 0;
-    window.addEventListener(FOCUS_SEARCH_EVENT, focus);
-    return () => {
-      cancelAnimationFrame(frame);
-      window.removeEventListener(FOCUS_SEARCH_EVENT, focus);
-    };
-  }, []);
-
   const visible = useMemo(() => {
     const q = filter.trim().toLowerCase();
     if (!q) return snap.sessions;
     return snap.sessions.filter((s) => sessionLabel(s.title).toLowerCase().includes(q));
   }, [snap.sessions, filter]);
+  const rows = useMemo(() => sidebarRows(groupSessions(visible, new Date(now))), [visible, now]);
+
+  async function togglePin(s: SidebarSession) {
+    try {
+      await shell.sessions.setPinned(s.session_id, !s.pinned);
+      shell.announce(s.pinned ? `Unpinned “${sessionLabel(s.title)}”.` : `Pinned “${sessionLabel(s.title)}”.`);
+    } catch (e) {
+      shell.notify(`Couldn't ${s.pinned ? "unpin" : "pin"} the chat: ${describeError(e)}`);
+    }
+  }
 
   async function rename(s: SidebarSession, title: string) {
     setRenaming(null);
@@ -126,10 +123,9 @@ export function SessionSidebar({
             <>
               <button
                 type="button"
-                onClick={async () => {
+                onClick={() => {
                   onClose?.();
-                  const s = await shell.startChat();
-                  if (s) shell.focusComposer();
+                  shell.newChat();
                 }}
                 className="inline-flex h-8 items-center gap-1 rounded-control px-2 text-xs font-medium text-primary-ink hover:bg-primary-soft"
               >
@@ -223,26 +219,34 @@ export function SessionSidebar({
           </p>
         )}
         {visible.length > 0 && (
-          <nav aria-label={inDrawer ? "Chats (drawer)" : "Chats list"}>
-            <ul data-testid="session-list" className="space-y-0.5 px-2">
-              {visible.map((s) => (
-                <SessionItem
-                  key={s.session_id}
-                  session={s}
-                  active={s.session_id === currentId}
-                  now={now}
-                  renaming={renaming === s.session_id}
-                  onStartRename={() => setRenaming(s.session_id)}
-                  onRename={(t) => void rename(s, t)}
-                  onCancelRename={() => setRenaming(null)}
-                  onDelete={(el) => {
-                    returnFocus.current = el;
-                    setConfirming(s);
-                  }}
-                  onNavigate={onClose}
-                />
-              ))}
-            </ul>
+          <nav aria-label={inDrawer ? "Chats (drawer)" : "Chats list"} data-testid="session-list">
+            <SessionRows
+              rows={rows}
+              region={listRegion}
+              render={(row) =>
+                row.kind === "heading" ? (
+                  <h3 data-testid="session-group" className="px-3 pb-1 pt-3 text-xs font-semibold text-ink-soft">
+                    {row.label}
+                  </h3>
+                ) : (
+                  <SessionItem
+                    session={row.session}
+                    active={row.session.session_id === currentId}
+                    now={now}
+                    renaming={renaming === row.session.session_id}
+                    onStartRename={() => setRenaming(row.session.session_id)}
+                    onRename={(t) => void rename(row.session, t)}
+                    onCancelRename={() => setRenaming(null)}
+                    onTogglePin={() => void togglePin(row.session)}
+                    onDelete={(el) => {
+                      returnFocus.current = el;
+                      setConfirming(row.session);
+                    }}
+                    onNavigate={onClose}
+                  />
+                )
+              }
+            />
           </nav>
         )}
         {snap.loaded && snap.hasMore && (
@@ -272,6 +276,58 @@ export function SessionSidebar({
           requestAnimationFrame(() => returnFocus.current?.focus());
         }}
       />
+    </div>
+  );
+}
+
+/**
+ * The rows, each group's heading (a real heading, for screen readers' heading navigation) and then
+ * its chats. Past VIRTUALIZE_AFTER rows only the rows in view of `region` are in the page.
+ */
+function SessionRows({
+  rows,
+  region,
+  render,
+}: {
+  rows: SidebarRow[];
+  region: RefObject<HTMLElement | null>;
+  render: (row: SidebarRow) => React.ReactNode;
+}) {
+  const list = useRef<HTMLDivElement>(null);
+  const virtual = rows.length > VIRTUALIZE_AFTER;
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    enabled: virtual,
+    getScrollElement: () => region.current,
+    estimateSize: (i) => (rows[i]?.kind === "heading" ? 36 : 56),
+    getItemKey: (i) => rows[i]?.key ?? i,
+    overscan: 12,
+    // Where the list starts inside the scrolling region (notices may sit above it).
+    scrollMargin: list.current?.offsetTop ?? 0,
+  });
+  if (!virtual) {
+    return (
+      <div className="px-2">
+        {rows.map((row) => (
+          <div key={row.key}>{render(row)}</div>
+        ))}
+      </div>
+    );
+  }
+  const margin = virtualizer.options.scrollMargin;
+  return (
+    <div ref={list} className="relative px-2" style={{ height: virtualizer.getTotalSize() }}>
+      {virtualizer.getVirtualItems().map((item) => (
+        <div
+          key={item.key}
+          data-index={item.index}
+          ref={virtualizer.measureElement}
+          className="absolute inset-x-2 top-0"
+          style={{ transform: `translateY(${item.start - margin}px)` }}
+        >
+          {render(rows[item.index])}
+        </div>
+      ))}
     </div>
   );
 }
@@ -326,6 +382,7 @@ const SessionItem = memo(function SessionItem(props: {
   onStartRename: () => void;
   onRename: (title: string) => void;
   onCancelRename: () => void;
+  onTogglePin: () => void;
   onDelete: (returnFocusTo: HTMLElement) => void;
   onNavigate?: () => void;
 }) {
@@ -352,10 +409,10 @@ const SessionItem = memo(function SessionItem(props: {
       requestAnimationFrame(() => renameBtn.current?.focus());
     };
     return (
-      <li
+      <div
         data-testid="session-item"
         data-session-id={s.session_id}
-        className="rounded-control bg-primary-soft px-2 py-1.5"
+        className="my-px rounded-control bg-primary-soft px-2 py-1.5"
       >
         <label className="sr-only" htmlFor={`rename-${s.session_id}`}>
           New title for “{label}”
@@ -380,16 +437,17 @@ const SessionItem = memo(function SessionItem(props: {
           className="h-8 w-full rounded-[8px] border border-primary bg-surface px-2 text-sm text-ink focus:outline-none focus:ring-2 focus:ring-primary-ring"
         />
         <p className="mt-1 px-0.5 text-[11px] text-ink-soft">Enter to save · Esc to cancel</p>
-      </li>
+      </div>
     );
   }
 
   return (
-    <li
+    <div
       data-testid="session-item"
       data-session-id={s.session_id}
       data-active={active || undefined}
-      className={`group relative flex items-center rounded-control transition-colors ${
+      data-pinned={s.pinned || undefined}
+      className={`group relative my-px flex items-center rounded-control transition-colors ${
         active ? "bg-primary-soft" : "hover:bg-subtle"
       }`}
     >
@@ -399,6 +457,14 @@ const SessionItem = memo(function SessionItem(props: {
         data-testid="session-link"
         aria-current={active ? "page" : undefined}
         onClick={props.onNavigate}
+        onKeyDown={(e) => {
+          // P on a focused chat pins or unpins it (the pin button does the same by mouse).
+          if (e.key.toLowerCase() === "p" && !e.ctrlKey && !e.metaKey && !e.altKey) {
+            e.preventDefault();
+            props.onTogglePin();
+          }
+        }}
+        aria-keyshortcuts="P"
         className="min-w-0 flex-1 rounded-control py-2 pl-3 pr-1"
         title={label}
       >
@@ -410,12 +476,25 @@ const SessionItem = memo(function SessionItem(props: {
         </span>
         <span
           className={`block truncate text-xs ${active ? "text-ink-soft" : "text-muted group-hover:text-ink-soft"}`}
-          title={formatFull(s.updated_at)}
+          title={formatFull(s.last_message_at)}
         >
-          {formatRelative(s.updated_at, props.now)}
+          {formatRelative(s.last_message_at, props.now)}
         </span>
       </Link>
-      <div className="flex shrink-0 items-center gap-0.5 pr-1.5 opacity-0 transition-opacity group-hover:opacity-100 group-focus-within:opacity-100 group-data-[active]:opacity-100 [@media(hover:none)]:opacity-100">
+      <div className="flex shrink-0 items-center gap-0.5 pr-1.5 opacity-0 transition-opacity group-hover:opacity-100 group-focus-within:opacity-100 group-data-[active]:opacity-100 group-data-[pinned]:opacity-100 [@media(hover:none)]:opacity-100">
+        <button
+          type="button"
+          data-testid="session-pin-button"
+          onClick={props.onTogglePin}
+          aria-pressed={s.pinned}
+          aria-label={`Pin “${label}”`}
+          title={s.pinned ? "Unpin (P)" : "Pin (P)"}
+          className={`inline-flex h-7 w-7 items-center justify-center rounded-[8px] hover:bg-surface hover:text-ink ${
+            s.pinned ? "text-primary-ink" : "text-ink-soft"
+          }`}
+        >
+          <PinIcon size={15} />
+        </button>
         <button
           ref={renameBtn}
           type="button"
@@ -436,6 +515,6 @@ const SessionItem = memo(function SessionItem(props: {
           <TrashIcon size={15} />
         </button>
       </div>
-    </li>
+    </div>
   );
 });

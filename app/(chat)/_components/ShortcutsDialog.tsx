@@ -12,6 +12,7 @@ export const SHORTCUTS: { keys: string[]; what: string }[] = [
   { keys: ["↑"], what: "Edit your last message (in an empty box)" },
   { keys: ["Mod", "K"], what: "Search chats and messages" },
   { keys: ["Mod", "Shift", "O"], what: "New chat" },
+  { keys: ["P"], what: "Pin or unpin the focused chat in the list" },
   { keys: ["?"], what: "This list (also Mod + /)" },
 ];
 

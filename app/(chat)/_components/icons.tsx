@@ -132,3 +132,8 @@ export function TandemMark({ size = 28, title }: { size?: number; title?: string
     </svg>
   );
 }
+export const PinIcon = (p: P) => (
+  <svg {...base(p)}>
+    <path d="M9 4h6l-1 6 3 3H7l3-3-1-6zM12 13v7" />
+  </svg>
+);

@@ -21,17 +21,6 @@ export function consumeComposerFocus(): boolean {
   return r;
 }
 
-export const FOCUS_SEARCH_EVENT = "tandem:focus-search";
-
-// Nothing asks for it since Ctrl/Cmd+K opens the search dialog (ChatShell); the sidebar still listens.
-let searchFocusRequested = false;
-
-export function consumeSearchFocus(): boolean {
-  const r = searchFocusRequested;
-  searchFocusRequested = false;
-  return r;
-}
-
 export interface ShellNotice {
   id: number;
   message: string;
@@ -43,8 +32,10 @@ export interface ShellContextValue {
   setSocket: (info: SocketInfo | null) => void;
   announce: (text: string) => void;
   notify: (message: string) => void;
-  /** Creates a session and opens it; `firstMessage` is sent once the conversation is ready. */
-  startChat: (firstMessage?: string) => Promise<Session | null>;
+  /** "New chat": the empty composer at `/`; nothing is stored until its first send. */
+  newChat: () => void;
+  /** The first send of a new chat: creates the session and opens it; `firstMessage` is sent once the conversation is ready. */
+  startChat: (firstMessage: string) => Promise<Session | null>;
   creating: boolean;
   /** The first message queued for a just-created session (read without removing it). */
   peekFirstMessage: (sessionId: string) => string | undefined;

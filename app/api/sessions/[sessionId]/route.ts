@@ -19,6 +19,7 @@ async function update(req: Request, { params }: { params: Promise<Params> }) {
     userId: body.user_id,
     metadata: body.metadata,
     team: body.team,
+    pinned: body.pinned,
   });
   return Response.json(sessionJson(session));
 }
