@@ -882,7 +882,7 @@ export interface operations {
                     "application/json": components["schemas"]["Agent"][];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -961,7 +961,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -997,7 +997,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1011,7 +1011,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1067,7 +1067,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1081,7 +1081,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1157,7 +1157,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1217,7 +1217,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1271,7 +1271,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1321,7 +1321,7 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1335,7 +1335,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1391,7 +1391,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1405,7 +1405,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1439,7 +1439,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1453,7 +1453,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1509,7 +1509,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1523,7 +1523,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1563,7 +1563,7 @@ export interface operations {
                     "application/json": components["schemas"]["Cancelled"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1577,7 +1577,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1656,7 +1656,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1670,7 +1670,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1712,7 +1712,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many: over the send rate (TANDEM_SEND_RATE; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
+            /** @description Too many: over the send rate (TANDEM_SEND_RATE, per user with accounts) or the user's messages a day (TANDEM_USER_DAILY_MESSAGES; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
             429: {
                 headers: {
                     /** @description Seconds to wait */
@@ -1793,7 +1793,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1807,7 +1807,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1849,7 +1849,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many: over the send rate (TANDEM_SEND_RATE; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
+            /** @description Too many: over the send rate (TANDEM_SEND_RATE, per user with accounts) or the user's messages a day (TANDEM_USER_DAILY_MESSAGES; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
             429: {
                 headers: {
                     /** @description Seconds to wait */
@@ -1925,7 +1925,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1939,7 +1939,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1975,7 +1975,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueuedRun"][];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1989,7 +1989,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2024,7 +2024,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2038,7 +2038,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2095,7 +2095,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2109,7 +2109,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2188,7 +2188,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2202,7 +2202,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2244,7 +2244,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many: over the send rate (TANDEM_SEND_RATE; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
+            /** @description Too many: over the send rate (TANDEM_SEND_RATE, per user with accounts) or the user's messages a day (TANDEM_USER_DAILY_MESSAGES; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
             429: {
                 headers: {
                     /** @description Seconds to wait */
@@ -2325,7 +2325,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2339,7 +2339,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2381,7 +2381,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many: over the send rate (TANDEM_SEND_RATE; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
+            /** @description Too many: over the send rate (TANDEM_SEND_RATE, per user with accounts) or the user's messages a day (TANDEM_USER_DAILY_MESSAGES; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
             429: {
                 headers: {
                     /** @description Seconds to wait */
@@ -2457,7 +2457,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2471,7 +2471,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2527,7 +2527,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2541,7 +2541,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2620,7 +2620,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2634,7 +2634,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2662,7 +2662,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many: over the send rate (TANDEM_SEND_RATE; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
+            /** @description Too many: over the send rate (TANDEM_SEND_RATE, per user with accounts) or the user's messages a day (TANDEM_USER_DAILY_MESSAGES; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
             429: {
                 headers: {
                     /** @description Seconds to wait */
@@ -2714,7 +2714,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionState"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2728,7 +2728,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2764,7 +2764,7 @@ export interface operations {
                     "application/json": components["schemas"]["Turn"][];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2778,7 +2778,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2812,7 +2812,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tool"][];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;

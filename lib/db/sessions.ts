@@ -28,15 +28,13 @@ export type SessionRow = Prisma.ChatSessionGetPayload<object> & { assignments: A
 /** Which sessions come first: the newest created (the compat order) or the latest active. */
 export type SessionOrder = "created" | "updated";
 
-function sessionListQuery({
-  userId,
-  order = "created",
-  limit,
-  offset,
-}: { userId?: string; order?: SessionOrder } & Page) {
+/** Which sessions a list covers: by the compat `user_id`, and by owner (unset: everyone's). */
+export type SessionFilter = { userId?: string; ownerId?: string; order?: SessionOrder } & Page;
+
+function sessionListQuery({ userId, ownerId, order = "created", limit, offset }: SessionFilter) {
   const by = order === "updated" ? "updatedAt" : "createdAt";
   return {
-    where: userId === undefined ? {} : { userId },
+    where: { ...(userId === undefined ? {} : { userId }), ...(ownerId === undefined ? {} : { ownerId }) },
     orderBy: [{ [by]: "desc" }, { id: "desc" }] satisfies Prisma.ChatSessionOrderByWithRelationInput[],
     take: limit,
     skip: offset,
@@ -44,7 +42,7 @@ function sessionListQuery({
 }
 
 /** A page of sessions with their assignments, and how many sessions match. */
-export async function listSessions(filter: { userId?: string; order?: SessionOrder } & Page) {
+export async function listSessions(filter: SessionFilter) {
   const { where, ...page } = sessionListQuery(filter);
   const [sessions, total] = await Promise.all([
     db().chatSession.findMany({ where, ...page }),
@@ -54,7 +52,7 @@ export async function listSessions(filter: { userId?: string; order?: SessionOrd
 }
 
 /** A page of sessions as a sidebar shows them: no assignments, no agents' prompts. */
-export async function listSessionSummaries(filter: { userId?: string; order?: SessionOrder } & Page) {
+export async function listSessionSummaries(filter: SessionFilter) {
   const { where, ...page } = sessionListQuery(filter);
   const [rows, total] = await Promise.all([
     db().chatSession.findMany({
@@ -97,6 +95,13 @@ async function withAssignments(sessions: Prisma.ChatSessionGetPayload<object>[])
   return sessions.map((s) => ({ ...s, assignments: bySession.get(s.id) ?? [] }));
 }
 
+/** The session's owner (null: none), or undefined when there is no such session. */
+export async function sessionOwnerOf(sessionId: string): Promise<string | null | undefined> {
+  if (!isSessionId(sessionId)) return undefined;
+  const row = await db().chatSession.findUnique({ where: { sessionId }, select: { ownerId: true } });
+  return row === null ? undefined : row.ownerId;
+}
+
 /** The session's primary key and run slot, for hot paths that need nothing else. */
 export async function requireSessionKey(sessionId: string) {
   if (!isSessionId(sessionId)) throw notFound();
@@ -122,6 +127,7 @@ export async function createSession(input: {
   sessionId?: string;
   title?: string;
   userId?: string;
+  ownerId?: string;
   metadata?: Json;
   team: readonly TeamMember[];
 }): Promise<SessionRow> {
@@ -146,6 +152,7 @@ export async function createSession(input: {
             sessionId,
             title: input.title ?? "",
             userId: input.userId ?? "",
+            ownerId: input.ownerId,
             metadata: json(input.metadata),
             assignments: { create: members.map((m, order) => ({ ...m, order })) },
           },

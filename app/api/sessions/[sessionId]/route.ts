@@ -1,3 +1,4 @@
+import { writableUserId } from "@/lib/accounts/access";
 import { readJsonObject, route } from "@/lib/api/http";
 import { SessionUpdateSchema } from "@/lib/contract/schemas";
 import { sessionJson } from "@/lib/contract/serialize";
@@ -14,7 +15,11 @@ async function update(req: Request, { params }: { params: Promise<Params> }) {
   if (body.session_id !== undefined && body.session_id !== sessionId) {
     throw fieldError("session_id", "The session id cannot be changed.");
   }
-  const session = await updateSession(sessionId, { title: body.title, userId: body.user_id, metadata: body.metadata });
+  const session = await updateSession(sessionId, {
+    title: body.title,
+    userId: writableUserId(body.user_id),
+    metadata: body.metadata,
+  });
   return Response.json(sessionJson(session));
 }
 
