@@ -39,7 +39,12 @@ export function SignOutButton() {
       className={quiet}
       onClick={async () => {
         setPending(true);
-        await fetch("/api/auth/sign-out", { method: "POST", credentials: "same-origin" }).catch(() => undefined);
+        await fetch("/api/auth/sign-out", {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json" },
+          body: "{}",
+        }).catch(() => undefined);
         window.location.assign("/sign-in");
       }}
     >
