@@ -7,6 +7,7 @@
 import { createServer } from "node:http";
 import next from "next";
 import { WebSocketServer } from "ws";
+import { socketRefusal } from "./lib/accounts/socket";
 import { bootstrapAdminFromEnv } from "./lib/admin/auth";
 import { seedDefaults } from "./lib/agents/seed";
 import { collapseSlashes, createEdge } from "./lib/api/edge";
@@ -19,6 +20,9 @@ import { startRealtime, stopRealtime } from "./lib/realtime/transport";
 import { liveRunCount, shutdownRuns, startRunMaintenance } from "./lib/runs/index";
 
 const dev = env.NODE_ENV !== "production";
+
+/** Whether only this machine can reach an address. */
+const isLoopback = (host: string) => /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i.test(host);
 
 /** Instances starting together race for the migration lock; the losers retry. */
 async function migrate(attempts = 5): Promise<string[]> {
@@ -53,6 +57,7 @@ async function main() {
     apiKeys: env.TANDEM_API_KEYS,
     sendRate: env.TANDEM_SEND_RATE,
     trustProxy: env.TANDEM_TRUST_PROXY,
+    authorizeSocket: env.TANDEM_AUTH === "accounts" ? socketRefusal : undefined,
     log,
   });
   const server = createServer((req, res) => {
@@ -75,8 +80,13 @@ async function main() {
     }
     const sessionId = chatSessionId(url.pathname);
     if (sessionId !== null) {
-      if (edge.upgrade(req, socket, url.searchParams)) return;
-      wss.handleUpgrade(req, socket, head, (ws) => attachChatSocket(ws, sessionId, url.searchParams));
+      void edge.upgrade(req, socket, url.searchParams, sessionId).then(
+        (refused) => {
+          if (refused) return;
+          wss.handleUpgrade(req, socket, head, (ws) => attachChatSocket(ws, sessionId, url.searchParams));
+        },
+        () => socket.destroy(),
+      );
       return;
     }
     // Next attaches its own upgrade listener for dev reloads (/_next/...); leave those to it.
@@ -88,9 +98,21 @@ async function main() {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
   log.info(
-    { url: `http://${env.HOSTNAME}:${port}`, dev, database: env.DATABASE_URL.split(":")[0], events },
+    {
+      url: `http://${env.HOSTNAME}:${port}`,
+      dev,
+      database: env.DATABASE_URL.split(":")[0],
+      events,
+      auth: env.TANDEM_AUTH,
+    },
     "Tandem is ready",
   );
+  if (env.TANDEM_AUTH === "off" && !isLoopback(env.HOSTNAME)) {
+    log.warn(
+      { hostname: env.HOSTNAME, port },
+      `WARNING: TANDEM_AUTH=off and listening on ${env.HOSTNAME}: anyone who can reach port ${port} reads, changes and deletes every conversation. Set TANDEM_AUTH=accounts, or HOSTNAME=127.0.0.1 to stay local.`,
+    );
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -14,6 +14,7 @@ import { connect } from "node:net";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { sqliteFile } from "@/lib/db/connection";
+import { signUp } from "@/test/support/accounts";
 import { freshPostgresUrl, freshSqliteUrl } from "@/test/support/databases";
 import { prng } from "@/test/support/prng";
 import { freePort, startServer, type TandemServer, TEST_DIST_DIR } from "@/test/support/server";
@@ -38,13 +39,13 @@ function percentile(values: number[], p: number): number {
 const ms = (v: number) => `${v.toFixed(2)} ms`;
 
 /** Requests per second with `connections` keep-alive connections, each sending back to back. */
-async function throughput(url: string, connections = 50): Promise<number> {
+async function throughput(url: string, connections = 50, headers: Record<string, string> = {}): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const target = new URL(url);
   const get = () =>
     new Promise<void>((resolve, reject) => {
       const req = request(
-        { host: target.hostname, port: target.port, path: target.pathname + target.search, agent },
+        { host: target.hostname, port: target.port, path: target.pathname + target.search, agent, headers },
         (res) => {
           res.resume();
           res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
@@ -326,6 +327,60 @@ async function sidebarFigures() {
   }
 }
 
+/**
+ * The ownership check's cost on the hottest read path (a session's state, which clients poll):
+ * the same request with auth off, and with accounts as its owner by session cookie and by
+ * personal key (principal, then one indexed owner lookup, then the handler).
+ */
+async function accountsFigures() {
+  const off = await startServer({ env: { LOG_LEVEL: "error" } });
+  let baseline: number;
+  try {
+    const session = await api(off, "POST", "/api/sessions/", { title: "bench" });
+    baseline = await throughput(`${off.url}/api/sessions/${session.session_id}/state/`);
+  } finally {
+    await off.stop();
+  }
+  row("GET state, TANDEM_AUTH=off", `${baseline.toFixed(0)} req/s`);
+  const accounts = await startServer({ env: { LOG_LEVEL: "error", TANDEM_AUTH: "accounts" } });
+  try {
+    const owner = await signUp(accounts, "bench");
+    const session = (await (await owner.fetch("/api/sessions/", { method: "POST", body: "{}" })).json()) as {
+      session_id: string;
+    };
+    const url = `${accounts.url}/api/sessions/${session.session_id}/state/`;
+    const byCookie = await throughput(url, 50, { cookie: owner.cookie });
+    row(
+      "GET state, accounts, owner by session cookie",
+      `${byCookie.toFixed(0)} req/s`,
+      `${((byCookie / baseline) * 100).toFixed(0)}% of auth off`,
+    );
+    const key = await personalKeyFor(accounts, owner.id);
+    const byKey = await throughput(url, 50, { authorization: `Bearer ${key}` });
+    row(
+      "GET state, accounts, owner by personal key",
+      `${byKey.toFixed(0)} req/s`,
+      `${((byKey / baseline) * 100).toFixed(0)}% of auth off`,
+    );
+  } finally {
+    await accounts.stop();
+  }
+}
+
+/** A personal key stored as the settings page stores one. */
+async function personalKeyFor(server: TandemServer, userId: string): Promise<string> {
+  const { newPersonalKey } = await import("@/lib/accounts/principal");
+  const { key, prefix, keyHash } = newPersonalKey();
+  const db = new Database(server.databaseUrl.replace(/^file:/, ""));
+  db.prepare("INSERT INTO api_key (user_id, name, prefix, key_hash) VALUES (?, 'bench', ?, ?)").run(
+    userId,
+    prefix,
+    keyHash,
+  );
+  db.close();
+  return key;
+}
+
 async function main() {
   if (!existsSync(path.join(TEST_DIST_DIR, "BUILD_ID"))) {
     console.log("building the app…");
@@ -336,14 +391,15 @@ async function main() {
     if (built.status !== 0) process.exit(1);
   }
   console.log(`Tandem benchmarks (${SECONDS} s per throughput figure, offline model at zero delay)`);
-  if (process.argv.includes("search")) {
-    // `npm run bench -- search`: only the search figures.
-    await searchFigures();
-    return printTable();
-  }
-  if (process.argv.includes("sidebar")) {
-    // `npm run bench -- sidebar`: only the sidebar's first load.
-    await sidebarFigures();
+  // `npm run bench -- <section>`: only that section's figures.
+  const sections: Record<string, () => Promise<void>> = {
+    accounts: accountsFigures,
+    search: searchFigures,
+    sidebar: sidebarFigures,
+  };
+  const only = process.argv.slice(2).filter((a) => a in sections);
+  if (only.length > 0) {
+    for (const name of only) await sections[name]();
     return printTable();
   }
   // The runtime decides several figures (the framework's own cost differs between Node majors).
@@ -533,8 +589,7 @@ async function main() {
     `token frames to clients ${percentile(writes.frames, 50).toFixed(1)}/s (a write per frame would be that)`,
   );
 
-  await searchFigures();
-  await sidebarFigures();
+  for (const section of Object.values(sections)) await section();
 
   printTable();
 }

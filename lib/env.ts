@@ -9,7 +9,8 @@ const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).defa
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: int(3000, 0),
-  HOSTNAME: z.string().default("0.0.0.0"),
+  /** Where to listen: loopback unless told otherwise (with auth off, anyone reaching it reads every chat). */
+  HOSTNAME: z.string().default("127.0.0.1"),
   DATABASE_URL: z.string().min(1).default("file:./data/tandem.db"),
   DATABASE_POOL_SIZE: int(10, 1),
   /** Event fan-out across instances through Redis (lib/realtime/redis.ts); unset: in-process. */
@@ -49,6 +50,20 @@ const schema = z.object({
   /** "1" enables the benchmark-only routes under /bench (npm run bench sets it). */
   TANDEM_BENCH: z.enum(["0", "1"]).default("0"),
   TANDEM_API_KEYS: z.string().optional(),
+  /** off: one person, everything open (the default); accounts: sign-in, each chat owned (lib/accounts). */
+  TANDEM_AUTH: z.enum(["off", "accounts"]).default("off"),
+  /** Who may create an account: anyone, holders of an invite code, or only admins (the first user always). */
+  TANDEM_SIGNUP: z.enum(["open", "invite", "admin"]).default("open"),
+  /** Invite codes for TANDEM_SIGNUP=invite (comma-separated). */
+  TANDEM_INVITE_CODES: z.string().optional(),
+  /** The address people reach Tandem at (sign-in callbacks, allowed origins); unset: taken from each request. */
+  TANDEM_PUBLIC_URL: z.string().url().optional(),
+  /** Single sign-on through an OpenID Connect provider: its issuer URL, client id and secret. */
+  TANDEM_OIDC_ISSUER: z.string().url().optional(),
+  TANDEM_OIDC_CLIENT_ID: z.string().optional(),
+  TANDEM_OIDC_CLIENT_SECRET: z.string().optional(),
+  /** With accounts: messages one user may send per day (0: no limit); TANDEM_SEND_RATE then counts per user. */
+  TANDEM_USER_DAILY_MESSAGES: int(0),
   TANDEM_SEND_RATE: z
     .string()
     .regex(/^\s*\d+\s*\/\s*(s|sec|second|m|min|minute|h|hour)\s*$/i, 'Use "<count>/<sec|min|hour>", e.g. "30/min".')

@@ -5,6 +5,10 @@
  *   npm run admin:create -- --username alice      asks for the password only
  *   ADMIN_PASSWORD=… npm run admin:create -- --username alice      no questions (scripts, CI)
  *   npm run admin:create -- --username alice --reset               sets a new password (signs out)
+ *   npm run admin:create -- --username bob --role user             a plain user (TANDEM_AUTH=accounts)
+ *
+ * Admins are users of the accounts' user system with the admin role (they sign in to /admin and,
+ * with TANDEM_AUTH=accounts, to the app).
  *
  * Piped input works too (`printf 'secret…\n' | npm run admin:create -- --username alice`).
  * The database is DATABASE_URL (default file:./data/tandem.db); pending migrations are applied.
@@ -12,22 +16,27 @@
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
 
-const USAGE = "usage: npm run admin:create -- [--username <name>] [--reset]";
+const USAGE = "usage: npm run admin:create -- [--username <name>] [--reset] [--role admin|user]";
 
 function parseArgs(argv: string[]) {
   let username: string | undefined;
   let reset = false;
+  let role: "admin" | "user" = "admin";
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--username" || arg === "-u") username = argv[++i];
     else if (arg.startsWith("--username=")) username = arg.slice(11);
     else if (arg === "--reset") reset = true;
-    else if (arg === "--help" || arg === "-h") {
+    else if (arg === "--role" || arg.startsWith("--role=")) {
+      const value = arg === "--role" ? argv[++i] : arg.slice(7);
+      if (value !== "admin" && value !== "user") throw new Error(`--role is admin or user\n${USAGE}`);
+      role = value;
+    } else if (arg === "--help" || arg === "-h") {
       console.log(USAGE);
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
-  return { username, reset };
+  return { username, reset, role };
 }
 
 /** Reads lines from stdin; on a terminal, `hidden` questions echo nothing. */
@@ -73,14 +82,14 @@ async function main(): Promise<number> {
   await deployMigrations(process.env.DATABASE_URL);
   const { createAdmin } = await import("@/lib/admin/auth");
   const { dbReady } = await import("@/lib/db/connection");
-  const { findAdminUser } = await import("@/lib/db/admins");
+  const { findUserByUsername } = await import("@/lib/db/users");
   await dbReady(); // per-connection settings first: SQLite refuses them inside a transaction
 
   const io = prompter();
   try {
     const username = (args.username ?? (await io.ask("Username: "))).trim();
-    if (!args.reset && (await findAdminUser(username))) {
-      console.error(`error: an admin named "${username}" already exists (use --reset to set a new password)`);
+    if (!args.reset && (await findUserByUsername(username))) {
+      console.error(`error: a user named "${username}" already exists (use --reset to set a new password)`);
       return 1;
     }
     let password = process.env.ADMIN_PASSWORD;
@@ -94,10 +103,12 @@ async function main(): Promise<number> {
         }
       }
     }
-    const { user, created } = await createAdmin({ username, password, reset: args.reset });
+    const { user, created } = await createAdmin({ username, password, reset: args.reset, role: args.role });
     console.log(
       created
-        ? `Created admin "${user.username}". Sign in at /admin.`
+        ? args.role === "admin"
+          ? `Created admin "${user.username}". Sign in at /admin.`
+          : `Created user "${user.username}". Sign in at /sign-in.`
         : `Set a new password for "${user.username}" (signed out everywhere).`,
     );
     return 0;

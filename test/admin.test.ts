@@ -32,6 +32,9 @@ process.env.DATABASE_URL = databaseUrl;
 process.env.LOG_LEVEL = "silent";
 const { deployMigrations } = await import("@/lib/db/migrate");
 await deployMigrations(databaseUrl);
+// Per-connection settings first, as every entry point does: an admin is now a user and its
+// credential, written in one transaction, and SQLite refuses those settings inside one.
+await (await import("@/lib/db/connection")).dbReady();
 const auth = await import("@/lib/admin/auth");
 const data = {
   ...(await import("@/lib/db/admins")),
@@ -153,7 +156,7 @@ describe("accounts, login and sessions (database)", () => {
     );
     await assert.rejects(auth.createAdmin({ username: "alice", password: "another passphrase" }), /already exists/);
     const stored = await data.findAdminUser("alice");
-    assert.ok(stored?.passwordHash.startsWith("scrypt$") && !stored.passwordHash.includes("passphrase"));
+    assert.ok(stored?.passwordHash?.startsWith("scrypt$") && !stored.passwordHash.includes("passphrase"));
   });
 
   test("a good login gives a session whose cookie and CSRF token work; logout revokes it", async () => {

@@ -409,10 +409,12 @@ describe("a chat that fails while it is being written", () => {
       head_run_id: 1,
     };
     const before = await counts();
-    await assert.rejects(insertChat(chat, { sessionId: "half-written", agents: new Map(), tools: new Map() }));
+    await assert.rejects(
+      insertChat(chat, { sessionId: "half-written", agents: new Map(), tools: new Map(), owner: {} }),
+    );
     assert.deepEqual(await counts(), before);
     chat.messages.pop();
-    await insertChat(chat, { sessionId: "whole", agents: new Map(), tools: new Map() });
+    await insertChat(chat, { sessionId: "whole", agents: new Map(), tools: new Map(), owner: {} });
     assert.deepEqual(await counts(), [before[0] + 1, before[1] + 1, before[2] + 2], "the same chat, valid, is written");
     await db().$disconnect();
   });

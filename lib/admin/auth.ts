@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import * as admins from "@/lib/db/admins";
 import { ensureSetting } from "@/lib/db/settings";
+import * as users from "@/lib/db/users";
 import { env } from "@/lib/env";
 import { TandemError } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -67,8 +68,11 @@ export const AdminCredentialsSchema = z
     message: "The password is too similar to the username.",
   });
 
-/** Creates an admin (validated); `reset` sets a new password for an existing one instead. */
-export async function createAdmin(input: { username: string; password: string; reset?: boolean }) {
+/**
+ * Creates an admin (validated) in the accounts' user system, or with `role: "user"` a plain user;
+ * `reset` sets a new password (and the role) for an existing user instead.
+ */
+export async function createAdmin(input: { username: string; password: string; reset?: boolean; role?: users.Role }) {
   const parsed = AdminCredentialsSchema.safeParse(input);
   if (!parsed.success) {
     const fields: Record<string, string[]> = {};
@@ -76,11 +80,14 @@ export async function createAdmin(input: { username: string; password: string; r
     throw new TandemError("bad_request", Object.values(fields).flat().join(" "), { fields });
   }
   const { username, password } = parsed.data;
+  const role = input.role ?? "admin";
   const passwordHash = await hashPassword(password);
-  if (input.reset && (await admins.findAdminUser(username))) {
-    return { user: await admins.setAdminPassword(username, passwordHash), created: false };
+  const existing = input.reset ? await users.findUserByUsername(username) : null;
+  if (existing) {
+    await users.setUserPassword(existing.id, passwordHash, role);
+    return { user: { ...existing, role, passwordHash }, created: false };
   }
-  return { user: await admins.createAdminUser({ username, passwordHash }), created: true };
+  return { user: await users.createUserWithPassword({ username, passwordHash, role }), created: true };
 }
 
 export const adminConfigured = async () => (await admins.countAdminUsers()) > 0;
@@ -140,12 +147,12 @@ export async function login(input: {
   const user = await admins.findAdminUser(username);
   let valid = false;
   if (user) {
-    valid = await verifyPassword(input.password, user.passwordHash);
+    valid = await verifyPassword(input.password, user.passwordHash ?? (await dummyPasswordHash()));
   } else {
     // Same work as a real check, so an unknown name takes as long as a wrong password.
     await verifyPassword(input.password, await dummyPasswordHash());
   }
-  if (!valid || !user?.isActive) {
+  if (!valid || !user) {
     const [perAttempt, perAddress] = await Promise.all([
       admins.recordLoginFailure(attemptKey, {
         windowMs: THROTTLE.windowMs,
@@ -178,7 +185,7 @@ export async function login(input: {
 // ---------------------------------------------------------------------------------------------
 
 export interface AdminSession {
-  userId: number;
+  userId: string;
   username: string;
   /** The token the session's forms must send back. */
   csrfToken: string;
@@ -196,7 +203,7 @@ export async function sessionFromCookie(cookieValue: string | undefined): Promis
   if (!session) return null;
   return {
     userId: session.userId,
-    username: session.user.username,
+    username: session.username,
     csrfToken: csrfTokenFor(token, secret),
     expiresAt: session.expiresAt,
     token,

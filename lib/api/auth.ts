@@ -18,6 +18,9 @@ import { API_ROOTS } from "@/lib/contract/paths";
 /** Open even with keys: liveness and readiness probes. */
 const OPEN_API_PATHS = new Set(["/api/health", "/health", "/api/ready", "/ready"]);
 
+/** Better Auth's endpoints (sign-up, sign-in, single sign-on callbacks): open, and never CORS. */
+const AUTH_PREFIX = "/api/auth/";
+
 /**
  * The path as a router could end up seeing it, or null when it cannot be decoded (a request
  * that must not be routed at all).
@@ -69,9 +72,15 @@ export function classifyPath(rawPath: string): PathKind {
 
 function kindOf(path: string): PathKind {
   const trimmed = path.length > 1 ? path.replace(/\/+$/, "") : path;
-  if (OPEN_API_PATHS.has(trimmed)) return "open-api";
+  if (OPEN_API_PATHS.has(trimmed) || `${trimmed}/`.startsWith(AUTH_PREFIX)) return "open-api";
   const first = trimmed.split("/")[1] ?? "";
   return API_ROOTS.has(first) ? "api" : "other";
+}
+
+/** Whether the path is one of Better Auth's (under /api/auth/). */
+export function isAuthPath(rawPath: string): boolean {
+  const path = normalizePath(rawPath);
+  return path !== null && `${path}/`.startsWith(AUTH_PREFIX);
 }
 
 /** `/api/sessions/<id>/send/` or its mirror: the path that is rate limited. */

@@ -15,6 +15,7 @@ import {
   bearerToken,
   classifyPath,
   INVALID_KEY,
+  isAuthPath,
   isSendPath,
   type PathKind,
   UNAUTHENTICATED,
@@ -35,6 +36,12 @@ export interface EdgeOptions {
   sendRate?: string;
   /** Believe the X-Forwarded-* headers (behind a reverse proxy you run); else they are dropped. */
   trustProxy: boolean;
+  /**
+   * With accounts (TANDEM_AUTH=accounts) the route wrapper and this check decide who may do
+   * what (lib/accounts): the edge then leaves keys and the send rate to them. Resolves to null
+   * when the WebSocket may open, else the refusal.
+   */
+  authorizeSocket?: (req: IncomingMessage, sessionId: string, token: string | null) => Promise<Refusal | null>;
   log: Logger;
 }
 
@@ -42,6 +49,11 @@ export interface EdgeOptions {
  * Headers a reverse proxy sets. Sent by a client directly they are lies: X-Forwarded-Host would
  * pass the origin checks (Next's server-action check and the admin's) for any Origin.
  */
+export interface Refusal {
+  status: "401 Unauthorized" | "404 Not Found";
+  detail: string;
+}
+
 const FORWARDED_HEADERS = ["forwarded", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-forwarded-for"];
 const API_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 const REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
@@ -88,8 +100,9 @@ export function createEdge(options: EdgeOptions) {
   };
 
   /** null when allowed (with the key's id, if any), else the reason for a 401. */
+  const accounts = options.authorizeSocket !== undefined;
   const authenticate = (token: string | null): { keyId: string | null; denied: string | null } => {
-    if (!keys.enabled) return { keyId: null, denied: null };
+    if (!keys.enabled || accounts) return { keyId: null, denied: null };
     if (!token) return { keyId: null, denied: UNAUTHENTICATED };
     const keyId = keys.verify(token);
     return keyId ? { keyId, denied: null } : { keyId: null, denied: INVALID_KEY };
@@ -144,8 +157,8 @@ export function createEdge(options: EdgeOptions) {
         ),
       );
     }
-    // CORS is the API's: a page or /admin answer must never be readable by another origin.
-    if (kind !== "other" && applyCors(req, res)) return true;
+    // CORS is the API's: a page, /admin or a sign-in answer must never be readable by another origin.
+    if (kind !== "other" && !isAuthPath(rawUrl) && applyCors(req, res)) return true;
     dropMalformedRouterState(req);
     if (kind !== "other" && !API_METHODS.has(req.method ?? "")) {
       sendJson(res, 405, { detail: `Method "${req.method}" not allowed.` }, { Allow: [...API_METHODS].join(", ") });
@@ -170,7 +183,7 @@ export function createEdge(options: EdgeOptions) {
       sendJson(res, 401, { detail: denied }, { "WWW-Authenticate": WWW_AUTHENTICATE });
       return true;
     }
-    if (req.method === "POST" && isSendPath(rawUrl)) {
+    if (req.method === "POST" && !accounts && isSendPath(rawUrl)) {
       const verdict = limiter.take(keyId ? `key:${keyId}` : `ip:${clientAddress(req)}`);
       if (!verdict.ok) {
         sendJson(
@@ -186,14 +199,26 @@ export function createEdge(options: EdgeOptions) {
   }
 
   /**
-   * The WebSocket's check before the upgrade: with keys set, a Bearer header or `?token=`.
-   * Returns true when it refused (and closed) the socket.
+   * The WebSocket's check before the upgrade: with keys set, a Bearer header or `?token=`; with
+   * accounts, the same principal and ownership rules as the API. Resolves to true when it
+   * refused (and closed) the socket.
    */
-  function upgrade(req: IncomingMessage, socket: Duplex, query: URLSearchParams): boolean {
+  async function upgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    query: URLSearchParams,
+    sessionId: string,
+  ): Promise<boolean> {
     dropUntrustedForwarding(req);
-    const { denied } = authenticate(bearerToken(req.headers.authorization) ?? query.get("token"));
-    if (!denied) return false;
-    endRawJson(socket, "401 Unauthorized", { detail: denied }, { "WWW-Authenticate": WWW_AUTHENTICATE });
+    const token = bearerToken(req.headers.authorization) ?? query.get("token");
+    const { denied } = authenticate(token);
+    const refusal: Refusal | null = denied
+      ? { status: "401 Unauthorized", detail: denied }
+      : ((await options.authorizeSocket?.(req, sessionId, token)) ?? null);
+    if (!refusal) return false;
+    const headers: Record<string, string> =
+      refusal.status === "401 Unauthorized" ? { "WWW-Authenticate": WWW_AUTHENTICATE } : {};
+    endRawJson(socket, refusal.status, { detail: refusal.detail }, headers);
     return true;
   }
 

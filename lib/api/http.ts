@@ -3,9 +3,13 @@
  * JSON 4xx, an unexpected failure a JSON 500 without internals, and an unknown method a JSON 405.
  */
 import type { z } from "zod";
+import { requireSessionAccess } from "@/lib/accounts/access";
+import { checkSendLimits } from "@/lib/accounts/limits";
+import { ANONYMOUS, type Principal, resolvePrincipal } from "@/lib/accounts/principal";
 import { parse } from "@/lib/contract/validation";
 import { isTandemError, TandemError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { UNAUTHENTICATED, WWW_AUTHENTICATE } from "./auth";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -15,13 +19,48 @@ type Method = (typeof METHODS)[number];
 export interface RouteContext<P> {
   params: Promise<P>;
 }
-type Handler<P> = (req: Request, ctx: RouteContext<P>) => Promise<Response> | Response;
+/** What a handler gets: the path's parameters and who is asking (lib/accounts). */
+export interface HandlerContext<P> extends RouteContext<P> {
+  principal: Principal;
+}
+type Handler<P> = (req: Request, ctx: HandlerContext<P>) => Promise<Response> | Response;
+
+export interface RouteOptions<P> {
+  /** Answered to anyone, even with accounts: probes, the API's index and its document. */
+  open?: boolean;
+  /** The session a request concerns when the path does not name it as `sessionId`. */
+  session?: (params: P) => Promise<string | null>;
+  /** The request stores a person's message: per-user limits apply (lib/accounts/limits.ts). */
+  sends?: boolean;
+}
+
+/**
+ * Who is asking, and whether they may: with accounts, no credentials is a 401; a session that
+ * is not theirs a 404 (lib/accounts/access.ts), whatever the handler does next.
+ */
+async function authorize<P>(req: Request, ctx: RouteContext<P>, options: RouteOptions<P>): Promise<Principal> {
+  if (options.open) return ANONYMOUS;
+  const principal = await resolvePrincipal({ headers: req.headers });
+  if (!principal) {
+    throw new TandemError("unauthorized", UNAUTHENTICATED, { headers: { "WWW-Authenticate": WWW_AUTHENTICATE } });
+  }
+  const params = await ctx.params;
+  const sessionId = options.session
+    ? await options.session(params)
+    : (params as { sessionId?: string } | undefined)?.sessionId;
+  if (sessionId !== undefined) await requireSessionAccess(principal, sessionId);
+  if (options.sends && req.method === "POST") await checkSendLimits(principal);
+  return principal;
+}
 
 /**
  * Builds a route module's exports: the given handlers plus a JSON 405 for every other method
  * and an OPTIONS answer (CORS preflights are answered before Next, in server.ts).
  */
-export function route<P = Record<string, never>>(handlers: Partial<Record<Method, Handler<P>>>) {
+export function route<P = Record<string, never>>(
+  handlers: Partial<Record<Method, Handler<P>>>,
+  options: RouteOptions<P> = {},
+) {
   const allow = [...Object.keys(handlers), "OPTIONS"].join(", ");
   const wrap =
     (method: Method) =>
@@ -33,19 +72,20 @@ export function route<P = Record<string, never>>(handlers: Partial<Record<Method
             headers: { Allow: allow },
           });
         }
-        return await handler(req, ctx);
+        const principal = await authorize(req, ctx, options);
+        return await handler(req, { ...ctx, principal });
       } catch (error) {
         return errorResponse(error, req);
       }
     };
-  const options = () => new Response(null, { status: 204, headers: { Allow: allow } });
+  const preflight = () => new Response(null, { status: 204, headers: { Allow: allow } });
   return {
     GET: wrap("GET"),
     POST: wrap("POST"),
     PUT: wrap("PUT"),
     PATCH: wrap("PATCH"),
     DELETE: wrap("DELETE"),
-    OPTIONS: options,
+    OPTIONS: preflight,
   };
 }
 

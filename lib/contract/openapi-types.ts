@@ -1173,7 +1173,7 @@ export interface operations {
                     "application/json": components["schemas"]["Agent"][];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1247,7 +1247,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1320,7 +1320,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1356,7 +1356,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1370,7 +1370,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1426,7 +1426,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1440,7 +1440,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1516,7 +1516,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1576,7 +1576,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1630,7 +1630,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1680,7 +1680,7 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1694,7 +1694,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1750,7 +1750,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1764,7 +1764,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1798,7 +1798,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1812,7 +1812,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1868,7 +1868,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1882,7 +1882,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1922,7 +1922,7 @@ export interface operations {
                     "application/json": components["schemas"]["Cancelled"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1936,7 +1936,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2015,7 +2015,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2029,7 +2029,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2071,7 +2071,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many: over the send rate (TANDEM_SEND_RATE; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
+            /** @description Too many: over the send rate (TANDEM_SEND_RATE, per user with accounts) or the user's messages a day (TANDEM_USER_DAILY_MESSAGES; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
             429: {
                 headers: {
                     /** @description Seconds to wait */
@@ -2152,7 +2152,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2166,7 +2166,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2208,7 +2208,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many: over the send rate (TANDEM_SEND_RATE; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
+            /** @description Too many: over the send rate (TANDEM_SEND_RATE, per user with accounts) or the user's messages a day (TANDEM_USER_DAILY_MESSAGES; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
             429: {
                 headers: {
                     /** @description Seconds to wait */
@@ -2281,7 +2281,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2295,7 +2295,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2355,7 +2355,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2369,7 +2369,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2405,7 +2405,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueuedRun"][];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2419,7 +2419,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2454,7 +2454,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2468,7 +2468,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2525,7 +2525,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2539,7 +2539,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2618,7 +2618,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2632,7 +2632,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2674,7 +2674,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many: over the send rate (TANDEM_SEND_RATE; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
+            /** @description Too many: over the send rate (TANDEM_SEND_RATE, per user with accounts) or the user's messages a day (TANDEM_USER_DAILY_MESSAGES; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
             429: {
                 headers: {
                     /** @description Seconds to wait */
@@ -2755,7 +2755,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2769,7 +2769,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2811,7 +2811,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many: over the send rate (TANDEM_SEND_RATE; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
+            /** @description Too many: over the send rate (TANDEM_SEND_RATE, per user with accounts) or the user's messages a day (TANDEM_USER_DAILY_MESSAGES; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
             429: {
                 headers: {
                     /** @description Seconds to wait */
@@ -2887,7 +2887,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2901,7 +2901,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2957,7 +2957,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2971,7 +2971,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3050,7 +3050,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3064,7 +3064,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3092,7 +3092,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many: over the send rate (TANDEM_SEND_RATE; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
+            /** @description Too many: over the send rate (TANDEM_SEND_RATE, per user with accounts) or the user's messages a day (TANDEM_USER_DAILY_MESSAGES; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored */
             429: {
                 headers: {
                     /** @description Seconds to wait */
@@ -3144,7 +3144,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionState"];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3158,7 +3158,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3194,7 +3194,7 @@ export interface operations {
                     "application/json": components["schemas"]["Turn"][];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3208,7 +3208,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found */
+            /** @description Not found (with accounts, also another user's session: never 403, so its existence is not told) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3242,7 +3242,7 @@ export interface operations {
                     "application/json": components["schemas"]["Team"][];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3276,7 +3276,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tool"][];
                 };
             };
-            /** @description An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong */
+            /** @description Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong */
             401: {
                 headers: {
                     [name: string]: unknown;

@@ -41,11 +41,11 @@ const ref = (schema: z.ZodType) => {
 
 const errorText: Record<number, string> = {
   400: "Invalid input",
-  401: "An API key is required (when the server has TANDEM_API_KEYS) and was missing or wrong",
-  404: "Not found",
+  401: "Credentials are required (TANDEM_API_KEYS set, or TANDEM_AUTH=accounts) and were missing or wrong",
+  404: "Not found (with accounts, also another user's session: never 403, so its existence is not told)",
   409: "Conflict (a run is going, or none is)",
   413: "Body over 1 MiB",
-  429: "Too many: over the send rate (TANDEM_SEND_RATE; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored",
+  429: "Too many: over the send rate (TANDEM_SEND_RATE, per user with accounts) or the user's messages a day (TANDEM_USER_DAILY_MESSAGES; see Retry-After), or the session's queue is full (TANDEM_QUEUE_LIMIT); nothing was stored",
   502: "The model provider failed",
 };
 
@@ -506,7 +506,7 @@ function operation(path: string, op: Op) {
   const open = OPEN_PATHS.has(path);
   const errors = new Set(op.errors ?? []);
   if (!open) errors.add(401);
-  if (path.endsWith("/send/")) errors.add(429);
+  if (path.endsWith("/send/") || path.endsWith("/edit/")) errors.add(429);
   for (const status of [...errors].sort()) {
     responses[status] = {
       description: op.errorNotes?.[status] ?? errorText[status],
@@ -613,8 +613,10 @@ export function openApiDocument(): object {
     },
     servers: [{ url: "/" }],
     tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
-    // API keys are optional: with TANDEM_API_KEYS unset every path is open (the empty requirement).
-    security: [{}, { apiKey: [] }],
+    // Auth off and no TANDEM_API_KEYS: every path is open (the empty requirement). With keys, a
+    // service key; with accounts (TANDEM_AUTH=accounts), also a person's session cookie (from
+    // the app's own origin only) or personal key, which see only that person's sessions.
+    security: [{}, { apiKey: [] }, { personalKey: [] }, { sessionCookie: [] }],
     paths,
     // Each component is a standalone JSON Schema document; inside OpenAPI they need no $schema/$id.
     components: {
@@ -623,7 +625,25 @@ export function openApiDocument(): object {
           type: "http",
           scheme: "bearer",
           description:
-            "One of the server's TANDEM_API_KEYS as `Authorization: Bearer <key>` (the WebSocket also takes `?token=`).",
+            "A service key, one of the server's TANDEM_API_KEYS, as `Authorization: Bearer <key>` (the WebSocket " +
+            "also takes `?token=`). Sees every session.",
+        },
+        personalKey: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "ext. With accounts: a personal key (`tdm_…`, made on the settings page, shown once) as " +
+            "`Authorization: Bearer <key>` or the WebSocket's `?token=`. Acts as its user: their sessions only " +
+            "(an admin's key sees all).",
+        },
+        sessionCookie: {
+          type: "apiKey",
+          in: "cookie",
+          name: "better-auth.session_token",
+          description:
+            "ext. With accounts: the session cookie set by signing in (`/api/auth/sign-in/username`, " +
+            "`/api/auth/sign-in/email`, single sign-on). Counts only for requests from Tandem's own origin " +
+            "(`__Secure-` prefixed over HTTPS).",
         },
       },
       schemas: Object.fromEntries(

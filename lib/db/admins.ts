@@ -1,54 +1,32 @@
-/** Admins, their signed-in sessions, and sign-in throttling (in the database, so it holds across instances). */
-import type { Prisma } from "@/generated/sqlite/client";
-import { fieldError, notFound } from "@/lib/errors";
+/** Admins' signed-in sessions and sign-in throttling (in the database, so it holds across instances). */
 import { db, retryWhenBusy } from "./connection";
-import { isUniqueViolation } from "./orm";
+import { findUserByUsername, type UserWithPassword } from "./users";
 
-export type AdminUserRow = Prisma.AdminUserGetPayload<object>;
-
+/** Admins are users with the admin role (lib/db/users.ts); these are their sign-ins to /admin. */
 export function countAdminUsers(): Promise<number> {
-  return db().adminUser.count({ where: { isActive: true } });
+  return db().user.count({ where: { role: "admin" } });
 }
 
-export function findAdminUser(username: string): Promise<AdminUserRow | null> {
-  return db().adminUser.findUnique({ where: { username } });
+/** The admin of this username (with their password hash), else null. */
+export async function findAdminUser(username: string): Promise<UserWithPassword | null> {
+  const user = await findUserByUsername(username);
+  return user?.role === "admin" ? user : null;
 }
 
-export async function createAdminUser(input: { username: string; passwordHash: string }): Promise<AdminUserRow> {
-  try {
-    return await retryWhenBusy(() => db().adminUser.create({ data: input }));
-  } catch (e) {
-    if (isUniqueViolation(e)) throw fieldError("username", "An admin with this username already exists.");
-    throw e;
-  }
-}
-
-/** Sets a new password and signs the admin out everywhere. */
-export async function setAdminPassword(username: string, passwordHash: string): Promise<AdminUserRow> {
-  const user = await findAdminUser(username);
-  if (!user) throw notFound();
-  const [updated] = await db().$transaction([
-    db().adminUser.update({ where: { id: user.id }, data: { passwordHash, isActive: true } }),
-    db().adminSession.deleteMany({ where: { userId: user.id } }),
-  ]);
-  return updated;
-}
-
-export async function createAdminSession(input: { userId: number; tokenHash: string; expiresAt: Date }) {
+export async function createAdminSession(input: { userId: string; tokenHash: string; expiresAt: Date }) {
   const now = new Date();
   await db().$transaction([
     db().adminSession.create({ data: input }),
-    db().adminUser.update({ where: { id: input.userId }, data: { lastLoginAt: now } }),
     // Expired sessions go whenever someone signs in; no timer needed.
     db().adminSession.deleteMany({ where: { expiresAt: { lt: now } } }),
   ]);
 }
 
-/** The live session of this token hash with its (active) admin, else null. */
+/** The live session of this token hash whose user is still an admin, else null. */
 export async function findAdminSession(tokenHash: string) {
   const session = await db().adminSession.findUnique({ where: { tokenHash }, include: { user: true } });
-  if (!session || session.expiresAt.getTime() <= Date.now() || !session.user.isActive) return null;
-  return session;
+  if (!session || session.expiresAt.getTime() <= Date.now() || session.user.role !== "admin") return null;
+  return { ...session, username: session.user.displayUsername ?? session.user.username ?? session.user.email };
 }
 
 export async function deleteAdminSession(tokenHash: string): Promise<void> {

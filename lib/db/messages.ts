@@ -18,9 +18,10 @@ export async function listMessages({
   role,
   limit,
   offset,
-}: { sessionId?: string; role?: MessageRole } & Page) {
+  ownerId,
+}: { sessionId?: string; role?: MessageRole; ownerId?: string } & Page) {
   const where: Prisma.MessageWhereInput = {
-    ...(sessionId === undefined ? {} : { session: { sessionId } }),
+    ...(sessionId === undefined && ownerId === undefined ? {} : { session: { sessionId, ownerId } }),
     ...(role === undefined ? {} : { role }),
   };
   const [rows, total] = await Promise.all([
@@ -28,6 +29,21 @@ export async function listMessages({
     db().message.count({ where }),
   ]);
   return { rows, total };
+}
+
+/** Messages a person sent in the sessions one user owns since `since` (their daily allowance). */
+export function countUserMessagesSince(ownerId: string, since: Date): Promise<number> {
+  return db().message.count({ where: { role: "user", createdAt: { gte: since }, session: { ownerId } } });
+}
+
+/** The external id of the session of a message (its id as the path gives it), or null when there is none. */
+export async function sessionIdOfMessage(id: string): Promise<string | null> {
+  if (!/^\d{1,15}$/.test(id)) return null;
+  const row = await db().message.findUnique({
+    where: { id: Number(id) },
+    select: { session: { select: { sessionId: true } } },
+  });
+  return row?.session.sessionId ?? null;
 }
 
 export function getMessage(id: number) {

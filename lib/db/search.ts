@@ -40,15 +40,17 @@ type Row = {
   snippet: string;
 };
 
+/** Searches every session's messages, or (with `ownerId`) only the sessions that user owns. */
 export async function searchMessages(
   q: string,
-  { limit, offset }: Required<Page>,
+  { limit, offset, ownerId }: Required<Page> & { ownerId?: string },
 ): Promise<{ hits: SearchHit[]; total: number }> {
   const words = searchWords(q);
   if (words.length === 0) return { hits: [], total: 0 };
+  const owned = ownerId === undefined ? Prisma.empty : Prisma.sql`AND s.owner_id = ${ownerId}`;
   const [rows, counted] = postgres()
-    ? await searchPostgres(words, limit, offset)
-    : await searchSqlite(words, limit, offset);
+    ? await searchPostgres(words, limit, offset, owned)
+    : await searchSqlite(words, limit, offset, owned);
   return {
     hits: rows.map((r) => ({
       messageId: Number(r.id),
@@ -63,7 +65,7 @@ export async function searchMessages(
   };
 }
 
-function searchSqlite(words: string[], limit: number, offset: number) {
+function searchSqlite(words: string[], limit: number, offset: number, owned: Prisma.Sql) {
   // Each word a quoted prefix term: nothing a person types is read as FTS5 syntax.
   const match = words.map((w) => `"${w.replaceAll('"', '""')}"*`).join(" ");
   return Promise.all([
@@ -74,15 +76,21 @@ function searchSqlite(words: string[], limit: number, offset: number) {
       JOIN message m ON m.id = message_fts.rowid
       JOIN chat_session s ON s.id = m.session_id
       LEFT JOIN agent a ON a.id = m.agent_id
-      WHERE message_fts MATCH ${match}
+      WHERE message_fts MATCH ${match} ${owned}
       ORDER BY bm25(message_fts), m.id DESC
       LIMIT ${limit} OFFSET ${offset}`,
-    db().$queryRaw<{ n: number | bigint }[]>`
-      SELECT COUNT(*) AS n FROM message_fts WHERE message_fts MATCH ${match}`,
+    owned === Prisma.empty
+      ? db().$queryRaw<{ n: number | bigint }[]>`
+          SELECT COUNT(*) AS n FROM message_fts WHERE message_fts MATCH ${match}`
+      : db().$queryRaw<{ n: number | bigint }[]>`
+          SELECT COUNT(*) AS n FROM message_fts
+          JOIN message m ON m.id = message_fts.rowid
+          JOIN chat_session s ON s.id = m.session_id
+          WHERE message_fts MATCH ${match} ${owned}`,
   ]);
 }
 
-function searchPostgres(words: string[], limit: number, offset: number) {
+function searchPostgres(words: string[], limit: number, offset: number, owned: Prisma.Sql) {
   // Words are letters and digits only, so `word:*` joined by `&` is always a valid tsquery.
   const query = words.map((w) => `${w}:*`).join(" & ");
   const matches = Prisma.sql`to_tsvector('simple', m.content) @@ to_tsquery('simple', ${query})`;
@@ -94,9 +102,10 @@ function searchPostgres(words: string[], limit: number, offset: number) {
       FROM message m
       JOIN chat_session s ON s.id = m.session_id
       LEFT JOIN agent a ON a.id = m.agent_id
-      WHERE ${matches}
+      WHERE ${matches} ${owned}
       ORDER BY ts_rank(to_tsvector('simple', m.content), to_tsquery('simple', ${query})) DESC, m.id DESC
       LIMIT ${limit} OFFSET ${offset}`,
-    db().$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS n FROM message m WHERE ${matches}`,
+    db().$queryRaw<{ n: number | bigint }[]>`
+      SELECT COUNT(*) AS n FROM message m JOIN chat_session s ON s.id = m.session_id WHERE ${matches} ${owned}`,
   ]);
 }

@@ -43,14 +43,12 @@ const ORDERS = {
   activity: [{ pinnedAt: { sort: "desc", nulls: "last" } }, { lastMessageAt: "desc" }, { id: "desc" }],
 } satisfies Record<SessionOrder, Prisma.ChatSessionOrderByWithRelationInput[]>;
 
-function sessionListQuery({
-  userId,
-  order = "created",
-  limit,
-  offset,
-}: { userId?: string; order?: SessionOrder } & Page) {
+/** Which sessions a list covers: by the compat `user_id`, and by owner (unset: everyone's). */
+export type SessionFilter = { userId?: string; ownerId?: string; order?: SessionOrder } & Page;
+
+function sessionListQuery({ userId, ownerId, order = "created", limit, offset }: SessionFilter) {
   return {
-    where: userId === undefined ? {} : { userId },
+    where: { ...(userId === undefined ? {} : { userId }), ...(ownerId === undefined ? {} : { ownerId }) },
     orderBy: ORDERS[order],
     take: limit,
     skip: offset,
@@ -58,7 +56,7 @@ function sessionListQuery({
 }
 
 /** A page of sessions with their assignments, and how many sessions match. */
-export async function listSessions(filter: { userId?: string; order?: SessionOrder } & Page) {
+export async function listSessions(filter: SessionFilter) {
   const { where, ...page } = sessionListQuery(filter);
   const [sessions, total] = await Promise.all([
     db().chatSession.findMany({ where, ...page }),
@@ -68,7 +66,7 @@ export async function listSessions(filter: { userId?: string; order?: SessionOrd
 }
 
 /** A page of sessions as a sidebar shows them: no assignments, no agents' prompts. */
-export async function listSessionSummaries(filter: { userId?: string; order?: SessionOrder } & Page) {
+export async function listSessionSummaries(filter: SessionFilter) {
   const { where, ...page } = sessionListQuery(filter);
   const [rows, total] = await Promise.all([
     db().chatSession.findMany({
@@ -113,6 +111,13 @@ async function withAssignments(sessions: Prisma.ChatSessionGetPayload<object>[])
   return sessions.map((s) => ({ ...s, assignments: bySession.get(s.id) ?? [] }));
 }
 
+/** The session's owner (null: none), or undefined when there is no such session. */
+export async function sessionOwnerOf(sessionId: string): Promise<string | null | undefined> {
+  if (!isSessionId(sessionId)) return undefined;
+  const row = await db().chatSession.findUnique({ where: { sessionId }, select: { ownerId: true } });
+  return row === null ? undefined : row.ownerId;
+}
+
 /** The session's primary key and run slot, for hot paths that need nothing else. */
 export async function requireSessionKey(sessionId: string) {
   if (!isSessionId(sessionId)) throw notFound();
@@ -131,6 +136,7 @@ export async function createSession(input: {
   sessionId?: string;
   title?: string;
   userId?: string;
+  ownerId?: string;
   metadata?: Json;
   team: readonly NewAssignment[];
 }): Promise<SessionRow> {
@@ -144,6 +150,7 @@ export async function createSession(input: {
             sessionId,
             title: input.title ?? "",
             userId: input.userId ?? "",
+            ownerId: input.ownerId,
             metadata: json(input.metadata),
             assignments: { create: assignmentRows(members) },
           },

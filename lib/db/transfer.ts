@@ -70,7 +70,13 @@ function renumber(value: JsonRecord | null, runs: IdMap, messages: IdMap, kind: 
  */
 export async function insertChat(
   chat: ChatExport,
-  refs: { sessionId: string; agents: Map<string, number>; tools: Map<string, number> },
+  refs: {
+    sessionId: string;
+    agents: Map<string, number>;
+    tools: Map<string, number>;
+    /** With accounts: the importing person, who owns the new session (and is its compat user_id). */
+    owner: { ownerId?: string; userId?: string };
+  },
 ): Promise<{ sessionPk: number }> {
   const agentId = (name: string | null) => (name === null ? null : (refs.agents.get(name) ?? null));
   return retryWhenBusy(() =>
@@ -81,10 +87,15 @@ export async function insertChat(
           data: {
             sessionId: refs.sessionId,
             title: s.title,
-            userId: s.user_id,
+            userId: refs.owner.userId ?? s.user_id,
+            ownerId: refs.owner.ownerId ?? null,
             metadata: json(s.metadata as Json),
             createdAt: new Date(s.created_at),
             updatedAt: new Date(s.updated_at),
+            // The sidebar orders by it: an imported chat sits where its last message puts it.
+            lastMessageAt: new Date(
+              Math.max(Date.parse(s.created_at), ...chat.messages.map((m) => Date.parse(m.created_at))),
+            ),
           },
         });
         for (const member of chat.team) {

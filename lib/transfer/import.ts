@@ -125,7 +125,10 @@ function fit(chat: ChatExport, known: { agents: Map<string, number>; tools: Map<
   return { chat: { ...chat, session: { ...chat.session, title }, runs, messages }, skipped };
 }
 
-export async function importChats(body: unknown): Promise<ImportReport> {
+export async function importChats(
+  body: unknown,
+  owner: { ownerId?: string; userId?: string } = {},
+): Promise<ImportReport> {
   const entries = entriesOf(body);
   const chats = entries.flatMap((e) => ("chat" in e ? [e.chat] : []));
   const known = await idsByName(
@@ -141,7 +144,7 @@ export async function importChats(body: unknown): Promise<ImportReport> {
     const { chat, skipped } = fit(entry.chat, known);
     const sessionId = newSessionId();
     try {
-      await insertChat(chat, { sessionId, ...known });
+      await insertChat(chat, { sessionId, owner, ...known });
     } catch (e) {
       log.warn({ err: e, title: entry.title }, "import of a conversation failed");
       report.failed.push({ title: entry.title, why: "It could not be stored; nothing of it was kept." });

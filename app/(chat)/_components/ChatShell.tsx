@@ -29,7 +29,7 @@ let shellNoticeId = 1;
  * region, and the shared state every view needs. It lives in the (chat) layout, so it survives
  * navigation between `/` and `/c/<id>` and is server-rendered with its skeletons.
  */
-export function ChatShell({ children }: { children: React.ReactNode }) {
+export function ChatShell({ children, account }: { children: React.ReactNode; account?: string }) {
   const router = useRouter();
   const pathname = usePathname();
   const params = useParams<{ sessionId?: string }>();
@@ -193,6 +193,7 @@ export function ChatShell({ children }: { children: React.ReactNode }) {
           onOpenDrawer={() => setDrawerOpen(true)}
           drawerOpen={drawerOpen}
           menuButtonRef={menuButtonRef}
+          account={account}
         />
         <div className="flex min-h-0 flex-1">
           <aside

@@ -14,6 +14,8 @@ export function Header(props: {
   onOpenDrawer: () => void;
   drawerOpen: boolean;
   menuButtonRef: RefObject<HTMLButtonElement | null>;
+  /** The signed-in user's name, with accounts: a link to their settings (keys, sign-out). */
+  account?: string;
 }) {
   return (
     <header
@@ -46,6 +48,15 @@ export function Header(props: {
         <TeamMenu />
         <ConnectionStatus state={props.connection} />
         <ExportMenu />
+        {props.account && (
+          <Link
+            href="/settings"
+            data-testid="account-link"
+            className="inline-flex h-9 max-w-40 items-center truncate rounded-control px-2.5 text-sm text-ink-soft hover:bg-subtle hover:text-ink"
+          >
+            {props.account}
+          </Link>
+        )}
         <button
           type="button"
           data-testid="new-session-button"

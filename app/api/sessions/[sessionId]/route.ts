@@ -1,3 +1,4 @@
+import { writableUserId } from "@/lib/accounts/access";
 import { readJsonObject, route } from "@/lib/api/http";
 import { SessionUpdateSchema } from "@/lib/contract/schemas";
 import { sessionJson } from "@/lib/contract/serialize";
@@ -16,7 +17,7 @@ async function update(req: Request, { params }: { params: Promise<Params> }) {
   }
   const session = await updateSession(sessionId, {
     title: body.title,
-    userId: body.user_id,
+    userId: writableUserId(body.user_id),
     metadata: body.metadata,
     team: body.team,
     pinned: body.pinned,
