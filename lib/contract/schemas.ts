@@ -154,11 +154,16 @@ export const SessionSummarySchema = z
   })
   .meta({ id: "SessionSummary", description: "A session as `GET /api/sessions/?view=summary` lists it." });
 
-/** How a team's members work together; `review` and `consult` join with their processes. */
-export const TEAM_PROCESSES = ["sequential"] as const;
+/** How a team's members work together (lib/agents/processes.ts). */
+export const TEAM_PROCESSES = ["sequential", "review", "consult"] as const;
 export const TeamProcessSchema = z
   .enum(TEAM_PROCESSES)
-  .describe("`sequential`: each member once, in order (today's only process).");
+  .describe(
+    "`sequential`: each member once, in order. `review`: the members before the last draft, the last reviews " +
+      "and gives a verdict through a tool; on requested changes the drafters revise, for at most `max_rounds` " +
+      "rounds. `consult`: each member once, in order, and each may ask a teammate questions (`ask_<teammate>` " +
+      "tools) whose answers are nested, stored turns. A session created from a team keeps its process.",
+  );
 export const MAX_TEAM_ROUNDS = 10;
 
 export const TeamMemberSchema = z

@@ -114,8 +114,24 @@ export async function requireSessionKey(sessionId: string) {
   return session;
 }
 
+/** How a session's agents work together (copied from its team; lib/agents/processes.ts runs it). */
+export interface SessionProcess {
+  process: string;
+  maxRounds: number;
+}
+
+/** The session's process, read at the start of each run. */
+export async function sessionProcess(sessionPk: number): Promise<SessionProcess> {
+  const row = await db().chatSession.findUnique({
+    where: { id: sessionPk },
+    select: { process: true, maxRounds: true },
+  });
+  return row ?? { process: "sequential", maxRounds: 1 };
+}
+
 /**
- * Creates a session with `team` assigned in order (see resolveAssignments), all in one transaction.
+ * Creates a session with `team` assigned in order (see resolveAssignments) and the team's
+ * process, all in one transaction.
  */
 export async function createSession(input: {
   sessionId?: string;
@@ -123,6 +139,7 @@ export async function createSession(input: {
   userId?: string;
   metadata?: Json;
   team: readonly NewAssignment[];
+  process?: SessionProcess;
 }): Promise<SessionRow> {
   const sessionId = input.sessionId ?? newSessionId();
   try {
@@ -135,6 +152,7 @@ export async function createSession(input: {
             title: input.title ?? "",
             userId: input.userId ?? "",
             metadata: json(input.metadata),
+            ...input.process,
             assignments: { create: assignmentRows(members) },
           },
         });
