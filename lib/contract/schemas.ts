@@ -248,7 +248,12 @@ export const RunLogSchema = z
     agent: AgentSchema.nullable(),
     status: RunStatusSchema,
     details: z.string(),
-    extra: z.record(z.string(), JsonValue).nullable().describe("Metrics: duration, tokens per agent."),
+    extra: z
+      .record(z.string(), JsonValue)
+      .nullable()
+      .describe(
+        "Metrics: duration, tokens per agent. ext: `process` (review, consult): its `outcome`, tokens per round and per consultation, and the run's token and time budget.",
+      ),
     kind: RunKindSchema.describe("ext"),
     parent_run_id: Id.nullable().describe("ext: the run whose turn this one follows (null: the first turn)."),
     user_message_id: Id.nullable().describe("ext: the user message it answers."),
