@@ -133,7 +133,8 @@ export async function review(scope: RunScope, history: MessageRow[], maxRounds: 
     }
     await joinGuidance(scope, history);
     let given: { verdict: Verdict; notes: string } | null = null;
-    const meta: Record<string, Json> = { round };
+    // `review` marks the verdict's message from its first token: readers never take it for the answer.
+    const meta: Record<string, Json> = { round, review: true };
     const tools: ToolSet = {
       [VERDICT_TOOL]: tool({
         description: "Give your verdict on the draft: approve it, or request changes with notes.",
