@@ -96,6 +96,19 @@ describe("review with the offline model", () => {
     await ws.close();
   });
 
+  test("a chat switched to Draft & review (PATCH team) reviews from its next run", async () => {
+    const { api, id, ws } = await openChat(server, "Research & write");
+    const patched = await api("PATCH", `/api/sessions/${id}/`, { team: "Draft & review" });
+    assert.equal(patched.status, 200, patched.text);
+    const sent = await api("POST", `/api/sessions/${id}/send/`, { content: "Explain how tides work" });
+    const verdicts = (sent.json as Json[]).filter((m) => m.metadata?.review === true);
+    assert.deepEqual(
+      verdicts.map((m) => m.metadata.verdict),
+      ["changes", "approve"],
+    );
+    await ws.close();
+  });
+
   test("a sequential team's run is as before: no rounds, no process in the run log", async () => {
     const { api, id, ws } = await openChat(server, "Research & write");
     const sent = await api("POST", `/api/sessions/${id}/send/`, { content: "Explain how vaccines work" });
