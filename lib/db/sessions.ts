@@ -292,11 +292,14 @@ export async function sessionPkOf(sessionId: string | undefined): Promise<number
 /** What naming a session after its first run needs: how many runs succeeded, and the first exchange. */
 export async function firstExchange(sessionId: string) {
   const session = await requireSessionKey(sessionId);
-  const [successes, question, answer] = await Promise.all([
+  const [successes, question, answers] = await Promise.all([
     db().runLog.count({ where: { sessionId: session.id, status: "success" } }),
     db().message.findFirst({ where: { sessionId: session.id, role: "user" }, orderBy: { id: "asc" } }),
-    db().message.findFirst({ where: { sessionId: session.id, role: "agent" }, orderBy: { id: "desc" } }),
+    // The newest few: a review's verdict or a consulted teammate's reply comes after the answer.
+    db().message.findMany({ where: { sessionId: session.id, role: "agent" }, orderBy: { id: "desc" }, take: 8 }),
   ]);
+  const meta = (m: { metadata: unknown }) => (m.metadata ?? {}) as { review?: unknown; consultation?: unknown };
+  const answer = answers.find((m) => meta(m).review !== true && !meta(m).consultation) ?? answers[0];
   return { successes, question: question?.content ?? "", answer: answer?.content ?? "" };
 }
 
