@@ -43,6 +43,8 @@ test("a consultation shows who asked whom, and the question", async ({ page }) =
   await expect(asked).toContainText("Writer asked Researcher");
   await expect(asked).toContainText("What should I know about SQLite and PostgreSQL?");
   await expect(chat.workToggle).toContainText("1 question");
+  // Its agents are Research & write's: the header still names the real team.
+  await expect(page.getByTestId("team-select")).toHaveValue("Ask the expert");
   await expect(chat.heroAnswers().last()).toHaveAttribute("data-agent", "writer");
 });
 

@@ -23,7 +23,7 @@ describe("process steps", () => {
   const review = [
     msg("user", null),
     msg("agent", "writer", { round: 1 }),
-    msg("agent", "reviewer", { round: 1, review: true, verdict: "changes", notes: "Add a summary." }),
+    msg("agent", "reviewer", { round: 1, review: true, verdict: "changes", notes: "- Add a summary.\n- Shorter." }),
     msg("agent", "writer", { round: 2 }),
     msg("agent", "reviewer", { round: 2, review: true, verdict: "approve", notes: "Holds up." }),
   ];
@@ -35,7 +35,7 @@ describe("process steps", () => {
     assert.equal(turn.answer, 3, "the revised draft, not the approval, is the answer");
     const steps = processSteps(review, [...turn.work, turn.answer!]);
     assert.deepEqual(steps.rounds, [
-      { round: 1, drafters: ["writer"], reviewer: "reviewer", verdict: "changes", notes: "Add a summary." },
+      { round: 1, drafters: ["writer"], reviewer: "reviewer", verdict: "changes", notes: "Add a summary. Shorter." },
       { round: 2, drafters: ["writer"], reviewer: "reviewer", verdict: "approve", notes: "Holds up." },
     ]);
     assert.equal(processSummary(steps), "2 rounds · approved");

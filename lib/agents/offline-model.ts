@@ -1141,7 +1141,7 @@ const verdictText = (v: OfflineVerdict) =>
 
 /** What the offline reviewer asks for in a first round when the draft lacks nothing asked for. */
 const SUMMARY_NOTE =
-  "- Open with a one-line summary (**In short:** …) before the details, so the answer can be read at a glance.";
+  "Open with a one-line summary (In short: …) before the details, so the answer can be read at a glance.";
 
 /**
  * A verdict on the last colleague's draft: what it covers, checked against the request. In a

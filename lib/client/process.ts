@@ -47,6 +47,15 @@ export function isProcessStep(m: Message): boolean {
   return m.role === "agent" && (meta.review === true || (typeof meta.consultation === "object" && !!meta.consultation));
 }
 
+/** The notes on one line for the strip: list markers dropped (the message itself keeps them). */
+const plainNotes = (notes: string) =>
+  notes
+    .slice(0, 2000)
+    .split("\n")
+    .map((line) => line.trim().replace(/^[-*] /, ""))
+    .filter(Boolean)
+    .join(" ");
+
 export function processSteps(items: Message[], indexes: number[]): ProcessSteps {
   const rounds = new Map<number, ReviewRound>();
   const consultations: Consultation[] = [];
@@ -74,7 +83,7 @@ export function processSteps(items: Message[], indexes: number[]): ProcessSteps 
     if (meta.review === true) {
       round.reviewer = agent;
       round.verdict = meta.verdict === "approve" || meta.verdict === "changes" ? meta.verdict : null;
-      round.notes = typeof meta.notes === "string" ? meta.notes : "";
+      round.notes = typeof meta.notes === "string" ? plainNotes(meta.notes) : "";
     } else if (!round.drafters.includes(agent)) round.drafters.push(agent);
   }
   return { rounds: [...rounds.values()].sort((a, b) => a.round - b.round), consultations };
