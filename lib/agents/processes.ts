@@ -158,6 +158,7 @@ export async function review(scope: RunScope, history: MessageRow[], maxRounds: 
       fallbackText: () => verdictText(given),
     });
     history.push(message);
+    // Set inside the tool's execute: TypeScript's narrowing cannot see that assignment.
     const verdict = given as { verdict: Verdict; notes: string } | null;
     report.rounds.push({
       round,
