@@ -6,6 +6,7 @@
  *   BENCH_SECONDS=5 npm run bench         seconds per throughput measurement
  *   BENCH_FANOUT_ROUNDS=50                 events per session in the fan-out measurement
  *   BENCH_REDIS_URL=redis://127.0.0.1:6379 the Redis of the fan-out comparison (skipped when unreachable)
+ *   npm run bench -- search | process      only the search figures, or only the review process's overhead
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -381,6 +382,69 @@ async function personalKeyFor(server: TandemServer, userId: string): Promise<str
   return key;
 }
 
+/**
+ * The review process's own cost: a run's time outside its agents' turns (reading the session,
+ * guidance, bookkeeping, events), for a review run per round beside a sequential run of the same
+ * two agents (one pass: what a round is without the process). Offline model at zero delay.
+ */
+async function processFigures() {
+  const databaseUrl = await freshSqliteUrl("bench-process");
+  const server = await startServer({ databaseUrl, env: { LOG_LEVEL: "error" } });
+  const RUNS = 30;
+  try {
+    const review = await api(server, "POST", "/api/sessions/", { team: "Draft & review" });
+    const sequential = await api(server, "POST", "/api/sessions/", { team: "Draft & review" });
+    // The same two agents, without the process: the sequential twin.
+    const db = new Database(sqliteFile(databaseUrl));
+    db.prepare("UPDATE chat_session SET process = 'sequential' WHERE session_id = ?").run(sequential.session_id);
+    db.close();
+    type Run = { extra: { duration_ms: number; agents: { latency_ms: number }[]; process?: { rounds: unknown[] } } };
+    const outside = async (sessionId: string) => {
+      await syncSends(server, sessionId, RUNS);
+      const runs = (await api(server, "GET", `/api/sessions/${sessionId}/runs/`)) as Run[];
+      return runs.map((r) => {
+        const gap = r.extra.duration_ms - r.extra.agents.reduce((n, a) => n + a.latency_ms, 0);
+        return { gap, rounds: r.extra.process?.rounds.length ?? 1, duration: r.extra.duration_ms };
+      });
+    };
+    const seq = await outside(sequential.session_id);
+    const rev = await outside(review.session_id);
+    const seqGap = percentile(
+      seq.map((r) => r.gap),
+      50,
+    );
+    const perRound = percentile(
+      rev.map((r) => r.gap / r.rounds),
+      50,
+    );
+    row(
+      `review run (writer ⇄ reviewer, ${percentile(
+        rev.map((r) => r.rounds),
+        50,
+      )} rounds): time outside the agents' turns per round, p50`,
+      ms(perRound),
+      `sequential run of the same agents: ${ms(seqGap)} per run; the process adds ${ms(perRound - seqGap)} a round (aim < 5 ms)`,
+    );
+    row(
+      "review run / sequential run, whole run p50",
+      `${ms(
+        percentile(
+          rev.map((r) => r.duration),
+          50,
+        ),
+      )} / ${ms(
+        percentile(
+          seq.map((r) => r.duration),
+          50,
+        ),
+      )}`,
+      "a review runs its agents twice (changes, then approval)",
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
 async function main() {
   if (!existsSync(path.join(TEST_DIST_DIR, "BUILD_ID"))) {
     console.log("building the app…");
@@ -394,6 +458,7 @@ async function main() {
   // `npm run bench -- <section>`: only that section's figures.
   const sections: Record<string, () => Promise<void>> = {
     accounts: accountsFigures,
+    process: processFigures,
     search: searchFigures,
     sidebar: sidebarFigures,
   };

@@ -22,7 +22,7 @@ test("pick a team on the welcome screen: the chat starts with it, runs it, and i
   const chat = new ChatPage(page);
   await chat.gotoHome();
   const options = page.getByTestId("team-option");
-  await expect(options).toHaveCount(3);
+  await expect(options).toHaveCount(4);
   await expect(options.filter({ hasText: "Research & write" }).locator("input")).toBeChecked();
   await options.filter({ hasText: "Draft & review" }).click();
   await expect(options.filter({ hasText: "Draft & review" }).locator("input")).toBeChecked();
@@ -35,8 +35,9 @@ test("pick a team on the welcome screen: the chat starts with it, runs it, and i
   await expect(page.getByTestId("team-select")).toHaveValue("Draft & review");
 
   await chat.waitForRunEnd();
-  await expect(chat.finishedAgentMessages("writer").locator("table th")).toHaveText(["Aspect", "SQLite", "PostgreSQL"]);
-  await expect(chat.finishedAgentMessages("reviewer")).toContainText("Approved");
+  // A review: the writer's last draft is the answer; the reviewer approves it in the last round.
+  await expect(chat.heroAnswers().last().locator("table th")).toHaveText(["Aspect", "SQLite", "PostgreSQL"]);
+  await expect(chat.finishedAgentMessages("reviewer").last()).toContainText("Approved");
   const sessionId = chat.currentSessionId();
   await expect(chat.sessionItem(sessionId).getByTestId("session-title")).toHaveText("SQLite vs. PostgreSQL");
   await expect(chat.conversationTitle).toHaveText("SQLite vs. PostgreSQL");
@@ -81,7 +82,7 @@ for (const scheme of ["light", "dark"] as const) {
     await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
     const chat = new ChatPage(page);
     await chat.gotoHome();
-    await expect(page.getByTestId("team-option")).toHaveCount(3);
+    await expect(page.getByTestId("team-option")).toHaveCount(4);
     await expect(page.getByTestId("sessions-skeleton")).toHaveCount(0);
     expect(await seriousViolations(page)).toEqual([]);
 

@@ -28,6 +28,11 @@ const schema = z.object({
   TANDEM_MODEL_RETRIES: int(2),
   TANDEM_MAX_TOOL_STEPS: int(4, 1),
   TANDEM_CONTEXT_TOKENS: int(6000, 200),
+  /** A review or consult run starts no more rounds, turns or questions past these (0: no limit). */
+  TANDEM_RUN_TOKEN_BUDGET: int(200_000),
+  TANDEM_RUN_TIME_BUDGET_MS: int(600_000),
+  /** Questions one agent may put to its teammates in one turn (consult). */
+  TANDEM_MAX_QUESTIONS: int(3, 1),
   TANDEM_CORS_ORIGINS: z.string().default("*"),
   /** Signs admin session cookies and CSRF tokens; unset: a random key kept in the database. */
   TANDEM_SECRET_KEY: z.string().min(32, "Use at least 32 characters (e.g. `openssl rand -hex 32`).").optional(),

@@ -40,8 +40,8 @@ describe("teams", () => {
     const answer = await api("GET", "/api/teams/");
     assert.equal(answer.status, 200);
     const names = answer.json.map((t: { name: string }) => t.name);
-    assert.deepEqual(names, ["Research & write", "Draft & review", "Quick answer"]);
-    const [first, review] = answer.json;
+    assert.deepEqual(names, ["Research & write", "Ask the expert", "Draft & review", "Quick answer"]);
+    const [first, expert, review] = answer.json;
     assert.equal(first.is_default, true);
     assert.equal(first.process, "sequential");
     assert.deepEqual(
@@ -59,6 +59,12 @@ describe("teams", () => {
       ["writer", "reviewer"],
     );
     assert.equal(review.is_default, false);
+    assert.equal(review.process, "review");
+    assert.equal(expert.process, "consult");
+    assert.deepEqual(
+      expert.members.map((m: { agent: { name: string } }) => m.agent.name),
+      ["researcher", "writer"],
+    );
     assert.deepEqual(Object.keys(first).sort(), [
       "created_at",
       "description",
@@ -155,7 +161,7 @@ describe("teams", () => {
     await seed.seedDefaults();
     await seed.seedDefaults();
     const names = (await teams.listTeams()).map((t) => t.name);
-    assert.deepEqual(names, ["Research & write", "Quick answer"]);
+    assert.deepEqual(names, ["Research & write", "Ask the expert", "Quick answer"]);
     const edited = (await teams.findTeam("Quick answer"))!;
     assert.equal(edited.description, "Edited by an admin");
     assert.equal(edited.maxRounds, 2);

@@ -28,7 +28,8 @@ export function readColleagueNote(
   content: string,
 ): (NoteAuthor & { text: string }) | null {
   const tag = providerOptions?.[TAG] as { agent?: unknown; role?: unknown } | undefined;
-  if (!tag || typeof tag !== "object") return null;
+  // A process's message (./process-messages.ts) carries the tag without an author.
+  if (!tag || typeof tag !== "object" || typeof tag.agent !== "string") return null;
   const author = {
     agent: typeof tag.agent === "string" ? tag.agent : "",
     role: typeof tag.role === "string" ? tag.role : "",

@@ -75,7 +75,8 @@ export const DEFAULT_TEAM: readonly NewAssignment[] = [
 
 /**
  * The teams a fresh install offers (seeded once each; admins edit or delete them freely).
- * "Draft & review" runs sequentially until the review process lands with its loop.
+ * "Draft & review" was seeded `sequential` before the review process existed; an install whose
+ * copy nobody edited moves it to `review` once (lib/db/teams.ts).
  */
 export const DEFAULT_TEAMS: readonly SeedTeam[] = [
   {
@@ -87,9 +88,14 @@ export const DEFAULT_TEAMS: readonly SeedTeam[] = [
   },
   {
     name: "Draft & review",
-    description: "A writer drafts the answer, then a reviewer checks it and says what to fix.",
-    process: "sequential",
+    description:
+      "A writer drafts the answer; a reviewer approves it or asks for changes, and the writer revises (up to 3 rounds).",
+    process: "review",
     isDefault: false,
+    seededBefore: {
+      process: "sequential",
+      description: "A writer drafts the answer, then a reviewer checks it and says what to fix.",
+    },
     members: [
       {
         agent: "writer",
@@ -98,6 +104,22 @@ export const DEFAULT_TEAMS: readonly SeedTeam[] = [
           "On this team there is no researcher: draft the answer yourself from the user's request. A reviewer checks your draft next.",
       },
       { agent: "reviewer", tools: ["calculator", "current_time"] },
+    ],
+  },
+  {
+    name: "Ask the expert",
+    description:
+      "A researcher takes notes, then a writer answers and may ask the researcher follow-up questions on the way.",
+    process: "consult",
+    isDefault: false,
+    members: [
+      { agent: "researcher", tools: ["calculator", "current_time", "session_search"] },
+      {
+        agent: "writer",
+        tools: [],
+        promptOverride:
+          "When the researcher's notes leave a point open, ask the researcher (your ask_researcher tool) before you write.",
+      },
     ],
   },
   {

@@ -16,7 +16,13 @@
  * - No colleague notes → researcher mode: call `calculator` / `current_time` / `session_search` when the
  *   request needs them and they are offered (one step, possibly several calls), otherwise (or once tool
  *   results are in the prompt) write research notes.
- * - Colleague notes present → writer mode: compose the answer from the notes; never calls tools.
+ * - Colleague notes present → writer mode: compose the answer from the notes. Offered `ask_<teammate>`
+ *   tools (consult), it first asks the first teammate one question, then writes with the answer as a note.
+ * - A process's tagged messages (./process-messages.ts): a teammate's question is the request; a
+ *   revision request makes the writer revise (it adds the summary line the offline reviewer asks for).
+ * - Reviewer (its system prompt says so) offered `submit_verdict`: requests changes in its first round
+ *   and approves from its second (the rounds are its own earlier turns after the request), writing the
+ *   verdict as text and giving it through the tool in the same step.
  */
 import type {
   LanguageModelV4,
@@ -33,6 +39,7 @@ import type {
 } from "@ai-sdk/provider";
 import { trimEndWhile } from "@/lib/text";
 import { readColleagueNote } from "./colleague-note";
+import { askTool, type RevisionRequest, readProcessMessage, VERDICT_TOOL } from "./process-messages";
 import { asksForDateOrTime, findArithmeticExpression, findTimeZone } from "./tools/index";
 
 export interface OfflineModelOptions {
@@ -70,6 +77,10 @@ interface PromptAnalysis {
   notes: ColleagueNote[];
   toolOutcomes: ToolOutcome[];
   toolActivityAfterRequest: boolean;
+  /** A revision request after the request (review). */
+  revision: RevisionRequest | null;
+  /** The agent's own text turns after the request: its earlier rounds. */
+  ownTurnsAfterRequest: number;
 }
 
 /** The colleague who wrote a tagged note, named for the notes' headings; null for the person's own message. */
@@ -81,6 +92,9 @@ function colleagueOf(message: LanguageModelV4Message): { agent: string; role: st
 
 function userText(message: LanguageModelV4Message): string {
   if (message.role !== "user") return "";
+  const tagged = readProcessMessage(message.providerOptions);
+  // A teammate's question is read as the question alone, without the words around it.
+  if (tagged && "question" in tagged) return tagged.question.question.trim();
   return message.content
     .map((part) => (part.type === "text" ? part.text : `[attachment: ${part.filename ?? part.mediaType}]`))
     .join("\n")
@@ -129,8 +143,11 @@ function analyzePrompt(prompt: LanguageModelV4Prompt): PromptAnalysis {
     .join("\n\n");
 
   const humanIdx: number[] = [];
+  let revision: RevisionRequest | null = null;
   messages.forEach((m, i) => {
-    if (m.role === "user" && !colleagueOf(m)) humanIdx.push(i);
+    const tagged = m.role === "user" ? readProcessMessage(m.providerOptions) : null;
+    if (tagged && "revision" in tagged) revision = tagged.revision;
+    else if (m.role === "user" && !colleagueOf(m)) humanIdx.push(i);
   });
   let requestIndex = humanIdx.length ? humanIdx[humanIdx.length - 1] : -1;
   const hasRequest = requestIndex >= 0;
@@ -142,6 +159,7 @@ function analyzePrompt(prompt: LanguageModelV4Prompt): PromptAnalysis {
   const calls = new Map<string, { toolName: string; input: unknown }>();
   const toolOutcomes: ToolOutcome[] = [];
   let toolActivityAfterRequest = false;
+  let ownTurnsAfterRequest = 0;
 
   for (let i = requestIndex + 1; i < messages.length; i++) {
     const m = messages[i];
@@ -149,6 +167,7 @@ function analyzePrompt(prompt: LanguageModelV4Prompt): PromptAnalysis {
       const note = colleagueOf(m);
       if (note) notes.push(note);
     } else if (m.role === "assistant") {
+      if (m.content.some((part) => part.type === "text" && part.text.trim())) ownTurnsAfterRequest++;
       for (const part of m.content) {
         if (part.type === "tool-call") {
           toolActivityAfterRequest = true;
@@ -176,7 +195,17 @@ function analyzePrompt(prompt: LanguageModelV4Prompt): PromptAnalysis {
     }
   }
 
-  return { system, request, hasRequest, previousRequest, notes, toolOutcomes, toolActivityAfterRequest };
+  return {
+    system,
+    request,
+    hasRequest,
+    previousRequest,
+    notes,
+    toolOutcomes,
+    toolActivityAfterRequest,
+    revision,
+    ownTurnsAfterRequest,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1102,11 +1131,29 @@ function roleOf(system: string): "writer" | "reviewer" | null {
   return m ? (m[1].toLowerCase() as "writer" | "reviewer") : null;
 }
 
-/** A verdict on the last colleague's draft: what it covers, checked against the request. */
-function reviewVerdict(a: PromptAnalysis): string {
+interface OfflineVerdict {
+  verdict: "approve" | "changes";
+  notes: string;
+}
+
+const verdictText = (v: OfflineVerdict) =>
+  `${v.verdict === "approve" ? "**Approved**" : "**Changes requested**"}\n\n${v.notes}`;
+
+/** What the offline reviewer asks for in a first round when the draft lacks nothing asked for. */
+const SUMMARY_NOTE =
+  "Open with a one-line summary (In short: …) before the details, so the answer can be read at a glance.";
+
+/**
+ * A verdict on the last colleague's draft: what it covers, checked against the request. In a
+ * review process (`rounds`), the first round always asks for changes: the summary line at least.
+ */
+function reviewVerdict(a: PromptAnalysis, rounds: boolean): OfflineVerdict {
   const draft = a.notes.at(-1);
   if (!draft)
-    return "**Changes requested**\n\n- There is no draft to review yet: the writer should answer the request first.";
+    return {
+      verdict: "changes",
+      notes: "- There is no draft to review yet: the writer should answer the request first.",
+    };
   const text = draft.text.slice(0, 20_000);
   const headings = (text.match(/^#{2,3} .+$/gm) ?? []).length;
   const points = (text.match(/^(?:\d+\.|[-*]) .+$/gm) ?? []).length;
@@ -1117,17 +1164,47 @@ function reviewVerdict(a: PromptAnalysis): string {
     form.code && !extras.includes("code") ? "code" : "",
   ].filter(Boolean);
   if (missing.length) {
-    return [
-      "**Changes requested**",
-      "",
-      `- The request asks for ${joinWords(missing)}; the draft should include ${missing.length > 1 ? "them" : "it"}.`,
-    ].join("\n");
+    return {
+      verdict: "changes",
+      notes: `- The request asks for ${joinWords(missing)}; the draft should include ${missing.length > 1 ? "them" : "it"}.`,
+    };
   }
-  return [
-    "**Approved**",
-    "",
-    `The ${draft.agent}'s draft answers "${collapse(a.request, 80)}" directly, in ${headings || 1} section${headings === 1 ? "" : "s"} with ${points} point${points === 1 ? "" : "s"}${extras.length ? ` and ${joinWords(extras)}` : ""}: it holds up as written.`,
-  ].join("\n");
+  if (rounds && a.ownTurnsAfterRequest === 0) return { verdict: "changes", notes: SUMMARY_NOTE };
+  return {
+    verdict: "approve",
+    notes: `The ${draft.agent}'s draft answers "${collapse(a.request, 80)}" directly, in ${headings || 1} section${headings === 1 ? "" : "s"} with ${points} point${points === 1 ? "" : "s"}${extras.length ? ` and ${joinWords(extras)}` : ""}: it holds up as written.`,
+  };
+}
+
+/** The writer's revision: its answer with the summary line the offline reviewer asks for. */
+function revisedAnswer(a: PromptAnalysis, revision: RevisionRequest): string {
+  const lines = writerAnswer({ ...a, notes: a.notes.filter((n) => n.agent !== revision.reviewer) }).split("\n");
+  const terms = extractKeyTerms(a.request, 3);
+  const gist = terms.length ? `this answer covers ${joinWords(terms)}` : collapse(a.request, 120);
+  // After the title and its blank line: the summary leads the body.
+  lines.splice(2, 0, `**In short:** ${gist}.`, "");
+  return lines.join("\n");
+}
+
+/** Consult: the writer's one question to its first teammate, before it writes. */
+function plannedQuestion(a: PromptAnalysis, offered: ReadonlySet<string>): PlannedCall | null {
+  if (a.toolActivityAfterRequest || !a.request) return null;
+  const ask = [...offered].find((name) => name.startsWith(askTool("")));
+  if (!ask) return null;
+  const terms = extractKeyTerms(a.request, 3);
+  const subject = terms.length ? joinWords(terms) : `"${collapse(a.request, 100)}"`;
+  return { toolName: ask, input: { question: `What should I know about ${subject}?` } };
+}
+
+/** Teammates' answers to the writer's questions, read as their notes. */
+function answersAsNotes(a: PromptAnalysis): ColleagueNote[] {
+  return a.toolOutcomes
+    .filter((o) => o.ok && o.toolName?.startsWith(askTool("")))
+    .map((o) => ({
+      agent: o.toolName.slice(askTool("").length),
+      role: null,
+      text: String((o.value as { answer?: unknown } | null)?.answer ?? ""),
+    }));
 }
 
 /** A short title for a conversation: its subject, from the question (the prompt's `Question:` part). */
@@ -1161,7 +1238,7 @@ export function offlineTitle(prompt: string): string {
 
 type Reply =
   | { kind: "text"; text: string }
-  | { kind: "tool-calls"; calls: Array<{ toolCallId: string; toolName: string; input: string }> };
+  | { kind: "tool-calls"; calls: Array<{ toolCallId: string; toolName: string; input: string }>; text?: string };
 
 function offeredTools(options: LanguageModelV4CallOptions): Set<string> {
   const choice = options.toolChoice;
@@ -1176,24 +1253,35 @@ function decide(options: LanguageModelV4CallOptions): { reply: Reply; analysis: 
   const text = (t: string) => ({ reply: { kind: "text", text: t } as Reply, analysis });
   if (options.providerOptions?.tandem?.task === "title") return text(offlineTitle(analysis.request));
   const role = roleOf(analysis.system);
-  if (role === "reviewer") return text(reviewVerdict(analysis));
-  if (analysis.notes.length > 0 || role === "writer") return text(writerAnswer(analysis));
   const offered = offeredTools(options);
-  const planned = planToolCalls(analysis, offered);
-  if (planned.length) {
+  const calls = (planned: PlannedCall[], said?: string) => {
     const base = fnv1a(`${analysis.request}\u0000${options.prompt.length}`);
-    return {
-      reply: {
-        kind: "tool-calls",
-        calls: planned.map((c, i) => ({
-          toolCallId: `call_${base}_${i}`,
-          toolName: c.toolName,
-          input: JSON.stringify(c.input),
-        })),
-      },
-      analysis,
+    const reply: Reply = {
+      kind: "tool-calls",
+      calls: planned.map((c, i) => ({
+        toolCallId: `call_${base}_${i}`,
+        toolName: c.toolName,
+        input: JSON.stringify(c.input),
+      })),
+      text: said,
     };
+    return { reply, analysis };
+  };
+  if (role === "reviewer") {
+    const rounds = offered.has(VERDICT_TOOL);
+    const verdict = reviewVerdict(analysis, rounds);
+    if (!rounds) return text(verdictText(verdict));
+    return calls([{ toolName: VERDICT_TOOL, input: { ...verdict } }], verdictText(verdict));
   }
+  if (analysis.notes.length > 0 || role === "writer") {
+    const question = plannedQuestion(analysis, offered);
+    if (question) return calls([question]);
+    if (analysis.revision) return text(revisedAnswer(analysis, analysis.revision));
+    const answers = answersAsNotes(analysis);
+    return text(writerAnswer(answers.length ? { ...analysis, notes: [...analysis.notes, ...answers] } : analysis));
+  }
+  const planned = planToolCalls(analysis, offered);
+  if (planned.length) return calls(planned);
   return { reply: { kind: "text", text: researchNotes(analysis, offered) }, analysis };
 }
 
@@ -1288,9 +1376,11 @@ export function createOfflineModel(options: OfflineModelOptions = {}): LanguageM
   const run = (call: LanguageModelV4CallOptions) => {
     const { reply } = decide(call);
     const inputChars = promptChars(call.prompt);
-    const textChars = reply.kind === "text" ? reply.text.length : 0;
+    const textChars = reply.text?.length ?? 0;
     const outputChars =
-      reply.kind === "text" ? textChars : reply.calls.reduce((s, c) => s + c.toolName.length + c.input.length, 0);
+      reply.kind === "text"
+        ? textChars
+        : textChars + reply.calls.reduce((s, c) => s + c.toolName.length + c.input.length, 0);
     const responseId = `offline-${fnv1a(`${inputChars}:${JSON.stringify(call.prompt.map((m) => m.role))}:${reply.kind === "text" ? reply.text : reply.calls.map((c) => c.input).join()}`)}`;
     return {
       reply,
@@ -1311,15 +1401,12 @@ export function createOfflineModel(options: OfflineModelOptions = {}): LanguageM
       if (signal?.aborted) throw abortError(signal);
       const { reply, usage, finishReason, responseId } = run(call);
       if (delayMs > 0) await sleep(delayMs, signal);
-      const content: LanguageModelV4Content[] =
-        reply.kind === "text"
-          ? [{ type: "text", text: reply.text }]
-          : reply.calls.map((c) => ({
-              type: "tool-call" as const,
-              toolCallId: c.toolCallId,
-              toolName: c.toolName,
-              input: c.input,
-            }));
+      const content: LanguageModelV4Content[] = reply.text ? [{ type: "text", text: reply.text }] : [];
+      if (reply.kind === "tool-calls") {
+        for (const c of reply.calls) {
+          content.push({ type: "tool-call", toolCallId: c.toolCallId, toolName: c.toolName, input: c.input });
+        }
+      }
       return { content, finishReason, usage, warnings: [], response: { id: responseId, modelId } };
     },
 
@@ -1332,12 +1419,13 @@ export function createOfflineModel(options: OfflineModelOptions = {}): LanguageM
         { type: "stream-start", warnings: [] },
         { type: "response-metadata", id: responseId, modelId },
       ];
-      if (reply.kind === "text") {
+      if (reply.text) {
         const id = "txt-0";
         parts.push({ type: "text-start", id });
         for (const delta of chunkText(reply.text)) parts.push({ type: "text-delta", id, delta });
         parts.push({ type: "text-end", id });
-      } else {
+      }
+      if (reply.kind === "tool-calls") {
         for (const c of reply.calls) {
           parts.push({ type: "tool-input-start", id: c.toolCallId, toolName: c.toolName });
           parts.push({ type: "tool-input-delta", id: c.toolCallId, delta: c.input });

@@ -7,6 +7,7 @@
 import type { Message } from "@/lib/contract/types";
 import { displayName } from "./agents";
 import { formatLatency } from "./format";
+import { isProcessStep } from "./process";
 
 export type Block =
   | { kind: "message"; index: number }
@@ -69,7 +70,8 @@ function shapeTurn(
   answerer: string | null,
   live: boolean,
 ): Block & { kind: "turn" } {
-  const agentMsgs = members.filter((i) => items[i].role === "agent");
+  // A verdict or a consulted teammate's answer is a step of the work, never the answer.
+  const agentMsgs = members.filter((i) => items[i].role === "agent" && !isProcessStep(items[i]));
   let answer: number | null = null;
   for (const i of agentMsgs) if (answerer && items[i].agent?.name === answerer) answer = i;
   // Without the team's last agent in it, a finished turn's last agent message is the answer.

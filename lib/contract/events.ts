@@ -121,6 +121,65 @@ export const EVENTS = {
       content: z.string(),
     }),
   }),
+  round_started: event({
+    compat: false,
+    description: "A review process began a round: the drafters write (or revise), then the reviewer gives a verdict.",
+    payload: z.object({
+      run_id: RunId,
+      process: z.string(),
+      round: z.number().int().min(1),
+      max_rounds: z.number().int().min(1),
+    }),
+  }),
+  review_verdict: event({
+    compat: false,
+    description:
+      "The reviewer's verdict on a round's draft, given through its `submit_verdict` tool; `verdict` is null when it gave none (the review ends). Its message (`message_id`) carries `round`, `verdict` and `notes` in its metadata.",
+    payload: z.object({
+      run_id: RunId,
+      round: z.number().int().min(1),
+      agent: AgentName,
+      verdict: z.enum(["approve", "changes"]).nullable(),
+      notes: z.string(),
+      message_id: z.number().int(),
+    }),
+  }),
+  consultation_started: event({
+    compat: false,
+    description:
+      "An agent put a question to a teammate (consult): the teammate's answer streams as its own turn, stored with `metadata.consultation` = `{asked_by, question}`.",
+    payload: z.object({
+      run_id: RunId,
+      asked_by: AgentName,
+      agent: AgentName,
+      question: z.string(),
+      tool_call_id: z.string(),
+    }),
+  }),
+  consultation_ended: event({
+    compat: false,
+    description:
+      "The teammate answered (`message_id`), or could not (`error`); the answer went back to the asking agent as its tool's result.",
+    payload: z.object({
+      run_id: RunId,
+      asked_by: AgentName,
+      agent: AgentName,
+      tool_call_id: z.string(),
+      message_id: z.number().int().nullable(),
+      error: z.string().optional(),
+    }),
+  }),
+  process_ended: event({
+    compat: false,
+    description:
+      "A review or consult process ended, before the run's terminal event: `outcome` is `approved`, `max_rounds` (the last round still asked for changes), `no_verdict`, `completed` (consult), `token_budget` or `time_budget`. The run log's `extra.process` has the details.",
+    payload: z.object({
+      run_id: RunId,
+      process: z.string(),
+      outcome: z.string(),
+      rounds: z.number().int().min(0),
+    }),
+  }),
   run_completed: event({
     compat: true,
     description: "The run ended: every agent took its turn.",

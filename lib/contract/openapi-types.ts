@@ -867,7 +867,7 @@ export interface components {
              */
             created_at: string;
             details: string;
-            /** @description Metrics: duration, tokens per agent. */
+            /** @description Metrics: duration, tokens per agent. ext: `process` (review, consult): its `outcome`, tokens per round and per consultation, and the run's token and time budget. */
             extra: {
                 [key: string]: components["schemas"]["JsonValue"];
             } | null;

@@ -162,11 +162,16 @@ export const SessionSummarySchema = z
   })
   .meta({ id: "SessionSummary", description: "A session as `GET /api/sessions/?view=summary` lists it." });
 
-/** How a team's members work together; `review` and `consult` join with their processes. */
-export const TEAM_PROCESSES = ["sequential"] as const;
+/** How a team's members work together (lib/agents/processes.ts). */
+export const TEAM_PROCESSES = ["sequential", "review", "consult"] as const;
 export const TeamProcessSchema = z
   .enum(TEAM_PROCESSES)
-  .describe("`sequential`: each member once, in order (today's only process).");
+  .describe(
+    "`sequential`: each member once, in order. `review`: the members before the last draft, the last reviews " +
+      "and gives a verdict through a tool; on requested changes the drafters revise, for at most `max_rounds` " +
+      "rounds. `consult`: each member once, in order, and each may ask a teammate questions (`ask_<teammate>` " +
+      "tools) whose answers are nested, stored turns. A session created from a team keeps its process.",
+  );
 export const MAX_TEAM_ROUNDS = 10;
 
 export const TeamMemberSchema = z
@@ -251,7 +256,12 @@ export const RunLogSchema = z
     agent: AgentSchema.nullable(),
     status: RunStatusSchema,
     details: z.string(),
-    extra: z.record(z.string(), JsonValue).nullable().describe("Metrics: duration, tokens per agent."),
+    extra: z
+      .record(z.string(), JsonValue)
+      .nullable()
+      .describe(
+        "Metrics: duration, tokens per agent. ext: `process` (review, consult): its `outcome`, tokens per round and per consultation, and the run's token and time budget.",
+      ),
     kind: RunKindSchema.describe("ext"),
     parent_run_id: Id.nullable().describe("ext: the run whose turn this one follows (null: the first turn)."),
     user_message_id: Id.nullable().describe("ext: the user message it answers."),

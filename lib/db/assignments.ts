@@ -122,14 +122,18 @@ export const assignmentRows = (members: readonly MemberIds[]) =>
   }));
 
 /** Replaces the session's whole team in one transaction (and marks the session updated). */
-export async function replaceAssignmentRows(sessionPk: number, team: readonly NewAssignment[]): Promise<void> {
+export async function replaceAssignmentRows(
+  sessionPk: number,
+  team: readonly NewAssignment[],
+  process?: { process: string; maxRounds: number },
+): Promise<void> {
   await retryWhenBusy(() =>
     db().$transaction(async (tx) => {
       const members = await resolveAssignments(tx, team);
       await tx.assignment.deleteMany({ where: { sessionId: sessionPk } });
       await tx.chatSession.update({
         where: { id: sessionPk },
-        data: { updatedAt: new Date(), assignments: { create: assignmentRows(members) } },
+        data: { updatedAt: new Date(), ...process, assignments: { create: assignmentRows(members) } },
       });
     }),
   );

@@ -96,3 +96,61 @@ export async function ratingsPerAgent(since: Date): Promise<AgentRatings[]> {
   }
   return [...byAgent.values()].sort((a, b) => b.up + b.down - (a.up + a.down));
 }
+
+/** A process's runs in a range (lib/agents/processes.ts writes `extra.process`). */
+export interface ProcessStats {
+  process: string;
+  runs: number;
+  /** approved, max_rounds, completed, token_budget, … → runs. */
+  outcomes: Record<string, number>;
+  rounds: number;
+  roundTokens: number;
+  consultations: number;
+  consultationTokens: number;
+}
+
+/** How many of the newest runs the process figures read (their JSON is summed here, alike for both providers). */
+export const PROCESS_STATS_RUNS = 2000;
+
+interface ReportJson {
+  name?: unknown;
+  outcome?: unknown;
+  rounds?: Array<{ tokens_prompt?: number; tokens_completion?: number }>;
+  consultations?: Array<{ tokens_prompt?: number; tokens_completion?: number }>;
+}
+
+const tokensOf = (steps: ReportJson["rounds"] = []) =>
+  steps.reduce((n, s) => n + (s.tokens_prompt ?? 0) + (s.tokens_completion ?? 0), 0);
+
+/** Review and consult runs since `since` (the newest PROCESS_STATS_RUNS runs): outcomes, rounds, questions, tokens. */
+export async function processStats(since: Date): Promise<ProcessStats[]> {
+  const rows = await db().runLog.findMany({
+    where: { createdAt: { gte: since }, status: { in: ["success", "error", "cancelled"] } },
+    orderBy: { id: "desc" },
+    take: PROCESS_STATS_RUNS,
+    select: { extra: true },
+  });
+  const by = new Map<string, ProcessStats>();
+  for (const { extra } of rows) {
+    const report = (extra as { process?: ReportJson } | null)?.process;
+    if (!report || typeof report.name !== "string") continue;
+    const s = by.get(report.name) ?? {
+      process: report.name,
+      runs: 0,
+      outcomes: {},
+      rounds: 0,
+      roundTokens: 0,
+      consultations: 0,
+      consultationTokens: 0,
+    };
+    s.runs++;
+    const outcome = typeof report.outcome === "string" ? report.outcome : "unfinished";
+    s.outcomes[outcome] = (s.outcomes[outcome] ?? 0) + 1;
+    s.rounds += report.rounds?.length ?? 0;
+    s.roundTokens += tokensOf(report.rounds);
+    s.consultations += report.consultations?.length ?? 0;
+    s.consultationTokens += tokensOf(report.consultations);
+    by.set(report.name, s);
+  }
+  return [...by.values()].sort((a, b) => a.process.localeCompare(b.process));
+}

@@ -129,8 +129,24 @@ export async function requireSessionKey(sessionId: string) {
   return session;
 }
 
+/** How a session's agents work together (copied from its team; lib/agents/processes.ts runs it). */
+export interface SessionProcess {
+  process: string;
+  maxRounds: number;
+}
+
+/** The session's process, read at the start of each run. */
+export async function sessionProcess(sessionPk: number): Promise<SessionProcess> {
+  const row = await db().chatSession.findUnique({
+    where: { id: sessionPk },
+    select: { process: true, maxRounds: true },
+  });
+  return row ?? { process: "sequential", maxRounds: 1 };
+}
+
 /**
- * Creates a session with `team` assigned in order (see resolveAssignments), all in one transaction.
+ * Creates a session with `team` assigned in order (see resolveAssignments) and the team's
+ * process, all in one transaction.
  */
 export async function createSession(input: {
   sessionId?: string;
@@ -139,6 +155,7 @@ export async function createSession(input: {
   ownerId?: string;
   metadata?: Json;
   team: readonly NewAssignment[];
+  process?: SessionProcess;
 }): Promise<SessionRow> {
   const sessionId = input.sessionId ?? newSessionId();
   try {
@@ -152,6 +169,7 @@ export async function createSession(input: {
             userId: input.userId ?? "",
             ownerId: input.ownerId,
             metadata: json(input.metadata),
+            ...input.process,
             assignments: { create: assignmentRows(members) },
           },
         });
@@ -304,11 +322,14 @@ export async function sessionPkOf(sessionId: string | undefined): Promise<number
 /** What naming a session after its first run needs: how many runs succeeded, and the first exchange. */
 export async function firstExchange(sessionId: string) {
   const session = await requireSessionKey(sessionId);
-  const [successes, question, answer] = await Promise.all([
+  const [successes, question, answers] = await Promise.all([
     db().runLog.count({ where: { sessionId: session.id, status: "success" } }),
     db().message.findFirst({ where: { sessionId: session.id, role: "user" }, orderBy: { id: "asc" } }),
-    db().message.findFirst({ where: { sessionId: session.id, role: "agent" }, orderBy: { id: "desc" } }),
+    // The newest few: a review's verdict or a consulted teammate's reply comes after the answer.
+    db().message.findMany({ where: { sessionId: session.id, role: "agent" }, orderBy: { id: "desc" }, take: 8 }),
   ]);
+  const meta = (m: { metadata: unknown }) => (m.metadata ?? {}) as { review?: unknown; consultation?: unknown };
+  const answer = answers.find((m) => meta(m).review !== true && !meta(m).consultation) ?? answers[0];
   return { successes, question: question?.content ?? "", answer: answer?.content ?? "" };
 }
 

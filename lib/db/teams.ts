@@ -49,6 +49,9 @@ export const assignmentsOf = (team: TeamRow): NewAssignment[] =>
     promptOverride: m.promptOverride,
   }));
 
+/** The team's process, as a session given the team records it. */
+export const processOf = (team: TeamRow) => ({ process: team.process, maxRounds: team.maxRounds });
+
 export interface TeamInput {
   name: string;
   description: string;
@@ -146,6 +149,8 @@ export interface SeedTeam {
   process: string;
   isDefault: boolean;
   members: readonly NewAssignment[];
+  /** What an earlier release seeded it as: it moves to this definition once, if never edited. */
+  seededBefore?: { process: string; description: string };
 }
 
 /**
@@ -155,6 +160,7 @@ export interface SeedTeam {
  */
 export async function ensureTeams(teams: readonly SeedTeam[]): Promise<void> {
   for (const team of teams) {
+    if (team.seededBefore) await upgradeSeedTeam(team, team.seededBefore);
     await ignoreDuplicate(() =>
       db().$transaction(async (tx) => {
         await tx.appSetting.create({ data: { key: `seeded_team:${team.name}`, value: new Date().toISOString() } });
@@ -174,4 +180,25 @@ export async function ensureTeams(teams: readonly SeedTeam[]): Promise<void> {
       }),
     );
   }
+}
+
+/**
+ * Once (a marker setting remembers it): a seed team still exactly as an earlier release seeded it
+ * (process, description, members in order) takes its new process and description. A team an
+ * admin edited, renamed or deleted is left alone.
+ */
+async function upgradeSeedTeam(team: SeedTeam, before: { process: string; description: string }) {
+  await ignoreDuplicate(() =>
+    db().$transaction(async (tx) => {
+      await tx.appSetting.create({ data: { key: `seeded_team_process:${team.name}`, value: team.process } });
+      const row = await tx.team.findUnique({
+        where: { name: team.name },
+        include: { members: { orderBy: [{ order: "asc" }, { id: "asc" }], include: { agent: true } } },
+      });
+      if (!row || row.process !== before.process || row.description !== before.description) return;
+      const members = row.members.map((m) => m.agent.name).join("\n");
+      if (members !== team.members.map((m) => m.agent).join("\n")) return;
+      await tx.team.update({ where: { id: row.id }, data: { process: team.process, description: team.description } });
+    }),
+  );
 }

@@ -385,6 +385,7 @@ async function execute(run: LiveRun): Promise<RunOutcome> {
       tokens_prompt: agents.reduce((n, m) => n + m.tokens_prompt, 0),
       tokens_completion: agents.reduce((n, m) => n + m.tokens_completion, 0),
       agents,
+      ...(run.process && { process: run.process }),
       messages: run.messages.map((m) => m.id),
     },
     { owner: true },

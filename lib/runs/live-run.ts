@@ -3,6 +3,7 @@
  * (lib/agents) works inside it: it reads `signal`, records what it stores and measures, and calls
  * `fail` when it cannot go on; only the lifecycle moves it between states and ends it.
  */
+import type { ProcessReport } from "@/lib/agents/processes";
 import type { MessageRow } from "@/lib/db/messages";
 import type { RunKind } from "@/lib/db/runs";
 import { describeFailure, type Outcome, type RunFailure, reasons } from "./reasons";
@@ -36,6 +37,8 @@ export class LiveRun {
   readonly messages: MessageRow[];
   /** Per-agent metrics, failed turns included. */
   readonly agents: AgentMetrics[] = [];
+  /** A review or consult process's account (the run log's `extra.process`); null: sequential. */
+  process: ProcessReport | null = null;
 
   constructor(
     readonly runId: number,

@@ -16,33 +16,36 @@ import { hub, publish } from "@/lib/realtime/hub";
 import { cancelRun } from "@/lib/runs/index";
 import { announceUpdate } from "./announce";
 
-/** A team by the id or name a client sent: its members as assignments; unknown → field error. */
-async function teamMembers(ref: number | string): Promise<assignments.NewAssignment[]> {
+interface TeamSetup {
+  team: readonly assignments.NewAssignment[];
+  process: sessions.SessionProcess;
+}
+
+/** A team by the id or name a client sent: its members as assignments and its process; unknown → field error. */
+async function teamSetup(ref: number | string): Promise<TeamSetup> {
   const team = await teams.findTeam(ref);
   if (!team) throw fieldError("team", "No team has this name or id.");
-  return teams.assignmentsOf(team);
+  return { team: teams.assignmentsOf(team), process: teams.processOf(team) };
 }
 
-/** The default team's members; the built-in pair while no team is marked (all were deleted). */
-async function defaultMembers(): Promise<readonly assignments.NewAssignment[]> {
+/** The default team's; the built-in sequential pair while no team is marked (all were deleted). */
+async function defaultSetup(): Promise<TeamSetup> {
   const team = await teams.defaultTeam();
-  return team ? teams.assignmentsOf(team) : DEFAULT_TEAM;
+  if (!team) return { team: DEFAULT_TEAM, process: { process: "sequential", maxRounds: 1 } };
+  return { team: teams.assignmentsOf(team), process: teams.processOf(team) };
 }
 
-/** Creates a session with `team`'s members assigned (a name or id), else the default team's. */
+/** Creates a session with `team`'s members and process (a name or id), else the default team's. */
 export async function createSession(
-  input: Omit<Parameters<typeof sessions.createSession>[0], "team"> & { team?: number | string },
+  input: Omit<Parameters<typeof sessions.createSession>[0], "team" | "process"> & { team?: number | string },
 ) {
   const { team, ...fields } = input;
-  return sessions.createSession({
-    ...fields,
-    team: team === undefined ? await defaultMembers() : await teamMembers(team),
-  });
+  return sessions.createSession({ ...fields, ...(team === undefined ? await defaultSetup() : await teamSetup(team)) });
 }
 
 /**
- * Changes the session's fields; with `team` (a name or id), its assignments become that team's
- * members first (an unknown team changes nothing). One announcement either way.
+ * Changes the session's fields; with `team` (a name or id), its assignments and process become
+ * that team's first (an unknown team changes nothing). One announcement either way.
  */
 export async function updateSession(
   sessionId: string,
@@ -50,9 +53,9 @@ export async function updateSession(
 ) {
   const { team, ...fields } = patch;
   if (team !== undefined) {
-    const members = await teamMembers(team);
+    const setup = await teamSetup(team);
     const { id } = await sessions.requireSessionKey(sessionId);
-    await assignments.replaceAssignmentRows(id, members);
+    await assignments.replaceAssignmentRows(id, setup.team, setup.process);
   }
   return announceUpdate(await sessions.updateSessionRow(sessionId, fields));
 }

@@ -2,11 +2,13 @@
 
 import { useId } from "react";
 import { agentTone, initials } from "@/lib/client/agents";
+import { processSteps, processSummary } from "@/lib/client/process";
 import { type Block, type FoldState, workOpen, workSummary } from "@/lib/client/turns";
 import type { Message, Turn as ServerTurn } from "@/lib/contract/types";
 import { AlertIcon, ChevronIcon, RefreshIcon } from "./icons";
 import { messageActionClass, useChatActions, VersionSwitch } from "./MessageActions";
 import { MessageItem } from "./MessageItem";
+import { ProcessSteps } from "./ProcessSteps";
 
 /**
  * One turn: the earlier agents' work and the tool calls in a compact strip that expands, the
@@ -42,7 +44,8 @@ export function Turn({
   const empty = turn.work.length === 0 && turn.guidance.length === 0 && turn.answer === null;
   const holdsReveal = fold.turns[turn.key] === undefined && turn.work.some((i) => items[i].id === reveal);
   const open = holdsReveal || workOpen(turn, fold, live);
-  const summary = workSummary(items, turn.work);
+  const steps = processSteps(items, turn.answer === null ? turn.work : [...turn.work, turn.answer]);
+  const summary = [processSummary(steps), workSummary(items, turn.work)].filter(Boolean).join(" · ");
   const agents = [...new Set(turn.work.map((i) => items[i].agent?.name).filter((n): n is string => !!n))];
   // Nothing written yet: only a finished turn's footer (its failure, Retry) is worth a place.
   if (empty && (!server || live)) return null;
@@ -76,6 +79,7 @@ export function Turn({
             <ChevronIcon size={14} className={`shrink-0 transition-transform ${open ? "rotate-180" : ""}`} />
           </button>
           <div id={regionId} hidden={!open} data-testid="work" className="flex flex-col gap-5">
+            <ProcessSteps steps={steps} />
             {/* Kept in the page while folded: the reader's find-in-page and a reload's scroll still see it. */}
             {turn.work.map((i) => (
               <MessageItem key={keys[i] ?? items[i].id} m={items[i]} runActive={runActive} />

@@ -20,8 +20,13 @@ export function useTeams(): Team[] | null {
   return teams;
 }
 
-/** The team whose members are the session's agents, in order (null: a team tuned by hand). */
+/**
+ * The team whose members are the session's agents, in order, with their prompt overrides (two
+ * teams may share agents: "Research & write" and "Ask the expert"); null: a team tuned by hand.
+ */
 export function teamOfSession(teams: Team[], session: Session): Team | null {
-  const agents = session.assignments.map((a) => a.agent.name).join("\n");
-  return teams.find((t) => t.members.map((m) => m.agent.name).join("\n") === agents) ?? null;
+  const key = (members: { agent: { name: string }; prompt_override: string }[]) =>
+    JSON.stringify(members.map((m) => [m.agent.name, m.prompt_override.trim()]));
+  const own = key(session.assignments);
+  return teams.find((t) => key(t.members) === own) ?? null;
 }

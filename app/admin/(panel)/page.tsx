@@ -5,7 +5,14 @@ import { param, type SearchParams, withQuery } from "@/app/admin/_components/par
 import { Card, PageHeader } from "@/app/admin/_components/ui";
 import { requireAdminPage } from "@/lib/admin/next";
 import { agentNames } from "@/lib/db/agents";
-import { agentStatsPerDay, dashboardTotals, ratingsPerAgent, runsPerDay } from "@/lib/db/dashboard";
+import {
+  agentStatsPerDay,
+  dashboardTotals,
+  type ProcessStats,
+  processStats,
+  ratingsPerAgent,
+  runsPerDay,
+} from "@/lib/db/dashboard";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -47,12 +54,13 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
   const range = RANGES.find((r) => String(r) === param(params, "days")) ?? 14;
   const days = dayList(range);
   const since = new Date(`${days[0]}T00:00:00.000Z`);
-  const [totals, runs, agentDays, ratings, names] = await Promise.all([
+  const [totals, runs, agentDays, ratings, names, processes] = await Promise.all([
     dashboardTotals(),
     runsPerDay(since),
     agentStatsPerDay(since),
     ratingsPerAgent(since),
     agentNames(),
+    processStats(since),
   ]);
 
   const index = new Map(days.map((d, i) => [d, i]));
@@ -155,6 +163,9 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
             <p className="text-sm text-muted">No agent messages in this range.</p>
           )}
         </Card>
+        <Card title="Processes: review rounds and consultations" testId="chart-processes">
+          <ProcessTable stats={processes} />
+        </Card>
         <Card title="Ratings per agent (thumbs up / down)" testId="chart-ratings">
           {ratings.length ? (
             <table className="w-full text-sm" data-testid="ratings-table">
@@ -201,5 +212,61 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
         </Card>
       </div>
     </>
+  );
+}
+
+const per = (tokens: number, n: number) => (n ? Math.round(tokens / n).toLocaleString("en-US") : "—");
+
+/** Review and consult runs: how they ended, and the tokens a round and a question cost on average. */
+function ProcessTable({ stats }: { stats: ProcessStats[] }) {
+  if (!stats.length) return <p className="text-sm text-muted">No review or consult runs in this range.</p>;
+  const th = "pb-2 text-right font-medium";
+  return (
+    <table className="w-full text-sm" data-testid="process-table">
+      <thead>
+        <tr className="text-left text-xs uppercase tracking-wide text-muted">
+          <th scope="col" className="pb-2 font-medium">
+            Process
+          </th>
+          <th scope="col" className={th}>
+            Runs
+          </th>
+          <th scope="col" className="pb-2 pl-3 font-medium">
+            Outcomes
+          </th>
+          <th scope="col" className={th}>
+            Rounds
+          </th>
+          <th scope="col" className={th}>
+            Tokens / round
+          </th>
+          <th scope="col" className={th}>
+            Questions
+          </th>
+          <th scope="col" className={th}>
+            Tokens / question
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {stats.map((s) => (
+          <tr key={s.process} data-testid="process-row" data-process={s.process} className="border-t border-line">
+            <th scope="row" className="py-1.5 text-left font-medium text-ink">
+              {s.process}
+            </th>
+            <td className="py-1.5 text-right tabular-nums">{s.runs}</td>
+            <td className="py-1.5 pl-3 text-ink-soft">
+              {Object.entries(s.outcomes)
+                .map(([o, n]) => `${o.replace(/_/g, " ")} ${n}`)
+                .join(", ")}
+            </td>
+            <td className="py-1.5 text-right tabular-nums">{s.rounds}</td>
+            <td className="py-1.5 text-right tabular-nums">{per(s.roundTokens, s.rounds)}</td>
+            <td className="py-1.5 text-right tabular-nums">{s.consultations}</td>
+            <td className="py-1.5 text-right tabular-nums">{per(s.consultationTokens, s.consultations)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

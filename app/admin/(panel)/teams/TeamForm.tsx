@@ -28,6 +28,13 @@ const small =
 const field =
   "block w-full rounded-control border border-line-strong bg-surface px-3 py-2 text-sm text-ink shadow-soft focus:border-primary focus:outline-none focus:ring-2 focus:ring-primary-ring";
 
+/** The process select's words: what each process does with the members. */
+const PROCESS_LABELS: Record<string, string> = {
+  sequential: "Sequential: each member once, in order",
+  review: "Review: the last member reviews the others' draft, in rounds",
+  consult: "Consult: in order, and members may ask each other questions",
+};
+
 /**
  * A team: its fields, then its members in run order (each an agent, its tools and a prompt
  * override), which can be added, removed and moved. The rows post in their order.
@@ -85,10 +92,16 @@ export function TeamForm(props: {
         <SelectField
           name="process"
           label="Process"
-          options={props.processes.map((p) => [p, p === "sequential" ? "Sequential: each member once, in order" : p])}
+          options={props.processes.map((p) => [p, PROCESS_LABELS[p] ?? p])}
           defaultValue={t?.process ?? "sequential"}
         />
-        <TextField name="max_rounds" label="Max rounds" type="number" defaultValue={t?.maxRounds ?? 3} hint="1-10" />
+        <TextField
+          name="max_rounds"
+          label="Max rounds"
+          type="number"
+          defaultValue={t?.maxRounds ?? 3}
+          hint="1-10 — review: drafts and verdicts before the run ends"
+        />
       </div>
       <Checkbox
         name="is_default"
