@@ -411,6 +411,23 @@ async function streamingFigures() {
   }
 }
 
+/** Token latencies of `count` completions streamed straight from the model to this process. */
+async function directStreams(modelPort: number, count: number): Promise<number[]> {
+  const latencies: number[] = [];
+  await Promise.all(
+    Array.from({ length: count }, async () => {
+      const res = await fetch(`http://127.0.0.1:${modelPort}/v1/chat/completions`, { method: "POST", body: "{}" });
+      const decoder = new TextDecoder();
+      for await (const bytes of res.body as unknown as AsyncIterable<Uint8Array>) {
+        const at = performance.timeOrigin + performance.now();
+        for (const m of decoder.decode(bytes, { stream: true }).matchAll(/@(\d+\.\d)/g))
+          latencies.push(at - Number(m[1]));
+      }
+    }),
+  );
+  return latencies;
+}
+
 async function streamingLevel(model: ChildProcess, modelPort: number, runs: number) {
   const databaseUrl = await freshSqliteUrl("bench-streaming");
   const server = await startServer({
@@ -460,6 +477,8 @@ async function streamingLevel(model: ChildProcess, modelPort: number, runs: numb
     const writesBefore = (counter.prepare("SELECT COUNT(*) AS n FROM bench_row_writes").get() as { n: number }).n;
     const cpuBefore = [cpuSeconds(pid), cpuSeconds(model.pid!)];
     const started = performance.now();
+    // The reference: the same model streams read directly, beside Tandem, under the same load.
+    const direct = directStreams(modelPort, Math.min(runs, 50));
     await inBatches(runs, 50, (i) =>
       api(server, "POST", `/api/sessions/${sessions[i]}/send/`, { content: "Tell me about tides.", async: true }),
     );
@@ -473,14 +492,15 @@ async function streamingLevel(model: ChildProcess, modelPort: number, runs: numb
     clearInterval(sampler);
     clients.close();
     counter.close();
+    const bypass = await direct;
     row(
       `${runs} concurrent streaming runs: token delivery p50 / p99 (newest token of each frame)`,
       `${ms(percentile(newest, 50))} / ${ms(percentile(newest, 99))}`,
-      `every token ${ms(percentile(every, 50))} / ${ms(percentile(every, 99))}; aim p99 < 50 ms; ${ended} of ${runs} runs ended in ${seconds.toFixed(0)} s`,
+      `read from the model directly ${ms(percentile(bypass, 50))} / ${ms(percentile(bypass, 99))}; every token ${ms(percentile(every, 50))} / ${ms(percentile(every, 99))}; aim p99 < 50 ms; ${ended} of ${runs} runs ended in ${seconds.toFixed(0)} s`,
     );
     row(
       `${runs} concurrent streaming runs: server CPU, RSS, database rows written`,
-      `${(cpu * 100).toFixed(0)}% of a core, RSS max ${Math.max(...rss).toFixed(0)} MB, ${(writes / seconds).toFixed(0)} rows/s`,
+      `${(cpu * 100).toFixed(0)}% of a core (${((cpu * seconds * 1000) / every.length).toFixed(2)} ms of CPU per token delivered), RSS max ${Math.max(...rss).toFixed(0)} MB, ${(writes / seconds).toFixed(0)} rows/s`,
       `the model stub ${(modelCpu * 100).toFixed(0)}% of a core; ${(every.length / seconds).toFixed(0)} tokens/s delivered`,
     );
   } finally {
