@@ -4,7 +4,9 @@
  * SIGTERM/SIGINT it stops accepting, lets running runs finish (or fails them cleanly), then closes
  * sockets and the database.
  */
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import path from "node:path";
 import next from "next";
 import { WebSocketServer } from "ws";
 import { socketRefusal } from "./lib/accounts/socket";
@@ -23,6 +25,17 @@ const dev = env.NODE_ENV !== "production";
 
 /** Whether only this machine can reach an address. */
 const isLoopback = (host: string) => /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i.test(host);
+
+/**
+ * A production start reads the configuration the build resolved (as Next's own standalone server
+ * does) instead of compiling next.config.ts again, which would load Next's SWC compiler and keep
+ * about 30 MB of it for the life of the process.
+ */
+function applyBuiltConfig() {
+  if (dev || process.env.__NEXT_PRIVATE_STANDALONE_CONFIG) return;
+  const file = path.join(process.env.NEXT_DIST_DIR || ".next", "required-server-files.json");
+  process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(JSON.parse(readFileSync(file, "utf8")).config);
+}
 
 /** Instances starting together race for the migration lock; the losers retry. */
 async function migrate(attempts = 5): Promise<string[]> {
@@ -47,6 +60,7 @@ async function main() {
   const events = await startRealtime();
   await startRunMaintenance();
 
+  applyBuiltConfig();
   const app = next({ dev, hostname: env.HOSTNAME, port: env.PORT });
   const handle = app.getRequestHandler();
   await app.prepare();

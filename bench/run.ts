@@ -6,14 +6,18 @@
  *   BENCH_SECONDS=5 npm run bench         seconds per throughput measurement
  *   BENCH_FANOUT_ROUNDS=50                 events per session in the fan-out measurement
  *   BENCH_REDIS_URL=redis://127.0.0.1:6379 the Redis of the fan-out comparison (skipped when unreachable)
- *   npm run bench -- search | process      only the search figures, or only the review process's overhead
+ *   BENCH_STREAM_RUNS=100,300,1000          concurrent streaming runs measured, one level after another
+ *   BENCH_STREAM_SECONDS=10                 seconds each model answer streams (two agents a run)
+ *
+ * `npm run bench -- <section>` runs only the named sections: accounts, memory, process, redis, search, sidebar, streaming.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { Agent, createServer, request } from "node:http";
 import { connect } from "node:net";
 import path from "node:path";
 import Database from "better-sqlite3";
+import WebSocket from "ws";
 import { sqliteFile } from "@/lib/db/connection";
 import { signUp } from "@/test/support/accounts";
 import { freshPostgresUrl, freshSqliteUrl } from "@/test/support/databases";
@@ -25,6 +29,8 @@ import { seedHistory, seedSearchCorpus, seedSessions, vocabulary } from "./seed"
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const FANOUT_ROUNDS = Number(process.env.BENCH_FANOUT_ROUNDS ?? 50);
+const STREAM_RUNS = (process.env.BENCH_STREAM_RUNS ?? "100,300,1000").split(",").map(Number);
+const STREAM_SECONDS = Number(process.env.BENCH_STREAM_SECONDS ?? 10);
 const rows: Array<[string, string, string]> = [];
 const row = (what: string, figure: string, reference = "") => {
   rows.push([what, figure, reference]);
@@ -72,14 +78,14 @@ async function throughput(url: string, connections = 50, headers: Record<string,
   return done / ((performance.now() - started) / 1000);
 }
 
-async function bareNodeServer(): Promise<{ url: string; stop(): void }> {
+async function bareNodeServer(): Promise<{ url: string; pid: number; stop(): void }> {
   const port = await freePort();
   const child = spawn(process.execPath, [
     "-e",
     `require("node:http").createServer((q, s) => { s.setHeader("content-type", "application/json"); s.end("{}"); }).listen(${port}, "127.0.0.1", () => console.log("up"))`,
   ]);
   await new Promise((r) => child.stdout.once("data", r));
-  return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill() };
+  return { url: `http://127.0.0.1:${port}/`, pid: child.pid!, stop: () => child.kill() };
 }
 
 async function api(server: TandemServer, method: string, p: string, body?: unknown) {
@@ -201,6 +207,40 @@ const spread = (v: number[]) => `${ms(percentile(v, 50))} / ${ms(percentile(v, 9
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** CPU seconds a process has used (user + system), from /proc (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** `count` calls of `make`, at most `parallel` at a time, results in order. */
+async function inBatches<T>(count: number, parallel: number, make: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < count; i += parallel)
+    out.push(...(await Promise.all(Array.from({ length: Math.min(parallel, count - i) }, (_, k) => make(i + k)))));
+  return out;
+}
+
+const createSessions = async (server: TandemServer, count: number): Promise<string[]> =>
+  (await inBatches(count, 25, () => api(server, "POST", "/api/sessions/", {}))).map((s) => s.session_id as string);
+
+/** Opened WebSocket clients, one per entry of `sessions`, each handing its frames to `onFrame`. */
+async function watchers(server: TandemServer, sessions: string[], onFrame: (frame: string) => void) {
+  const sockets = sessions.map((id) => {
+    const ws = new WebSocket(`${server.wsUrl}/ws/chat/${id}/`);
+    ws.on("message", (data) => onFrame(data.toString()));
+    return ws;
+  });
+  await Promise.all(
+    sockets.map((ws) => new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject))),
+  );
+  return {
+    close: () => {
+      for (const ws of sockets) ws.terminate();
+    },
+  };
 }
 
 async function redisReachable(url: string): Promise<boolean> {
@@ -445,6 +485,189 @@ async function processFigures() {
   }
 }
 
+/** 8. Memory of a fresh production start, as `npm start` runs it: idle, then with 1,000 WebSocket clients. */
+async function memoryFigures() {
+  const bare = await bareNodeServer();
+  const bareRss = rssMb(bare.pid);
+  bare.stop();
+  const server = await startServer({ env: { LOG_LEVEL: "error" } });
+  try {
+    await new Promise((r) => setTimeout(r, 3000)); // start-up work (migrations, seeding) settles
+    const pid = server.process.pid!;
+    const idle = rssMb(pid);
+    const sessions = await createSessions(server, 100);
+    const clients = await watchers(
+      server,
+      sessions.flatMap((id) => Array(10).fill(id)),
+      () => {},
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    const connected = rssMb(pid);
+    clients.close();
+    row(
+      "server memory (RSS), fresh production start: idle / 1,000 WebSocket clients",
+      `${idle.toFixed(0)} / ${connected.toFixed(0)} MB`,
+      `aims 200 / 250 MB; a bare Node http server ${bareRss.toFixed(0)} MB`,
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+/**
+ * 5. Fan-out through Redis beside in-process delivery, 1,000 clients over 100 sessions, on fresh
+ * servers alternated in-process / Redis / in-process / Redis, so that a noisy machine weighs on both.
+ */
+async function redisFigures(databaseUrl: string) {
+  const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+  if (!(await redisReachable(redisUrl))) {
+    row("fan-out through Redis", "skipped", `no Redis at ${redisUrl}`);
+    return;
+  }
+  const latencies = { "in-process": [] as number[], redis: [] as number[] };
+  let lost = 0;
+  for (const transport of ["in-process", "redis", "in-process", "redis"] as const) {
+    const redisEnv = { REDIS_URL: redisUrl, TANDEM_REDIS_PREFIX: `bench-${Date.now()}:` };
+    const server = await startServer({
+      databaseUrl,
+      env: { LOG_LEVEL: "error", TANDEM_BENCH: "1", ...(transport === "redis" ? redisEnv : {}) },
+    });
+    try {
+      const result = await measureFanout({
+        httpUrl: server.url,
+        wsUrl: server.wsUrl,
+        sessions: await createSessions(server, 100),
+        clientsPerSession: 10,
+        rounds: FANOUT_ROUNDS,
+      });
+      latencies[transport].push(...result.latencies);
+      lost += result.expected - result.delivered;
+    } finally {
+      await server.stop();
+    }
+  }
+  const [local, redis] = [latencies["in-process"], latencies.redis];
+  row(
+    "fan-out through Redis, 1,000 clients / 100 sessions, 2 servers each: p50 / p99",
+    `${ms(percentile(redis, 50))} / ${ms(percentile(redis, 99))}`,
+    `in-process ${ms(percentile(local, 50))} / ${ms(percentile(local, 99))}; p99 overhead ${((percentile(redis, 99) / percentile(local, 99) - 1) * 100).toFixed(0)}%; aim < 10%${lost ? `; ${lost} NOT DELIVERED` : ""}`,
+  );
+}
+
+/**
+ * 9. Concurrent streaming runs on one instance: each of `runs` sessions watched by one WebSocket
+ * client, all sent at once, a model (bench/stream-model.ts, its own process) streaming each agent's
+ * answer at 30 tokens/s. Token delivery latency is from the model sending a token to the client
+ * receiving the frame carrying it: "newest" counts each frame's newest token (what the server
+ * adds), "every token" includes the up to 40 ms a token waits to share a frame (coalescing).
+ */
+async function streamingFigures() {
+  const model = spawn(process.execPath, ["--import", "tsx", "bench/stream-model.ts", String(STREAM_SECONDS)]);
+  const modelPort = Number(await new Promise<string>((r) => model.stdout!.once("data", (d) => r(String(d)))));
+  try {
+    for (const runs of STREAM_RUNS) await streamingLevel(model, modelPort, runs);
+  } finally {
+    model.kill();
+  }
+}
+
+/** Token latencies of `count` completions streamed straight from the model to this process. */
+async function directStreams(modelPort: number, count: number): Promise<number[]> {
+  const latencies: number[] = [];
+  await Promise.all(
+    Array.from({ length: count }, async () => {
+      const res = await fetch(`http://127.0.0.1:${modelPort}/v1/chat/completions`, { method: "POST", body: "{}" });
+      const decoder = new TextDecoder();
+      for await (const bytes of res.body as unknown as AsyncIterable<Uint8Array>) {
+        const at = performance.timeOrigin + performance.now();
+        for (const m of decoder.decode(bytes, { stream: true }).matchAll(/@(\d+\.\d)/g))
+          latencies.push(at - Number(m[1]));
+      }
+    }),
+  );
+  return latencies;
+}
+
+async function streamingLevel(model: ChildProcess, modelPort: number, runs: number) {
+  const databaseUrl = await freshSqliteUrl("bench-streaming");
+  const server = await startServer({
+    databaseUrl,
+    env: {
+      LOG_LEVEL: "error",
+      OPENAI_API_KEY: "sk-bench",
+      OPENAI_BASE_URL: `http://127.0.0.1:${modelPort}/v1`,
+      TANDEM_MODEL: "m",
+    },
+  });
+  const pid = server.process.pid!;
+  try {
+    // Every row written (insert, update, delete), counted by triggers on the app's tables.
+    const counter = new Database(sqliteFile(databaseUrl));
+    const tables = (
+      counter
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts%' AND name <> '_prisma_migrations' AND name NOT LIKE 'sqlite%'",
+        )
+        .all() as { name: string }[]
+    ).map((t) => t.name);
+    counter.exec("CREATE TABLE bench_row_writes (n INTEGER)");
+    for (const table of tables)
+      for (const op of ["INSERT", "UPDATE", "DELETE"])
+        counter.exec(
+          `CREATE TRIGGER bench_${op}_${table} AFTER ${op} ON "${table}" BEGIN INSERT INTO bench_row_writes VALUES (1); END`,
+        );
+    const sessions = await createSessions(server, runs);
+    const newest: number[] = [];
+    const every: number[] = [];
+    let ended = 0;
+    const clients = await watchers(server, sessions, (frame) => {
+      if (frame.startsWith('{"event":"agent_token"')) {
+        const at = performance.timeOrigin + performance.now();
+        let latest = 0;
+        for (const m of frame.matchAll(/@(\d+\.\d)/g)) {
+          const sent = Number(m[1]);
+          every.push(at - sent);
+          latest = Math.max(latest, sent);
+        }
+        if (latest) newest.push(at - latest);
+      } else if (/^\{"event":"run_(completed|error|cancelled)"/.test(frame)) ended++;
+    });
+    const rss: number[] = [];
+    const sampler = setInterval(() => rss.push(rssMb(pid)), 500);
+    const writesBefore = (counter.prepare("SELECT COUNT(*) AS n FROM bench_row_writes").get() as { n: number }).n;
+    const cpuBefore = [cpuSeconds(pid), cpuSeconds(model.pid!)];
+    const started = performance.now();
+    // The reference: the same model streams read directly, beside Tandem, under the same load.
+    const direct = directStreams(modelPort, Math.min(runs, 50));
+    await inBatches(runs, 50, (i) =>
+      api(server, "POST", `/api/sessions/${sessions[i]}/send/`, { content: "Tell me about tides.", async: true }),
+    );
+    const deadline = started + (STREAM_SECONDS * 2 + 120) * 1000;
+    while (ended < runs && performance.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = (cpuSeconds(pid) - cpuBefore[0]) / seconds;
+    const modelCpu = (cpuSeconds(model.pid!) - cpuBefore[1]) / seconds;
+    const writes =
+      (counter.prepare("SELECT COUNT(*) AS n FROM bench_row_writes").get() as { n: number }).n - writesBefore;
+    clearInterval(sampler);
+    clients.close();
+    counter.close();
+    const bypass = await direct;
+    row(
+      `${runs} concurrent streaming runs: token delivery p50 / p99 (newest token of each frame)`,
+      `${ms(percentile(newest, 50))} / ${ms(percentile(newest, 99))}`,
+      `read from the model directly ${ms(percentile(bypass, 50))} / ${ms(percentile(bypass, 99))}; every token ${ms(percentile(every, 50))} / ${ms(percentile(every, 99))}; aim p99 < 50 ms; ${ended} of ${runs} runs ended in ${seconds.toFixed(0)} s`,
+    );
+    row(
+      `${runs} concurrent streaming runs: server CPU, RSS, database rows written`,
+      `${(cpu * 100).toFixed(0)}% of a core (${((cpu * seconds * 1000) / every.length).toFixed(2)} ms of CPU per token delivered), RSS max ${Math.max(...rss).toFixed(0)} MB, ${(writes / seconds).toFixed(0)} rows/s`,
+      `the model stub ${(modelCpu * 100).toFixed(0)}% of a core; ${(every.length / seconds).toFixed(0)} tokens/s delivered`,
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
 async function main() {
   if (!existsSync(path.join(TEST_DIST_DIR, "BUILD_ID"))) {
     console.log("building the app…");
@@ -455,25 +678,26 @@ async function main() {
     if (built.status !== 0) process.exit(1);
   }
   console.log(`Tandem benchmarks (${SECONDS} s per throughput figure, offline model at zero delay)`);
-  // `npm run bench -- <section>`: only that section's figures.
+  // The runtime decides several figures (the framework's own cost differs between Node majors).
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(" ").filter(Boolean)];
+  console.log(`Node ${process.version}, V8 ${process.versions.v8}, flags: ${flags.join(" ") || "none"}\n`);
+  // `npm run bench -- <section> [...]`: those sections only.
   const sections: Record<string, () => Promise<void>> = {
     accounts: accountsFigures,
+    memory: memoryFigures,
     process: processFigures,
+    redis: async () => redisFigures(await freshSqliteUrl("bench-redis")),
     search: searchFigures,
     sidebar: sidebarFigures,
+    streaming: streamingFigures,
   };
   const only = process.argv.slice(2).filter((a) => a in sections);
   if (only.length > 0) {
     for (const name of only) await sections[name]();
     return printTable();
   }
-  // The runtime decides several figures (the framework's own cost differs between Node majors).
-  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(" ").filter(Boolean)];
-  console.log(`Node ${process.version}, V8 ${process.versions.v8}, flags: ${flags.join(" ") || "none"}\n`);
   const databaseUrl = await freshSqliteUrl("bench");
   const server = await startServer({ databaseUrl, env: { LOG_LEVEL: "error", TANDEM_BENCH: "1" } });
-  let fanoutSessions: string[] = [];
-  let inProcessFanout: number[] = [];
   try {
     // 1. Request throughput beside the framework's ceiling and a bare Node server.
     const session = await api(server, "POST", "/api/sessions/", { title: "bench" });
@@ -582,41 +806,12 @@ async function main() {
       `${rssBefore.toFixed(0)} → ${rssConnected.toFixed(0)} → ${rssAfter.toFixed(0)} MB`,
       "aim < 250 MB at 1,000 clients",
     );
-    fanoutSessions = sessions;
-    inProcessFanout = tandem.latencies;
     row("server memory (RSS) after all the sends above", `${rssMb(server.process.pid!).toFixed(0)} MB`);
   } finally {
     await server.stop();
   }
 
-  // 5. Redis fan-out: the same measurement through Redis, beside in-process delivery above.
-  const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
-  if (await redisReachable(redisUrl)) {
-    const viaRedis = await startServer({
-      databaseUrl,
-      env: { LOG_LEVEL: "error", TANDEM_BENCH: "1", REDIS_URL: redisUrl, TANDEM_REDIS_PREFIX: `bench-${Date.now()}` },
-    });
-    try {
-      const redis = await measureFanout({
-        httpUrl: viaRedis.url,
-        wsUrl: viaRedis.wsUrl,
-        sessions: fanoutSessions,
-        clientsPerSession: 10,
-        rounds: FANOUT_ROUNDS,
-      });
-      const p50 = percentile(redis.latencies, 50);
-      const p99 = percentile(redis.latencies, 99);
-      row(
-        "fan-out through Redis, 1,000 clients: p50 / p99",
-        `${ms(p50)} / ${ms(p99)}`,
-        `in-process ${ms(percentile(inProcessFanout, 50))} / ${ms(percentile(inProcessFanout, 99))}; p99 overhead ${((p99 / percentile(inProcessFanout, 99) - 1) * 100).toFixed(0)}%; aim < 10%`,
-      );
-    } finally {
-      await viaRedis.stop();
-    }
-  } else {
-    row("fan-out through Redis", "skipped", `no Redis at ${redisUrl}`);
-  }
+  await redisFigures(databaseUrl);
 
   // 6. First-token latency Tandem adds over the model's own.
   const model = await timedModelServer();
@@ -654,7 +849,8 @@ async function main() {
     `token frames to clients ${percentile(writes.frames, 50).toFixed(1)}/s (a write per frame would be that)`,
   );
 
-  for (const section of Object.values(sections)) await section();
+  // The sections that are not part of the run above (which measured Redis on its own database).
+  for (const name of ["memory", "streaming", "search", "sidebar", "process", "accounts"]) await sections[name]();
 
   printTable();
 }

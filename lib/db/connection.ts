@@ -1,9 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient as PostgresClient } from "@/generated/postgres/client";
-import { PrismaClient as SqliteClient } from "@/generated/sqlite/client";
+import type { PrismaClient as SqliteClient } from "@/generated/sqlite/client";
 import { env } from "@/lib/env";
 import { singleton } from "@/lib/singleton";
 
@@ -20,18 +17,35 @@ export function sqliteFile(url: string): string {
   return resolve(url.replace(/^file:/, "").replace(/\?.*$/, ""));
 }
 
-function createDb(url: string): Db {
+/**
+ * Loads only the configured provider's generated client and driver adapter (the other's stay
+ * unloaded, with their driver), and returns what makes a client for `url`.
+ */
+async function clientMaker(url: string): Promise<() => Db> {
   if (isPostgresUrl(url)) {
-    const adapter = new PrismaPg({ connectionString: url, max: env.DATABASE_POOL_SIZE });
-    return new PostgresClient({ adapter }) as unknown as Db;
+    const [{ PrismaPg }, { PrismaClient }] = await Promise.all([
+      import("@prisma/adapter-pg"),
+      import("@/generated/postgres/client"),
+    ]);
+    return () =>
+      new PrismaClient({
+        adapter: new PrismaPg({ connectionString: url, max: env.DATABASE_POOL_SIZE }),
+      }) as unknown as Db;
   }
-  const file = sqliteFile(url);
-  mkdirSync(dirname(file), { recursive: true });
-  // WAL lets readers proceed beside the writer; busy_timeout makes concurrent writers wait
-  // instead of failing with SQLITE_BUSY; NORMAL is durable across process crashes in WAL mode.
-  const adapter = new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 5000 });
-  return new SqliteClient({ adapter });
+  const [{ PrismaBetterSqlite3 }, { PrismaClient }] = await Promise.all([
+    import("@prisma/adapter-better-sqlite3"),
+    import("@/generated/sqlite/client"),
+  ]);
+  return () => {
+    const file = sqliteFile(url);
+    mkdirSync(dirname(file), { recursive: true });
+    // WAL lets readers proceed beside the writer; busy_timeout makes concurrent writers wait
+    // instead of failing with SQLITE_BUSY; NORMAL is durable across process crashes in WAL mode.
+    return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 5000 }) });
+  };
 }
+
+const createDb = await clientMaker(env.DATABASE_URL);
 
 interface DbHandle {
   client: Db;
@@ -40,7 +54,7 @@ interface DbHandle {
 
 const handle = () =>
   singleton<DbHandle>("db", () => {
-    const client = createDb(env.DATABASE_URL);
+    const client = createDb();
     const ready = isPostgresUrl(env.DATABASE_URL)
       ? Promise.resolve()
       : client

@@ -7,12 +7,10 @@
  * Every call builds its own engine and disposes it, and every pool it opened, before it returns.
  * Set DEBUG_MIGRATIONS=1 to see the engine's log lines on stderr.
  */
-import { randomUUID } from "node:crypto";
 import { access, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaPg } from "@prisma/adapter-pg";
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlDriverAdapter,
@@ -25,7 +23,6 @@ import type {
   SchemaEngine,
   SchemaFilter,
 } from "@prisma/schema-engine-wasm";
-import pg from "pg";
 
 // ─── 1. Public types ────────────────────────────────────────────────────────────────────────
 
@@ -65,7 +62,7 @@ export async function deployMigrations(url: string): Promise<string[]> {
   // another instance has it open; so when every migration is already recorded, leave it be.
   const recorded = await finishedMigrations(url);
   if (migrationsList.migrationDirectories.every((dir) => recorded.has(dir.path))) return [];
-  return withEngine(provider, adapterFactory(url), async (engine) => {
+  return withEngine(provider, await adapterFactory(url), async (engine) => {
     const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters: schemaFilter(provider) });
     return appliedMigrationNames;
   });
@@ -73,7 +70,7 @@ export async function deployMigrations(url: string): Promise<string[]> {
 
 /** Names recorded as applied in `_prisma_migrations` (none when the table does not exist yet). */
 async function finishedMigrations(url: string): Promise<Set<string>> {
-  const adapter = await adapterFactory(url).connect();
+  const adapter = await (await adapterFactory(url)).connect();
   try {
     const result = await adapter.queryRaw({
       sql: "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL",
@@ -103,7 +100,7 @@ export async function migrationStatus(url: string): Promise<MigrationStatus> {
         editedMigrationNames: [],
         hasMigrationsTable: false,
       }
-    : await withEngine(provider, adapterFactory(url), (engine) =>
+    : await withEngine(provider, await adapterFactory(url), (engine) =>
         engine.diagnoseMigrationHistory({
           migrationsList,
           optInToShadowDatabase: false,
@@ -146,7 +143,7 @@ export async function createMigration(
   const slug = migrationSlug(name);
   const migrationsList = await loadMigrations(provider);
   const schema = await loadSchema(provider);
-  const script = await withEngine(provider, adapterFactory(shadowServerUrl(provider)), async (engine) => {
+  const script = await withEngine(provider, await adapterFactory(shadowServerUrl(provider)), async (engine) => {
     const result = await engine.diff({
       from: { tag: "migrations", ...migrationsList },
       to: { tag: "schemaDatamodel", files: schema },
@@ -179,7 +176,7 @@ export async function createMigration(
 export async function schemaDrift(url: string): Promise<string> {
   const provider = providerOf(url);
   const schema = await loadSchema(provider);
-  return withEngine(provider, adapterFactory(url), async (engine) => {
+  return withEngine(provider, await adapterFactory(url), async (engine) => {
     const result = await engine.diff({
       from: { tag: "schemaDatasource", files: schema, configDir: projectRoot() },
       to: { tag: "schemaDatamodel", files: schema },
@@ -394,8 +391,10 @@ function trackAdapters(inner: SqlMigrationAwareDriverAdapterFactory) {
 
 // ─── 5. Driver adapters and their shims ─────────────────────────────────────────────────────
 
-function adapterFactory(url: string): SqlMigrationAwareDriverAdapterFactory {
-  return providerOf(url) === "postgres" ? postgresFactory(url) : sqliteFactory(url);
+/** The PostgreSQL side (adapter-pg, pg) is loaded only for a PostgreSQL URL. */
+async function adapterFactory(url: string): Promise<SqlMigrationAwareDriverAdapterFactory> {
+  if (providerOf(url) === "sqlite") return sqliteFactory(url);
+  return (await import("./migrate-postgres")).postgresFactory(url);
 }
 
 function shadowServerUrl(provider: Provider): string {
@@ -427,96 +426,4 @@ function sqliteFactory(url: string): SqlMigrationAwareDriverAdapterFactory {
       return adapter;
     },
   };
-}
-
-type PgConfig = pg.PoolConfig & { host: string; port: number; database: string };
-
-function postgresFactory(url: string): SqlMigrationAwareDriverAdapterFactory {
-  const config = pgConfig(url);
-  const inner = new PrismaPg(config);
-  return {
-    provider: inner.provider,
-    adapterName: inner.adapterName,
-    connect: async () => wholeScripts(await inner.connect()),
-    // Shim: adapter-pg drops its shadow DB before closing its pool (DROP fails, DB leaks); drop it after, WITH (FORCE).
-    connectToShadowDb: async () => {
-      const database = `prisma_migrate_shadow_db_${randomUUID()}`;
-      await pgAdmin(config, `CREATE DATABASE "${database}"`);
-      const adapter = wholeScripts(await new PrismaPg({ ...config, database }).connect());
-      const dispose = adapter.dispose.bind(adapter);
-      adapter.dispose = async () => {
-        try {
-          await dispose();
-        } finally {
-          await pgAdmin(config, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-        }
-      };
-      return adapter;
-    },
-  };
-}
-
-// Shim: adapter-pg's executeScript splits on every ";" (breaking 'a;b', $$ bodies); send it whole, like native.
-function wholeScripts(adapter: SqlDriverAdapter): SqlDriverAdapter {
-  adapter.executeScript = async (script) => {
-    await adapter.executeRaw({ sql: script, args: [], argTypes: [] }); // no args: simple protocol, many statements
-  };
-  return adapter;
-}
-
-/** Pool config from a postgres URL (`?host=` and `?sslmode=` honoured, other parameters ignored). */
-function pgConfig(url: string): PgConfig {
-  const parsed = new URL(url);
-  const params = parsed.searchParams;
-  const sslmode = params.get("sslmode");
-  // Shim: discrete fields, not a connectionString, which in adapter-pg would override the shadow DB's name.
-  return {
-    host: params.get("host") ?? (decodeURIComponent(parsed.hostname).replace(/^\[(.*)\]$/, "$1") || "localhost"),
-    port: Number(parsed.port || 5432),
-    user: decodeURIComponent(parsed.username) || undefined,
-    password: decodeURIComponent(parsed.password) || undefined,
-    database: decodeURIComponent(parsed.pathname.slice(1)) || "postgres",
-    ssl: sslmode && sslmode !== "disable" ? { rejectUnauthorized: sslmode === "verify-full" } : undefined,
-    Client: CharAsTextClient,
-  };
-}
-
-// Shim: the schema describer reads pg_catalog "char" columns (OID 18), which adapter-pg cannot map; call them text.
-class CharAsTextClient extends pg.Client {
-  // pg's query() has a dozen overloads; this forwards all of them and fixes up the result.
-  // biome-ignore lint/suspicious/noExplicitAny: one override must satisfy every pg.Client.query overload, including `query<T extends Submittable>(q: T): T`; only `any` is assignable to all of their return types.
-  override query(...args: unknown[]): any {
-    const last = args[args.length - 1];
-    if (typeof last === "function") {
-      args[args.length - 1] = (error: Error | null, result: unknown) =>
-        last(error, error ? result : charAsText(result));
-      return (super.query as (...a: unknown[]) => unknown)(...args);
-    }
-    const returned = (super.query as (...a: unknown[]) => unknown)(...args);
-    return returned instanceof Promise ? returned.then(charAsText) : returned;
-  }
-}
-
-const PG_CHAR_OID = 18;
-const PG_TEXT_OID = 25;
-
-function charAsText<T>(result: T): T {
-  for (const item of Array.isArray(result) ? result : [result]) {
-    for (const field of (item as { fields?: { dataTypeID: number }[] } | undefined)?.fields ?? []) {
-      if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_TEXT_OID;
-    }
-  }
-  return result;
-}
-
-/** One statement on a short-lived connection to the configured database (no "char" fix-up). */
-async function pgAdmin(config: PgConfig, sql: string): Promise<void> {
-  const { Client: _client, ...plain } = config;
-  const client = new pg.Client(plain);
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }

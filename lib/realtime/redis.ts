@@ -6,10 +6,11 @@
  *    (their total kept in `<prefix>bytes:{<id>}`), each stored under the id `<seq>-0` with its
  *    frame. All three expire a week after the session's last event (the braces keep a session's
  *    keys in one cluster slot).
- * 2. Publish. One Lua script INCRs the seq, XADDs the frame and PUBLISHes it on the session's
- *    channel, atomically, so seq order, stream order and pub/sub order agree across instances.
- *    Commands issued in one tick go out as one pipeline (ioredis auto-pipelining), so coalesced
- *    token frames stay cheap.
+ * 2. Publish. The publishes of one tick are gathered; each session's share goes to one Lua
+ *    script call that takes its seqs (INCRBY), XADDs its frames, trims and PUBLISHes each frame on
+ *    the session's channel, atomically, so seq order, stream order and pub/sub order agree across
+ *    instances. All the tick's calls go out as one pipeline: one round trip per tick, whatever
+ *    the number of sessions and events, without waiting for the previous tick's answer.
  * 3. Delivery. An instance SUBSCRIBEs (on a dedicated connection) to the sessions its clients
  *    watch and delivers each frame, its own included, when it arrives, in seq order. A new
  *    watcher replays `since` from the stream (XRANGE), buffering live frames meanwhile.
@@ -28,20 +29,28 @@ import { type Delivery, type EventHub, resyncFrame, type Subscription } from "./
 type Listener = (delivery: Delivery) => void;
 
 /**
- * INCR + XADD + trim + PUBLISH in one step. KEYS: seq, stream, bytes. ARGV: frame head, max
- * entries, channel, ttl, max bytes. Trimming is exact and oldest first, so the stream never holds
- * more than its bounds (a frame larger than the byte bound is published but not kept); the byte
- * total is rebuilt whenever the stream runs empty, so a stream trimmed by hand cannot skew it
- * for long.
+ * INCRBY + XADD + trim + PUBLISH for a session's frames of one tick, in one step. KEYS: seq,
+ * stream, bytes. ARGV: max entries, channel, ttl, max bytes, then each frame's head, in publish
+ * order. Trimming is exact and oldest first, so the stream never holds more than its bounds (a
+ * frame larger than the byte bound is published but not kept); the byte total is rebuilt
+ * whenever the stream runs empty, so a stream trimmed by hand cannot skew it for long. Each frame
+ * is published on its own, so every instance reads the same one-frame messages.
  */
 const PUBLISH_SCRIPT = `
-local seq = redis.call('INCR', KEYS[1])
-local n = string.format('%d', seq)
-local frame = ARGV[1] .. n .. '}'
-redis.call('XADD', KEYS[2], n .. '-0', 'f', frame)
-local maxlen, maxbytes = tonumber(ARGV[2]), tonumber(ARGV[5])
+local count = #ARGV - 4
+local first = redis.call('INCRBY', KEYS[1], count) - count
+local frames = {}
+local added = 0
+for i = 1, count do
+  local n = string.format('%d', first + i)
+  local frame = ARGV[4 + i] .. n .. '}'
+  redis.call('XADD', KEYS[2], n .. '-0', 'f', frame)
+  frames[i] = frame
+  added = added + #frame
+end
+local maxlen, maxbytes = tonumber(ARGV[1]), tonumber(ARGV[4])
 local len = redis.call('XLEN', KEYS[2])
-local bytes = redis.call('INCRBY', KEYS[3], #frame)
+local bytes = redis.call('INCRBY', KEYS[3], added)
 local last = nil
 local batch = math.max(len - maxlen, 1)
 while len > 0 and (len > maxlen or bytes > maxbytes) do
@@ -60,11 +69,11 @@ if last then
   if len == 0 then bytes = 0 end
   redis.call('SET', KEYS[3], bytes)
 end
-redis.call('PUBLISH', ARGV[3], frame)
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-redis.call('PEXPIRE', KEYS[3], ARGV[4])
-return seq
+for i = 1, count do redis.call('PUBLISH', ARGV[2], frames[i]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
+return first + count
 `;
 
 const KEY_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -100,18 +109,11 @@ interface Outgoing {
   state: "sent" | "done" | "local";
 }
 
-type Commands = Redis & {
-  tandemPublish(
-    seqKey: string,
-    streamKey: string,
-    bytesKey: string,
-    head: string,
-    maxlen: number,
-    channel: string,
-    ttl: number,
-    maxbytes: number,
-  ): Promise<number>;
-};
+/** The script's arguments: seq, stream and bytes keys, max entries, channel, ttl, max bytes, heads. */
+type PublishArgs = [string, string, string, number, string, number, number, ...string[]];
+
+type Commands = Redis & { tandemPublish(...args: PublishArgs): Promise<number> };
+type Batch = ReturnType<Redis["pipeline"]> & { tandemPublish(...args: PublishArgs): unknown };
 
 const seqOf = (frame: string) => Number(frame.slice(frame.lastIndexOf(":") + 1, -1));
 
@@ -121,6 +123,8 @@ export class RedisHub implements EventHub {
   private readonly channels = new Map<string, Channel>();
   /** Publishes in call order, until Redis has taken them or they were delivered locally. */
   private outbox: Outgoing[] = [];
+  /** This tick's publishes to Redis, sent together once the tick is over. */
+  private tick: Outgoing[] | null = null;
   /** Publishes made while recovering; they go out once the channels are back in step. */
   private held: Outgoing[] | null = null;
   private healthy = false;
@@ -203,22 +207,52 @@ export class RedisHub implements EventHub {
       this.drain();
       return;
     }
-    const { sessionId } = out;
-    this.cmd
-      .tandemPublish(
-        this.seqKey(sessionId),
-        this.streamKey(sessionId),
-        this.bytesKey(sessionId),
-        out.head,
-        this.options.windowSize,
-        this.channelName(sessionId),
-        KEY_TTL_MS,
-        this.options.windowBytes,
-      )
+    if (this.tick) {
+      this.tick.push(out);
+      return;
+    }
+    this.tick = [out];
+    // After the I/O callbacks of this loop turn, so that every run's tokens of one turn share it.
+    setImmediate(() => this.flush());
+  }
+
+  /** One pipeline for the tick: a script call per session, carrying its frames in publish order. */
+  private flush() {
+    const outs = this.tick ?? [];
+    this.tick = null;
+    if (!this.healthy) {
+      for (const out of outs) out.state = "local";
+      this.drain();
+      return;
+    }
+    const bySession = new Map<string, Outgoing[]>();
+    for (const out of outs) {
+      const group = bySession.get(out.sessionId);
+      if (group) group.push(out);
+      else bySession.set(out.sessionId, [out]);
+    }
+    const pipeline = this.cmd.pipeline() as Batch;
+    const { windowSize, windowBytes } = this.options;
+    for (const [id, group] of bySession) {
+      const heads = group.map((out) => out.head);
+      const keys = [this.seqKey(id), this.streamKey(id), this.bytesKey(id)] as const;
+      pipeline.tandemPublish(...keys, windowSize, this.channelName(id), KEY_TTL_MS, windowBytes, ...heads);
+    }
+    const groups = [...bySession.values()];
+    pipeline
+      .exec()
       .then(
-        () => (out.state = "done"),
+        (results) => {
+          let failure: Error | null = null;
+          groups.forEach((group, i) => {
+            const err = results?.[i]?.[0] ?? null;
+            for (const out of group) out.state = err ? "local" : "done";
+            failure ??= err;
+          });
+          if (failure) this.markDown(failure);
+        },
         (err: Error) => {
-          out.state = "local";
+          for (const out of outs) out.state = "local";
           this.markDown(err);
         },
       )

@@ -1,16 +1,16 @@
 /**
  * Chooses the event transport at start: Redis fan-out when REDIS_URL is set (several instances
  * share every session's events), else the in-process hub. Imported by server.ts only, so the
- * Redis client never enters Next's bundles.
+ * Redis client never enters Next's bundles, and loaded only when REDIS_URL is set.
  */
 import { env } from "@/lib/env";
 import { hub, installHub } from "./hub";
-import { RedisHub } from "./redis";
 
 export type Transport = "redis" | "in-process";
 
 export async function startRealtime(): Promise<Transport> {
   if (!env.REDIS_URL) return "in-process";
+  const { RedisHub } = await import("./redis");
   const redisHub = new RedisHub({
     url: env.REDIS_URL,
     prefix: env.TANDEM_REDIS_PREFIX,

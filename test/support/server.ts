@@ -55,6 +55,8 @@ export async function startServer(
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       NODE_ENV: "production",
+      // As `npm start` sets it: two malloc arenas instead of one per thread (about 20 MB less RSS).
+      MALLOC_ARENA_MAX: "2",
       NEXT_TELEMETRY_DISABLED: "1",
       NEXT_DIST_DIR: TEST_DIST_DIR,
       HOSTNAME: "127.0.0.1",
