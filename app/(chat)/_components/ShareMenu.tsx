@@ -9,10 +9,19 @@ import { decodeParam } from "./shell-context";
 const button =
   "inline-flex h-9 items-center justify-center gap-1.5 rounded-control border border-line bg-surface px-2.5 text-sm font-medium text-ink-soft hover:bg-subtle hover:text-ink disabled:opacity-60";
 
+const UNREACHABLE = "The server could not be reached.";
+
+/** The server actions take a form (lib/api/edge.ts wants actions multipart). */
+function formOf(fields: Record<string, string>): FormData {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.set(k, v);
+  return form;
+}
+
 /**
  * "Share" for the open chat (with accounts): a small panel that makes the chat's read-only link
  * (`/s/<token>`, readable signed out), copies it, and stops it working. Nothing shows off a chat
- * page. Esc or a click elsewhere closes it and gives focus back.
+ * page. Esc closes it and gives focus back; so does a click elsewhere.
  */
 export function ShareMenu() {
   const match = /^\/c\/([^/]+)/.exec(usePathname() ?? "");
@@ -29,12 +38,23 @@ export function ShareMenu() {
     if (!open || !sessionId) return;
     setState(null);
     setNote("");
-    void chatShareLink(sessionId).then(setState);
+    void chatShareLink(formOf({ session_id: sessionId })).then(setState, () => setState({ error: UNREACHABLE }));
     const away = (e: PointerEvent) => {
       if (!panel.current?.contains(e.target as Node) && !toggle.current?.contains(e.target as Node)) setOpen(false);
     };
+    // On the document: after a button inside is replaced (create, stop), focus is on the body.
+    const escape = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      e.preventDefault();
+      setOpen(false);
+      toggle.current?.focus();
+    };
     document.addEventListener("pointerdown", away);
-    return () => document.removeEventListener("pointerdown", away);
+    document.addEventListener("keydown", escape);
+    return () => {
+      document.removeEventListener("pointerdown", away);
+      document.removeEventListener("keydown", escape);
+    };
   }, [open, sessionId]);
 
   if (!sessionId) return null;
@@ -56,13 +76,15 @@ export function ShareMenu() {
       const next = await work();
       setState(next);
       await then?.(next);
+    } catch {
+      setState({ error: UNREACHABLE });
     } finally {
       setPending(false);
     }
   }
   const create = () =>
     run(
-      () => shareChat(sessionId),
+      () => shareChat(formOf({ session_id: sessionId })),
       async (s) => {
         if ("link" in s && s.link) await copy(`${window.location.origin}/s/${s.link.token}`);
       },
@@ -70,7 +92,7 @@ export function ShareMenu() {
   const revoke = () =>
     link &&
     run(
-      () => unshareChat(sessionId, link.id),
+      () => unshareChat(formOf({ session_id: sessionId, id: String(link.id) })),
       async (s) => setNote("link" in s && !s.link ? "The link no longer works." : ""),
     );
 
@@ -94,13 +116,6 @@ export function ShareMenu() {
           role="dialog"
           aria-label="Share this chat"
           data-testid="share-panel"
-          onKeyDown={(e) => {
-            if (e.key === "Escape") {
-              e.preventDefault();
-              setOpen(false);
-              toggle.current?.focus();
-            }
-          }}
           className="absolute right-0 top-full z-30 mt-1 w-80 max-w-[calc(100vw-1rem)] space-y-3 rounded-card border border-line bg-surface p-3 shadow-pop"
         >
           <p className="text-sm text-ink-soft">Anyone with the link can read this chat, without signing in.</p>
@@ -137,7 +152,7 @@ export function ShareMenu() {
           ) : (
             <button
               type="button"
-              data-testid="share-create"
+              data-testid="share-link-create"
               onClick={create}
               disabled={pending}
               className={button}

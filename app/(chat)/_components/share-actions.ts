@@ -2,7 +2,8 @@
 
 /**
  * The chat header's Share: the open chat's read-only link (one per chat from here; the settings
- * page lists every link), made and revoked for the signed-in person who may see the chat.
+ * page lists every link), made and revoked for the signed-in person who may see the chat. Each
+ * takes a form, as the edge wants server actions sent (multipart; lib/api/edge.ts forward).
  */
 import { revokeShareLink, sessionShareLinks, shareSession } from "@/lib/accounts/keys";
 import { actingUser } from "@/lib/accounts/next";
@@ -19,24 +20,26 @@ async function attempt(work: () => Promise<{ id: number; token: string } | null>
   }
 }
 
+const sessionOf = (form: FormData) => String(form.get("session_id") ?? "");
+
 /** The chat's newest link, if it has one. */
-export async function chatShareLink(sessionId: string): Promise<ShareState> {
-  return attempt(async () => (await sessionShareLinks(await actingUser(), String(sessionId)))[0] ?? null);
+export async function chatShareLink(form: FormData): Promise<ShareState> {
+  return attempt(async () => (await sessionShareLinks(await actingUser(), sessionOf(form)))[0] ?? null);
 }
 
 /** The chat's link: the one it has, else a new one. */
-export async function shareChat(sessionId: string): Promise<ShareState> {
+export async function shareChat(form: FormData): Promise<ShareState> {
   return attempt(async () => {
     const me = await actingUser();
-    return (await sessionShareLinks(me, String(sessionId)))[0] ?? shareSession(me, String(sessionId));
+    return (await sessionShareLinks(me, sessionOf(form)))[0] ?? shareSession(me, sessionOf(form));
   });
 }
 
-/** Stops a link working; the chat then has none (or its older one, made on the settings page). */
-export async function unshareChat(sessionId: string, id: number): Promise<ShareState> {
+/** Stops a link (`id`) working; the chat then has none, or an older one made on the settings page. */
+export async function unshareChat(form: FormData): Promise<ShareState> {
   return attempt(async () => {
     const me = await actingUser();
-    await revokeShareLink(me, Number(id) || 0);
-    return (await sessionShareLinks(me, String(sessionId)))[0] ?? null;
+    await revokeShareLink(me, Number(form.get("id")) || 0);
+    return (await sessionShareLinks(me, sessionOf(form)))[0] ?? null;
   });
 }
