@@ -43,17 +43,17 @@ export function ShareMenu() {
       if (!panel.current?.contains(e.target as Node) && !toggle.current?.contains(e.target as Node)) setOpen(false);
     };
     // On the document: after a button inside is replaced (create, stop), focus is on the body.
-    const escape = (e: KeyboardEvent) => {
+    const onEscape = (e: KeyboardEvent) => {
       if (e.key !== "Escape") return;
       e.preventDefault();
       setOpen(false);
       toggle.current?.focus();
     };
     document.addEventListener("pointerdown", away);
-    document.addEventListener("keydown", escape);
+    document.addEventListener("keydown", onEscape);
     return () => {
       document.removeEventListener("pointerdown", away);
-      document.removeEventListener("keydown", escape);
+      document.removeEventListener("keydown", onEscape);
     };
   }, [open, sessionId]);
 
