@@ -128,6 +128,48 @@ test("a shared link shows the chat read-only to someone signed out, until revoke
   expect(gone?.status()).toBe(404);
 });
 
+test("Share in the chat header: makes and copies the link, which works signed out until stopped", async ({
+  browser,
+}) => {
+  const context = await browser.newContext({
+    extraHTTPHeaders: { "x-forwarded-for": `10.8.0.${++contexts}` },
+    permissions: ["clipboard-read", "clipboard-write"],
+  });
+  const page = await context.newPage();
+  await signUp(page, "headersharer");
+  const chat = new ChatPage(page);
+  await chat.newChat();
+  await chat.send("what does a differential do");
+  await chat.waitForRunEnd();
+
+  await page.getByTestId("share-button").click();
+  await page.getByTestId("share-link-create").click();
+  const url = await page.getByTestId("share-url").inputValue();
+  expect(url).toMatch(new RegExp(`^${server.url}/s/[A-Za-z0-9_-]{20,}$`));
+  await expect(page.getByTestId("share-note")).toHaveText("Link copied.");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    expect(await seriousViolations(page), `share panel ${scheme}`).toEqual([]);
+  }
+
+  // Opening it again shows the same link, not a new one.
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("share-panel")).toHaveCount(0);
+  await expect(page.getByTestId("share-button")).toBeFocused();
+  await page.getByTestId("share-button").click();
+  await expect(page.getByTestId("share-url")).toHaveValue(url);
+
+  const stranger = await newPage(browser);
+  await stranger.goto(url);
+  await expect(stranger.getByTestId("shared-message").first()).toContainText("what does a differential do");
+
+  await page.getByTestId("share-stop").click();
+  await expect(page.getByTestId("share-note")).toHaveText("The link no longer works.");
+  await expect(page.getByTestId("share-link-create")).toBeVisible();
+  expect((await stranger.goto(url))?.status()).toBe(404);
+});
+
 test("sign-in, sign-up, settings and a shared chat are axe-clean, light and dark", async ({ browser }) => {
   const page = await person(browser, "looker");
   const chat = new ChatPage(page);

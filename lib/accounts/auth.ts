@@ -20,13 +20,19 @@ import { singleton } from "@/lib/singleton";
 export const AUTH_BASE_PATH = "/api/auth";
 export const OIDC_PROVIDER_ID = "oidc";
 
+/** The code of a refused sign-up; single sign-on sends the browser to /sign-in?error=<it>. */
+export const SIGN_UP_REFUSED = "SIGN_UP_REFUSED";
+
 /** Usernames: what admin usernames always allowed (Better Auth compares them lower-cased). */
 const USERNAME_PATTERN = /^[A-Za-z0-9_.@+-]+$/;
 
 /**
  * Who may create an account. The first account is always allowed and becomes the admin; after
  * that, `open` lets anyone in, `invite` asks for one of TANDEM_INVITE_CODES, and `admin` refuses
- * self sign-up (admins create accounts: `npm run admin:create -- --role user`).
+ * self sign-up (admins create accounts: `npm run admin:create -- --role user`). Single sign-on
+ * creates its users here too, so the same policy holds for it (an SSO user has no invite code:
+ * under `invite` and `admin` only people who already have an account, linked by their verified
+ * email, get in that way).
  */
 export async function signUpRole(inviteCode: unknown): Promise<"admin" | "user"> {
   if ((await countUsers()) === 0) return "admin";
@@ -37,9 +43,9 @@ export async function signUpRole(inviteCode: unknown): Promise<"admin" | "user">
       .map((c) => c.trim())
       .filter(Boolean);
     if (typeof inviteCode === "string" && codes.includes(inviteCode.trim())) return "user";
-    throw new APIError("FORBIDDEN", { message: "Signing up needs a valid invite code." });
+    throw new APIError("FORBIDDEN", { code: SIGN_UP_REFUSED, message: "Signing up needs a valid invite code." });
   }
-  throw new APIError("FORBIDDEN", { message: "Accounts are created by an admin here." });
+  throw new APIError("FORBIDDEN", { code: SIGN_UP_REFUSED, message: "Accounts are created by an admin here." });
 }
 
 /**
@@ -53,6 +59,7 @@ function ownOrigins(request: Request | undefined): string[] {
 }
 
 function createAuth(secret: string) {
+  // lib/env.ts requires TANDEM_OIDC_CLIENT_ID and TANDEM_PUBLIC_URL with the issuer.
   const oidc =
     env.TANDEM_OIDC_ISSUER && env.TANDEM_OIDC_CLIENT_ID
       ? [
@@ -65,6 +72,8 @@ function createAuth(secret: string) {
                 clientSecret: env.TANDEM_OIDC_CLIENT_SECRET,
                 scopes: ["openid", "email", "profile"],
                 pkce: true,
+                // client_secret_basic: the OIDC default, the one method every provider supports.
+                authentication: "basic",
               },
             ],
           }),
@@ -98,6 +107,9 @@ function createAuth(secret: string) {
         },
       },
     },
+    // A single sign-on that fails (a refused sign-up, a provider's error) lands on the sign-in
+    // page with ?error=<code>, which says why; not on Better Auth's bare error page.
+    onAPIError: { errorURL: "/sign-in" },
     advanced: {
       // The edge decides the client address (honouring TANDEM_TRUST_PROXY) and writes it here.
       ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },

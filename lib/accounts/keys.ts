@@ -38,6 +38,12 @@ export async function shareSession(principal: Principal, sessionId: string) {
 
 export const shareLinks = (principal: Principal) => listShareLinks(ownerScope(principal));
 
+/** The links of one session the principal may see (404 otherwise), newest first. */
+export async function sessionShareLinks(principal: Principal, sessionId: string) {
+  await requireSessionAccess(principal, sessionId);
+  return listShareLinks(ownerScope(principal), sessionId);
+}
+
 export async function revokeShareLink(principal: Principal, id: number): Promise<void> {
   if (!(await deleteShareLink(id, ownerScope(principal)))) throw notFound();
 }

@@ -4,7 +4,9 @@
  */
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { isSameOrigin } from "@/lib/request";
 import { accountsEnabled, auth } from "./auth";
+import type { Principal } from "./principal";
 
 export interface PageUser {
   id: string;
@@ -31,4 +33,15 @@ export async function requireUserPage(path = "/"): Promise<PageUser | null> {
   const user = await currentUser();
   if (!user) redirect(`/sign-in?next=${encodeURIComponent(safeAppNext(path))}`);
   return user;
+}
+
+/**
+ * The person a server action acts for: signed in, posting from this origin (the edge refuses
+ * other origins' server actions too). Throws a message the page can show otherwise.
+ */
+export async function actingUser(): Promise<Principal & { kind: "user" }> {
+  if (!isSameOrigin(await headers())) throw new Error("Cross-site request refused.");
+  const user = await currentUser();
+  if (!user) throw new Error("Your session has ended; sign in again.");
+  return { kind: "user", userId: user.id, admin: user.admin };
 }

@@ -5,10 +5,15 @@ export function createShareLink(sessionPk: number, token: string) {
   return db().shareLink.create({ data: { sessionId: sessionPk, token } });
 }
 
-/** The links of the sessions one user owns (every link for undefined), newest first. */
-export function listShareLinks(ownerId: string | undefined) {
+/**
+ * The links of the sessions one user owns (every link for undefined), newest first; only one
+ * session's when `sessionId` is given.
+ */
+export function listShareLinks(ownerId: string | undefined, sessionId?: string) {
   return db().shareLink.findMany({
-    where: ownerId === undefined ? {} : { session: { ownerId } },
+    where: {
+      session: { ...(ownerId === undefined ? {} : { ownerId }), ...(sessionId === undefined ? {} : { sessionId }) },
+    },
     orderBy: { id: "desc" },
     take: 200,
     select: { id: true, token: true, createdAt: true, session: { select: { sessionId: true, title: true } } },

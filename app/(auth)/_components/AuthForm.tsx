@@ -63,8 +63,15 @@ function Field(props: {
  * Sign-in (username or email, and password) or sign-up, posting to Better Auth's endpoints
  * (/api/auth/…); on success the session cookie is set and the page goes to `next`.
  */
-export function AuthForm(props: { mode: "sign-in" | "sign-up"; next: string; invite: boolean; sso: boolean }) {
-  const [error, setError] = useState<string | null>(null);
+export function AuthForm(props: {
+  mode: "sign-in" | "sign-up";
+  next: string;
+  invite: boolean;
+  sso: boolean;
+  /** Why the last single sign-on failed, in the page's words. */
+  initialError?: string;
+}) {
+  const [error, setError] = useState<string | null>(props.initialError ?? null);
   const [pending, setPending] = useState(false);
 
   async function submit(event: React.FormEvent<HTMLFormElement>) {
@@ -107,7 +114,13 @@ export function AuthForm(props: { mode: "sign-in" | "sign-up"; next: string; inv
   async function singleSignOn() {
     setPending(true);
     setError(null);
-    const res = await post("sign-in/oauth2", { providerId: "oidc", callbackURL: props.next });
+    // Better Auth serves generic OAuth providers through its social sign-in; a refusal comes back
+    // to this page as ?error=<code>.
+    const res = await post("sign-in/social", {
+      provider: "oidc",
+      callbackURL: props.next,
+      errorCallbackURL: `/sign-in?next=${encodeURIComponent(props.next)}`,
+    });
     const body = (await res.json().catch(() => ({}))) as { url?: string; message?: string };
     if (res.ok && body.url) window.location.assign(body.url);
     else {

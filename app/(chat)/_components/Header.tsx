@@ -5,6 +5,7 @@ import type { RefObject } from "react";
 import { type ConnectionState, ConnectionStatus } from "./ConnectionStatus";
 import { ExportMenu } from "./ExportMenu";
 import { MenuIcon, PlusIcon, TandemMark } from "./icons";
+import { ShareMenu } from "./ShareMenu";
 import { TeamMenu } from "./TeamMenu";
 
 export function Header(props: {
@@ -48,6 +49,7 @@ export function Header(props: {
         <TeamMenu />
         <ConnectionStatus state={props.connection} />
         <ExportMenu />
+        {props.account && <ShareMenu />}
         {props.account && (
           <Link
             href="/settings"
