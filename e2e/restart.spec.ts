@@ -20,12 +20,13 @@ test("the server restarting mid-run: the UI reconnects and catches up without a 
     const chat = new ChatPage(page);
     await page.goto(`${server.url}/`);
     await expect(chat.composer).toBeVisible();
-    const sessionId = await chat.newChat();
-    await chat.waitForConnected();
+    await chat.newChat();
     await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 7));
 
     // SIGTERM while the researcher streams: the run may finish within the grace period.
-    await chat.send(LONG_QUESTION);
+    await chat.send(LONG_QUESTION); // the first send stores the chat and opens it
+    const sessionId = chat.currentSessionId();
+    await chat.waitForConnected();
     await expect(chat.streamingMessage("researcher")).toBeVisible({ timeout: 20_000 });
     const stopped = server.stop();
     await expect(chat.connection).not.toHaveAttribute("data-state", "connected", { timeout: 30_000 });

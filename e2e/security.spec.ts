@@ -54,6 +54,7 @@ test.describe("security headers", () => {
     await chat.newChat();
     await chat.send("What is 17 * 23 + 4? Explain the order of operations.");
     await chat.waitForRunEnd();
+    await chat.openWork(); // the tool card sits in the folded "how we got here" strip
     await expect(chat.toolCards.first()).toBeVisible();
     await expect(chat.agentMessages("writer").first()).toBeVisible();
     const sessionId = chat.currentSessionId();
