@@ -16,7 +16,7 @@ import type { Json } from "@/lib/contract/types";
 import type { AssignmentRow } from "@/lib/db/assignments";
 import type { MessageRow } from "@/lib/db/messages";
 import { env } from "@/lib/env";
-import type { AgentMetrics, LiveRun } from "@/lib/runs/live-run";
+import type { AgentMetrics, LiveRun, ProcessOutcome, ProcessReport, Tokens } from "@/lib/runs/live-run";
 import {
   askTool,
   type RevisionRequest,
@@ -27,25 +27,6 @@ import {
   type Verdict,
 } from "./process-messages";
 import { agentTurn, joinGuidance, type RunScope } from "./turn";
-
-export type ProcessOutcome = "approved" | "max_rounds" | "no_verdict" | "completed" | "token_budget" | "time_budget";
-
-interface Tokens {
-  tokens_prompt: number;
-  tokens_completion: number;
-}
-
-/** The run log's `extra.process`. */
-export interface ProcessReport {
-  name: "review" | "consult";
-  outcome: ProcessOutcome | null;
-  max_rounds?: number;
-  rounds: Array<Tokens & { round: number; verdict: Verdict | null; notes: string }>;
-  consultations: Array<
-    Tokens & { asked_by: string; agent: string; question: string; message_id: number | null; error?: string }
-  >;
-  budget: { tokens: number; time_ms: number; tokens_used: number; elapsed_ms: number };
-}
 
 /** The tokens of the turns measured since `from` (an index into the run's per-agent metrics). */
 function tokensSince(run: LiveRun, from: number): Tokens {

@@ -3,7 +3,7 @@
  * (lib/agents) works inside it: it reads `signal`, records what it stores and measures, and calls
  * `fail` when it cannot go on; only the lifecycle moves it between states and ends it.
  */
-import type { ProcessReport } from "@/lib/agents/processes";
+import type { Verdict } from "@/lib/agents/process-messages";
 import type { MessageRow } from "@/lib/db/messages";
 import type { RunKind } from "@/lib/db/runs";
 import { describeFailure, type Outcome, type RunFailure, reasons } from "./reasons";
@@ -19,6 +19,25 @@ export interface AgentMetrics {
   latency_ms: number;
   steps: number;
   tool_calls: number;
+}
+
+export type ProcessOutcome = "approved" | "max_rounds" | "no_verdict" | "completed" | "token_budget" | "time_budget";
+
+export interface Tokens {
+  tokens_prompt: number;
+  tokens_completion: number;
+}
+
+/** The run log's `extra.process`. */
+export interface ProcessReport {
+  name: "review" | "consult";
+  outcome: ProcessOutcome | null;
+  max_rounds?: number;
+  rounds: Array<Tokens & { round: number; verdict: Verdict | null; notes: string }>;
+  consultations: Array<
+    Tokens & { asked_by: string; agent: string; question: string; message_id: number | null; error?: string }
+  >;
+  budget: { tokens: number; time_ms: number; tokens_used: number; elapsed_ms: number };
 }
 
 /** Where a run stands in the conversation's tree of runs (lib/db/turns.ts). */
