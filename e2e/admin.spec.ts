@@ -374,7 +374,7 @@ test("teams: create with ordered members and tools, reorder, mark default (the n
   const admin = new AdminPage(page);
   await admin.login(USER, PASSWORD, "/admin/teams");
   await expect(admin.title).toHaveText("Teams");
-  await expect(page.getByTestId("team-row")).toHaveCount(3);
+  await expect(page.getByTestId("team-row")).toHaveCount(4); // the seeded teams
   await expect(
     page.locator('[data-testid="team-row"][data-name="Research & write"]').getByTestId("default-badge"),
   ).toBeVisible();
@@ -423,7 +423,7 @@ test("teams: create with ordered members and tools, reorder, mark default (the n
   await page.locator('[data-testid="team-row"][data-name="Quick answer"]').getByRole("link").click();
   await admin.confirm("delete-team");
   await expect(page).toHaveURL(/\/admin\/teams\?deleted=1/);
-  await expect(page.getByTestId("team-row")).toHaveCount(3);
+  await expect(page.getByTestId("team-row")).toHaveCount(4); // four seeded, one made, one deleted
   await expect(
     page.locator('[data-testid="team-row"][data-name="Critique"]').getByTestId("default-badge"),
   ).toBeVisible();
