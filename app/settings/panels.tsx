@@ -53,19 +53,20 @@ export function SignOutButton() {
   );
 }
 
-function RevokeKey({ id, label }: { id: number; label: string }) {
-  const [state, action, pending] = useActionState(revokeKeyAction, {});
+/** One row's button that ends something (a key, a shared link): a form posting the row's id. */
+function EndRowButton(props: {
+  id: number;
+  action: typeof revokeKeyAction;
+  text: string;
+  label: string;
+  testId: string;
+}) {
+  const [state, action, pending] = useActionState(props.action, {});
   return (
     <form action={action}>
-      <input type="hidden" name="id" value={id} />
-      <button
-        type="submit"
-        className={quiet}
-        disabled={pending}
-        aria-label={`Revoke ${label}`}
-        data-testid="key-revoke"
-      >
-        Revoke
+      <input type="hidden" name="id" value={props.id} />
+      <button type="submit" className={quiet} disabled={pending} aria-label={props.label} data-testid={props.testId}>
+        {props.text}
       </button>
       <ErrorLine state={state} />
     </form>
@@ -124,30 +125,17 @@ export function KeysPanel(props: {
                 {k.lastUsed ? `last used ${k.lastUsed}` : "never used"}
               </p>
             </div>
-            <RevokeKey id={k.id} label={k.name || k.prefix} />
+            <EndRowButton
+              id={k.id}
+              action={revokeKeyAction}
+              text="Revoke"
+              label={`Revoke ${k.name || k.prefix}`}
+              testId="key-revoke"
+            />
           </li>
         ))}
       </ul>
     </section>
-  );
-}
-
-function Unshare({ id, title }: { id: number; title: string }) {
-  const [state, action, pending] = useActionState(unshareAction, {});
-  return (
-    <form action={action}>
-      <input type="hidden" name="id" value={id} />
-      <button
-        type="submit"
-        className={quiet}
-        disabled={pending}
-        aria-label={`Stop sharing ${title}`}
-        data-testid="share-revoke"
-      >
-        Stop sharing
-      </button>
-      <ErrorLine state={state} />
-    </form>
   );
 }
 
@@ -202,7 +190,13 @@ export function SharePanel(props: {
                 {l.path}
               </a>
             </div>
-            <Unshare id={l.id} title={l.title} />
+            <EndRowButton
+              id={l.id}
+              action={unshareAction}
+              text="Stop sharing"
+              label={`Stop sharing ${l.title}`}
+              testId="share-revoke"
+            />
           </li>
         ))}
       </ul>
