@@ -9,7 +9,7 @@
  *   BENCH_STREAM_RUNS=100,300,1000          concurrent streaming runs measured, one level after another
  *   BENCH_STREAM_SECONDS=10                 seconds each model answer streams (two agents a run)
  *
- * `npm run bench -- <section>` runs only the named sections: accounts, memory, process, redis, search, sidebar, streaming.
+ * `npm run bench -- <section>` runs only the named sections: accounts, memory, process, redis, run, search, sidebar, streaming.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -427,6 +427,45 @@ async function personalKeyFor(server: TandemServer, userId: string): Promise<str
  * guidance, bookkeeping, events), for a review run per round beside a sequential run of the same
  * two agents (one pass: what a round is without the process). Offline model at zero delay.
  */
+/**
+ * What one run costs: the sync send (the whole two-agent run with a tool step, offline model at
+ * zero delay) and the async acknowledgement, on a fresh server. `BENCH_PROFILE=<dir>` writes the
+ * server's CPU profile there (open it in Chrome's DevTools or speedscope).
+ */
+async function runFigures() {
+  const profile = process.env.BENCH_PROFILE;
+  const server = await startServer({
+    databaseUrl: await freshSqliteUrl("bench-run"),
+    env: { LOG_LEVEL: "error", TANDEM_BENCH: "1" },
+    nodeArgs: profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [],
+  });
+  try {
+    const session = await api(server, "POST", "/api/sessions/", { title: "run cost" });
+    await syncSends(server, session.session_id, 20); // warm up: JIT, statement caches
+    const sync = await syncSends(server, session.session_id, 200);
+    row("run: send (sync, whole run), 200 sequential: p50 / p95 / p99", spread(sync), "aim: p50 ≤ 10 ms");
+    row(
+      "run: send (sync) p50, first 20 vs last 20",
+      `${ms(percentile(sync.slice(0, 20), 50))} vs ${ms(percentile(sync.slice(-20), 50))}`,
+      "flat means history does not cost",
+    );
+    const acks = await asyncSends(server, session.session_id, 100);
+    const floor: number[] = [];
+    for (let i = 0; i < 120; i++) {
+      const started = performance.now();
+      await api(server, "POST", "/bench/empty", { content: `Question ${i}: how do tides work?`, async: true });
+      if (i >= 20) floor.push(performance.now() - started);
+    }
+    row(
+      "run: send (async, 202 ack), 100 sequential: p50 / p95 / p99",
+      spread(acks),
+      `aim: p50 ≤ 3 ms; an empty POST route on the same server (body read, JSON answer): ${spread(floor)}`,
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
 async function processFigures() {
   const databaseUrl = await freshSqliteUrl("bench-process");
   const server = await startServer({ databaseUrl, env: { LOG_LEVEL: "error" } });
@@ -686,6 +725,7 @@ async function main() {
     accounts: accountsFigures,
     memory: memoryFigures,
     process: processFigures,
+    run: runFigures,
     redis: async () => redisFigures(await freshSqliteUrl("bench-redis")),
     search: searchFigures,
     sidebar: sidebarFigures,

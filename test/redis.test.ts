@@ -123,7 +123,8 @@ describe("Redis fan-out across instances", { skip }, () => {
 
   test("replay with `since` works on the other instance, then live frames follow with no gap", async () => {
     const apiA = apiClient(a.url);
-    const id = (await apiA("POST", "/api/sessions/", {})).json.session_id as string;
+    // Titled: an untitled chat is named after its first run, an event that could land either side of the cut.
+    const id = (await apiA("POST", "/api/sessions/", { title: "replay" })).json.session_id as string;
     const watcher = await ChatClient.connect(`${a.wsUrl}/ws/chat/${id}/`);
     await apiA("POST", `/api/sessions/${id}/send/`, { content: "first" });
     await watcher.waitFor(isRunEnd);

@@ -10,7 +10,7 @@
  * keeps a token and a time budget, checked before each round, turn and question. What happened
  * (outcome, tokens per round and per consultation) goes to the run log's `extra.process`.
  */
-import { type ToolSet, tool } from "ai";
+import { type ToolSet, tool, zodSchema } from "ai";
 import { z } from "zod";
 import type { Json } from "@/lib/contract/types";
 import type { AssignmentRow } from "@/lib/db/assignments";
@@ -80,13 +80,22 @@ function endReport(scope: RunScope, report: ProcessReport, budget: Budget, outco
   scope.emit("process_ended", { process: report.name, outcome, rounds: report.rounds.length });
 }
 
-const verdictInput = z.object({
-  verdict: z.enum(VERDICTS).describe("`approve`: the draft can go to the user as it is; `changes`: it needs revising."),
-  notes: z
-    .string()
-    .max(4000)
-    .describe("What must change, as short specific points (for `approve`: why the draft holds up)."),
-});
+// The processes' tool inputs, wrapped once: the AI SDK converts a schema it is given to JSON
+// Schema at every step, unless it is one of its own schemas, which keep the conversion.
+const verdictInput = zodSchema(
+  z.object({
+    verdict: z
+      .enum(VERDICTS)
+      .describe("`approve`: the draft can go to the user as it is; `changes`: it needs revising."),
+    notes: z
+      .string()
+      .max(4000)
+      .describe("What must change, as short specific points (for `approve`: why the draft holds up)."),
+  }),
+);
+const questionInput = zodSchema(
+  z.object({ question: z.string().min(1).max(2000).describe("The question, self-contained.") }),
+);
 
 /** How a verdict given only through the tool reads in the chat. */
 export const verdictText = (v: { verdict: Verdict; notes: string } | null) =>
@@ -178,7 +187,7 @@ export function consult(scope: RunScope, history: MessageRow[]) {
       const { name, role } = teammate.agent;
       set[askTool(name)] = tool({
         description: `Ask ${name} (${role}), your teammate, one question; their answer comes back. At most ${cap} questions a turn.`,
-        inputSchema: z.object({ question: z.string().min(1).max(2000).describe("The question, self-contained.") }),
+        inputSchema: questionInput,
         execute: async ({ question }, { toolCallId }) => {
           if (asked >= cap) return { error: `You have asked ${cap} questions this turn: answer with what you have.` };
           if (budget.spent()) return { error: "The run's budget is spent: answer with what you have." };

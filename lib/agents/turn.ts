@@ -28,7 +28,7 @@ import { reasons } from "@/lib/runs/reasons";
 import { CONTINUE_LINE, conversation, systemPrompt } from "./context";
 import { modelFor } from "./models";
 import { PartialText } from "./partial-text";
-import { builtinTools, type ToolContext, type ToolOutcome } from "./tools/index";
+import { builtinTools, modelInputSchema, type ToolContext, type ToolOutcome } from "./tools/index";
 
 /** Events of a run's progress: the run's id is added by the run. */
 type RunEvent = { [E in EventName]: EventPayload<E> extends { run_id: number } ? E : never }[EventName];
@@ -271,7 +271,7 @@ function toolsFor(scope: RunScope, assignment: AssignmentRow, metrics: AgentMetr
     if (!row.isActive || !impl) continue;
     set[row.name] = tool({
       description: row.description || impl.description,
-      inputSchema: impl.inputSchema,
+      inputSchema: modelInputSchema(impl),
       execute: async (toolInput: unknown, { toolCallId }: { toolCallId: string }) => {
         metrics.tool_calls++;
         emit("tool_call", {

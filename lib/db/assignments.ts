@@ -4,8 +4,10 @@
  */
 import type { Prisma } from "@/generated/sqlite/client";
 import { fieldError, notFound } from "@/lib/errors";
-import { db, retryWhenBusy } from "./connection";
+import { db, retryWhenBusy, sql } from "./connection";
 import { isUniqueViolation } from "./orm";
+import { agentColumns, agentOf, toolColumns, toolOf } from "./rows";
+import { dateOf } from "./sql";
 
 // Tools are read unordered and sorted by id in findAssignments: the ORM cannot split an ordered
 // many-to-many read into chunks, so one fails past SQLite's 999 bind values (a list of 500 sessions).
@@ -24,9 +26,33 @@ export async function findAssignments(where: Prisma.AssignmentWhereInput): Promi
   return rows;
 }
 
-/** The session's assignments whose agent is active, in run order, with their tools. */
-export function activeAssignments(sessionPk: number): Promise<AssignmentRow[]> {
-  return findAssignments({ sessionId: sessionPk, agent: { isActive: true } });
+/** The session's assignments whose agent is active, in run order, with their tools (read at each run's start). */
+export async function activeAssignments(sessionPk: number): Promise<AssignmentRow[]> {
+  const [rows, tools] = await Promise.all([
+    sql().all(
+      `SELECT s.id, s.session_id, s.agent_id, s."order", s.prompt_override, s.created_at, s.updated_at, ${agentColumns}
+       FROM assignment s JOIN agent a ON a.id = s.agent_id
+       WHERE s.session_id = ? AND a.is_active = ? ORDER BY s."order", s.id`,
+      [sessionPk, true],
+    ),
+    sql().all(
+      `SELECT j."A" AS assignment_id, ${toolColumns}
+       FROM "_AssignmentToTool" j JOIN tool t ON t.id = j."B" JOIN assignment s ON s.id = j."A"
+       WHERE s.session_id = ? ORDER BY t.id`,
+      [sessionPk],
+    ),
+  ]);
+  return rows.map((r) => ({
+    id: Number(r.id),
+    sessionId: Number(r.session_id),
+    agentId: Number(r.agent_id),
+    order: Number(r.order),
+    promptOverride: String(r.prompt_override),
+    createdAt: dateOf(r.created_at),
+    updatedAt: dateOf(r.updated_at),
+    agent: agentOf(r)!,
+    tools: tools.filter((t) => Number(t.assignment_id) === Number(r.id)).map(toolOf),
+  }));
 }
 
 export interface AssignmentInput {

@@ -2,7 +2,9 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { PrismaClient as SqliteClient } from "@/generated/sqlite/client";
 import { env } from "@/lib/env";
+import { log } from "@/lib/log";
 import { singleton } from "@/lib/singleton";
+import { postgresSql, type Sql, sqliteConnection } from "./sql";
 
 /**
  * Both generated clients share one model set (prisma/models.prisma), so the app is typed against
@@ -17,20 +19,31 @@ export function sqliteFile(url: string): string {
   return resolve(url.replace(/^file:/, "").replace(/\?.*$/, ""));
 }
 
+/** The ORM's client and plain SQL (./sql.ts) on the same connections. */
+interface DbHandle {
+  client: Db;
+  sql: Sql;
+  ready: Promise<void>;
+}
+
 /**
- * Loads only the configured provider's generated client and driver adapter (the other's stay
- * unloaded, with their driver), and returns what makes a client for `url`.
+ * Loads only the configured provider's generated client, driver adapter and driver (the
+ * other's stay unloaded), and returns what makes a client for `url`.
  */
-async function clientMaker(url: string): Promise<() => Db> {
+async function clientMaker(url: string): Promise<() => Omit<DbHandle, "ready">> {
   if (isPostgresUrl(url)) {
-    const [{ PrismaPg }, { PrismaClient }] = await Promise.all([
+    const [{ PrismaPg }, { PrismaClient }, { default: pg }] = await Promise.all([
       import("@prisma/adapter-pg"),
       import("@/generated/postgres/client"),
+      import("pg"),
     ]);
-    return () =>
-      new PrismaClient({
-        adapter: new PrismaPg({ connectionString: url, max: env.DATABASE_POOL_SIZE }),
-      }) as unknown as Db;
+    return () => {
+      const pool = new pg.Pool({ connectionString: url, max: env.DATABASE_POOL_SIZE });
+      // An idle connection the server closed (a restart, a failover) is replaced on next use.
+      pool.on("error", (err) => log.warn({ err }, "an idle database connection failed"));
+      const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }) as unknown as Db;
+      return { client, sql: postgresSql(pool, (oid) => pg.types.getTypeParser(oid)) };
+    };
   }
   const [{ PrismaBetterSqlite3 }, { PrismaClient }] = await Promise.all([
     import("@prisma/adapter-better-sqlite3"),
@@ -41,32 +54,37 @@ async function clientMaker(url: string): Promise<() => Db> {
     mkdirSync(dirname(file), { recursive: true });
     // WAL lets readers proceed beside the writer; busy_timeout makes concurrent writers wait
     // instead of failing with SQLITE_BUSY; NORMAL is durable across process crashes in WAL mode.
-    return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 5000 }) });
+    const { adapterFactory, sql } = sqliteConnection(
+      new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 5000 }),
+      () => client.$connect(),
+    );
+    const client = new PrismaClient({ adapter: adapterFactory });
+    return { client, sql };
   };
 }
 
 const createDb = await clientMaker(env.DATABASE_URL);
 
-interface DbHandle {
-  client: Db;
-  ready: Promise<void>;
-}
-
 const handle = () =>
   singleton<DbHandle>("db", () => {
-    const client = createDb();
+    const { client, sql } = createDb();
     const ready = isPostgresUrl(env.DATABASE_URL)
       ? Promise.resolve()
       : client
           .$queryRawUnsafe("PRAGMA journal_mode = WAL")
           .then(() => client.$executeRawUnsafe("PRAGMA synchronous = NORMAL"))
           .then(() => undefined);
-    return { client, ready };
+    return { client, sql, ready };
   });
 
 /** The process's database client (created on first use). */
 export function db(): Db {
   return handle().client;
+}
+
+/** Plain SQL on the same connection(s), for the run's hot path (see ./sql.ts). */
+export function sql(): Sql {
+  return handle().sql;
 }
 
 /**

@@ -2,10 +2,13 @@
 
 import type { Prisma } from "@/generated/sqlite/client";
 import type { MessageRole } from "@/generated/sqlite/enums";
+import { notFound } from "@/lib/errors";
 import type { AgentRow } from "./agents";
-import { db } from "./connection";
-import { type AdminPage, containsText, type Json, json, newestFirst, type Page } from "./orm";
+import { db, sql } from "./connection";
+import { type AdminPage, containsText, type Json, newestFirst, type Page } from "./orm";
+import { type MessageFields, messageColumns, messageOf, messageReturning } from "./rows";
 import { sessionPkOf } from "./sessions";
+import { jsonText, type Sql } from "./sql";
 
 const messageInclude = { agent: true } satisfies Prisma.MessageInclude;
 
@@ -51,12 +54,17 @@ export function getMessage(id: number) {
 }
 
 /** The guidance sent to a running run (its user messages other than the one it answers), oldest first. */
-export function steersOf(runId: number, except: number[]) {
-  return db().message.findMany({
-    where: { runId, role: "user", id: { notIn: except } },
-    include: messageInclude,
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-  });
+export async function steersOf(runId: number, except: number[]): Promise<MessageRow[]> {
+  const skip = new Set(except);
+  const rows = await sql().all(
+    `SELECT ${messageColumns} FROM message m WHERE m.run_id = ? AND m.role = 'user' ORDER BY m.created_at, m.id`,
+    [runId],
+  );
+  // A person's messages have no agent.
+  return rows
+    .map(messageOf)
+    .filter((m) => !skip.has(m.id))
+    .map((m) => ({ ...m, agent: null }));
 }
 
 /**
@@ -137,62 +145,90 @@ export interface NewMessage {
   metadata?: Json;
 }
 
+/** A message's stored fields (its session, run and agent by id). */
+export interface MessageFieldsInput {
+  sessionId: number;
+  runId?: number | null;
+  role: MessageRole;
+  agentId?: number | null;
+  content?: string;
+  toolName?: string;
+  toolInput?: Json;
+  toolOutput?: Json;
+  tokensPrompt?: number | null;
+  tokensCompletion?: number | null;
+  latencyMs?: number | null;
+  metadata?: Json;
+}
+
 /**
  * Stores a message, and moves its session's last activity (`lastMessageAt`, the sidebar's order)
  * to the message's time. Every message is stored through here, inside the caller's transaction.
  */
-export async function storeMessage(tx: Prisma.TransactionClient, data: Prisma.MessageUncheckedCreateInput) {
-  const createdAt = new Date();
-  const row = await tx.message.create({ data: { ...data, createdAt } });
-  await touchLastMessage(tx, data.sessionId, createdAt);
-  return row;
+export async function storeMessage(tx: Sql, m: MessageFieldsInput): Promise<MessageFields> {
+  const now = new Date();
+  const [row] = await tx.all(
+    `INSERT INTO message (session_id, run_id, role, agent_id, content, tool_name, tool_input, tool_output,
+       tokens_prompt, tokens_completion, latency_ms, metadata, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${messageReturning}`,
+    [
+      m.sessionId,
+      m.runId ?? null,
+      m.role,
+      m.agentId ?? null,
+      m.content ?? "",
+      m.toolName ?? "",
+      jsonText(m.toolInput),
+      jsonText(m.toolOutput),
+      m.tokensPrompt ?? null,
+      m.tokensCompletion ?? null,
+      m.latencyMs ?? null,
+      jsonText(m.metadata),
+      now,
+      now,
+    ],
+  );
+  await touchLastMessage(tx, m.sessionId, now);
+  return messageOf(row);
 }
 
 /** The session's last activity is now `at` (a message was stored, or a queued one joined the history). */
-export async function touchLastMessage(tx: Prisma.TransactionClient, sessionPk: number, at: Date) {
-  await tx.chatSession.updateMany({ where: { id: sessionPk }, data: { lastMessageAt: at } });
+export async function touchLastMessage(tx: Sql, sessionPk: number, at: Date) {
+  await tx.run("UPDATE chat_session SET last_message_at = ?, updated_at = ? WHERE id = ?", [at, at, sessionPk]);
 }
 
 export async function createMessage(m: NewMessage): Promise<MessageRow> {
-  const row = await db().$transaction((tx) =>
-    storeMessage(tx, {
-      sessionId: m.sessionPk,
-      runId: m.runId ?? null,
-      role: m.role,
-      agentId: m.agent?.id ?? null,
-      content: m.content ?? "",
-      toolName: m.toolName ?? "",
-      toolInput: json(m.toolInput),
-      toolOutput: json(m.toolOutput),
-      tokensPrompt: m.tokensPrompt ?? null,
-      tokensCompletion: m.tokensCompletion ?? null,
-      latencyMs: m.latencyMs ?? null,
-      metadata: json(m.metadata),
-    }),
+  const { sessionPk, agent, ...fields } = m;
+  const row = await sql().transaction((tx) =>
+    storeMessage(tx, { ...fields, sessionId: sessionPk, agentId: agent?.id ?? null }),
   );
-  return { ...row, agent: m.agent ?? null };
+  return { ...row, agent: agent ?? null };
 }
 
 /** A streaming message's text so far (its metadata still says `streaming`). */
 export async function saveMessageText(id: number, content: string): Promise<void> {
-  await db().message.updateMany({ where: { id }, data: { content } });
+  await sql().run("UPDATE message SET content = ?, updated_at = ? WHERE id = ?", [content, new Date(), id]);
 }
 
 export async function updateMessage(
   id: number,
   m: Pick<NewMessage, "agent" | "content" | "tokensPrompt" | "tokensCompletion" | "latencyMs" | "metadata">,
 ): Promise<MessageRow> {
-  const row = await db().message.update({
-    where: { id },
-    data: {
-      content: m.content,
-      tokensPrompt: m.tokensPrompt,
-      tokensCompletion: m.tokensCompletion,
-      latencyMs: m.latencyMs,
-      metadata: json(m.metadata),
-    },
-  });
-  return { ...row, agent: m.agent ?? null };
+  const [row] = await sql().all(
+    `UPDATE message SET content = ?, tokens_prompt = ?, tokens_completion = ?, latency_ms = ?, metadata = ?, updated_at = ?
+     WHERE id = ? RETURNING ${messageReturning}`,
+    [
+      m.content ?? "",
+      m.tokensPrompt ?? null,
+      m.tokensCompletion ?? null,
+      m.latencyMs ?? null,
+      jsonText(m.metadata),
+      new Date(),
+      id,
+    ],
+  );
+  if (!row) throw notFound();
+  return { ...messageOf(row), agent: m.agent ?? null };
 }
 
 /** Sets a message's rating (1, -1 or null); the row comes with its session's public id, to announce the change. */

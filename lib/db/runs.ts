@@ -6,10 +6,12 @@
 import { Prisma } from "@/generated/sqlite/client";
 import type { RunStatus } from "@/generated/sqlite/enums";
 import { notFound, TandemError } from "@/lib/errors";
-import { db } from "./connection";
+import { db, sql } from "./connection";
 import { type MessageRow, storeMessage, touchLastMessage } from "./messages";
-import { type AdminPage, type Json, json, newestFirst, type Page, postgres } from "./orm";
+import { type AdminPage, type Json, newestFirst, type Page, postgres } from "./orm";
+import { agentColumns, agentOf, messageColumns, messageOf, runLogColumns, runLogOf, runLogReturning } from "./rows";
 import { sessionPkOf } from "./sessions";
+import { jsonText, type Sql } from "./sql";
 import { loadRunTree, pathEnd } from "./turns";
 
 export type RunLogRow = Prisma.RunLogGetPayload<object>;
@@ -52,39 +54,49 @@ export interface StartedRun {
  * update, so two instances sharing the database can never both start a run of one session.
  */
 export async function openRun(input: NewRun): Promise<{ run: RunLogRow; message: MessageRow; position: number }> {
-  return db().$transaction(async (tx) => {
-    let run = await tx.runLog.create({
-      data: {
-        sessionId: input.sessionPk,
-        status: "queued",
-        kind: input.kind,
-        parentRunId: input.parentRunId ?? null,
-        userMessageId: input.userMessageId ?? null,
-        resumesRunId: input.resumesRunId ?? null,
-      },
-    });
+  return sql().transaction(async (tx) => {
+    const now = new Date();
+    const [inserted] = await tx.all<{ id: number }>(
+      `INSERT INTO run_log (session_id, status, kind, parent_run_id, user_message_id, resumes_run_id, details, instance_id, created_at, updated_at)
+       VALUES (?, 'queued', ?, ?, ?, ?, '', '', ?, ?) RETURNING id`,
+      [
+        input.sessionPk,
+        input.kind,
+        input.parentRunId ?? null,
+        input.userMessageId ?? null,
+        input.resumesRunId ?? null,
+        now,
+        now,
+      ],
+    );
+    const run = { id: Number(inserted.id), kind: input.kind, parentRunId: input.parentRunId ?? null };
+    let userMessageId = input.userMessageId ?? null;
     if (input.content !== undefined) {
       const message = await storeMessage(tx, {
         sessionId: input.sessionPk,
         role: "user",
         content: input.content,
         runId: run.id,
-        metadata: json(input.metadata),
+        metadata: input.metadata,
       });
-      run = await tx.runLog.update({ where: { id: run.id }, data: { userMessageId: message.id } });
+      userMessageId = message.id;
+      await tx.run("UPDATE run_log SET user_message_id = ? WHERE id = ?", [message.id, run.id]);
     }
-    const ahead = await tx.runLog.count({
-      where: { sessionId: input.sessionPk, status: "queued", id: { lt: run.id } },
-    });
+    const [{ n }] = await tx.all<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM run_log WHERE session_id = ? AND status = 'queued' AND id < ?",
+      [input.sessionPk, run.id],
+    );
+    const ahead = Number(n);
     if (ahead === 0) {
-      const { count } = await tx.chatSession.updateMany({
-        where: { id: input.sessionPk, activeRunId: null },
-        data: { activeRunId: run.id, updatedAt: new Date() },
-      });
-      if (count === 1) return { ...(await begin(tx, run, input)), position: 0 };
+      const took = await tx.run(
+        "UPDATE chat_session SET active_run_id = ?, updated_at = ? WHERE id = ? AND active_run_id IS NULL",
+        [run.id, now, input.sessionPk],
+      );
+      if (took === 1) return { ...(await begin(tx, { ...run, userMessageId }, input)), position: 0 };
     }
     if (ahead >= input.queueLimit) throw new QueueFull();
-    return { run, message: await userMessageOf(tx, run), position: ahead + 1 };
+    const [row] = await tx.all(`SELECT ${runLogColumns} FROM run_log r WHERE r.id = ?`, [run.id]);
+    return { run: runLogOf(row), message: await userMessageOf(tx, userMessageId), position: ahead + 1 };
   });
 }
 
@@ -100,20 +112,19 @@ export async function startNextQueued(input: {
 }): Promise<StartedRun | null> {
   for (;;) {
     try {
-      return await db().$transaction(async (tx) => {
-        const next = await tx.runLog.findFirst({
-          where: { sessionId: input.sessionPk, status: "queued" },
-          orderBy: { id: "asc" },
-          include: { session: { select: { sessionId: true } } },
-        });
+      return await sql().transaction(async (tx) => {
+        const [next] = await tx.all(
+          `SELECT ${runLogColumns}, s.session_id AS s_session_id FROM run_log r JOIN chat_session s ON s.id = r.session_id
+           WHERE r.session_id = ? AND r.status = 'queued' ORDER BY r.id LIMIT 1`,
+          [input.sessionPk],
+        );
         if (!next) return null;
-        const { count } = await tx.chatSession.updateMany({
-          where: { id: input.sessionPk, activeRunId: null },
-          data: { activeRunId: next.id, updatedAt: new Date() },
-        });
-        if (count === 0) return null;
-        const { session, ...run } = next;
-        return { ...(await begin(tx, run, input)), sessionId: session.sessionId };
+        const took = await tx.run(
+          "UPDATE chat_session SET active_run_id = ?, updated_at = ? WHERE id = ? AND active_run_id IS NULL",
+          [Number(next.r_id), new Date(), input.sessionPk],
+        );
+        if (took === 0) return null;
+        return { ...(await begin(tx, runLogOf(next), input)), sessionId: String(next.s_session_id) };
       });
     } catch (e) {
       // The run was removed from the queue meanwhile: try the next one.
@@ -129,35 +140,36 @@ class QueueMoved extends Error {}
  * its fixed fork point, the session's head; its own user message joins the history now.
  */
 async function begin(
-  tx: Prisma.TransactionClient,
-  run: RunLogRow,
+  tx: Sql,
+  run: { id: number; kind: string; parentRunId: number | null; userMessageId: number | null },
   input: { sessionPk: number; instanceId: string; leaseMs: number },
 ): Promise<{ run: RunLogRow; message: MessageRow }> {
   const now = new Date();
   const parentRunId = run.kind === "send" ? pathEnd(await loadRunTree(input.sessionPk, tx)) : run.parentRunId;
-  const { count } = await tx.runLog.updateMany({
-    where: { id: run.id, status: "queued" },
-    data: {
-      status: "running",
-      instanceId: input.instanceId,
-      leaseExpiresAt: new Date(now.getTime() + input.leaseMs),
-      parentRunId,
-      createdAt: now,
-    },
-  });
-  if (count === 0) throw new QueueMoved(); // rolls the slot back
-  await tx.chatSession.update({ where: { id: input.sessionPk }, data: { headRunId: run.id } });
-  const joined = await tx.message.updateMany({
-    where: { id: run.userMessageId ?? -1, runId: run.id },
-    data: { createdAt: now },
-  });
-  if (joined.count > 0) await touchLastMessage(tx, input.sessionPk, now);
-  const started = await tx.runLog.findUniqueOrThrow({ where: { id: run.id } });
-  return { run: started, message: await userMessageOf(tx, started) };
+  const [started] = await tx.all(
+    `UPDATE run_log SET status = 'running', instance_id = ?, lease_expires_at = ?, parent_run_id = ?, created_at = ?, updated_at = ?
+     WHERE id = ? AND status = 'queued' RETURNING ${runLogReturning}`,
+    [input.instanceId, new Date(now.getTime() + input.leaseMs), parentRunId, now, now, run.id],
+  );
+  if (!started) throw new QueueMoved(); // rolls the slot back
+  await tx.run("UPDATE chat_session SET head_run_id = ?, updated_at = ? WHERE id = ?", [run.id, now, input.sessionPk]);
+  const joined = await tx.run("UPDATE message SET created_at = ?, updated_at = ? WHERE id = ? AND run_id = ?", [
+    now,
+    now,
+    run.userMessageId ?? -1,
+    run.id,
+  ]);
+  if (joined > 0) await touchLastMessage(tx, input.sessionPk, now);
+  return { run: runLogOf(started), message: await userMessageOf(tx, run.userMessageId) };
 }
 
-async function userMessageOf(tx: Prisma.TransactionClient, run: RunLogRow): Promise<MessageRow> {
-  return tx.message.findUniqueOrThrow({ where: { id: run.userMessageId ?? -1 }, include: { agent: true } });
+async function userMessageOf(tx: Sql, id: number | null): Promise<MessageRow> {
+  const [row] = await tx.all(
+    `SELECT ${messageColumns}, ${agentColumns} FROM message m LEFT JOIN agent a ON a.id = m.agent_id WHERE m.id = ?`,
+    [id ?? -1],
+  );
+  if (!row) throw notFound();
+  return { ...messageOf(row), agent: agentOf(row) };
 }
 
 /** Sessions whose slot is free while runs wait in their queue (their instance died, or a start was missed). */
@@ -219,7 +231,7 @@ export async function editQueuedMessage(sessionPk: number, runId: number, conten
       data: { updatedAt: new Date() },
     });
     if (still.count === 0) throw new TandemError("conflict", "This run has already started.");
-    return userMessageOf(tx, run);
+    return tx.message.findUniqueOrThrow({ where: { id: run.userMessageId ?? -1 }, include: { agent: true } });
   });
 }
 
@@ -231,18 +243,21 @@ export async function addSteer(
   sessionPk: number,
   content: string,
 ): Promise<{ runId: number; message: MessageRow } | null> {
-  return db().$transaction(async (tx) => {
-    const session = await tx.chatSession.findUnique({ where: { id: sessionPk }, select: { activeRunId: true } });
-    const runId = session?.activeRunId;
+  return sql().transaction(async (tx) => {
+    const [session] = await tx.all<{ active_run_id: number | null }>(
+      "SELECT active_run_id FROM chat_session WHERE id = ?",
+      [sessionPk],
+    );
+    const runId = session?.active_run_id;
     if (!runId) return null;
     const message = await storeMessage(tx, {
       sessionId: sessionPk,
       role: "user",
       content,
-      runId,
+      runId: Number(runId),
       metadata: { steer: true },
     });
-    return { runId, message: { ...message, agent: null } };
+    return { runId: Number(runId), message: { ...message, agent: null } };
   });
 }
 
@@ -258,22 +273,20 @@ export async function finishRun(input: {
   /** What the run did (duration, tokens, per-agent metrics, messages), kept as JSON. */
   extra: Record<string, unknown>;
 }): Promise<{ changed: boolean }> {
-  const [ended] = await db().$transaction([
-    db().runLog.updateMany({
-      where: { id: input.runId, status: "running" },
-      data: {
-        status: input.status,
-        details: input.details,
-        extra: input.extra as Prisma.InputJsonValue,
-        leaseExpiresAt: null,
-      },
-    }),
-    db().chatSession.updateMany({
-      where: { id: input.sessionPk, activeRunId: input.runId },
-      data: { activeRunId: null, updatedAt: new Date() },
-    }),
-  ]);
-  return { changed: ended.count === 1 };
+  return sql().transaction(async (tx) => {
+    const now = new Date();
+    const ended = await tx.run(
+      `UPDATE run_log SET status = ?, details = ?, extra = ?, lease_expires_at = NULL, updated_at = ?
+       WHERE id = ? AND status = 'running'`,
+      [input.status, input.details, jsonText(input.extra), now, input.runId],
+    );
+    await tx.run("UPDATE chat_session SET active_run_id = NULL, updated_at = ? WHERE id = ? AND active_run_id = ?", [
+      now,
+      input.sessionPk,
+      input.runId,
+    ]);
+    return { changed: ended === 1 };
+  });
 }
 
 /** Extends the leases of this instance's runs; returns the ids that are still running. */

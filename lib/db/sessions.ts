@@ -14,7 +14,7 @@ import {
   type NewAssignment,
   resolveAssignments,
 } from "./assignments";
-import { db, retryWhenBusy } from "./connection";
+import { db, retryWhenBusy, sql } from "./connection";
 import {
   type AdminPage,
   containsText,
@@ -25,6 +25,7 @@ import {
   type Page,
   readChildren,
 } from "./orm";
+import { intOrNull } from "./sql";
 
 /** A URL-safe external id for sessions created without one. */
 export const newSessionId = () => randomBytes(12).toString("base64url");
@@ -114,19 +115,22 @@ async function withAssignments(sessions: Prisma.ChatSessionGetPayload<object>[])
 /** The session's owner (null: none), or undefined when there is no such session. */
 export async function sessionOwnerOf(sessionId: string): Promise<string | null | undefined> {
   if (!isSessionId(sessionId)) return undefined;
-  const row = await db().chatSession.findUnique({ where: { sessionId }, select: { ownerId: true } });
-  return row === null ? undefined : row.ownerId;
+  // Asked before every request to a session with accounts on: plain SQL (./sql.ts).
+  const [row] = await sql().all<{ owner_id: string | null }>("SELECT owner_id FROM chat_session WHERE session_id = ?", [
+    sessionId,
+  ]);
+  return row === undefined ? undefined : row.owner_id;
 }
 
 /** The session's primary key and run slot, for hot paths that need nothing else. */
 export async function requireSessionKey(sessionId: string) {
   if (!isSessionId(sessionId)) throw notFound();
-  const session = await db().chatSession.findUnique({
-    where: { sessionId },
-    select: { id: true, sessionId: true, activeRunId: true },
-  });
-  if (!session) throw notFound();
-  return session;
+  const [row] = await sql().all<{ id: number; active_run_id: number | null }>(
+    "SELECT id, active_run_id FROM chat_session WHERE session_id = ?",
+    [sessionId],
+  );
+  if (!row) throw notFound();
+  return { id: Number(row.id), sessionId, activeRunId: intOrNull(row.active_run_id) };
 }
 
 /** How a session's agents work together (copied from its team; lib/agents/processes.ts runs it). */
@@ -137,11 +141,11 @@ export interface SessionProcess {
 
 /** The session's process, read at the start of each run. */
 export async function sessionProcess(sessionPk: number): Promise<SessionProcess> {
-  const row = await db().chatSession.findUnique({
-    where: { id: sessionPk },
-    select: { process: true, maxRounds: true },
-  });
-  return row ?? { process: "sequential", maxRounds: 1 };
+  const [row] = await sql().all<{ process: string; max_rounds: number }>(
+    "SELECT process, max_rounds FROM chat_session WHERE id = ?",
+    [sessionPk],
+  );
+  return row ? { process: row.process, maxRounds: Number(row.max_rounds) } : { process: "sequential", maxRounds: 1 };
 }
 
 /**
@@ -319,14 +323,24 @@ export async function sessionPkOf(sessionId: string | undefined): Promise<number
   return row?.id ?? -1;
 }
 
-/** What naming a session after its first run needs: how many runs succeeded, and the first exchange. */
+/**
+ * What naming a session after its first run needs: how many runs succeeded, and (when that is
+ * one) the first exchange. Asked after every successful run, so the count comes alone first.
+ */
 export async function firstExchange(sessionId: string) {
-  const session = await requireSessionKey(sessionId);
-  const [successes, question, answers] = await Promise.all([
-    db().runLog.count({ where: { sessionId: session.id, status: "success" } }),
-    db().message.findFirst({ where: { sessionId: session.id, role: "user" }, orderBy: { id: "asc" } }),
+  const [row] = await sql().all<{ id: number; successes: number }>(
+    `SELECT s.id, (SELECT COUNT(*) FROM run_log r WHERE r.session_id = s.id AND r.status = 'success') AS successes
+     FROM chat_session s WHERE s.session_id = ?`,
+    [sessionId],
+  );
+  if (!row) throw notFound();
+  const successes = Number(row.successes);
+  if (successes !== 1) return { successes, question: "", answer: "" };
+  const sessionPk = Number(row.id);
+  const [question, answers] = await Promise.all([
+    db().message.findFirst({ where: { sessionId: sessionPk, role: "user" }, orderBy: { id: "asc" } }),
     // The newest few: a review's verdict or a consulted teammate's reply comes after the answer.
-    db().message.findMany({ where: { sessionId: session.id, role: "agent" }, orderBy: { id: "desc" }, take: 8 }),
+    db().message.findMany({ where: { sessionId: sessionPk, role: "agent" }, orderBy: { id: "desc" }, take: 8 }),
   ]);
   const meta = (m: { metadata: unknown }) => (m.metadata ?? {}) as { review?: unknown; consultation?: unknown };
   const answer = answers.find((m) => meta(m).review !== true && !meta(m).consultation) ?? answers[0];

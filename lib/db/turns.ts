@@ -9,23 +9,16 @@
  * on it. Messages from before runs were recorded on messages (`runId` null) are always shown.
  */
 import type { Prisma } from "@/generated/sqlite/client";
-import { db } from "./connection";
+import { db, sql } from "./connection";
+import type { MessageRow } from "./messages";
+import { agentColumns, agentOf, type MessageFields, messageColumns, messageOf, type RunLogFields } from "./rows";
+import { dateOf, intOrNull, type Sql } from "./sql";
 
-type Client = Prisma.TransactionClient | ReturnType<typeof db>;
-
-const nodeSelect = {
-  id: true,
-  parentRunId: true,
-  userMessageId: true,
-  status: true,
-  kind: true,
-  resumesRunId: true,
-  details: true,
-  createdAt: true,
-  updatedAt: true,
-} satisfies Prisma.RunLogSelect;
-
-export type RunNode = Prisma.RunLogGetPayload<{ select: typeof nodeSelect }>;
+/** A run as the tree needs it. */
+export type RunNode = Pick<
+  RunLogFields,
+  "id" | "parentRunId" | "userMessageId" | "status" | "kind" | "resumesRunId" | "details" | "createdAt" | "updatedAt"
+>;
 
 export interface RunTree {
   runs: RunNode[];
@@ -34,12 +27,30 @@ export interface RunTree {
 }
 
 /** The session's runs and head, read once and walked in memory. */
-export async function loadRunTree(sessionPk: number, client: Client = db()): Promise<RunTree> {
-  const [session, runs] = await Promise.all([
-    client.chatSession.findUnique({ where: { id: sessionPk }, select: { headRunId: true } }),
-    client.runLog.findMany({ where: { sessionId: sessionPk }, select: nodeSelect, orderBy: { id: "asc" } }),
-  ]);
-  return { runs, byId: new Map(runs.map((r) => [r.id, r])), headRunId: session?.headRunId ?? null };
+export async function loadRunTree(sessionPk: number, client: Sql = sql()): Promise<RunTree> {
+  const [session] = await client.all<{ head_run_id: number | null }>(
+    "SELECT head_run_id FROM chat_session WHERE id = ?",
+    [sessionPk],
+  );
+  const rows = await client.all(
+    `SELECT r.id AS r_id, r.parent_run_id AS r_parent_run_id, r.user_message_id AS r_user_message_id,
+       r.status AS r_status, r.kind AS r_kind, r.resumes_run_id AS r_resumes_run_id, r.details AS r_details,
+       r.created_at AS r_created_at, r.updated_at AS r_updated_at
+     FROM run_log r WHERE r.session_id = ? ORDER BY r.id`,
+    [sessionPk],
+  );
+  const runs: RunNode[] = rows.map((r) => ({
+    id: Number(r.r_id),
+    parentRunId: intOrNull(r.r_parent_run_id),
+    userMessageId: intOrNull(r.r_user_message_id),
+    status: r.r_status as RunNode["status"],
+    kind: String(r.r_kind),
+    resumesRunId: intOrNull(r.r_resumes_run_id),
+    details: String(r.r_details),
+    createdAt: dateOf(r.r_created_at),
+    updatedAt: dateOf(r.r_updated_at),
+  }));
+  return { runs, byId: new Map(runs.map((r) => [r.id, r])), headRunId: intOrNull(session?.head_run_id) };
 }
 
 /** The started runs that follow `parentRunId` (null: the first turns), oldest first. */
@@ -114,15 +125,32 @@ export async function pathHistory(
   return { rows, total };
 }
 
-/** The newest `limit` user and agent messages of the active path, newest first: the model's context window. */
-export async function pathContext(sessionPk: number, limit: number) {
+/**
+ * The newest `limit` user and agent messages of the active path, newest first: the model's
+ * context window. Read at every run's start: the session's newest messages a page at a time,
+ * kept when on the path (other versions are few, so one page is the rule).
+ */
+export async function pathContext(sessionPk: number, limit: number): Promise<MessageRow[]> {
   const path = activePath(await loadRunTree(sessionPk));
-  return db().message.findMany({
-    where: { AND: [pathFilter(sessionPk, path), { role: { in: ["user", "agent"] } }] },
-    include: messageInclude,
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: limit,
-  });
+  const runs = new Set(path.map((r) => r.id));
+  const userMessages = new Set(path.map((r) => r.userMessageId));
+  const onPath = (m: MessageFields) => m.runId === null || runs.has(m.runId) || userMessages.has(m.id);
+  const page = limit * 2;
+  const found: MessageRow[] = [];
+  for (let offset = 0; found.length < limit; offset += page) {
+    const rows = await sql().all(
+      `SELECT ${messageColumns}, ${agentColumns} FROM message m LEFT JOIN agent a ON a.id = m.agent_id
+       WHERE m.session_id = ? AND m.role IN ('user', 'agent')
+       ORDER BY m.created_at DESC, m.id DESC LIMIT ? OFFSET ?`,
+      [sessionPk, page, offset],
+    );
+    for (const r of rows) {
+      const m = messageOf(r);
+      if (onPath(m) && found.length < limit) found.push({ ...m, agent: agentOf(r) });
+    }
+    if (rows.length < page) break;
+  }
+  return found;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -31,9 +31,9 @@ export function cleanTitle(reply: string): string {
 /** Names the session after its first successful run; any failure leaves the title as it is. */
 export async function titleAfterFirstRun(sessionId: string): Promise<void> {
   try {
-    const session = await requireSession(sessionId);
     const { successes, question, answer } = await firstExchange(sessionId);
     if (successes !== 1 || !question.trim()) return;
+    const session = await requireSession(sessionId);
     const current = session.title;
     if (!isPlaceholderTitle(current) && current !== titleFromMessage(question)) return;
     const { model } = modelFor(session.assignments[0]?.agent.modelHint ?? "");

@@ -45,11 +45,11 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startServer(
-  options: { databaseUrl?: string; env?: Record<string, string>; port?: number } = {},
+  options: { databaseUrl?: string; env?: Record<string, string>; port?: number; nodeArgs?: string[] } = {},
 ): Promise<TandemServer> {
   const port = options.port ?? (await freePort());
   const databaseUrl = options.databaseUrl ?? (await freshSqliteUrl("server"));
-  const child = spawn(process.execPath, serverCommand(), {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...serverCommand()], {
     cwd: process.cwd(),
     env: {
       PATH: process.env.PATH ?? "",

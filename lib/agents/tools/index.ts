@@ -5,6 +5,7 @@
  * stores `toolParametersJsonSchema(tool)` in the Tool row's `schema` column. Tools throw plain
  * Errors with readable messages; the engine turns them into error results the model can read.
  */
+import { zodSchema } from "ai";
 import { z } from "zod";
 import { calculatorTool } from "./calculator";
 import { currentTimeTool } from "./current-time";
@@ -36,6 +37,14 @@ export type { BuiltinTool, SessionMessageHit, ToolContext, ToolOutcome } from ".
 export const builtinTools: ReadonlyMap<string, BuiltinTool> = new Map<string, BuiltinTool>(
   [calculatorTool, currentTimeTool, sessionSearchTool].map((t) => [t.name, t as BuiltinTool]),
 );
+
+/**
+ * Each built-in tool's input schema as the AI SDK takes it, wrapped once: given a plain zod
+ * schema, the SDK converts it to JSON Schema again at every step of every turn.
+ */
+const modelSchemas = new Map([...builtinTools.values()].map((t) => [t.name, zodSchema(t.inputSchema)]));
+
+export const modelInputSchema = (tool: BuiltinTool) => modelSchemas.get(tool.name)!;
 
 /** Names of all built-in tools, in registry order. */
 export const builtinToolNames: readonly string[] = [...builtinTools.keys()];

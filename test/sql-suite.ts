@@ -1,0 +1,177 @@
+/**
+ * Plain SQL on the ORM's connections (lib/db/sql.ts), on each database: a row written by plain
+ * SQL reads back through the ORM as the ORM would have written it (dates, JSON, nulls), a run's
+ * hot-path writes read back alike, and on SQLite's one connection a statement outside a
+ * transaction never joins another's open transaction (where a rollback would take it along).
+ * In-process, on a fresh database per file.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+
+type Setup = () => Promise<{ url: string; drop?: () => Promise<void> } | null>;
+
+export function defineSqlSuite(provider: "sqlite" | "postgres", setup: Setup) {
+  describe(`plain SQL beside the ORM (${provider})`, async () => {
+    const database = await setup();
+    const skip = database ? false : `${provider} unreachable`;
+    let lib: {
+      db: typeof import("@/lib/db/connection");
+      messages: typeof import("@/lib/db/messages");
+      runs: typeof import("@/lib/db/runs");
+      sessions: typeof import("@/lib/sessions/index");
+    };
+    let sessionPk = 0;
+
+    before(async () => {
+      if (!database) return;
+      process.env.DATABASE_URL = database.url;
+      process.env.LOG_LEVEL = "silent";
+      const { deployMigrations } = await import("@/lib/db/migrate");
+      await deployMigrations(database.url);
+      lib = {
+        db: await import("@/lib/db/connection"),
+        messages: await import("@/lib/db/messages"),
+        runs: await import("@/lib/db/runs"),
+        sessions: await import("@/lib/sessions/index"),
+      };
+      await lib.db.dbReady();
+      const { seedDefaults } = await import("@/lib/agents/seed");
+      await seedDefaults();
+      sessionPk = (await lib.sessions.createSession({ title: "plain SQL" })).id;
+    });
+    after(async () => {
+      if (!database) return;
+      await lib.db.disconnectDb();
+      await database.drop?.();
+    });
+
+    test("a message written by plain SQL reads back through the ORM as written", { skip }, async () => {
+      const agent = await lib.db.db().agent.findFirstOrThrow();
+      const written = await lib.messages.createMessage({
+        sessionPk,
+        role: "tool",
+        agent,
+        content: "calculator: 2+2 → 4",
+        toolName: "calculator",
+        toolInput: { expression: "2+2" },
+        toolOutput: "a JSON string, not an object",
+        latencyMs: 3,
+        metadata: { run_id: null, nested: { list: [1, "two", true] } },
+      });
+      const read = await lib.db.db().message.findUniqueOrThrow({ where: { id: written.id }, include: { agent: true } });
+      assert.deepEqual(read, written);
+      assert.ok(Math.abs(read.createdAt.getTime() - Date.now()) < 60_000, "stored in UTC");
+      const session = await lib.db.db().chatSession.findUniqueOrThrow({ where: { id: sessionPk } });
+      assert.equal(session.lastMessageAt.getTime(), written.createdAt.getTime(), "the session's last activity moved");
+
+      const updated = await lib.messages.updateMessage(written.id, {
+        agent,
+        content: "changed",
+        tokensPrompt: null,
+        tokensCompletion: 7,
+        latencyMs: 4,
+        metadata: null,
+      });
+      assert.deepEqual(
+        await lib.db.db().message.findUniqueOrThrow({ where: { id: written.id }, include: { agent: true } }),
+        updated,
+      );
+      assert.equal(updated.metadata, null, "null JSON is SQL NULL, as the ORM stores it");
+    });
+
+    test("a run opened and ended by plain SQL reads back through the ORM", { skip }, async () => {
+      const opened = await lib.runs.openRun({
+        sessionPk,
+        kind: "send",
+        content: "What is 2 + 2?",
+        instanceId: "test",
+        leaseMs: 30_000,
+        queueLimit: 5,
+      });
+      assert.equal(opened.position, 0);
+      const orm = await lib.db.db().runLog.findUniqueOrThrow({ where: { id: opened.run.id } });
+      assert.deepEqual(orm, opened.run);
+      assert.equal(orm.status, "running");
+      const session = await lib.db.db().chatSession.findUniqueOrThrow({ where: { id: sessionPk } });
+      assert.equal(session.activeRunId, opened.run.id);
+      assert.equal(session.headRunId, opened.run.id);
+
+      const queued = await lib.runs.openRun({
+        sessionPk,
+        kind: "send",
+        content: "And 3 + 3?",
+        instanceId: "test",
+        leaseMs: 30_000,
+        queueLimit: 5,
+      });
+      assert.equal(queued.position, 1);
+      assert.deepEqual(await lib.db.db().runLog.findUniqueOrThrow({ where: { id: queued.run.id } }), queued.run);
+
+      const ended = await lib.runs.finishRun({
+        runId: opened.run.id,
+        sessionPk,
+        status: "success",
+        details: "Completed.",
+        extra: { duration_ms: 5, messages: [opened.message.id] },
+      });
+      assert.deepEqual(ended, { changed: true });
+      const done = await lib.db.db().runLog.findUniqueOrThrow({ where: { id: opened.run.id } });
+      assert.equal(done.status, "success");
+      assert.deepEqual(done.extra, { duration_ms: 5, messages: [opened.message.id] });
+      assert.equal(done.leaseExpiresAt, null);
+      const next = await lib.runs.startNextQueued({ sessionPk, instanceId: "test", leaseMs: 30_000 });
+      assert.equal(next?.run.id, queued.run.id);
+      assert.equal(next?.run.parentRunId, opened.run.id, "a send hangs below the path's end");
+      await lib.runs.finishRun({ runId: queued.run.id, sessionPk, status: "success", details: "", extra: {} });
+    });
+
+    // PostgreSQL gives each transaction its own pooled connection; SQLite has one for everything.
+    if (provider !== "sqlite") return;
+
+    test("SQLite: the ORM's write outside a transaction waits for plain SQL's open one, and survives its rollback", {
+      skip,
+    }, async () => {
+      const doomed = await lib.sessions.createSession({ title: "doomed" });
+      let inside!: () => void;
+      const opened = new Promise<void>((resolve) => (inside = resolve));
+      const rolledBack = lib.db
+        .sql()
+        .transaction(async (tx) => {
+          await tx.run("UPDATE chat_session SET title = ? WHERE id = ?", ["inside", sessionPk]);
+          inside();
+          await new Promise((r) => setTimeout(r, 100));
+          throw new Error("roll back");
+        })
+        .catch((e: Error) => e.message);
+      await opened;
+      // Sent while the transaction is open: on one connection it would have joined it.
+      await lib.db.db().chatSession.deleteMany({ where: { id: doomed.id } });
+      assert.equal(await rolledBack, "roll back");
+      assert.equal(await lib.db.db().chatSession.count({ where: { id: doomed.id } }), 0, "the delete stayed");
+      const title = (await lib.db.db().chatSession.findUniqueOrThrow({ where: { id: sessionPk } })).title;
+      assert.equal(title, "plain SQL", "the transaction's own write was rolled back");
+    });
+
+    test("SQLite: plain SQL outside a transaction waits for the ORM's open one, and survives its rollback", {
+      skip,
+    }, async () => {
+      const message = await lib.messages.createMessage({ sessionPk, role: "user", content: "before" });
+      let inside!: () => void;
+      const opened = new Promise<void>((resolve) => (inside = resolve));
+      const rolledBack = lib.db
+        .db()
+        .$transaction(async (tx) => {
+          await tx.chatSession.update({ where: { id: sessionPk }, data: { title: "inside" } });
+          inside();
+          await new Promise((r) => setTimeout(r, 100));
+          throw new Error("roll back");
+        })
+        .catch((e: Error) => e.message);
+      await opened;
+      await lib.messages.saveMessageText(message.id, "after");
+      assert.equal(await rolledBack, "roll back");
+      const read = await lib.db.db().message.findUniqueOrThrow({ where: { id: message.id } });
+      assert.equal(read.content, "after", "the text write stayed");
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import { defineSqlSuite } from "./sql-suite";
+import { freshSqliteUrl } from "./support/databases";
+
+defineSqlSuite("sqlite", async () => ({ url: await freshSqliteUrl("sql") }));
