@@ -428,16 +428,23 @@ async function personalKeyFor(server: TandemServer, userId: string): Promise<str
  * two agents (one pass: what a round is without the process). Offline model at zero delay.
  */
 /**
+ * Node options of the servers the run and streaming sections measure: `BENCH_SERVER_NODE_OPTIONS`
+ * (an A/B of V8 flags), and with `BENCH_PROFILE=<dir>` a CPU profile written there when it stops.
+ */
+const serverNodeArgs = () => [
+  ...(process.env.BENCH_SERVER_NODE_OPTIONS ?? "").split(" ").filter(Boolean),
+  ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+];
+
+/**
  * What one run costs: the sync send (the whole two-agent run with a tool step, offline model at
- * zero delay) and the async acknowledgement, on a fresh server. `BENCH_PROFILE=<dir>` writes the
- * server's CPU profile there (open it in Chrome's DevTools or speedscope).
+ * zero delay) and the async acknowledgement, on a fresh server (see serverNodeArgs).
  */
 async function runFigures() {
-  const profile = process.env.BENCH_PROFILE;
   const server = await startServer({
     databaseUrl: await freshSqliteUrl("bench-run"),
     env: { LOG_LEVEL: "error", TANDEM_BENCH: "1" },
-    nodeArgs: profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [],
+    nodeArgs: serverNodeArgs(),
   });
   try {
     const session = await api(server, "POST", "/api/sessions/", { title: "run cost" });
@@ -637,6 +644,7 @@ async function streamingLevel(model: ChildProcess, modelPort: number, runs: numb
       OPENAI_BASE_URL: `http://127.0.0.1:${modelPort}/v1`,
       TANDEM_MODEL: "m",
     },
+    nodeArgs: serverNodeArgs(),
   });
   const pid = server.process.pid!;
   try {

@@ -5,7 +5,14 @@
  * of their own (a verdict, a question to a teammate), a last user turn (a revision request, a
  * question), and metadata on the stored message (its round, its verdict, the consultation).
  */
-import { hasToolCall, isStepCount, type ModelMessage, streamText, type ToolSet, tool } from "ai";
+import {
+  hasToolCall,
+  isStepCount,
+  type ModelMessage,
+  experimental_streamTextLowMemory as streamText,
+  type ToolSet,
+  tool,
+} from "ai";
 import type { EventName, EventPayload } from "@/lib/contract/events";
 import { messageJson } from "@/lib/contract/serialize";
 import type { Json } from "@/lib/contract/types";
@@ -149,6 +156,8 @@ export async function agentTurn(scope: RunScope, plan: TurnPlan): Promise<Messag
 
   try {
     const system = systemPrompt(assignment, scope.team);
+    // One reader (the loop below) and no final-content getters: the single-consumer variant
+    // keeps no replay copy of the stream, which a run would otherwise hold until its turn ends.
     const result = streamText({
       model: resolved.model,
       instructions: plan.instructions ? `${system}\n\n${plan.instructions}` : system,

@@ -85,6 +85,11 @@ export function sqliteConnection(
         if (open) await outsideTransactions();
         return adapter.executeRaw(query);
       },
+      // The ORM disconnected: plain SQL reconnects it (on a new connection) when next used.
+      dispose() {
+        connected = undefined;
+        return adapter.dispose();
+      },
       async startTransaction(isolationLevel?: IsolationLevel) {
         const tx = await adapter.startTransaction(isolationLevel);
         // The adapter's lock is held from here until commit or rollback (after COMMIT/ROLLBACK ran).
