@@ -428,7 +428,7 @@ async function personalKeyFor(server: TandemServer, userId: string): Promise<str
  * two agents (one pass: what a round is without the process). Offline model at zero delay.
  */
 /**
- * Node options of the servers the run and streaming sections measure: `BENCH_SERVER_NODE_OPTIONS`
+ * Node options of the servers the run, memory and streaming sections measure: `BENCH_SERVER_NODE_OPTIONS`
  * (an A/B of V8 flags), and with `BENCH_PROFILE=<dir>` a CPU profile written there when it stops.
  */
 const serverNodeArgs = () => [
@@ -536,7 +536,7 @@ async function memoryFigures() {
   const bare = await bareNodeServer();
   const bareRss = rssMb(bare.pid);
   bare.stop();
-  const server = await startServer({ env: { LOG_LEVEL: "error" } });
+  const server = await startServer({ env: { LOG_LEVEL: "error" }, nodeArgs: serverNodeArgs() });
   try {
     await new Promise((r) => setTimeout(r, 3000)); // start-up work (migrations, seeding) settles
     const pid = server.process.pid!;
