@@ -34,8 +34,6 @@ export interface Sql {
 /** A JSON column's value: `null` and `undefined` are SQL NULL (as the ORM stores `DbNull`). */
 export const jsonText = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 
-export const first = async <T>(rows: Promise<T[]>): Promise<T | undefined> => (await rows)[0];
-
 // ---------------------------------------------------------------------------------------------
 // Reading values back as the ORM's rows have them
 // ---------------------------------------------------------------------------------------------
