@@ -69,18 +69,17 @@ export function sqliteConnection(
   connectOrm: () => Promise<void>,
 ): { adapterFactory: SqlDriverAdapterFactory; sql: Sql } {
   let connected: Promise<SqliteAdapter> | undefined;
+  // The open transaction's end. A statement outside it checks, then runs in the same synchronous
+  // step (better-sqlite3 is synchronous), so no transaction can open in between.
   let open: Promise<void> | null = null;
-  const outsideTransactions = async () => {
-    while (open) await open;
-  };
   const gated = (adapter: SqliteAdapter): SqliteAdapter =>
     Object.assign(Object.create(adapter) as SqliteAdapter, {
       async queryRaw(query: SqlQuery) {
-        if (open) await outsideTransactions();
+        while (open) await open;
         return adapter.queryRaw(query);
       },
       async executeRaw(query: SqlQuery) {
-        if (open) await outsideTransactions();
+        while (open) await open;
         return adapter.executeRaw(query);
       },
       // The ORM disconnected: plain SQL reconnects it (on a new connection) when next used.
@@ -129,26 +128,21 @@ export function sqliteConnection(
     }
     return stmt;
   };
-  const on = (client: BetterSqlite3.Database, inTransaction: boolean): Sql => {
-    const self: Sql = {
-      async all<T>(text: string, params: SqlValue[] = []) {
-        if (!inTransaction && open) await outsideTransactions();
-        return statement(client, text).all(...params.map(sqliteValue)) as T[];
-      },
-      async run(text, params = []) {
-        if (!inTransaction && open) await outsideTransactions();
-        return statement(client, text).run(...params.map(sqliteValue)).changes;
-      },
-      // Inside a transaction, a nested one is part of it.
-      transaction: (work) => (inTransaction ? work(self) : transaction(work)),
-    };
-    return self;
-  };
+  const rows = <T>(client: BetterSqlite3.Database, text: string, params: SqlValue[] = []) =>
+    statement(client, text).all(...params.map(sqliteValue)) as T[];
+  const changes = (client: BetterSqlite3.Database, text: string, params: SqlValue[] = []) =>
+    statement(client, text).run(...params.map(sqliteValue)).changes;
   async function transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
     const a = await adapter();
     const lock = await a.startTransaction();
+    // Inside a transaction, a nested one is part of it.
+    const tx: Sql = {
+      all: async (text, params) => rows(a.client, text, params),
+      run: async (text, params) => changes(a.client, text, params),
+      transaction: (nested) => nested(tx),
+    };
     try {
-      const result = await work(on(a.client, true));
+      const result = await work(tx);
       statement(a.client, "COMMIT").run();
       await lock.commit();
       return result;
@@ -159,8 +153,16 @@ export function sqliteConnection(
     }
   }
   const sql: Sql = {
-    all: async (text, params) => on((await adapter()).client, false).all(text, params),
-    run: async (text, params) => on((await adapter()).client, false).run(text, params),
+    async all(text, params) {
+      const { client } = await adapter();
+      while (open) await open;
+      return rows(client, text, params);
+    },
+    async run(text, params) {
+      const { client } = await adapter();
+      while (open) await open;
+      return changes(client, text, params);
+    },
     transaction,
   };
   return { adapterFactory, sql };
