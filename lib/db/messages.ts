@@ -133,7 +133,7 @@ export interface NewMessage {
   /** The run that writes it. */
   runId?: number;
   role: MessageRole;
-  /** The agent row the caller already holds: attached as is, which saves the ORM a transaction and two reads. */
+  /** The agent row the caller already holds: attached to the stored message as is, not read again. */
   agent?: AgentRow | null;
   content?: string;
   toolName?: string;
@@ -145,34 +145,21 @@ export interface NewMessage {
   metadata?: Json;
 }
 
-/** A message's stored fields (its session, run and agent by id). */
-export interface MessageFieldsInput {
-  sessionId: number;
-  runId?: number | null;
-  role: MessageRole;
-  agentId?: number | null;
-  content?: string;
-  toolName?: string;
-  toolInput?: Json;
-  toolOutput?: Json;
-  tokensPrompt?: number | null;
-  tokensCompletion?: number | null;
-  latencyMs?: number | null;
-  metadata?: Json;
-}
+/** A message as stored: its agent by id (createMessage attaches the row the caller holds). */
+export type StoredMessageInput = Omit<NewMessage, "agent"> & { agentId?: number | null };
 
 /**
  * Stores a message, and moves its session's last activity (`lastMessageAt`, the sidebar's order)
  * to the message's time. Every message is stored through here, inside the caller's transaction.
  */
-export async function storeMessage(tx: Sql, m: MessageFieldsInput): Promise<MessageFields> {
+export async function storeMessage(tx: Sql, m: StoredMessageInput): Promise<MessageFields> {
   const now = new Date();
   const [row] = await tx.all(
     `INSERT INTO message (session_id, run_id, role, agent_id, content, tool_name, tool_input, tool_output,
        tokens_prompt, tokens_completion, latency_ms, metadata, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${messageReturning}`,
     [
-      m.sessionId,
+      m.sessionPk,
       m.runId ?? null,
       m.role,
       m.agentId ?? null,
@@ -188,7 +175,7 @@ export async function storeMessage(tx: Sql, m: MessageFieldsInput): Promise<Mess
       now,
     ],
   );
-  await touchLastMessage(tx, m.sessionId, now);
+  await touchLastMessage(tx, m.sessionPk, now);
   return messageOf(row);
 }
 
@@ -198,10 +185,8 @@ export async function touchLastMessage(tx: Sql, sessionPk: number, at: Date) {
 }
 
 export async function createMessage(m: NewMessage): Promise<MessageRow> {
-  const { sessionPk, agent, ...fields } = m;
-  const row = await sql().transaction((tx) =>
-    storeMessage(tx, { ...fields, sessionId: sessionPk, agentId: agent?.id ?? null }),
-  );
+  const { agent, ...fields } = m;
+  const row = await sql().transaction((tx) => storeMessage(tx, { ...fields, agentId: agent?.id ?? null }));
   return { ...row, agent: agent ?? null };
 }
 

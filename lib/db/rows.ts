@@ -30,22 +30,19 @@ const MESSAGE = [
   "updated_at",
 ];
 const AGENT = ["id", "name", "role", "description", "model_hint", "is_active", "created_at", "updated_at"];
-const RUN_LOG = [
+/** A run as the conversation's tree needs it (./turns.ts), then the rest of its row. */
+const RUN_NODE = [
   "id",
-  "session_id",
-  "agent_id",
-  "status",
-  "details",
-  "extra",
-  "lease_expires_at",
-  "instance_id",
   "parent_run_id",
   "user_message_id",
+  "status",
   "kind",
   "resumes_run_id",
+  "details",
   "created_at",
   "updated_at",
 ];
+const RUN_LOG = [...RUN_NODE, "session_id", "agent_id", "extra", "lease_expires_at", "instance_id"];
 const TOOL = ["id", "name", "description", "schema", "is_active", "created_at", "updated_at"];
 
 /** The same names for RETURNING, which reads the written row unqualified. */
@@ -55,12 +52,17 @@ export const messageColumns = columns("m", MESSAGE);
 export const messageReturning = returning("m", MESSAGE);
 export const runLogReturning = returning("r", RUN_LOG);
 export const agentColumns = columns("a", AGENT);
+export const runNodeColumns = columns("r", RUN_NODE);
 export const runLogColumns = columns("r", RUN_LOG);
 export const toolColumns = columns("t", TOOL);
 
 export type MessageFields = Prisma.MessageGetPayload<object>;
 export type AgentFields = Prisma.AgentGetPayload<object>;
 export type RunLogFields = Prisma.RunLogGetPayload<object>;
+export type RunNode = Pick<
+  RunLogFields,
+  "id" | "parentRunId" | "userMessageId" | "status" | "kind" | "resumesRunId" | "details" | "createdAt" | "updatedAt"
+>;
 export type ToolFields = Prisma.ToolGetPayload<object>;
 
 export const messageOf = (r: SqlRow): MessageFields => ({
@@ -97,21 +99,25 @@ export const agentOf = (r: SqlRow): AgentFields | null =>
         updatedAt: dateOf(r.a_updated_at),
       };
 
-export const runLogOf = (r: SqlRow): RunLogFields => ({
+export const runNodeOf = (r: SqlRow): RunNode => ({
   id: Number(r.r_id),
+  parentRunId: intOrNull(r.r_parent_run_id),
+  userMessageId: intOrNull(r.r_user_message_id),
+  status: r.r_status as RunStatus,
+  kind: String(r.r_kind),
+  resumesRunId: intOrNull(r.r_resumes_run_id),
+  details: String(r.r_details),
+  createdAt: dateOf(r.r_created_at),
+  updatedAt: dateOf(r.r_updated_at),
+});
+
+export const runLogOf = (r: SqlRow): RunLogFields => ({
+  ...runNodeOf(r),
   sessionId: Number(r.r_session_id),
   agentId: intOrNull(r.r_agent_id),
-  status: r.r_status as RunStatus,
-  details: String(r.r_details),
   extra: jsonOf(r.r_extra) as Json,
   leaseExpiresAt: dateOrNull(r.r_lease_expires_at),
   instanceId: String(r.r_instance_id),
-  parentRunId: intOrNull(r.r_parent_run_id),
-  userMessageId: intOrNull(r.r_user_message_id),
-  kind: String(r.r_kind),
-  resumesRunId: intOrNull(r.r_resumes_run_id),
-  createdAt: dateOf(r.r_created_at),
-  updatedAt: dateOf(r.r_updated_at),
 });
 
 export const toolOf = (r: SqlRow): ToolFields => ({

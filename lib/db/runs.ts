@@ -11,7 +11,7 @@ import { type MessageRow, storeMessage, touchLastMessage } from "./messages";
 import { type AdminPage, type Json, newestFirst, type Page, postgres } from "./orm";
 import { agentColumns, agentOf, messageColumns, messageOf, runLogColumns, runLogOf, runLogReturning } from "./rows";
 import { sessionPkOf } from "./sessions";
-import { jsonText, type Sql } from "./sql";
+import { intOrNull, jsonText, type Sql } from "./sql";
 import { loadRunTree, pathEnd } from "./turns";
 
 export type RunLogRow = Prisma.RunLogGetPayload<object>;
@@ -73,7 +73,7 @@ export async function openRun(input: NewRun): Promise<{ run: RunLogRow; message:
     let userMessageId = input.userMessageId ?? null;
     if (input.content !== undefined) {
       const message = await storeMessage(tx, {
-        sessionId: input.sessionPk,
+        sessionPk: input.sessionPk,
         role: "user",
         content: input.content,
         runId: run.id,
@@ -88,11 +88,8 @@ export async function openRun(input: NewRun): Promise<{ run: RunLogRow; message:
     );
     const ahead = Number(n);
     if (ahead === 0) {
-      const took = await tx.run(
-        "UPDATE chat_session SET active_run_id = ?, updated_at = ? WHERE id = ? AND active_run_id IS NULL",
-        [run.id, now, input.sessionPk],
-      );
-      if (took === 1) return { ...(await begin(tx, { ...run, userMessageId }, input)), position: 0 };
+      if (await takeSlot(tx, input.sessionPk, run.id))
+        return { ...(await begin(tx, { ...run, userMessageId }, input)), position: 0 };
     }
     if (ahead >= input.queueLimit) throw new QueueFull();
     const [row] = await tx.all(`SELECT ${runLogColumns} FROM run_log r WHERE r.id = ?`, [run.id]);
@@ -119,11 +116,7 @@ export async function startNextQueued(input: {
           [input.sessionPk],
         );
         if (!next) return null;
-        const took = await tx.run(
-          "UPDATE chat_session SET active_run_id = ?, updated_at = ? WHERE id = ? AND active_run_id IS NULL",
-          [Number(next.r_id), new Date(), input.sessionPk],
-        );
-        if (took === 0) return null;
+        if (!(await takeSlot(tx, input.sessionPk, Number(next.r_id)))) return null;
         return { ...(await begin(tx, runLogOf(next), input)), sessionId: String(next.s_session_id) };
       });
     } catch (e) {
@@ -134,6 +127,15 @@ export async function startNextQueued(input: {
 }
 
 class QueueMoved extends Error {}
+
+/** The session's run slot goes to `runId` if it is free: a conditional update, so one taker wins. */
+async function takeSlot(tx: Sql, sessionPk: number, runId: number): Promise<boolean> {
+  const took = await tx.run(
+    "UPDATE chat_session SET active_run_id = ?, updated_at = ? WHERE id = ? AND active_run_id IS NULL",
+    [runId, new Date(), sessionPk],
+  );
+  return took === 1;
+}
 
 /**
  * A run takes the slot it was given: `running` with a lease, below the path's end (a send) or
@@ -248,16 +250,10 @@ export async function addSteer(
       "SELECT active_run_id FROM chat_session WHERE id = ?",
       [sessionPk],
     );
-    const runId = session?.active_run_id;
+    const runId = intOrNull(session?.active_run_id);
     if (!runId) return null;
-    const message = await storeMessage(tx, {
-      sessionId: sessionPk,
-      role: "user",
-      content,
-      runId: Number(runId),
-      metadata: { steer: true },
-    });
-    return { runId: Number(runId), message: { ...message, agent: null } };
+    const message = await storeMessage(tx, { sessionPk, role: "user", content, runId, metadata: { steer: true } });
+    return { runId, message: { ...message, agent: null } };
   });
 }
 

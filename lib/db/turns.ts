@@ -11,14 +11,19 @@
 import type { Prisma } from "@/generated/sqlite/client";
 import { db, sql } from "./connection";
 import type { MessageRow } from "./messages";
-import { agentColumns, agentOf, type MessageFields, messageColumns, messageOf, type RunLogFields } from "./rows";
-import { dateOf, intOrNull, type Sql } from "./sql";
+import {
+  agentColumns,
+  agentOf,
+  type MessageFields,
+  messageColumns,
+  messageOf,
+  type RunNode,
+  runNodeColumns,
+  runNodeOf,
+} from "./rows";
+import { intOrNull, type Sql } from "./sql";
 
-/** A run as the tree needs it. */
-export type RunNode = Pick<
-  RunLogFields,
-  "id" | "parentRunId" | "userMessageId" | "status" | "kind" | "resumesRunId" | "details" | "createdAt" | "updatedAt"
->;
+export type { RunNode } from "./rows";
 
 export interface RunTree {
   runs: RunNode[];
@@ -32,24 +37,9 @@ export async function loadRunTree(sessionPk: number, client: Sql = sql()): Promi
     "SELECT head_run_id FROM chat_session WHERE id = ?",
     [sessionPk],
   );
-  const rows = await client.all(
-    `SELECT r.id AS r_id, r.parent_run_id AS r_parent_run_id, r.user_message_id AS r_user_message_id,
-       r.status AS r_status, r.kind AS r_kind, r.resumes_run_id AS r_resumes_run_id, r.details AS r_details,
-       r.created_at AS r_created_at, r.updated_at AS r_updated_at
-     FROM run_log r WHERE r.session_id = ? ORDER BY r.id`,
-    [sessionPk],
-  );
-  const runs: RunNode[] = rows.map((r) => ({
-    id: Number(r.r_id),
-    parentRunId: intOrNull(r.r_parent_run_id),
-    userMessageId: intOrNull(r.r_user_message_id),
-    status: r.r_status as RunNode["status"],
-    kind: String(r.r_kind),
-    resumesRunId: intOrNull(r.r_resumes_run_id),
-    details: String(r.r_details),
-    createdAt: dateOf(r.r_created_at),
-    updatedAt: dateOf(r.r_updated_at),
-  }));
+  const runs = (
+    await client.all(`SELECT ${runNodeColumns} FROM run_log r WHERE r.session_id = ? ORDER BY r.id`, [sessionPk])
+  ).map(runNodeOf);
   return { runs, byId: new Map(runs.map((r) => [r.id, r])), headRunId: intOrNull(session?.head_run_id) };
 }
 
@@ -128,7 +118,8 @@ export async function pathHistory(
 /**
  * The newest `limit` user and agent messages of the active path, newest first: the model's
  * context window. Read at every run's start: the session's newest messages a page at a time,
- * kept when on the path (other versions are few, so one page is the rule).
+ * kept when on the path (pathFilter's rule, in memory; other versions are few, so one page is
+ * the rule).
  */
 export async function pathContext(sessionPk: number, limit: number): Promise<MessageRow[]> {
   const path = activePath(await loadRunTree(sessionPk));
