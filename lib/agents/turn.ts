@@ -5,14 +5,7 @@
  * of their own (a verdict, a question to a teammate), a last user turn (a revision request, a
  * question), and metadata on the stored message (its round, its verdict, the consultation).
  */
-import {
-  hasToolCall,
-  isStepCount,
-  type ModelMessage,
-  experimental_streamTextLowMemory as streamText,
-  type ToolSet,
-  tool,
-} from "ai";
+import { type ModelMessage, type ToolSet, tool } from "ai";
 import type { EventName, EventPayload } from "@/lib/contract/events";
 import { messageJson } from "@/lib/contract/serialize";
 import type { Json } from "@/lib/contract/types";
@@ -35,6 +28,7 @@ import { reasons } from "@/lib/runs/reasons";
 import { CONTINUE_LINE, conversation, systemPrompt } from "./context";
 import { modelFor } from "./models";
 import { PartialText } from "./partial-text";
+import { streamSteps } from "./steps";
 import { builtinTools, modelInputSchema, type ToolContext, type ToolOutcome } from "./tools/index";
 
 /** Events of a run's progress: the run's id is added by the run. */
@@ -156,9 +150,7 @@ export async function agentTurn(scope: RunScope, plan: TurnPlan): Promise<Messag
 
   try {
     const system = systemPrompt(assignment, scope.team);
-    // One reader (the loop below) and no final-content getters: the single-consumer variant
-    // keeps no replay copy of the stream, which a run would otherwise hold until its turn ends.
-    const result = streamText({
+    const steps = streamSteps({
       model: resolved.model,
       instructions: plan.instructions ? `${system}\n\n${plan.instructions}` : system,
       messages: [
@@ -172,17 +164,14 @@ export async function agentTurn(scope: RunScope, plan: TurnPlan): Promise<Messag
         ...(plan.prompt ?? []),
       ],
       tools,
-      stopWhen: plan.stopOn
-        ? [isStepCount(env.TANDEM_MAX_TOOL_STEPS), hasToolCall(plan.stopOn)]
-        : isStepCount(env.TANDEM_MAX_TOOL_STEPS),
+      maxSteps: env.TANDEM_MAX_TOOL_STEPS,
+      stopOn: plan.stopOn,
       maxRetries: env.TANDEM_MODEL_RETRIES,
-      abortSignal: signal,
-      onError: () => {}, // errors arrive as `error` parts below
+      signal,
     });
-    for await (const part of result.fullStream) {
+    for await (const part of steps) {
       switch (part.type) {
         case "text-delta":
-          if (!part.text) break;
           // The message row is created at the first token, so every token frame names it.
           message ??= await store("store the agent's message", () =>
             createMessage({
@@ -201,19 +190,16 @@ export async function agentTurn(scope: RunScope, plan: TurnPlan): Promise<Messag
           metrics.steps++;
           break;
         case "finish":
-          metrics.tokens_prompt = part.totalUsage.inputTokens ?? 0;
-          metrics.tokens_completion = part.totalUsage.outputTokens ?? 0;
+          metrics.tokens_prompt = part.usage.inputTokens;
+          metrics.tokens_completion = part.usage.outputTokens;
           break;
-        case "error":
-          throw part.error;
-        case "abort":
-          throw signal.reason ?? new Error("aborted");
       }
     }
     if (signal.aborted) throw signal.reason;
   } catch (e) {
     // A turn that outlived its time limit is this agent's failure, not the run's stop.
-    const error = timeout.aborted && !run.signal.aborted ? reasons.agentTimedOut(agent.name) : e;
+    const error =
+      timeout.aborted && !run.signal.aborted ? reasons.agentTimedOut(agent.name) : signal.aborted ? signal.reason : e;
     if (message || text) {
       // Keep what the agent had written, marked so readers know it is cut short.
       const outcome = run.outcome(error);
