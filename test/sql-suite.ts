@@ -19,6 +19,7 @@ export function defineSqlSuite(provider: "sqlite" | "postgres", setup: Setup) {
       messages: typeof import("@/lib/db/messages");
       runs: typeof import("@/lib/db/runs");
       sessions: typeof import("@/lib/sessions/index");
+      turns: typeof import("@/lib/db/turns");
     };
     let sessionPk = 0;
 
@@ -33,6 +34,7 @@ export function defineSqlSuite(provider: "sqlite" | "postgres", setup: Setup) {
         messages: await import("@/lib/db/messages"),
         runs: await import("@/lib/db/runs"),
         sessions: await import("@/lib/sessions/index"),
+        turns: await import("@/lib/db/turns"),
       };
       await lib.db.dbReady();
       const { seedDefaults } = await import("@/lib/agents/seed");
@@ -123,6 +125,85 @@ export function defineSqlSuite(provider: "sqlite" | "postgres", setup: Setup) {
       assert.equal(next?.run.id, queued.run.id);
       assert.equal(next?.run.parentRunId, opened.run.id, "a send hangs below the path's end");
       await lib.runs.finishRun({ runId: queued.run.id, sessionPk, status: "success", details: "", extra: {} });
+    });
+
+    test("the context window and the path's end, read in SQL, follow the active path of a tree of versions", {
+      skip,
+    }, async () => {
+      const pk = (await lib.sessions.createSession({ title: "versions" })).id;
+      const agent = await lib.db.db().agent.findFirstOrThrow();
+      const common = { sessionPk: pk, instanceId: "test", leaseMs: 30_000, queueLimit: 5 };
+      /** A run that answers and ends; returns its id and its user message's. */
+      const turn = async (spec: {
+        kind: "send" | "regenerate";
+        content?: string;
+        userMessageId?: number;
+        parentRunId?: number;
+      }) => {
+        const { run, message } = await lib.runs.openRun({ ...common, ...spec });
+        await lib.messages.createMessage({ sessionPk: pk, runId: run.id, role: "tool", agent, content: "a tool call" });
+        await lib.messages.createMessage({
+          sessionPk: pk,
+          runId: run.id,
+          role: "agent",
+          agent,
+          content: `answer ${run.id}`,
+        });
+        await lib.runs.finishRun({ runId: run.id, sessionPk: pk, status: "success", details: "", extra: {} });
+        return { runId: run.id, userMessageId: message.id };
+      };
+      /** The in-memory rule (history's): the active path's user and agent messages, newest first. */
+      const reference = async (limit: number) => {
+        const path = lib.turns.activePath(await lib.turns.loadRunTree(pk));
+        const all = await lib.db.db().message.findMany({
+          where: { sessionId: pk, role: { in: ["user", "agent"] } },
+          orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        });
+        const onPath = (m: { id: number; runId: number | null }) =>
+          m.runId === null || path.some((r) => r.id === m.runId || r.userMessageId === m.id);
+        return {
+          end: path.at(-1)?.id ?? null,
+          ids: all
+            .filter(onPath)
+            .slice(0, limit)
+            .map((m) => m.id),
+        };
+      };
+      const check = async (what: string) => {
+        const expected = await reference(50);
+        assert.equal(await lib.turns.pathEnd(pk), expected.end, `${what}: the path's end`);
+        assert.deepEqual(
+          (await lib.turns.pathContext(pk, 50)).map((m) => m.id),
+          expected.ids,
+          `${what}: the context window`,
+        );
+        assert.deepEqual(
+          (await lib.turns.pathContext(pk, 3)).map((m) => m.id),
+          expected.ids.slice(0, 3),
+          `${what}: a small window`,
+        );
+      };
+
+      await check("no runs yet");
+      await lib.messages.createMessage({ sessionPk: pk, role: "user", content: "from before runs were recorded" });
+      const first = await turn({ kind: "send", content: "first" });
+      const second = await turn({ kind: "send", content: "second" });
+      await check("two turns");
+      // Another answer to the second message: a sibling version, which becomes the head.
+      const again = await turn({ kind: "regenerate", userMessageId: second.userMessageId, parentRunId: first.runId });
+      await check("the regenerated version");
+      const third = await turn({ kind: "send", content: "third, below the new version" });
+      assert.equal(
+        (await lib.db.db().runLog.findUniqueOrThrow({ where: { id: third.runId } })).parentRunId,
+        again.runId,
+      );
+      // Back to the first version: its branch has no third turn, and the path ends there.
+      await lib.db.db().chatSession.update({ where: { id: pk }, data: { headRunId: second.runId } });
+      await check("the first version chosen again");
+      // The head at the fork below which the newest branch continues: the path descends to its end.
+      await lib.db.db().chatSession.update({ where: { id: pk }, data: { headRunId: first.runId } });
+      await check("the head above a fork");
+      assert.equal(await lib.turns.pathEnd(pk), third.runId);
     });
 
     // PostgreSQL gives each transaction its own pooled connection; SQLite has one for everything.

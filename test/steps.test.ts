@@ -78,8 +78,12 @@ async function collect(options: Parameters<typeof streamSteps>[0]) {
 
 const base = { instructions: "You help.", messages: [{ role: "user" as const, content: "1+2?" }], maxRetries: 0 };
 const signal = () => new AbortController().signal;
-/** What the model read in its last message: the tool results of the step before. */
-const lastMessage = (options: LanguageModelV4CallOptions) => options.prompt[options.prompt.length - 1];
+/** The parts of the prompt's message `fromEnd` places from its end (1: the last one). */
+function partsOf(options: LanguageModelV4CallOptions, fromEnd: number) {
+  const { content } = options.prompt[options.prompt.length - fromEnd];
+  assert.ok(Array.isArray(content), "a message of parts");
+  return content as Exclude<typeof content, string>;
+}
 
 describe("an agent's steps", () => {
   test("streams the text and sums the usage of every call", async () => {
@@ -109,16 +113,13 @@ describe("an agent's steps", () => {
     const parts = await collect({ ...base, model, tools: { add: add(runs) }, maxSteps: 5, signal: signal() });
     assert.deepEqual(runs, ["c1", "c2"]);
     assert.equal(calls.length, 2);
-    const prompt = calls[1].prompt;
     assert.deepEqual(
-      prompt[prompt.length - 2].content.map((p) =>
-        p.type === "tool-call" ? [p.type, p.toolCallId, p.input] : [p.type],
-      ),
+      partsOf(calls[1], 2).map((p) => (p.type === "tool-call" ? [p.type, p.toolCallId, p.input] : [p.type])),
       [["text"], ["tool-call", "c1", { a: 1, b: 2 }], ["tool-call", "c2", { a: 3, b: 4 }]],
       "the assistant's step: its text, then its calls",
     );
     assert.deepEqual(
-      lastMessage(calls[1]).content.map((p) => (p.type === "tool-result" ? [p.toolCallId, p.output] : p.type)),
+      partsOf(calls[1], 1).map((p) => (p.type === "tool-result" ? [p.toolCallId, p.output] : p.type)),
       [
         ["c1", { type: "json", value: { sum: 3 } }],
         ["c2", { type: "json", value: { sum: 7 } }],
@@ -134,7 +135,7 @@ describe("an agent's steps", () => {
       [...text("Sorry."), finish("stop")],
     ]);
     await collect({ ...base, model, tools: { add: add() }, maxSteps: 5, signal: signal() });
-    const [result] = lastMessage(calls[1]).content;
+    const [result] = partsOf(calls[1], 1);
     assert.equal(result.type, "tool-result");
     assert.equal(result.type === "tool-result" && result.output.type, "error-text");
     assert.match(JSON.stringify(result), /multiply/);
@@ -148,7 +149,7 @@ describe("an agent's steps", () => {
     ]);
     await collect({ ...base, model, tools: { add: add(runs) }, maxSteps: 5, signal: signal() });
     assert.deepEqual(runs, []);
-    const [result] = lastMessage(calls[1]).content;
+    const [result] = partsOf(calls[1], 1);
     assert.equal(result.type === "tool-result" && result.output.type, "error-text");
   });
 
@@ -216,7 +217,7 @@ describe("an agent's steps", () => {
     const failing: ToolSet = {
       add: tool({
         inputSchema: z.object({}),
-        execute: async () => {
+        execute: async (): Promise<{ ok: boolean }> => {
           throw new Error("disk full");
         },
       }),

@@ -12,7 +12,7 @@ import { type AdminPage, type Json, newestFirst, type Page, postgres } from "./o
 import { agentColumns, agentOf, messageColumns, messageOf, runLogColumns, runLogOf, runLogReturning } from "./rows";
 import { sessionPkOf } from "./sessions";
 import { intOrNull, jsonText, type Sql } from "./sql";
-import { loadRunTree, pathEnd } from "./turns";
+import { pathEnd } from "./turns";
 
 export type RunLogRow = Prisma.RunLogGetPayload<object>;
 
@@ -147,7 +147,7 @@ async function begin(
   input: { sessionPk: number; instanceId: string; leaseMs: number },
 ): Promise<{ run: RunLogRow; message: MessageRow }> {
   const now = new Date();
-  const parentRunId = run.kind === "send" ? pathEnd(await loadRunTree(input.sessionPk, tx)) : run.parentRunId;
+  const parentRunId = run.kind === "send" ? await pathEnd(input.sessionPk, tx) : run.parentRunId;
   const [started] = await tx.all(
     `UPDATE run_log SET status = 'running', instance_id = ?, lease_expires_at = ?, parent_run_id = ?, created_at = ?, updated_at = ?
      WHERE id = ? AND status = 'queued' RETURNING ${runLogReturning}`,

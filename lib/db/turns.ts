@@ -11,16 +11,7 @@
 import type { Prisma } from "@/generated/sqlite/client";
 import { db, sql } from "./connection";
 import type { MessageRow } from "./messages";
-import {
-  agentColumns,
-  agentOf,
-  type MessageFields,
-  messageColumns,
-  messageOf,
-  type RunNode,
-  runNodeColumns,
-  runNodeOf,
-} from "./rows";
+import { agentColumns, agentOf, messageColumns, messageOf, type RunNode, runNodeColumns, runNodeOf } from "./rows";
 import { intOrNull, type Sql } from "./sql";
 
 export type { RunNode } from "./rows";
@@ -68,8 +59,29 @@ export function activePath(tree: RunTree): RunNode[] {
   return path;
 }
 
-/** Where a new turn hangs: the last run of the active path (null: the first turn). */
-export const pathEnd = (tree: RunTree): number | null => activePath(tree).at(-1)?.id ?? null;
+/**
+ * Where a new turn hangs: the last run of the active path (null: the first turn). activePath's
+ * descent, in SQL: from the head down the newest started child at each fork, one indexed lookup
+ * per step (the head is usually the end), so a send does not read the session's every run.
+ */
+export async function pathEnd(sessionPk: number, client: Sql = sql()): Promise<number | null> {
+  const [head] = await client.all<{ id: number }>(
+    "SELECT r.id FROM chat_session s JOIN run_log r ON r.id = s.head_run_id WHERE s.id = ? AND r.status <> 'queued'",
+    [sessionPk],
+  );
+  let end = intOrNull(head?.id);
+  for (const seen = new Set<number>(); end !== null && !seen.has(end); ) {
+    seen.add(end);
+    const [child] = await client.all<{ id: number | null }>(
+      "SELECT MAX(id) AS id FROM run_log WHERE session_id = ? AND parent_run_id = ? AND status <> 'queued'",
+      [sessionPk, end],
+    );
+    const next = intOrNull(child?.id);
+    if (next === null) break;
+    end = next;
+  }
+  return end;
+}
 
 /** The turn a run belongs to: a continuation folds into the run it resumes (and so on up). */
 export function turnRoot(tree: RunTree, run: RunNode): RunNode {
@@ -117,31 +129,24 @@ export async function pathHistory(
 
 /**
  * The newest `limit` user and agent messages of the active path, newest first: the model's
- * context window. Read at every run's start: the session's newest messages a page at a time,
- * kept when on the path (pathFilter's rule, in memory; other versions are few, so one page is
- * the rule).
+ * context window, read at every run's start. pathFilter's rule in SQL: the path is the path end's
+ * ancestors (a recursive walk up `parent_run_id`, which UNION stops should a cycle ever appear),
+ * and the newest messages on it are read by the session's time index, stopping at `limit`.
  */
 export async function pathContext(sessionPk: number, limit: number): Promise<MessageRow[]> {
-  const path = activePath(await loadRunTree(sessionPk));
-  const runs = new Set(path.map((r) => r.id));
-  const userMessages = new Set(path.map((r) => r.userMessageId));
-  const onPath = (m: MessageFields) => m.runId === null || runs.has(m.runId) || userMessages.has(m.id);
-  const page = limit * 2;
-  const found: MessageRow[] = [];
-  for (let offset = 0; found.length < limit; offset += page) {
-    const rows = await sql().all(
-      `SELECT ${messageColumns}, ${agentColumns} FROM message m LEFT JOIN agent a ON a.id = m.agent_id
-       WHERE m.session_id = ? AND m.role IN ('user', 'agent')
-       ORDER BY m.created_at DESC, m.id DESC LIMIT ? OFFSET ?`,
-      [sessionPk, page, offset],
-    );
-    for (const r of rows) {
-      const m = messageOf(r);
-      if (onPath(m) && found.length < limit) found.push({ ...m, agent: agentOf(r) });
-    }
-    if (rows.length < page) break;
-  }
-  return found;
+  const rows = await sql().all(
+    `WITH RECURSIVE path (id, user_message_id, parent_run_id) AS (
+       SELECT id, user_message_id, parent_run_id FROM run_log WHERE id = ?
+       UNION
+       SELECT r.id, r.user_message_id, r.parent_run_id FROM run_log r JOIN path p ON r.id = p.parent_run_id
+     )
+     SELECT ${messageColumns}, ${agentColumns} FROM message m LEFT JOIN agent a ON a.id = m.agent_id
+     WHERE m.session_id = ? AND m.role IN ('user', 'agent')
+       AND (m.run_id IS NULL OR m.run_id IN (SELECT id FROM path) OR m.id IN (SELECT user_message_id FROM path))
+     ORDER BY m.created_at DESC, m.id DESC LIMIT ?`,
+    [await pathEnd(sessionPk), sessionPk, limit],
+  );
+  return rows.map((r) => ({ ...messageOf(r), agent: agentOf(r) }));
 }
 
 // ---------------------------------------------------------------------------------------------
