@@ -441,8 +441,9 @@ const serverNodeArgs = () => [
  * zero delay) and the async acknowledgement, on a fresh server (see serverNodeArgs).
  */
 async function runFigures() {
+  const databaseUrl = await freshSqliteUrl("bench-run");
   const server = await startServer({
-    databaseUrl: await freshSqliteUrl("bench-run"),
+    databaseUrl,
     env: { LOG_LEVEL: "error", TANDEM_BENCH: "1" },
     nodeArgs: serverNodeArgs(),
   });
@@ -454,6 +455,14 @@ async function runFigures() {
     row(
       "run: send (sync) p50, first 20 vs last 20",
       `${ms(percentile(sync.slice(0, 20), 50))} vs ${ms(percentile(sync.slice(-20), 50))}`,
+      "flat means history does not cost",
+    );
+    const long = await api(server, "POST", "/api/sessions/", { title: "a long chat" });
+    await seedHistory(databaseUrl, long.id, 10_000);
+    const inLong = await syncSends(server, long.session_id, 40);
+    row(
+      "run: send (sync) p50 in a chat of 5,000 turns (10,000 messages) vs the first 20 above",
+      `${ms(percentile(inLong, 50))} vs ${ms(percentile(sync.slice(0, 20), 50))}`,
       "flat means history does not cost",
     );
     const acks = await asyncSends(server, session.session_id, 100);
@@ -778,6 +787,14 @@ async function main() {
     row(
       "send (sync) p50, first 20 vs last 20",
       `${ms(percentile(sync.slice(0, 20), 50))} vs ${ms(percentile(sync.slice(-20), 50))}`,
+      "flat means history does not cost",
+    );
+    const long = await api(server, "POST", "/api/sessions/", { title: "a long chat" });
+    await seedHistory(databaseUrl, long.id, 10_000);
+    const inLong = await syncSends(server, long.session_id, 40);
+    row(
+      "run: send (sync) p50 in a chat of 5,000 turns (10,000 messages) vs the first 20 above",
+      `${ms(percentile(inLong, 50))} vs ${ms(percentile(sync.slice(0, 20), 50))}`,
       "flat means history does not cost",
     );
     const acks = await asyncSends(server, session.session_id, 100);

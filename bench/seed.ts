@@ -73,24 +73,52 @@ async function connect(databaseUrl: string): Promise<Seeder> {
   };
 }
 
-/** Fills a session with `count` alternating user/agent messages, one second apart. */
+/**
+ * Fills a session with `count` alternating user/agent messages, one second apart, as the turns
+ * of a linear conversation: each user message and the answer after it are one successful run,
+ * hanging below the run before it, the last one the session's head.
+ */
 export async function seedHistory(databaseUrl: string, sessionPk: number, count: number): Promise<void> {
   const base = Date.now() - count * 1000;
-  const rows = Array.from({ length: count }, (_, i) => {
-    const at = new Date(base + i * 1000).toISOString();
-    return [
+  const at = (i: number) => new Date(base + i * 1000).toISOString();
+  const seeder = await connect(databaseUrl);
+  try {
+    const turns = Math.ceil(count / 2);
+    await seeder.insert(
+      "run_log",
+      ["session_id", "status", "kind", "details", "instance_id", "created_at", "updated_at"],
+      Array.from({ length: turns }, (_, t) => [sessionPk, "success", "send", "", "", at(2 * t), at(2 * t + 1)]),
+    );
+    const runs = await seeder.rows<{ id: number }>("SELECT id FROM run_log WHERE session_id = ? ORDER BY id", [
       sessionPk,
+    ]);
+    const runIds = runs.slice(-turns).map((r) => Number(r.id));
+    const rows = Array.from({ length: count }, (_, i) => [
+      sessionPk,
+      runIds[Math.floor(i / 2)],
       i % 2 === 0 ? "user" : "agent",
       `Seeded message ${i}: ${"lorem ipsum dolor sit amet ".repeat(8)}`,
       "",
-      at,
-      at,
-    ];
-  });
-  const seeder = await connect(databaseUrl);
-  try {
-    await seeder.insert("message", ["session_id", "role", "content", "tool_name", "created_at", "updated_at"], rows);
-    await seeder.run("UPDATE chat_session SET last_message_at = ? WHERE id = ?", [rows.at(-1)?.[4] ?? null, sessionPk]);
+      at(i),
+      at(i),
+    ]);
+    await seeder.insert(
+      "message",
+      ["session_id", "run_id", "role", "content", "tool_name", "created_at", "updated_at"],
+      rows,
+    );
+    await seeder.run(
+      `UPDATE run_log SET
+         parent_run_id = (SELECT MAX(p.id) FROM run_log p WHERE p.session_id = run_log.session_id AND p.id < run_log.id),
+         user_message_id = (SELECT MIN(m.id) FROM message m WHERE m.run_id = run_log.id)
+       WHERE session_id = ? AND id >= ?`,
+      [sessionPk, runIds[0]],
+    );
+    await seeder.run("UPDATE chat_session SET last_message_at = ?, head_run_id = ? WHERE id = ?", [
+      at(count - 1),
+      runIds.at(-1),
+      sessionPk,
+    ]);
   } finally {
     await seeder.close();
   }

@@ -177,15 +177,19 @@ export function defineSqlSuite(provider: "sqlite" | "postgres", setup: Setup) {
           expected.ids,
           `${what}: the context window`,
         );
-        assert.deepEqual(
-          (await lib.turns.pathContext(pk, 3)).map((m) => m.id),
-          expected.ids.slice(0, 3),
-          `${what}: a small window`,
-        );
+        for (const limit of [16, 3]) {
+          assert.deepEqual(
+            (await lib.turns.pathContext(pk, limit)).map((m) => m.id),
+            expected.ids.slice(0, limit),
+            `${what}: a window of ${limit}`,
+          );
+        }
       };
 
       await check("no runs yet");
       await lib.messages.createMessage({ sessionPk: pk, role: "user", content: "from before runs were recorded" });
+      // Ten turns before the fork: a window of 16 then reads the path in more than one page.
+      for (let i = 0; i < 10; i++) await turn({ kind: "send", content: `earlier ${i}` });
       const first = await turn({ kind: "send", content: "first" });
       const second = await turn({ kind: "send", content: "second" });
       await check("two turns");
@@ -197,13 +201,17 @@ export function defineSqlSuite(provider: "sqlite" | "postgres", setup: Setup) {
         (await lib.db.db().runLog.findUniqueOrThrow({ where: { id: third.runId } })).parentRunId,
         again.runId,
       );
-      // Back to the first version: its branch has no third turn, and the path ends there.
+      // Six more turns on the new version's branch: more messages off the old path than a page holds.
+      let last = third;
+      for (let i = 0; i < 6; i++) last = await turn({ kind: "send", content: `more ${i}` });
+      await check("a longer branch");
+      // Back to the first version: its branch has none of these turns, and the path ends there.
       await lib.db.db().chatSession.update({ where: { id: pk }, data: { headRunId: second.runId } });
       await check("the first version chosen again");
       // The head at the fork below which the newest branch continues: the path descends to its end.
       await lib.db.db().chatSession.update({ where: { id: pk }, data: { headRunId: first.runId } });
       await check("the head above a fork");
-      assert.equal(await lib.turns.pathEnd(pk), third.runId);
+      assert.equal(await lib.turns.pathEnd(pk), last.runId);
     });
 
     // PostgreSQL gives each transaction its own pooled connection; SQLite has one for everything.

@@ -56,14 +56,14 @@ export function getMessage(id: number) {
 /** The guidance sent to a running run (its user messages other than the one it answers), oldest first. */
 export async function steersOf(runId: number, except: number[]): Promise<MessageRow[]> {
   const skip = new Set(except);
-  const rows = await sql().all(
-    `SELECT ${messageColumns} FROM message m WHERE m.run_id = ? AND m.role = 'user' ORDER BY m.created_at, m.id`,
-    [runId],
-  );
+  // By the run alone: a run has a few messages, and with the role in the query the planner may
+  // take the (role, created_at) index and walk every user message of every session.
+  const rows = await sql().all(`SELECT ${messageColumns} FROM message m WHERE m.run_id = ?`, [runId]);
   // A person's messages have no agent.
   return rows
     .map(messageOf)
-    .filter((m) => !skip.has(m.id))
+    .filter((m) => m.role === "user" && !skip.has(m.id))
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id)
     .map((m) => ({ ...m, agent: null }));
 }
 

@@ -324,19 +324,18 @@ export async function sessionPkOf(sessionId: string | undefined): Promise<number
 }
 
 /**
- * What naming a session after its first run needs: how many runs succeeded, and (when that is
- * one) the first exchange. Asked after every successful run, so the count comes alone first.
+ * What naming a session after its first run needs: the first exchange, or null once more than
+ * one run succeeded. Asked after every successful run, so it first counts successes, at most two
+ * (the session's index stops there, whatever its length).
  */
-export async function firstExchange(sessionId: string) {
-  const [row] = await sql().all<{ id: number; successes: number }>(
-    `SELECT s.id, (SELECT COUNT(*) FROM run_log r WHERE r.session_id = s.id AND r.status = 'success') AS successes
-     FROM chat_session s WHERE s.session_id = ?`,
-    [sessionId],
-  );
-  if (!row) throw notFound();
-  const successes = Number(row.successes);
-  if (successes !== 1) return { successes, question: "", answer: "" };
-  const sessionPk = Number(row.id);
+export async function firstExchange(sessionId: string): Promise<{ question: string; answer: string } | null> {
+  const [session] = await sql().all<{ id: number }>("SELECT id FROM chat_session WHERE session_id = ?", [sessionId]);
+  if (!session) throw notFound();
+  const sessionPk = Number(session.id);
+  const successes = await sql().all("SELECT id FROM run_log WHERE session_id = ? AND status = 'success' LIMIT 2", [
+    sessionPk,
+  ]);
+  if (successes.length !== 1) return null;
   const [question, answers] = await Promise.all([
     db().message.findFirst({ where: { sessionId: sessionPk, role: "user" }, orderBy: { id: "asc" } }),
     // The newest few: a review's verdict or a consulted teammate's reply comes after the answer.
@@ -344,7 +343,7 @@ export async function firstExchange(sessionId: string) {
   ]);
   const meta = (m: { metadata: unknown }) => (m.metadata ?? {}) as { review?: unknown; consultation?: unknown };
   const answer = answers.find((m) => meta(m).review !== true && !meta(m).consultation) ?? answers[0];
-  return { successes, question: question?.content ?? "", answer: answer?.content ?? "" };
+  return { question: question?.content ?? "", answer: answer?.content ?? "" };
 }
 
 /** Renames the session only while its title is still `from` (nobody renamed it meanwhile). */

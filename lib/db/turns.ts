@@ -129,24 +129,51 @@ export async function pathHistory(
 
 /**
  * The newest `limit` user and agent messages of the active path, newest first: the model's
- * context window, read at every run's start. pathFilter's rule in SQL: the path is the path end's
- * ancestors (a recursive walk up `parent_run_id`, which UNION stops should a cycle ever appear),
- * and the newest messages on it are read by the session's time index, stopping at `limit`.
+ * context window, read at every run's start. The session's newest messages are read a page at a
+ * time and kept when on the path (pathFilter's rule, in memory); the path is read only as far up
+ * as the page reaches: a run hangs below an older one (a send below the path's end when it starts,
+ * and runs start in id order; the other kinds below an existing run), so the ancestors with ids
+ * from the page's oldest run up are all a page needs. A send costs the same at any history length.
  */
 export async function pathContext(sessionPk: number, limit: number): Promise<MessageRow[]> {
-  const rows = await sql().all(
-    `WITH RECURSIVE path (id, user_message_id, parent_run_id) AS (
-       SELECT id, user_message_id, parent_run_id FROM run_log WHERE id = ?
-       UNION
-       SELECT r.id, r.user_message_id, r.parent_run_id FROM run_log r JOIN path p ON r.id = p.parent_run_id
-     )
-     SELECT ${messageColumns}, ${agentColumns} FROM message m LEFT JOIN agent a ON a.id = m.agent_id
-     WHERE m.session_id = ? AND m.role IN ('user', 'agent')
-       AND (m.run_id IS NULL OR m.run_id IN (SELECT id FROM path) OR m.id IN (SELECT user_message_id FROM path))
-     ORDER BY m.created_at DESC, m.id DESC LIMIT ?`,
-    [await pathEnd(sessionPk), sessionPk, limit],
-  );
-  return rows.map((r) => ({ ...messageOf(r), agent: agentOf(r) }));
+  const runs = new Set<number>();
+  const userMessages = new Set<number>();
+  let above = await pathEnd(sessionPk); // the next ancestor to read, null once the root is read
+  const onPath = (m: MessageRow) => m.runId === null || runs.has(m.runId) || userMessages.has(m.id);
+  const page = limit + 10; // a linear chat fits in one page; other versions add pages
+  const found: MessageRow[] = [];
+  for (let offset = 0; found.length < limit; offset += page) {
+    const rows = (
+      await sql().all(
+        `SELECT ${messageColumns}, ${agentColumns} FROM message m LEFT JOIN agent a ON a.id = m.agent_id
+         WHERE m.session_id = ? AND m.role IN ('user', 'agent')
+         ORDER BY m.created_at DESC, m.id DESC LIMIT ? OFFSET ?`,
+        [sessionPk, page, offset],
+      )
+    ).map((r) => ({ ...messageOf(r), agent: agentOf(r) }));
+    const oldest = Math.min(...rows.map((m) => m.runId ?? Number.POSITIVE_INFINITY));
+    if (above !== null && above >= oldest) {
+      const ancestors = await sql().all<{ id: number; user_message_id: number | null; parent_run_id: number | null }>(
+        `WITH RECURSIVE path (id, user_message_id, parent_run_id) AS (
+           SELECT id, user_message_id, parent_run_id FROM run_log WHERE id = ?
+           UNION
+           SELECT r.id, r.user_message_id, r.parent_run_id FROM run_log r JOIN path p ON r.id = p.parent_run_id
+           WHERE r.id >= ?
+         )
+         SELECT id, user_message_id, parent_run_id FROM path ORDER BY id`,
+        [above, oldest],
+      );
+      for (const r of ancestors) {
+        runs.add(Number(r.id));
+        const userMessageId = intOrNull(r.user_message_id);
+        if (userMessageId !== null) userMessages.add(userMessageId);
+      }
+      above = intOrNull(ancestors[0]?.parent_run_id);
+    }
+    for (const m of rows) if (onPath(m) && found.length < limit) found.push(m);
+    if (rows.length < page) break;
+  }
+  return found;
 }
 
 // ---------------------------------------------------------------------------------------------

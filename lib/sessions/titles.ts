@@ -31,8 +31,9 @@ export function cleanTitle(reply: string): string {
 /** Names the session after its first successful run; any failure leaves the title as it is. */
 export async function titleAfterFirstRun(sessionId: string): Promise<void> {
   try {
-    const { successes, question, answer } = await firstExchange(sessionId);
-    if (successes !== 1 || !question.trim()) return;
+    const exchange = await firstExchange(sessionId);
+    if (!exchange?.question.trim()) return;
+    const { question, answer } = exchange;
     const session = await requireSession(sessionId);
     const current = session.title;
     if (!isPlaceholderTitle(current) && current !== titleFromMessage(question)) return;
