@@ -9,7 +9,7 @@
  *   BENCH_STREAM_RUNS=100,300,1000          concurrent streaming runs measured, one level after another
  *   BENCH_STREAM_SECONDS=10                 seconds each model answer streams (two agents a run)
  *
- * `npm run bench -- <section>` runs only the named sections: accounts, memory, process, redis, run, search, sidebar, streaming.
+ * `npm run bench -- <section>` runs only the named sections: accounts, memory, process, redis, requests, run, search, sidebar, streaming.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -436,6 +436,47 @@ const serverNodeArgs = () => [
   ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
 ];
 
+/** Request throughput beside the framework's ceiling (an empty route) and a bare Node server. */
+async function requestFigures(server: TandemServer, sessionId: string) {
+  const bare = await bareNodeServer();
+  const empty = await throughput(`${server.url}/bench/empty`);
+  const health = await throughput(`${server.url}/api/health/`);
+  const state = await throughput(`${server.url}/api/sessions/${sessionId}/state/`);
+  const node = await throughput(bare.url);
+  bare.stop();
+  row(
+    "GET /api/health/ (50 connections)",
+    `${health.toFixed(0)} req/s`,
+    `${((health / empty) * 100).toFixed(0)}% of the empty route handler`,
+  );
+  row(
+    "GET /api/sessions/<id>/state/",
+    `${state.toFixed(0)} req/s`,
+    `${((state / empty) * 100).toFixed(0)}% of the empty route handler`,
+  );
+  row(
+    "empty Next route handler, same server",
+    `${empty.toFixed(0)} req/s`,
+    `${((empty / node) * 100).toFixed(1)}% of a bare Node http server`,
+  );
+  row("bare Node http server", `${node.toFixed(0)} req/s`);
+}
+
+/** The request figures alone, on a fresh server with serverNodeArgs (an A/B of V8 flags). */
+async function requestSection() {
+  const server = await startServer({
+    databaseUrl: await freshSqliteUrl("bench-requests"),
+    env: { LOG_LEVEL: "error", TANDEM_BENCH: "1" },
+    nodeArgs: serverNodeArgs(),
+  });
+  try {
+    const session = await api(server, "POST", "/api/sessions/", { title: "bench" });
+    await requestFigures(server, session.session_id);
+  } finally {
+    await server.stop();
+  }
+}
+
 /**
  * What one run costs: the sync send (the whole two-agent run with a tool step, offline model at
  * zero delay) and the async acknowledgement, on a fresh server (see serverNodeArgs).
@@ -742,6 +783,7 @@ async function main() {
     accounts: accountsFigures,
     memory: memoryFigures,
     process: processFigures,
+    requests: requestSection,
     run: runFigures,
     redis: async () => redisFigures(await freshSqliteUrl("bench-redis")),
     search: searchFigures,
@@ -758,28 +800,7 @@ async function main() {
   try {
     // 1. Request throughput beside the framework's ceiling and a bare Node server.
     const session = await api(server, "POST", "/api/sessions/", { title: "bench" });
-    const bare = await bareNodeServer();
-    const empty = await throughput(`${server.url}/bench/empty`);
-    const health = await throughput(`${server.url}/api/health/`);
-    const state = await throughput(`${server.url}/api/sessions/${session.session_id}/state/`);
-    const node = await throughput(bare.url);
-    bare.stop();
-    row(
-      "GET /api/health/ (50 connections)",
-      `${health.toFixed(0)} req/s`,
-      `${((health / empty) * 100).toFixed(0)}% of the empty route handler`,
-    );
-    row(
-      "GET /api/sessions/<id>/state/",
-      `${state.toFixed(0)} req/s`,
-      `${((state / empty) * 100).toFixed(0)}% of the empty route handler`,
-    );
-    row(
-      "empty Next route handler, same server",
-      `${empty.toFixed(0)} req/s`,
-      `${((empty / node) * 100).toFixed(1)}% of a bare Node http server`,
-    );
-    row("bare Node http server", `${node.toFixed(0)} req/s`);
+    await requestFigures(server, session.session_id);
 
     // 2. Send latency. Sync: the whole run (both agents, offline model). Async: the acknowledgement.
     const sync = await syncSends(server, session.session_id, 200);
@@ -787,14 +808,6 @@ async function main() {
     row(
       "send (sync) p50, first 20 vs last 20",
       `${ms(percentile(sync.slice(0, 20), 50))} vs ${ms(percentile(sync.slice(-20), 50))}`,
-      "flat means history does not cost",
-    );
-    const long = await api(server, "POST", "/api/sessions/", { title: "a long chat" });
-    await seedHistory(databaseUrl, long.id, 10_000);
-    const inLong = await syncSends(server, long.session_id, 40);
-    row(
-      "run: send (sync) p50 in a chat of 5,000 turns (10,000 messages) vs the first 20 above",
-      `${ms(percentile(inLong, 50))} vs ${ms(percentile(sync.slice(0, 20), 50))}`,
       "flat means history does not cost",
     );
     const acks = await asyncSends(server, session.session_id, 100);
