@@ -103,6 +103,9 @@ describe("an agent's steps", () => {
     const runs: unknown[] = [];
     const { model, calls } = scriptedModel([
       [
+        { type: "reasoning-start", id: "r" },
+        { type: "reasoning-delta", id: "r", delta: "Two sums." },
+        { type: "reasoning-end", id: "r" },
         ...text("Let me add."),
         call("c1", "add", { a: 1, b: 2 }),
         call("c2", "add", { a: 3, b: 4 }),
@@ -115,8 +118,8 @@ describe("an agent's steps", () => {
     assert.equal(calls.length, 2);
     assert.deepEqual(
       partsOf(calls[1], 2).map((p) => (p.type === "tool-call" ? [p.type, p.toolCallId, p.input] : [p.type])),
-      [["text"], ["tool-call", "c1", { a: 1, b: 2 }], ["tool-call", "c2", { a: 3, b: 4 }]],
-      "the assistant's step: its text, then its calls",
+      [["reasoning"], ["text"], ["tool-call", "c1", { a: 1, b: 2 }], ["tool-call", "c2", { a: 3, b: 4 }]],
+      "the assistant's step: its reasoning, its text, then its calls",
     );
     assert.deepEqual(
       partsOf(calls[1], 1).map((p) => (p.type === "tool-result" ? [p.toolCallId, p.output] : p.type)),

@@ -56,6 +56,7 @@ export async function* streamSteps(options: StepsOptions): AsyncGenerator<StepPa
       streamLanguageModelCall({ model, instructions, messages, tools, abortSignal: signal }),
     );
     let text = "";
+    let reasoning = "";
     const calls: ToolCallPart[] = [];
     // Tools start as their calls arrive, as streamText runs them.
     const results: Promise<ToolResultPart>[] = [];
@@ -65,6 +66,9 @@ export async function* streamSteps(options: StepsOptions): AsyncGenerator<StepPa
           if (!part.text) break;
           text += part.text;
           yield { type: "text-delta", text: part.text };
+          break;
+        case "reasoning-delta":
+          reasoning += part.text;
           break;
         case "tool-call":
           calls.push({
@@ -94,7 +98,12 @@ export async function* streamSteps(options: StepsOptions): AsyncGenerator<StepPa
     if (signal.aborted) throw signal.reason;
     yield { type: "finish-step" };
     if (!calls.length || step >= options.maxSteps || calls.some((c) => c.toolName === options.stopOn)) break;
-    const content = text ? [{ type: "text" as const, text }, ...calls] : calls;
+    // The step as the model wrote it: its reasoning, its text, its calls (as streamText records a step).
+    const content = [
+      ...(reasoning ? [{ type: "reasoning" as const, text: reasoning }] : []),
+      ...(text ? [{ type: "text" as const, text }] : []),
+      ...calls,
+    ];
     messages.push(
       { role: "assistant", content },
       { role: "tool", content: settled.map((r) => (r as PromiseFulfilledResult<ToolResultPart>).value) },
