@@ -236,6 +236,44 @@ describe("an agent's steps", () => {
     await assert.rejects(collect({ ...base, model: broken.model, maxSteps: 5, signal: signal() }), /connection reset/);
   });
 
+  test("a tool that fails while the model still streams is an error of the steps, not of the process", async () => {
+    const failing: ToolSet = {
+      add: tool({
+        inputSchema: z.object({}),
+        execute: async (): Promise<{ ok: boolean }> => {
+          throw new Error("disk full");
+        },
+      }),
+    };
+    const unhandled: unknown[] = [];
+    const listener = (e: unknown) => unhandled.push(e);
+    process.on("unhandledRejection", listener);
+    try {
+      // The model goes on streaming for a while after the call: the tool's failure comes first.
+      const model: LanguageModelV4 = {
+        ...scriptedModel([]).model,
+        async doStream() {
+          const parts = [call("c1", "add", {}), ...text("still", " writing"), finish("tool-calls")];
+          return {
+            stream: new ReadableStream({
+              async pull(controller) {
+                const part = parts.shift();
+                if (!part) return controller.close();
+                await new Promise((r) => setTimeout(r, 5));
+                controller.enqueue(part);
+              },
+            }),
+          };
+        },
+      };
+      await assert.rejects(collect({ ...base, model, tools: failing, maxSteps: 5, signal: signal() }), /disk full/);
+      await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off("unhandledRejection", listener);
+    }
+  });
+
   test("a stopped turn ends with the stop's reason", async () => {
     const controller = new AbortController();
     const { model } = scriptedModel([[...text("a", "b"), finish("stop")]]);

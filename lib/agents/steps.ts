@@ -77,7 +77,13 @@ export async function* streamSteps(options: StepsOptions): AsyncGenerator<StepPa
             toolName: part.toolName,
             input: part.invalid && typeof part.input !== "object" ? {} : part.input,
           });
-          if (!part.invalid) results.push(execute(tools, part, messages, signal));
+          if (!part.invalid) {
+            const result = execute(tools, part, messages, signal);
+            // Observed at the step's end; handled now, so a failure while the model still streams
+            // is not an unhandled rejection (which ends the process).
+            result.catch(() => {});
+            results.push(result);
+          }
           break;
         case "tool-error":
           // A call the SDK could not parse or match to a tool: the model reads why.
