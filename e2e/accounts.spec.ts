@@ -149,7 +149,7 @@ test("Share in the chat header: makes and copies the link, which works signed ou
   await expect(page.getByTestId("share-note")).toHaveText("Link copied.");
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
   for (const scheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
+    await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
     expect(await seriousViolations(page), `share panel ${scheme}`).toEqual([]);
   }
 
@@ -181,8 +181,8 @@ test("sign-in, sign-up, settings and a shared chat are axe-clean, light and dark
   const path = (await page.getByTestId("share-link").first().textContent())!.trim();
   const anonymous = await newPage(browser);
   for (const scheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await anonymous.emulateMedia({ colorScheme: scheme });
+    await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
+    await anonymous.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
     await page.goto(`${server.url}/settings`);
     expect(await seriousViolations(page), `settings ${scheme}`).toEqual([]);
     for (const where of ["/sign-in", "/sign-up", path]) {

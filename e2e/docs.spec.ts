@@ -9,7 +9,7 @@ for (const scheme of ["light", "dark"] as const) {
   }, testInfo) => {
     const spec = await (await request.get("/api/openapi.json")).json();
     const operations = Object.values(spec.paths as Record<string, object>).flatMap((ops) => Object.values(ops));
-    await page.emulateMedia({ colorScheme: scheme });
+    await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
     await page.goto("/docs");
     await expect(page.getByRole("heading", { level: 1, name: "Tandem API" })).toBeVisible();
     await expect(page.getByTestId("operation")).toHaveCount(operations.length);
