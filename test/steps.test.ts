@@ -70,6 +70,16 @@ const add = (runs: unknown[] = []) =>
     },
   });
 
+/** A tool whose every call fails, as a store failure does. */
+const failing: ToolSet = {
+  add: tool({
+    inputSchema: z.object({}),
+    execute: async (): Promise<{ ok: boolean }> => {
+      throw new Error("disk full");
+    },
+  }),
+};
+
 async function collect(options: Parameters<typeof streamSteps>[0]) {
   const parts: StepPart[] = [];
   for await (const part of streamSteps(options)) parts.push(part);
@@ -217,14 +227,6 @@ describe("an agent's steps", () => {
   });
 
   test("a tool that throws, or an error in the model's stream, ends the steps with that error", async () => {
-    const failing: ToolSet = {
-      add: tool({
-        inputSchema: z.object({}),
-        execute: async (): Promise<{ ok: boolean }> => {
-          throw new Error("disk full");
-        },
-      }),
-    };
     const tooled = scriptedModel([[call("c1", "add", {}), finish("tool-calls")], [...text("never")]]);
     await assert.rejects(
       collect({ ...base, model: tooled.model, tools: failing, maxSteps: 5, signal: signal() }),
@@ -237,14 +239,6 @@ describe("an agent's steps", () => {
   });
 
   test("a tool that fails while the model still streams is an error of the steps, not of the process", async () => {
-    const failing: ToolSet = {
-      add: tool({
-        inputSchema: z.object({}),
-        execute: async (): Promise<{ ok: boolean }> => {
-          throw new Error("disk full");
-        },
-      }),
-    };
     const unhandled: unknown[] = [];
     const listener = (e: unknown) => unhandled.push(e);
     process.on("unhandledRejection", listener);

@@ -329,9 +329,7 @@ export async function sessionPkOf(sessionId: string | undefined): Promise<number
  * (the session's index stops there, whatever its length).
  */
 export async function firstExchange(sessionId: string): Promise<{ question: string; answer: string } | null> {
-  const [session] = await sql().all<{ id: number }>("SELECT id FROM chat_session WHERE session_id = ?", [sessionId]);
-  if (!session) throw notFound();
-  const sessionPk = Number(session.id);
+  const { id: sessionPk } = await requireSessionKey(sessionId);
   const successes = await sql().all("SELECT id FROM run_log WHERE session_id = ? AND status = 'success' LIMIT 2", [
     sessionPk,
   ]);

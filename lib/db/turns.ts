@@ -23,13 +23,13 @@ export interface RunTree {
 }
 
 /** The session's runs and head, read once and walked in memory. */
-export async function loadRunTree(sessionPk: number, client: Sql = sql()): Promise<RunTree> {
-  const [session] = await client.all<{ head_run_id: number | null }>(
+export async function loadRunTree(sessionPk: number): Promise<RunTree> {
+  const [session] = await sql().all<{ head_run_id: number | null }>(
     "SELECT head_run_id FROM chat_session WHERE id = ?",
     [sessionPk],
   );
   const runs = (
-    await client.all(`SELECT ${runNodeColumns} FROM run_log r WHERE r.session_id = ? ORDER BY r.id`, [sessionPk])
+    await sql().all(`SELECT ${runNodeColumns} FROM run_log r WHERE r.session_id = ? ORDER BY r.id`, [sessionPk])
   ).map(runNodeOf);
   return { runs, byId: new Map(runs.map((r) => [r.id, r])), headRunId: intOrNull(session?.head_run_id) };
 }
