@@ -12,6 +12,7 @@ import WebSocket from "ws";
 import { apiKeys, bearerToken, classifyPath, isSendPath } from "@/lib/api/auth";
 import { createEdge } from "@/lib/api/edge";
 import { parseRate, rateLimiter } from "@/lib/api/rate-limit";
+import { eventually } from "./support/api";
 import { startServer, type TandemServer } from "./support/server";
 
 describe("access control: units", () => {
@@ -409,14 +410,14 @@ describe("access control: a server with API keys and a send rate", () => {
       /script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/,
     );
     // One JSON log line per API request, carrying the id.
-    await new Promise((r) => setTimeout(r, 200));
-    const line = server
-      .output()
-      .split("\n")
-      .filter((l) => l.startsWith("{"))
-      .map((l) => JSON.parse(l))
-      .find((l) => l.reqId === "trace-abc-123");
-    assert.ok(line, server.output().slice(-2000));
+    const line = await eventually(async () =>
+      server
+        .output()
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l))
+        .find((l) => l.reqId === "trace-abc-123"),
+    ).catch(() => assert.fail(server.output().slice(-2000)));
     assert.equal(line.msg, "request");
     assert.equal(line.status, 200);
     assert.equal(line.path, "/api/sessions/");
