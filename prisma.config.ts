@@ -9,7 +9,7 @@ process.env.CHECKPOINT_DISABLE ??= "1";
 export default defineConfig({
   schema: "prisma/sqlite",
   migrations: { path: "prisma/sqlite/migrations" },
-  // SQLite's full-text index of messages (FTS5; prisma/sqlite/migrations/*_search): made by a
+  // SQLite's full-text index of messages (FTS5; prisma/sqlite/migrations/*_search*): made by a
   // migration, unknown to the schema. The same list as lib/db/migrate.ts's SQLITE_EXTERNAL_TABLES.
   experimental: { externalTables: true },
   tables: {

@@ -214,6 +214,70 @@ export function defineSqlSuite(provider: "sqlite" | "postgres", setup: Setup) {
       assert.equal(await lib.turns.pathEnd(pk), last.runId);
     });
 
+    test("search indexes a message once it is finished: never its partial saves, always its final text", {
+      skip,
+    }, async () => {
+      const { searchMessages } = await import("@/lib/db/search");
+      const agent = await lib.db.db().agent.findFirstOrThrow();
+      const session = await lib.sessions.createSession({ title: "search while streaming" });
+      const found = async (word: string) =>
+        (await searchMessages(word, { limit: 10, offset: 0 })).hits.map((h) => h.messageId);
+      const streaming = (text: string) =>
+        lib.messages.createMessage({
+          sessionPk: session.id,
+          role: "agent",
+          agent,
+          content: text,
+          metadata: { streaming: true },
+        });
+
+      const answered = await streaming("");
+      await lib.messages.saveMessageText(answered.id, "zanzibar halfway");
+      await lib.messages.saveMessageText(answered.id, "zanzibar halfway there");
+      assert.deepEqual(await found("zanzibar"), [], "a partial save is not indexed");
+      await lib.messages.updateMessage(answered.id, { agent, content: "zanzibar complete", metadata: { model: "m" } });
+      assert.deepEqual(await found("zanzibar"), [answered.id], "finished: found by its final text");
+      assert.deepEqual(await found("halfway"), []);
+      await lib.messages.updateMessage(answered.id, { agent, content: "quokka edited", metadata: { model: "m" } });
+      assert.deepEqual(await found("zanzibar"), [], "a finished message's new text replaces the old in the index");
+      assert.deepEqual(await found("quokka"), [answered.id]);
+
+      // A run that died mid-message: marking it interrupted finishes it, with the text it had.
+      const cut = await streaming("");
+      await lib.messages.saveMessageText(cut.id, "wombat interrupted");
+      assert.deepEqual(await found("wombat"), []);
+      await lib.messages.markInterruptedMessages(session.id, new Date(0));
+      assert.deepEqual(await found("wombat"), [cut.id]);
+
+      // Deleting a streaming message and a finished one leaves the index consistent.
+      const dropped = await streaming("platypus");
+      await lib.db.db().message.deleteMany({ where: { id: { in: [dropped.id, answered.id] } } });
+      assert.deepEqual(await found("quokka"), []);
+      if (provider === "sqlite") {
+        // rank 1: the index is checked against its content (the view of finished messages) too.
+        await lib.db.db().$executeRawUnsafe(`INSERT INTO message_fts(message_fts, rank) VALUES ('integrity-check', 1)`);
+        await lib.db.db().$executeRawUnsafe(`INSERT INTO message_fts(message_fts) VALUES ('rebuild')`);
+        assert.deepEqual(await found("wombat"), [cut.id], "a rebuild indexes what the triggers indexed");
+        assert.deepEqual(await found("platypus"), []);
+      } else {
+        // The index leaves streaming messages out, and a query with search's predicate can use it.
+        const plan = await lib.db.db().$transaction([
+          lib.db.db().$executeRawUnsafe("SET LOCAL enable_seqscan = off"),
+          lib.db.db().$queryRawUnsafe<{ "QUERY PLAN": string }[]>(
+            `EXPLAIN SELECT id FROM message m WHERE to_tsvector('simple', m.content) @@ to_tsquery('simple', 'wombat:*')
+               AND (m.metadata->>'streaming') IS DISTINCT FROM 'true'`,
+          ),
+        ]);
+        assert.match(plan[1].map((r) => r["QUERY PLAN"]).join("\n"), /message_search_idx/);
+        const [index] = await lib.db
+          .db()
+          .$queryRawUnsafe<{ indexdef: string }[]>(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'message_search_idx'",
+          );
+        assert.match(index.indexdef, /WHERE \(\(metadata ->> 'streaming'::text\) IS DISTINCT FROM 'true'::text\)/);
+      }
+    });
+
     // PostgreSQL gives each transaction its own pooled connection; SQLite has one for everything.
     if (provider !== "sqlite") return;
 

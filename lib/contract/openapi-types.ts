@@ -135,7 +135,7 @@ export interface paths {
         };
         /**
          * Search every conversation by the words of its messages
-         * @description Best matches first (the database's full-text ranking), each with a snippet and the matched words' offsets in it.
+         * @description Best matches first (the database's full-text ranking), each with a snippet and the matched words' offsets in it. An agent's message is found once it is finished, not while it streams.
          */
         get: operations["searchMessages"];
         put?: never;

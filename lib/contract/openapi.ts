@@ -369,7 +369,7 @@ export const endpoints: Record<string, Record<string, Op>> = {
       operationId: "searchMessages",
       summary: "Search every conversation by the words of its messages",
       description:
-        "Best matches first (the database's full-text ranking), each with a snippet and the matched words' offsets in it.",
+        "Best matches first (the database's full-text ranking), each with a snippet and the matched words' offsets in it. An agent's message is found once it is finished, not while it streams.",
       query: S.SearchQuery,
       ok: { status: 200, schema: S.SearchResultSchema, array: true, paged: true, description: "Matching messages" },
       errors: [400],

@@ -193,7 +193,8 @@ export async function schemaDrift(url: string): Promise<string> {
 const LOCKFILE = "migration_lock.toml";
 /**
  * Tables the SQLite migrations make that the Prisma schema cannot state: the FTS5 index of
- * messages (lib/db/search.ts) and its shadow tables. The engine leaves them out of its diffs
+ * messages (lib/db/search.ts) and its shadow tables (its content, the view "message_searchable",
+ * is not a table; the diff leaves views alone). The engine leaves them out of its diffs
  * (prisma.config.ts says the same to the native CLI). PostgreSQL's search index is an expression
  * index, which the diff ignores anyway.
  */

@@ -2,7 +2,8 @@
  * Search across conversations by the words of any message, on each database's own full-text
  * index (made by the `search` migrations): SQLite's FTS5 table `message_fts` (kept in step by
  * triggers) ranked by bm25, PostgreSQL's GIN index on `to_tsvector('simple', content)` ranked by
- * ts_rank. Every word must match, each as a prefix ("gear" finds "gears").
+ * ts_rank. Every word must match, each as a prefix ("gear" finds "gears"). Only finished messages
+ * are indexed: a streaming message is found once its run has finished it.
  */
 import { Prisma } from "@/generated/sqlite/client";
 import { MATCH_END, MATCH_START } from "@/lib/text";
@@ -93,7 +94,9 @@ function searchSqlite(words: string[], limit: number, offset: number, owned: Pri
 function searchPostgres(words: string[], limit: number, offset: number, owned: Prisma.Sql) {
   // Words are letters and digits only, so `word:*` joined by `&` is always a valid tsquery.
   const query = words.map((w) => `${w}:*`).join(" & ");
-  const matches = Prisma.sql`to_tsvector('simple', m.content) @@ to_tsquery('simple', ${query})`;
+  // The index's own predicate (finished messages only), repeated so the planner can use it.
+  const matches = Prisma.sql`to_tsvector('simple', m.content) @@ to_tsquery('simple', ${query})
+    AND (m.metadata->>'streaming') IS DISTINCT FROM 'true'`;
   return Promise.all([
     db().$queryRaw<Row[]>`
       SELECT m.id, s.session_id, s.title, m.role::text AS role, a.name AS agent, m.created_at,
