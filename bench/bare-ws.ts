@@ -14,6 +14,7 @@ const server = createServer((req, res) => {
   req.on("data", (d) => (body += d));
   req.on("end", () => {
     const { sessions } = JSON.parse(body) as { sessions: string[] };
+    const publishedAt = performance.timeOrigin + performance.now(); // the round's events all exist now
     for (const sessionId of sessions) {
       const seq = (seqs.get(sessionId) ?? 0) + 1;
       seqs.set(sessionId, seq);
@@ -21,7 +22,7 @@ const server = createServer((req, res) => {
         run_id: 0,
         agent: "bench",
         message_id: 0,
-        delta: `${performance.timeOrigin + performance.now()} A few words of a streamed reply `,
+        delta: `${publishedAt} A few words of a streamed reply `,
       };
       const frame = JSON.stringify({ event: "agent_token", payload, seq });
       for (const ws of groups.get(sessionId) ?? []) ws.send(frame);

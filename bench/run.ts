@@ -423,11 +423,6 @@ async function personalKeyFor(server: TandemServer, userId: string): Promise<str
 }
 
 /**
- * The review process's own cost: a run's time outside its agents' turns (reading the session,
- * guidance, bookkeeping, events), for a review run per round beside a sequential run of the same
- * two agents (one pass: what a round is without the process). Offline model at zero delay.
- */
-/**
  * Node options of the servers the run, memory and streaming sections measure: `BENCH_SERVER_NODE_OPTIONS`
  * (an A/B of V8 flags), and with `BENCH_PROFILE=<dir>` a CPU profile written there when it stops.
  */
@@ -523,6 +518,11 @@ async function runFigures() {
   }
 }
 
+/**
+ * The review process's own cost: a run's time outside its agents' turns (reading the session,
+ * guidance, bookkeeping, events), for a review run per round beside a sequential run of the same
+ * two agents (one pass: what a round is without the process). Offline model at zero delay.
+ */
 async function processFigures() {
   const databaseUrl = await freshSqliteUrl("bench-process");
   const server = await startServer({ databaseUrl, env: { LOG_LEVEL: "error" } });
