@@ -211,6 +211,34 @@ function defineTransferSuite(
       assert.equal(next.status, 200, next.text);
     });
 
+    it("a chat exported mid-run imports its running run as failed and the message it was writing as interrupted, searchable", async () => {
+      const original = await exported(chatId);
+      // As if exported while the first run's writer was still writing its answer.
+      const run = original.runs.find((r: any) => r.id === runs.sent);
+      run.status = "running";
+      const writing = original.messages.findLast((m: any) => m.run_id === runs.sent && m.role === "agent");
+      writing.metadata = { ...writing.metadata, streaming: true };
+      writing.content = "Halfway through: the gearbox quolls";
+
+      const imported = await importBody(original);
+      assert.equal(imported.status, 201, imported.text);
+      const [report] = imported.json.imported;
+      assert.deepEqual(report.skipped, [
+        { what: "1 running run(s)", why: "still going when exported; imported as failed" },
+      ]);
+      const again = await exported(report.session_id);
+      const message = again.messages.find((m: any) => m.content === writing.content);
+      assert.equal(message.metadata.streaming, false);
+      assert.equal(message.metadata.interrupted, true);
+      assert.equal(again.runs.find((r: any) => r.id === message.run_id).status, "error");
+      const found = (await api("GET", "/api/search/?q=quolls")).json;
+      assert.deepEqual(
+        found.map((h: any) => h.session_id),
+        [report.session_id],
+        "its text is searchable, as any finished message",
+      );
+    });
+
     it("the Markdown export is the active path: authors, times, text as is, tool calls, the failed turn", async () => {
       const res = await api("GET", `/api/sessions/${chatId}/export/?format=md`);
       assert.equal(res.status, 200, res.text);

@@ -225,6 +225,14 @@ export function setMessageRating(id: number, rating: number | null) {
   });
 }
 
+/**
+ * The metadata of a message whose run stopped writing it (a crash, a chat exported mid-run): its
+ * text stays, no longer streaming (so search indexes it), marked interrupted.
+ */
+export function interruptedMetadata(meta: Record<string, unknown>) {
+  return { ...meta, streaming: false, interrupted: true };
+}
+
 /** Marks the agent messages a run was still writing when it was interrupted; their text stays. */
 export async function markInterruptedMessages(sessionPk: number, since: Date): Promise<void> {
   const unfinished = await db().message.findMany({
@@ -233,10 +241,7 @@ export async function markInterruptedMessages(sessionPk: number, since: Date): P
   for (const m of unfinished) {
     const meta = m.metadata as Record<string, unknown> | null;
     if (meta?.streaming !== true) continue;
-    await db().message.update({
-      where: { id: m.id },
-      data: { metadata: { ...meta, streaming: false, interrupted: true } },
-    });
+    await db().message.update({ where: { id: m.id }, data: { metadata: interruptedMetadata(meta) } });
   }
 }
 

@@ -16,6 +16,7 @@ import {
   MAX_IMPORT_CHATS,
   type Skipped,
 } from "@/lib/contract/transfer";
+import { interruptedMetadata } from "@/lib/db/messages";
 import { newSessionId } from "@/lib/db/sessions";
 import { idsByName, insertChat } from "@/lib/db/transfer";
 import { TandemError } from "@/lib/errors";
@@ -108,6 +109,8 @@ function fit(chat: ChatExport, known: { agents: Map<string, number>; tools: Map<
   const missingAgents = new Set<string>();
   const messages = chat.messages
     .filter((m) => m.run_id === null || !queued.has(m.run_id))
+    // A message its run was still writing keeps the text it had, as after a crash.
+    .map((m) => (m.metadata?.streaming === true ? { ...m, metadata: interruptedMetadata(m.metadata) } : m))
     .map((m) => {
       if (m.agent === null || known.agents.has(m.agent)) return m;
       missingAgents.add(m.agent);
