@@ -4,6 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import v8 from "node:v8";
+import { runInNewContext } from "node:vm";
 import { Hub } from "@/lib/realtime/hub";
 
 const KiB = 1024;
@@ -35,6 +37,28 @@ describe("in-process hub: replay memory", () => {
     assert.deepEqual(recent.seqs, range(1801, 2000));
     // 260 frames of over 1 KiB each are more than the bound: the client is told to resync.
     assert.deepEqual(replay(hub, "long", 1740), { replayed: false, seqs: [], seq: 2000 });
+  });
+
+  test("the bound is memory: frames of prose with a dash (two bytes a character in V8) count what they take", () => {
+    v8.setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const heapFor = (delta: string) => {
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      const hub = new Hub({ events: 1000, bytes: 256 * KiB, totalBytes: 64 * 1024 * KiB });
+      for (let s = 0; s < 40; s++) publishN(hub, `s${s}`, 1000, delta);
+      gc();
+      return { kept: hub.bytes, grew: process.memoryUsage().heapUsed - before };
+    };
+    const words = "A few words of a streamed reply ".repeat(4);
+    for (const [label, delta] of [
+      ["ASCII", words],
+      ["with a dash", `${words.slice(1)}—`],
+    ]) {
+      const { kept, grew } = heapFor(delta);
+      // The windows' memory stays near what they count (not, as before, up to twice it).
+      assert.ok(grew < kept * 1.25, `${label}: the heap grew ${grew} bytes for ${kept} counted`);
+    }
   });
 
   test("a frame larger than the session's bound is delivered but not kept", () => {

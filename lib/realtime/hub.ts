@@ -35,11 +35,15 @@ interface Channel {
 /** How many idle sessions keep their replay window; the least recently used go first. */
 const MAX_IDLE_CHANNELS = 5000;
 
+/** Any character beyond Latin-1 (a dash, an arrow, an emoji, CJK): V8 then stores every character in two bytes. */
+const TWO_BYTE = /[\u0100-\uffff]/;
+
 /**
- * A kept frame's share of memory: its UTF-8 length (never less than what V8 stores for the
- * string) plus about what its Delivery object and window slot take.
+ * A kept frame's share of memory: what V8 stores for the string (one byte a character, or two
+ * when any is beyond Latin-1, as in most models' prose) plus about what its Delivery object and
+ * window slot take.
  */
-const frameBytes = (frame: string) => Buffer.byteLength(frame) + 64;
+const frameBytes = (frame: string) => (TWO_BYTE.test(frame) ? frame.length * 2 : frame.length) + 64;
 
 export interface HubLimits {
   /** Frames kept per session (TANDEM_REPLAY_EVENTS). */
