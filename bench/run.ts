@@ -608,6 +608,44 @@ async function memoryFigures() {
   } finally {
     await server.stop();
   }
+  await connectionHeapFigure();
+}
+
+/** What a WebSocket connection keeps alive: the live heap (after a full collection) per client. */
+async function connectionHeapFigure() {
+  const server = await startServer({
+    env: { LOG_LEVEL: "error" },
+    nodeArgs: ["--expose-gc", "--import", path.resolve("bench/heap-probe.mjs")],
+  });
+  const liveHeap = async () => {
+    const seen = server.output().length;
+    server.process.kill("SIGUSR2");
+    for (;;) {
+      const line = /\{"heapProbe":(\d+)\}/.exec(server.output().slice(seen));
+      if (line) return Number(line[1]);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  try {
+    const sessions = await createSessions(server, 100);
+    // One client per session first, so what the first connection loads (code, channels) is not counted.
+    (await watchers(server, sessions, () => {})).close();
+    const before = await liveHeap();
+    const clients = await watchers(
+      server,
+      sessions.flatMap((id) => Array(10).fill(id)),
+      () => {},
+    );
+    const after = await liveHeap();
+    clients.close();
+    row(
+      "live heap per WebSocket client (after a full collection), 1,000 clients",
+      `${((after - before) / 1000 / 1024).toFixed(1)} KiB`,
+      "10.8 KiB before the upgrade's error listener stopped holding the request",
+    );
+  } finally {
+    await server.stop();
+  }
 }
 
 /**
