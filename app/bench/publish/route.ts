@@ -3,9 +3,9 @@ import { publish } from "@/lib/realtime/hub";
 
 /**
  * Benchmark-only (404 unless TANDEM_BENCH=1): publishes one agent_token-sized event to each
- * given session, its text starting with the time the round was published, so `npm run bench` can measure
- * WebSocket delivery latency from publish to client, through the same hub and sockets real
- * runs use.
+ * given session, its text starting with the time the round was published, so `npm run bench`
+ * can measure WebSocket delivery latency from publish to client, through the same hub and
+ * sockets real runs use.
  */
 export async function POST(req: Request) {
   if (env.TANDEM_BENCH !== "1") return Response.json({ detail: "Not found." }, { status: 404 });
