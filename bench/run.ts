@@ -620,11 +620,12 @@ async function connectionHeapFigure() {
   const liveHeap = async () => {
     const seen = server.output().length;
     server.process.kill("SIGUSR2");
-    for (;;) {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
       const line = /\{"heapProbe":(\d+)\}/.exec(server.output().slice(seen));
       if (line) return Number(line[1]);
       await new Promise((r) => setTimeout(r, 20));
     }
+    throw new Error(`the heap probe did not answer:\n${server.output().slice(-2000)}`);
   };
   try {
     const sessions = await createSessions(server, 100);
