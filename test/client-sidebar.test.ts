@@ -2,7 +2,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { ApiClient, Page } from "@/lib/client/api";
-import { mergeFirstPage, SessionsStore, type SidebarSession, sortSessions } from "@/lib/client/sessions";
+import {
+  mergeFirstPage,
+  SESSIONS_FILTER_PAGE_SIZE,
+  SessionsStore,
+  type SidebarSession,
+  sortSessions,
+} from "@/lib/client/sessions";
 import { groupSessions, sidebarRows } from "@/lib/client/sidebar-groups";
 import type { Session, SessionSummary } from "@/lib/contract/types";
 
@@ -129,6 +135,18 @@ describe("SessionsStore", () => {
     await store.refresh();
     assert.equal(store.getSnapshot().sessions.length, 120, "what was loaded stays");
     assert.deepEqual(calls, ["list 0+50", "list 50+50", "list 100+50", "list 0+50"]);
+  });
+
+  test("a filter's pages are larger: it looks beyond what is loaded in a few requests", async () => {
+    const { api, calls } = fakeApi(many(1200));
+    const store = new SessionsStore({ api });
+    await store.refresh();
+    await store.loadMore(SESSIONS_FILTER_PAGE_SIZE);
+    await store.loadMore(SESSIONS_FILTER_PAGE_SIZE);
+    await store.loadMore(SESSIONS_FILTER_PAGE_SIZE);
+    assert.equal(store.getSnapshot().sessions.length, 1200);
+    assert.equal(store.getSnapshot().hasMore, false);
+    assert.deepEqual(calls, ["list 0+50", "list 50+500", "list 550+500", "list 1050+500"]);
   });
 
   test("a rename changes its row in place; a new message moves the chat up; no refetch", async () => {

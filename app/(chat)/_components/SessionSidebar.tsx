@@ -6,7 +6,7 @@ import { useRouter } from "next/navigation";
 import { memo, type RefObject, useEffect, useId, useMemo, useRef, useState } from "react";
 import { describeError } from "@/lib/client/api";
 import { formatFull, formatRelative, sessionLabel } from "@/lib/client/format";
-import type { SidebarSession } from "@/lib/client/sessions";
+import { SESSIONS_FILTER_PAGE_SIZE, type SidebarSession } from "@/lib/client/sessions";
 import { groupSessions, type SidebarRow, sidebarRows } from "@/lib/client/sidebar-groups";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { ImportChats } from "./ImportChats";
@@ -253,7 +253,7 @@ export function SessionSidebar({
           <LoadMore
             region={listRegion}
             busy={snap.loadingMore || snap.refreshing}
-            onLoad={() => void shell.sessions.loadMore()}
+            onLoad={() => void shell.sessions.loadMore(filter.trim() ? SESSIONS_FILTER_PAGE_SIZE : undefined)}
           />
         )}
       </div>
