@@ -12,7 +12,6 @@ import WebSocket from "ws";
 import { apiKeys, bearerToken, classifyPath, isSendPath } from "@/lib/api/auth";
 import { createEdge } from "@/lib/api/edge";
 import { parseRate, rateLimiter } from "@/lib/api/rate-limit";
-import { eventually } from "./support/api";
 import { startServer, type TandemServer } from "./support/server";
 
 describe("access control: units", () => {
@@ -410,14 +409,7 @@ describe("access control: a server with API keys and a send rate", () => {
       /script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/,
     );
     // One JSON log line per API request, carrying the id.
-    const line = await eventually(async () =>
-      server
-        .output()
-        .split("\n")
-        .filter((l) => l.startsWith("{"))
-        .map((l) => JSON.parse(l))
-        .find((l) => l.reqId === "trace-abc-123"),
-    ).catch(() => assert.fail(server.output().slice(-2000)));
+    const line = await server.logEntry((l) => l.reqId === "trace-abc-123");
     assert.equal(line.msg, "request");
     assert.equal(line.status, 200);
     assert.equal(line.path, "/api/sessions/");

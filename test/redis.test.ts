@@ -216,6 +216,7 @@ describe("Redis outage", { skip }, () => {
     );
     assert.ok(!onA.events().some((f) => f.event === "run_started"), "A could not hear of it");
     for (const server of [a, b]) {
+      await server.logEntry((l) => /Redis is unreachable/.test(l.msg));
       const warnings = server.output().match(/Redis is unreachable/g) ?? [];
       assert.equal(warnings.length, 1, `logged once:\n${server.output()}`);
     }

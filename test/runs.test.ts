@@ -163,22 +163,9 @@ describe("failed writes", () => {
         "the user's message is kept",
       );
       assert.equal((await api("GET", `/api/sessions/${id}/state/`)).json.run, null, "the session is free");
-      const logged = () =>
-        server
-          .output()
-          .split("\n")
-          .some((line) => {
-            try {
-              const entry = JSON.parse(line);
-              return (
-                entry.level === 40 && entry.run_id === sent.json.run_id && /disk quota exceeded/.test(entry.reason)
-              );
-            } catch {
-              return false;
-            }
-          });
-      await eventually(async () => (logged() ? true : undefined)).catch(() =>
-        assert.fail(`a warn line names the run and the reason:\n${server.output()}`),
+      // A warn line names the run and the reason.
+      await server.logEntry(
+        (l) => l.level === 40 && l.run_id === sent.json.run_id && /disk quota exceeded/.test(l.reason),
       );
       assert.equal(client.events("run_error").length, 1, "announced once");
     });

@@ -386,14 +386,7 @@ describe("steer and failures (OpenAI-compatible stub)", () => {
     assert.equal(turns[0].run_id, runId);
     assert.equal(turns[0].status, "error");
     assert.match(turns[0].error, /HTTP 503/);
-    await eventually(async () => {
-      const lines = server
-        .output()
-        .split("\n")
-        .filter((l) => l.startsWith("{"))
-        .map((l) => JSON.parse(l));
-      return lines.find((l) => l.level === 40 && l.run_id === runId && /HTTP 503/.test(l.reason)) ? true : undefined;
-    });
+    await server.logEntry((l) => l.level === 40 && l.run_id === runId && /HTTP 503/.test(l.reason));
 
     const retry = await api("POST", `/api/sessions/${id}/retry/`, {});
     assert.equal(retry.status, 200, retry.text);

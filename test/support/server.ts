@@ -3,11 +3,13 @@
  * on a free port with its own database, for API, WebSocket and browser tests. scripts/test.ts
  * builds the app once into NEXT_DIST_DIR (default .next-test) before the tests run.
  */
+import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { eventually } from "./api";
 import { freshSqliteUrl } from "./databases";
 
 export const TEST_DIST_DIR = process.env.NEXT_DIST_DIR || ".next-test";
@@ -29,10 +31,31 @@ export interface TandemServer {
   process: ChildProcess;
   /** Everything the server printed, for assertions and for failing tests' messages. */
   output(): string;
+  /**
+   * The first JSON log line that matches, waiting for it: the log reaches this process through a
+   * pipe, in no fixed order with the answers to its requests. Fails with the output after 10 s.
+   */
+  logEntry(match: (entry: LogEntry) => boolean): Promise<LogEntry>;
   /** SIGTERM and wait for exit; resolves to the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL: a crash. */
   kill(): Promise<void>;
+}
+
+/** A log line carries whatever its caller logged. */
+export type LogEntry = Record<string, any>;
+
+function logEntries(output: string): LogEntry[] {
+  return output
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line)];
+      } catch {
+        return []; // a line still being written
+      }
+    });
 }
 
 export async function freePort(): Promise<number> {
@@ -98,6 +121,10 @@ export async function startServer(
     databaseUrl,
     process: child,
     output: () => output,
+    async logEntry(match) {
+      const entry = await eventually(async () => logEntries(output).find(match)).catch(() => undefined);
+      return entry ?? assert.fail(`no matching log line in:\n${output.slice(-4000)}`);
+    },
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");
       return exited;
