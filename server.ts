@@ -18,10 +18,12 @@ import { dbReady, disconnectDb } from "./lib/db/connection";
 import { deployMigrations } from "./lib/db/migrate";
 import { env } from "./lib/env";
 import { log } from "./lib/log";
+import { limitHeapGrowth } from "./lib/ops/heap";
 import { attachChatSocket, chatSessionId } from "./lib/realtime/socket";
 import { startRealtime, stopRealtime } from "./lib/realtime/transport";
 import { liveRunCount, shutdownRuns, startRunMaintenance } from "./lib/runs/index";
 
+const heapGrowth = limitHeapGrowth();
 const dev = env.NODE_ENV !== "production";
 
 /**
@@ -128,6 +130,7 @@ async function main() {
       database: env.DATABASE_URL.split(":")[0],
       events,
       auth: env.TANDEM_AUTH,
+      heapGrowth,
     },
     "Tandem is ready",
   );
