@@ -10,7 +10,7 @@ export default defineConfig({
   schema: "prisma/sqlite",
   migrations: { path: "prisma/sqlite/migrations" },
   // SQLite's full-text index of messages (FTS5; prisma/sqlite/migrations/*_search*): made by a
-  // migration, unknown to the schema. The same list as lib/db/migrate.ts's SQLITE_EXTERNAL_TABLES.
+  // migration, unknown to the schema. The same list as lib/db/migrate.ts's EXTERNAL_TABLES.sqlite.
   experimental: { externalTables: true },
   tables: {
     external: ["message_fts", "message_fts_config", "message_fts_data", "message_fts_docsize", "message_fts_idx"],

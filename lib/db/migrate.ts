@@ -192,21 +192,18 @@ export async function schemaDrift(url: string): Promise<string> {
 
 const LOCKFILE = "migration_lock.toml";
 /**
- * Tables the SQLite migrations make that the Prisma schema cannot state: the FTS5 index of
- * messages (lib/db/search.ts) and its shadow tables (its content, the view "message_searchable",
- * is not a table; the diff leaves views alone). The engine leaves them out of its diffs
- * (prisma.config.ts says the same to the native CLI). PostgreSQL's search index is an expression
- * index, which the diff ignores anyway.
+ * Tables the migrations make that the Prisma schema cannot state, the full-text indexes of
+ * messages (lib/db/search.ts): on SQLite the FTS5 table and its shadow tables (its content, the
+ * view "message_searchable", is not a table; the diff leaves views alone), on PostgreSQL the
+ * table of stored tsvectors (named with its schema, as the engine requires there). The engine
+ * leaves them out of its diffs (prisma.config.ts says the same to the native CLI, for SQLite).
  */
-const SQLITE_EXTERNAL_TABLES = [
-  "message_fts",
-  "message_fts_config",
-  "message_fts_data",
-  "message_fts_docsize",
-  "message_fts_idx",
-];
+const EXTERNAL_TABLES: Record<Provider, string[]> = {
+  sqlite: ["message_fts", "message_fts_config", "message_fts_data", "message_fts_docsize", "message_fts_idx"],
+  postgres: ["public.message_search"],
+};
 const schemaFilter = (provider: Provider): SchemaFilter => ({
-  externalTables: provider === "sqlite" ? SQLITE_EXTERNAL_TABLES : [],
+  externalTables: EXTERNAL_TABLES[provider],
   externalEnums: [],
 });
 const DIFF_HAS_CHANGES = 2;

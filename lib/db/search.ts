@@ -1,9 +1,9 @@
 /**
  * Search across conversations by the words of any message, on each database's own full-text
- * index (made by the `search` migrations): SQLite's FTS5 table `message_fts` (kept in step by
- * triggers) ranked by bm25, PostgreSQL's GIN index on `to_tsvector('simple', content)` ranked by
- * ts_rank. Every word must match, each as a prefix ("gear" finds "gears"). Only finished messages
- * are indexed: a streaming message is found once its run has finished it.
+ * index (made by the `search` migrations, kept in step by triggers): SQLite's FTS5 table
+ * `message_fts` ranked by bm25, PostgreSQL's table `message_search` of stored tsvectors (GIN
+ * index) ranked by ts_rank. Every word must match, each as a prefix ("gear" finds "gears"). Only
+ * finished messages are indexed: a streaming message is found once its run has finished it.
  */
 import { Prisma } from "@/generated/sqlite/client";
 import { MATCH_END, MATCH_START } from "@/lib/text";
@@ -93,22 +93,31 @@ function searchSqlite(words: string[], limit: number, offset: number, owned: Pri
 
 function searchPostgres(words: string[], limit: number, offset: number, owned: Prisma.Sql) {
   // Words are letters and digits only, so `word:*` joined by `&` is always a valid tsquery.
-  const query = words.map((w) => `${w}:*`).join(" & ");
-  // The index's own predicate (finished messages only), repeated so the planner can use it.
-  const matches = Prisma.sql`to_tsvector('simple', m.content) @@ to_tsquery('simple', ${query})
-    AND (m.metadata->>'streaming') IS DISTINCT FROM 'true'`;
+  const query = Prisma.sql`to_tsquery('simple', ${words.map((w) => `${w}:*`).join(" & ")})`;
+  // Ranked on the stored vectors alone (joined to their sessions only to keep an owner's), so a
+  // common word's many matches are not joined or parsed again; only the page's rows are.
+  const matches =
+    owned === Prisma.empty
+      ? Prisma.sql`FROM message_search ms WHERE ms.vector @@ ${query}`
+      : Prisma.sql`FROM message_search ms
+          JOIN message m ON m.id = ms.message_id
+          JOIN chat_session s ON s.id = m.session_id
+          WHERE ms.vector @@ ${query} ${owned}`;
   return Promise.all([
     db().$queryRaw<Row[]>`
+      WITH page AS (
+        SELECT ms.message_id, ts_rank(ms.vector, ${query}) AS rank ${matches}
+        ORDER BY rank DESC, ms.message_id DESC
+        LIMIT ${limit} OFFSET ${offset}
+      )
       SELECT m.id, s.session_id, s.title, m.role::text AS role, a.name AS agent, m.created_at,
-             ts_headline('simple', m.content, to_tsquery('simple', ${query}),
+             ts_headline('simple', m.content, ${query},
                ${`StartSel=${MATCH_START}, StopSel=${MATCH_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`}) AS snippet
-      FROM message m
+      FROM page
+      JOIN message m ON m.id = page.message_id
       JOIN chat_session s ON s.id = m.session_id
       LEFT JOIN agent a ON a.id = m.agent_id
-      WHERE ${matches} ${owned}
-      ORDER BY ts_rank(to_tsvector('simple', m.content), to_tsquery('simple', ${query})) DESC, m.id DESC
-      LIMIT ${limit} OFFSET ${offset}`,
-    db().$queryRaw<{ n: number | bigint }[]>`
-      SELECT COUNT(*) AS n FROM message m JOIN chat_session s ON s.id = m.session_id WHERE ${matches} ${owned}`,
+      ORDER BY page.rank DESC, m.id DESC`,
+    db().$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS n ${matches}`,
   ]);
 }
