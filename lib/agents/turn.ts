@@ -111,8 +111,8 @@ export async function agentTurn(scope: RunScope, plan: TurnPlan): Promise<Messag
   run.agents.push(metrics);
   emit("agent_started", { agent: agent.name, role: agent.role });
 
-  const timeout = AbortSignal.timeout(env.TANDEM_AGENT_TIMEOUT_MS);
-  const signal = AbortSignal.any([run.signal, timeout]);
+  const deadline = turnDeadline(env.TANDEM_AGENT_TIMEOUT_MS);
+  const signal = AbortSignal.any([run.signal, deadline.signal]);
   const own = toolsFor(scope, assignment, metrics);
   const tools = own || plan.tools ? { ...own, ...plan.tools } : undefined;
 
@@ -199,7 +199,11 @@ export async function agentTurn(scope: RunScope, plan: TurnPlan): Promise<Messag
   } catch (e) {
     // A turn that outlived its time limit is this agent's failure, not the run's stop.
     const error =
-      timeout.aborted && !run.signal.aborted ? reasons.agentTimedOut(agent.name) : signal.aborted ? signal.reason : e;
+      deadline.signal.aborted && !run.signal.aborted
+        ? reasons.agentTimedOut(agent.name)
+        : signal.aborted
+          ? signal.reason
+          : e;
     if (message || text) {
       // Keep what the agent had written, marked so readers know it is cut short.
       const outcome = run.outcome(error);
@@ -208,8 +212,25 @@ export async function agentTurn(scope: RunScope, plan: TurnPlan): Promise<Messag
       );
     }
     throw error;
+  } finally {
+    deadline.clear();
   }
   return store("store the agent's message", () => finish({}));
+}
+
+/**
+ * A turn's time limit, cleared when the turn ends. `AbortSignal.timeout` cannot be cleared: its
+ * timer outlived every turn by the whole limit (120 s), and with it the request context it was
+ * made in (on Node 24 the request and response themselves: about 35 KB a send, measured).
+ */
+function turnDeadline(ms: number): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
+    ms,
+  );
+  timer.unref();
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 
 /** A database write the run cannot go on without: its failure ends the run with the real reason. */
