@@ -49,11 +49,12 @@ export function SessionSidebar({
   const filterId = useId();
   const now = useNow();
 
+  const query = filter.trim();
   const visible = useMemo(() => {
-    const q = filter.trim().toLowerCase();
+    const q = query.toLowerCase();
     if (!q) return snap.sessions;
     return snap.sessions.filter((s) => sessionLabel(s.title).toLowerCase().includes(q));
-  }, [snap.sessions, filter]);
+  }, [snap.sessions, query]);
   const rows = useMemo(() => sidebarRows(groupSessions(visible, new Date(now))), [visible, now]);
 
   async function togglePin(s: SidebarSession) {
@@ -215,7 +216,7 @@ export function SessionSidebar({
         )}
         {snap.loaded && snap.sessions.length > 0 && visible.length === 0 && (
           <p data-testid="sessions-no-match" className="px-4 py-3 text-sm text-muted">
-            No chats match “{filter.trim()}”.
+            No chats match “{query}”.
           </p>
         )}
         {visible.length > 0 && (
@@ -253,7 +254,7 @@ export function SessionSidebar({
           <LoadMore
             region={listRegion}
             busy={snap.loadingMore || snap.refreshing}
-            onLoad={() => void shell.sessions.loadMore(filter.trim() ? SESSIONS_FILTER_PAGE_SIZE : undefined)}
+            onLoad={() => void shell.sessions.loadMore(query ? SESSIONS_FILTER_PAGE_SIZE : undefined)}
           />
         )}
       </div>
