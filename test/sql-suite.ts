@@ -249,6 +249,17 @@ export function defineSqlSuite(provider: "sqlite" | "postgres", setup: Setup) {
       await lib.messages.markInterruptedMessages(session.id, new Date(0));
       assert.deepEqual(await found("wombat"), [cut.id]);
 
+      // With accounts, a person searches only the sessions they own.
+      await lib.db.db().user.create({ data: { id: "search-owner", name: "Owner", email: "search-owner@example.com" } });
+      await lib.db.db().chatSession.update({ where: { id: session.id }, data: { ownerId: "search-owner" } });
+      const owned = (ownerId: string) => searchMessages("wombat", { limit: 10, offset: 0, ownerId });
+      assert.deepEqual(
+        (await owned("search-owner")).hits.map((h) => h.messageId),
+        [cut.id],
+      );
+      assert.equal((await owned("search-owner")).total, 1);
+      assert.deepEqual(await owned("someone-else"), { hits: [], total: 0 });
+
       // Deleting a streaming message and a finished one leaves the index consistent.
       const dropped = await streaming("platypus");
       await lib.db.db().message.deleteMany({ where: { id: { in: [dropped.id, answered.id] } } });

@@ -8,7 +8,7 @@ import v8 from "node:v8";
  * the same request throughput and run cost, about 170 MB less RSS after load
  * (docs/operations.md, Sizing).
  */
-export const HEAP_GROWING_PERCENT = 50;
+const HEAP_GROWING_PERCENT = 50;
 
 /**
  * Applies {@link HEAP_GROWING_PERCENT} unless the command line sets `--heap-growing-percent`
