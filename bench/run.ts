@@ -109,6 +109,13 @@ async function syncSends(server: TandemServer, sessionId: string, count: number)
   return times;
 }
 
+/** The framework's floor under an acknowledgement: an empty POST route with a send's body; milliseconds. */
+async function emptyPost(server: TandemServer, i: number): Promise<number> {
+  const started = performance.now();
+  await api(server, "POST", "/bench/empty", { content: `Question ${i}: how do tides work?`, async: true });
+  return performance.now() - started;
+}
+
 /**
  * Async sends: the time to the 202 acknowledgement; each run is let finish (untimed) before the
  * next. With `floor`, an empty POST route with the same body is timed just before each send, under
@@ -119,11 +126,7 @@ async function asyncSends(server: TandemServer, sessionId: string, count: number
   const times: number[] = [];
   try {
     for (let i = 0; i < count; i++) {
-      if (floor) {
-        const started = performance.now();
-        await api(server, "POST", "/bench/empty", { content: `Question ${i}: how do tides work?`, async: true });
-        floor.push(performance.now() - started);
-      }
+      if (floor) floor.push(await emptyPost(server, i));
       const started = performance.now();
       const { run_id } = await api(server, "POST", `/api/sessions/${sessionId}/send/`, {
         content: `Question ${i}: how do tides work?`,
@@ -528,9 +531,8 @@ async function runFigures() {
     const acks = await asyncSends(server, session.session_id, 100);
     const floor: number[] = [];
     for (let i = 0; i < 120; i++) {
-      const started = performance.now();
-      await api(server, "POST", "/bench/empty", { content: `Question ${i}: how do tides work?`, async: true });
-      if (i >= 20) floor.push(performance.now() - started);
+      const took = await emptyPost(server, i);
+      if (i >= 20) floor.push(took);
     }
     row(
       "run: send (async, 202 ack), 100 sequential: p50 / p95 / p99",
@@ -648,15 +650,11 @@ async function connectionHeapFigure() {
     env: { LOG_LEVEL: "error" },
     nodeArgs: ["--expose-gc", "--import", path.resolve("bench/heap-probe.mjs")],
   });
+  let probes = 0;
   const liveHeap = async () => {
-    const seen = server.output().length;
+    const probe = ++probes;
     server.process.kill("SIGUSR2");
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
-      const line = /\{"heapProbe":(\d+)\}/.exec(server.output().slice(seen));
-      if (line) return Number(line[1]);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`the heap probe did not answer:\n${server.output().slice(-2000)}`);
+    return (await server.logEntry((l) => l.probe === probe)).heapProbe as number;
   };
   try {
     const sessions = await createSessions(server, 100);

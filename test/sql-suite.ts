@@ -253,11 +253,12 @@ export function defineSqlSuite(provider: "sqlite" | "postgres", setup: Setup) {
       await lib.db.db().user.create({ data: { id: "search-owner", name: "Owner", email: "search-owner@example.com" } });
       await lib.db.db().chatSession.update({ where: { id: session.id }, data: { ownerId: "search-owner" } });
       const owned = (ownerId: string) => searchMessages("wombat", { limit: 10, offset: 0, ownerId });
+      const mine = await owned("search-owner");
       assert.deepEqual(
-        (await owned("search-owner")).hits.map((h) => h.messageId),
+        mine.hits.map((h) => h.messageId),
         [cut.id],
       );
-      assert.equal((await owned("search-owner")).total, 1);
+      assert.equal(mine.total, 1);
       assert.deepEqual(await owned("someone-else"), { hits: [], total: 0 });
 
       // Deleting a streaming message and a finished one leaves the index consistent.
