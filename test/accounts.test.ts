@@ -175,23 +175,25 @@ describe("accounts: ownership everywhere", () => {
     assert.equal(preflight.headers.get("access-control-allow-origin"), null);
   });
 
-  test("signing out ends the session; signing in again works", async () => {
+  test("signing out ends the session at once, though its cookie was just accepted; signing in again works", async () => {
     const again = await signIn(server, "alice");
+    // Without the signed cookie cache, which Better Auth itself honours for its minute.
+    const tokenOnly = {
+      cookie: again.cookie
+        .split("; ")
+        .filter((c) => !c.includes("session_data"))
+        .join("; "),
+    };
+    // Accepted now, so this instance remembers the cookie for a few seconds.
+    assert.equal((await fetch(`${server.url}/api/sessions/`, { headers: tokenOnly })).status, 200);
     const out = await again.fetch("/api/auth/sign-out", {
       method: "POST",
       body: "{}",
       headers: { origin: server.url },
     });
     assert.equal(out.status, 200);
-    // Signing out deletes the session row; the signed cookie cache alone no longer admits it.
-    const afterOut = await fetch(`${server.url}/api/sessions/`, {
-      headers: {
-        cookie: again.cookie
-          .split("; ")
-          .filter((c) => !c.includes("session_data"))
-          .join("; "),
-      },
-    });
+    // Signing out deletes the session row, and the instance forgets the cookie with it.
+    const afterOut = await fetch(`${server.url}/api/sessions/`, { headers: tokenOnly });
     assert.equal(afterOut.status, 401);
     assert.equal((await alice.fetch("/api/sessions/")).status, 200);
   });
@@ -344,5 +346,30 @@ describe("auth off", () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe("accounts: session cookies remembered for a few seconds", () => {
+  test("recalled by the exact Cookie header until they lapse, forgotten with their user, bounded", async (t) => {
+    t.mock.timers.enable({ apis: ["Date"], now: 1_000_000 });
+    const { cookieKey, forgetUser, recallSession, rememberSession } = await import("@/lib/accounts/recent-sessions");
+    const alice = cookieKey("better-auth.session_token=a.sig");
+    const bob = cookieKey("better-auth.session_token=b.sig");
+    rememberSession(alice, { userId: "alice", admin: true });
+    rememberSession(bob, { userId: "bob", admin: false });
+    assert.deepEqual(recallSession(alice), { userId: "alice", admin: true });
+    // Any other header, even one more cookie, is checked by Better Auth afresh.
+    assert.equal(recallSession(cookieKey("better-auth.session_token=a.sig; theme=dark")), undefined);
+    forgetUser("alice");
+    assert.equal(recallSession(alice), undefined);
+    assert.equal(recallSession(bob)?.userId, "bob");
+    t.mock.timers.tick(9_999);
+    assert.equal(recallSession(bob)?.userId, "bob");
+    t.mock.timers.tick(1);
+    assert.equal(recallSession(bob), undefined);
+    for (let i = 0; i <= 10_000; i++) rememberSession(cookieKey(`c=${i}`), { userId: `u${i}`, admin: false });
+    assert.equal(recallSession(cookieKey("c=0")), undefined);
+    assert.equal(recallSession(cookieKey("c=1"))?.userId, "u1");
+    assert.equal(recallSession(cookieKey("c=10000"))?.userId, "u10000");
   });
 });

@@ -16,6 +16,7 @@ import { countUsers } from "@/lib/db/users";
 import { env } from "@/lib/env";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/request";
 import { singleton } from "@/lib/singleton";
+import { forgetUser } from "./recent-sessions";
 
 export const AUTH_BASE_PATH = "/api/auth";
 export const OIDC_PROVIDER_ID = "oidc";
@@ -98,6 +99,8 @@ function createAuth(secret: string) {
       cookieCache: { enabled: true, maxAge: 60 },
     },
     databaseHooks: {
+      // Signing out or revoking a session: this instance checks the user's cookies afresh.
+      session: { delete: { after: async (session) => forgetUser(session.userId) } },
       user: {
         create: {
           async before(user, ctx) {

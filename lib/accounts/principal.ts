@@ -10,6 +10,7 @@ import { findApiKey, touchApiKey } from "@/lib/db/api-keys";
 import { env } from "@/lib/env";
 import { singleton } from "@/lib/singleton";
 import { accountsEnabled, auth } from "./auth";
+import { cookieKey, recallSession, rememberSession } from "./recent-sessions";
 
 export type Principal =
   | { kind: "everyone" }
@@ -103,7 +104,14 @@ export async function resolvePrincipal({ headers, queryToken }: Credentials): Pr
     return personalKeyPrincipal(token);
   }
   if (!cookieMayCount(headers)) return null;
+  const cookies = headers.get("cookie");
+  if (!cookies) return null;
+  const key = cookieKey(cookies);
+  const recalled = recallSession(key);
+  if (recalled) return { kind: "user", ...recalled };
   const session = await (await auth()).api.getSession({ headers });
   if (!session) return null;
-  return { kind: "user", userId: session.user.id, admin: (session.user as { role?: string }).role === "admin" };
+  const user = { userId: session.user.id, admin: (session.user as { role?: string }).role === "admin" };
+  rememberSession(key, user);
+  return { kind: "user", ...user };
 }

@@ -1,5 +1,6 @@
 /** Personal API keys: stored as a SHA-256 of the key, listed by their prefix, revoked by deletion. */
-import { db } from "./connection";
+import { db, sql } from "./connection";
+import { dateOrNull } from "./sql";
 
 export function createApiKey(input: { userId: string; name: string; prefix: string; keyHash: string }) {
   return db().apiKey.create({ data: input, select: { id: true, name: true, prefix: true, createdAt: true } });
@@ -19,12 +20,20 @@ export async function deleteApiKey(userId: string, id: number): Promise<boolean>
   return count > 0;
 }
 
-/** The key of this hash with its user's id and role, else null. */
-export function findApiKey(keyHash: string) {
-  return db().apiKey.findUnique({
-    where: { keyHash },
-    select: { id: true, lastUsedAt: true, user: { select: { id: true, role: true } } },
-  });
+/**
+ * The key of this hash with its user's id and role, else null. Asked on every request made with
+ * a personal key: plain SQL (./sql.ts).
+ */
+export async function findApiKey(keyHash: string) {
+  const [row] = await sql().all<{ id: number; last_used_at: unknown; user_id: string; role: string }>(
+    `SELECT k.id, k.last_used_at, u.id AS user_id, u.role
+       FROM api_key k JOIN auth_user u ON u.id = k.user_id
+      WHERE k.key_hash = ?`,
+    [keyHash],
+  );
+  return row === undefined
+    ? null
+    : { id: row.id, lastUsedAt: dateOrNull(row.last_used_at), user: { id: row.user_id, role: row.role } };
 }
 
 export async function touchApiKey(id: number): Promise<void> {

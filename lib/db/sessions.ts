@@ -233,34 +233,34 @@ export interface SessionStateRow {
 }
 
 /**
- * The session's state summary in one round trip: clients poll it, so it is a single SQL query
- * (valid on SQLite and PostgreSQL) rather than the four the ORM would issue.
+ * The session's state summary in one round trip: clients poll it, so it is a single plain SQL
+ * statement (./sql.ts; valid on SQLite and PostgreSQL) rather than the four the ORM would issue.
  */
 export async function sessionState(sessionId: string): Promise<SessionStateRow> {
   if (!isSessionId(sessionId)) throw notFound();
-  const rows = await db().$queryRaw<
-    {
-      session_id: string;
-      title: string;
-      user_id: string;
-      message_count: number | bigint;
-      run_id: number | null;
-      assignment_order: number | null;
-      agent_name: string | null;
-      agent_role: string | null;
-      prompt_override: string | null;
-    }[]
-  >`
-    SELECT s.session_id, s.title, s.user_id,
-           (SELECT COUNT(*) FROM message m WHERE m.session_id = s.id) AS message_count,
-           r.id AS run_id, a."order" AS assignment_order, ag.name AS agent_name, ag.role AS agent_role,
-           a.prompt_override
-      FROM chat_session s
-      LEFT JOIN run_log r ON r.id = s.active_run_id AND r.status = 'running'
-      LEFT JOIN assignment a ON a.session_id = s.id
-      LEFT JOIN agent ag ON ag.id = a.agent_id
-     WHERE s.session_id = ${sessionId}
-     ORDER BY a."order", a.id`;
+  const rows = await sql().all<{
+    session_id: string;
+    title: string;
+    user_id: string;
+    message_count: number | string;
+    run_id: number | null;
+    assignment_order: number | null;
+    agent_name: string | null;
+    agent_role: string | null;
+    prompt_override: string | null;
+  }>(
+    `SELECT s.session_id, s.title, s.user_id,
+            (SELECT COUNT(*) FROM message m WHERE m.session_id = s.id) AS message_count,
+            r.id AS run_id, a."order" AS assignment_order, ag.name AS agent_name, ag.role AS agent_role,
+            a.prompt_override
+       FROM chat_session s
+       LEFT JOIN run_log r ON r.id = s.active_run_id AND r.status = 'running'
+       LEFT JOIN assignment a ON a.session_id = s.id
+       LEFT JOIN agent ag ON ag.id = a.agent_id
+      WHERE s.session_id = ?
+      ORDER BY a."order", a.id`,
+    [sessionId],
+  );
   const [first] = rows;
   if (!first) throw notFound();
   return {
