@@ -470,6 +470,9 @@ async function requestFigures(server: TandemServer, sessionId: string) {
   const empty = await throughput(`${server.url}/bench/empty`);
   const health = await throughput(`${server.url}/api/health/`);
   const state = await throughput(`${server.url}/api/sessions/${sessionId}/state/`);
+  const long = await api(server, "POST", "/api/sessions/", { title: "a long chat" });
+  await seedHistory(server.databaseUrl, long.id, 2000);
+  const history = await throughput(`${server.url}/api/sessions/${long.session_id}/history/`, 1);
   const node = await throughput(bare.url);
   bare.stop();
   row(
@@ -481,6 +484,11 @@ async function requestFigures(server: TandemServer, sessionId: string) {
     "GET /api/sessions/<id>/state/",
     `${state.toFixed(0)} req/s`,
     `${((state / empty) * 100).toFixed(0)}% of the empty route handler`,
+  );
+  row(
+    "GET history of 1,000 turns (2,000 messages; a page is 1,000), 1 connection",
+    `${history.toFixed(1)} req/s`,
+    "the old backend 2 req/s at 2,000 messages (issue 14's table)",
   );
   row(
     "empty Next route handler, same server",

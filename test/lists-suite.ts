@@ -1,7 +1,8 @@
 /**
  * Lists at scale: 5,000 sessions (seeded straight into the database, each with the default team)
- * list page by page, at every page size the API allows, and the admin's session list too.
- * Defined once and run for each provider (lists.sqlite.test.ts, lists.postgres.test.ts).
+ * list page by page, at every page size the API allows, and the admin's session list too; and a
+ * chat of 2,000 turns, whole in its history, turns and export. Defined once and run for each
+ * provider (lists.sqlite.test.ts, lists.postgres.test.ts).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -9,6 +10,8 @@ import { type ApiAnswer, apiClient } from "./support/api";
 import { startServer, type TandemServer } from "./support/server";
 
 const SESSIONS = 5000;
+/** A chat whose turns' ids are more than one SQLite statement takes as bind values. */
+const LONG_TURNS = 2000;
 const SUMMARY_KEYS = ["created_at", "last_message_at", "message_count", "pinned", "session_id", "title", "updated_at"];
 
 export function defineListSuite(
@@ -156,6 +159,63 @@ export function defineListSuite(
           s.assignments.map((a) => a.agent.name),
           ["researcher", "writer"],
         );
+    });
+  });
+
+  describe(`a chat of ${LONG_TURNS} turns (${label})`, () => {
+    let server: TandemServer | undefined;
+    let dropDb: (() => Promise<void>) | undefined;
+    let skipped: string | undefined;
+    let api: ReturnType<typeof apiClient>;
+    let chat: { id: number; session_id: string };
+
+    before(async () => {
+      const db = await database();
+      if (!db) {
+        skipped = `${label} is not reachable`;
+        return;
+      }
+      dropDb = db.drop;
+      server = await startServer({ databaseUrl: db.url });
+      api = apiClient(server.url);
+      chat = (await api("POST", "/api/sessions/", { title: "a long chat" })).json;
+      const { seedHistory } = await import("@/bench/seed");
+      await seedHistory(db.url, chat.id, 2 * LONG_TURNS);
+    });
+    after(async () => {
+      await server?.stop();
+      await dropDb?.();
+    });
+    const it = (name: string, fn: () => Promise<void>) =>
+      test(name, async (t) => {
+        if (skipped) return t.skip(skipped);
+        await fn();
+      });
+
+    it("pages through the whole history by its Link headers, in order", async () => {
+      const seen: string[] = [];
+      for (let path: string | null = `/api/sessions/${chat.session_id}/history/`; path; ) {
+        const res = await api("GET", path);
+        assert.equal(res.status, 200, res.text.slice(0, 500));
+        if (seen.length === 0) assert.equal(res.headers.get("x-total-count"), String(2 * LONG_TURNS));
+        seen.push(...res.json.map((m: any) => m.content.split(":")[0]));
+        path = /^<([^>]+)>; rel="next"$/.exec(res.headers.get("link") ?? "")?.[1] ?? null;
+      }
+      assert.equal(seen.length, 2 * LONG_TURNS);
+      assert.deepEqual(
+        seen,
+        Array.from({ length: 2 * LONG_TURNS }, (_, i) => `Seeded message ${i}`),
+      );
+    });
+
+    it("lists every turn with its two messages, and exports them all as Markdown", async () => {
+      const turns = await api("GET", `/api/sessions/${chat.session_id}/turns/`);
+      assert.equal(turns.status, 200, turns.text.slice(0, 500));
+      assert.equal(turns.json.length, LONG_TURNS);
+      assert.ok(turns.json.every((t: any) => t.message_ids.length === 2));
+      const exported = await api("GET", `/api/sessions/${chat.session_id}/export/?format=md`);
+      assert.equal(exported.status, 200, exported.text.slice(0, 500));
+      assert.equal(exported.text.match(/Seeded message \d+:/g)?.length, 2 * LONG_TURNS);
     });
   });
 }

@@ -8,17 +8,17 @@
  * ancestors, then from the head down the newest started child at each fork. Queued runs are never
  * on it. Messages from before runs were recorded on messages (`runId` null) are always shown.
  */
-import type { Prisma } from "@/generated/sqlite/client";
-import { db, sql } from "./connection";
+import { sql } from "./connection";
 import type { MessageRow } from "./messages";
 import { agentColumns, agentOf, messageColumns, messageOf, type RunNode, runNodeColumns, runNodeOf } from "./rows";
-import { intOrNull, type Sql } from "./sql";
+import { intOrNull, type Sql, type SqlValue } from "./sql";
 
 export type { RunNode } from "./rows";
 
 export interface RunTree {
-  runs: RunNode[];
   byId: Map<number, RunNode>;
+  /** The started runs below each run (null: the first turns), oldest first. */
+  children: Map<number | null, RunNode[]>;
   headRunId: number | null;
 }
 
@@ -31,12 +31,19 @@ export async function loadRunTree(sessionPk: number): Promise<RunTree> {
   const runs = (
     await sql().all(`SELECT ${runNodeColumns} FROM run_log r WHERE r.session_id = ? ORDER BY r.id`, [sessionPk])
   ).map(runNodeOf);
-  return { runs, byId: new Map(runs.map((r) => [r.id, r])), headRunId: intOrNull(session?.head_run_id) };
+  const children = new Map<number | null, RunNode[]>();
+  for (const r of runs) {
+    if (r.status === "queued") continue;
+    const siblings = children.get(r.parentRunId);
+    if (siblings) siblings.push(r);
+    else children.set(r.parentRunId, [r]);
+  }
+  return { byId: new Map(runs.map((r) => [r.id, r])), children, headRunId: intOrNull(session?.head_run_id) };
 }
 
 /** The started runs that follow `parentRunId` (null: the first turns), oldest first. */
 export function childrenOf(tree: RunTree, parentRunId: number | null): RunNode[] {
-  return tree.runs.filter((r) => r.parentRunId === parentRunId && r.status !== "queued");
+  return tree.children.get(parentRunId) ?? [];
 }
 
 /** The active path, oldest turn first ([] when no run was chosen yet). */
@@ -96,41 +103,51 @@ export function turnRoot(tree: RunTree, run: RunNode): RunNode {
   return r;
 }
 
-/** Messages of the active path (plus legacy ones); `all`: every message of the session. */
-function pathFilter(sessionPk: number, path: RunNode[] | "all"): Prisma.MessageWhereInput {
-  if (path === "all") return { sessionId: sessionPk };
-  const userMessageIds = path.map((r) => r.userMessageId).filter((id): id is number => id !== null);
-  return {
-    sessionId: sessionPk,
-    OR: [{ runId: null }, { runId: { in: path.map((r) => r.id) } }, { id: { in: userMessageIds } }],
-  };
-}
+/**
+ * The active path's runs as a query (`path`: id, user_message_id, parent_run_id): the end of the
+ * path (pathEnd) and its ancestors, so a statement needs no list of ids, however long the chat.
+ */
+const ACTIVE_PATH = `WITH RECURSIVE path (id, user_message_id, parent_run_id) AS (
+    SELECT id, user_message_id, parent_run_id FROM run_log WHERE id = ?
+    UNION
+    SELECT r.id, r.user_message_id, r.parent_run_id FROM run_log r JOIN path p ON r.id = p.parent_run_id
+  )`;
+/** A message on the active path: its run's or its run's user message, or from before runs. */
+const ON_PATH = "(m.run_id IS NULL OR m.run_id IN (SELECT id FROM path) OR m.id IN (SELECT user_message_id FROM path))";
 
-const messageInclude = { agent: true } satisfies Prisma.MessageInclude;
-
-/** History: the active path's messages (after `after`), chronological, and how many there are. */
+/**
+ * History: the active path's messages (`all`: every version's) after `after`, chronological, and
+ * how many there are from `after` on.
+ */
 export async function pathHistory(
   sessionPk: number,
   { after, limit, versions }: { after?: number; limit?: number; versions?: "all" },
-) {
-  const scope = pathFilter(sessionPk, versions ?? activePath(await loadRunTree(sessionPk)));
-  const where: Prisma.MessageWhereInput = after === undefined ? scope : { AND: [scope, { id: { gt: after } }] };
-  const [rows, total] = await Promise.all([
-    db().message.findMany({
-      where,
-      include: messageInclude,
-      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-      take: limit,
-    }),
-    db().message.count({ where }),
-  ]);
-  return { rows, total };
+): Promise<{ rows: MessageRow[]; total: number }> {
+  const scope: [string, SqlValue[]] =
+    versions === "all"
+      ? ["", [sessionPk, after ?? 0]]
+      : [ACTIVE_PATH, [await pathEnd(sessionPk), sessionPk, after ?? 0]];
+  const where = `WHERE m.session_id = ? AND m.id > ?${versions === "all" ? "" : ` AND ${ON_PATH}`}`;
+  const rows = (
+    await sql().all(
+      `${scope[0]} SELECT ${messageColumns}, ${agentColumns} FROM message m LEFT JOIN agent a ON a.id = m.agent_id
+       ${where} ORDER BY m.created_at, m.id${limit === undefined ? "" : " LIMIT ?"}`,
+      limit === undefined ? scope[1] : [...scope[1], limit],
+    )
+  ).map((r) => ({ ...messageOf(r), agent: agentOf(r) }));
+  // A page shorter than its limit is the rest: only a full page needs counting.
+  if (limit === undefined || rows.length < limit) return { rows, total: rows.length };
+  const [{ n }] = await sql().all<{ n: number | string }>(
+    `${scope[0]} SELECT COUNT(*) AS n FROM message m ${where}`,
+    scope[1],
+  );
+  return { rows, total: Number(n) };
 }
 
 /**
  * The newest `limit` user and agent messages of the active path, newest first: the model's
  * context window, read at every run's start. The session's newest messages are read a page at a
- * time and kept when on the path (pathFilter's rule, in memory); the path is read only as far up
+ * time and kept when on the path (ON_PATH's rule, in memory); the path is read only as far up
  * as the page reaches: a run hangs below an older one (a send below the path's end when it starts,
  * and runs start in id order; the other kinds below an existing run), so the ancestors with ids
  * from the page's oldest run up are all a page needs. A send costs the same at any history length.
@@ -196,11 +213,17 @@ const isVersion = (r: RunNode) => r.kind !== "continue";
 export async function sessionTurns(sessionPk: number): Promise<Turn[]> {
   const tree = await loadRunTree(sessionPk);
   const path = activePath(tree);
-  const messages = await db().message.findMany({
-    where: { AND: [pathFilter(sessionPk, path), { runId: { not: null } }] },
-    select: { id: true, runId: true },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-  });
+  // The session's run messages, kept in memory when on the path (ON_PATH's rule).
+  const runIds = new Set(path.map((r) => r.id));
+  const userMessageIds = new Set(path.map((r) => r.userMessageId));
+  const messages = (
+    await sql().all<{ id: number; run_id: number }>(
+      "SELECT id, run_id FROM message WHERE session_id = ? AND run_id IS NOT NULL ORDER BY created_at, id",
+      [sessionPk],
+    )
+  )
+    .map((m) => ({ id: Number(m.id), runId: Number(m.run_id) }))
+    .filter((m) => runIds.has(m.runId) || userMessageIds.has(m.id));
   const turns: Turn[] = [];
   for (const run of path) {
     const root = turnRoot(tree, run);
