@@ -4,6 +4,7 @@
  * Everything is selected by data-testid through the page object in ./pages/chat.ts.
  */
 import { type APIRequestContext, expect, test, type WebSocketRoute } from "@playwright/test";
+import { seedHistory } from "@/bench/seed";
 import { seriousViolations } from "./pages/axe";
 import { ChatPage } from "./pages/chat";
 
@@ -399,6 +400,45 @@ test.describe("chat", () => {
     await expect(chat.userMessages).toHaveCount(1);
     await expect(chat.sendError).toHaveCount(0);
     await chat.waitForRunEnd();
+  });
+
+  test("a chat of 1,000 turns opens at its newest; earlier turns render in place as the reader scrolls up; a search result's first message shows", async ({
+    page,
+    request,
+  }) => {
+    test.setTimeout(120_000);
+    const created = await (await request.post("/api/sessions/", { data: { title: "A long chat" } })).json();
+    await seedHistory(process.env.E2E_DATABASE_URL!, created.id, 2000);
+    const chat = new ChatPage(page);
+    const seeded = (i: number) => chat.messages.filter({ hasText: `Seeded message ${i}:` });
+
+    await chat.gotoSession(created.session_id);
+    await expect(seeded(1999)).toBeInViewport();
+    // The newest 50 turns are rendered, not the 950 before them.
+    await expect(chat.userMessages).toHaveCount(50);
+    await expect(chat.userMessages.first()).toContainText("Seeded message 1900:");
+    await expect(seeded(0)).toHaveCount(0);
+
+    // Scrolled to the top, the 50 turns before come in above, and the reader stays where they were.
+    await chat.messageList.evaluate((el) => el.scrollTo({ top: 0 }));
+    await expect(chat.userMessages).toHaveCount(100);
+    await expect(chat.userMessages.first()).toContainText("Seeded message 1800:");
+    await expect(seeded(1900)).toBeInViewport();
+    await expect(seeded(1800)).not.toBeInViewport();
+    // The button does the same from the keyboard (focusing it scrolls it into view, which may
+    // bring in a batch of its own).
+    await page.getByTestId("show-earlier").press("Enter");
+    await expect.poll(() => chat.userMessages.count()).toBeGreaterThanOrEqual(150);
+
+    // A search result's message is rendered and shown, however early it is.
+    const [first] = (await (await request.get(`/api/sessions/${created.session_id}/history/?limit=1`)).json()) as {
+      id: number;
+    }[];
+    await chat.gotoSession(created.session_id, `?m=${first.id}`);
+    const message = page.locator(`[data-testid="message"][data-message-id="${first.id}"]`);
+    await expect(message).toHaveAttribute("data-highlighted", "");
+    await expect(message).toBeInViewport();
+    await request.delete(`/api/sessions/${created.session_id}/`);
   });
 
   for (const scheme of ["light", "dark"] as const) {

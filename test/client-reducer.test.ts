@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { type ConversationEvent, type ConversationView, initialView, reduce } from "@/lib/client/reducer";
-import { groupTurns, workOpen, workSummary } from "@/lib/client/turns";
+import { blockHas, groupTurns, workOpen, workSummary } from "@/lib/client/turns";
 import type { Agent, ChatEvent, Message, Session } from "@/lib/contract/types";
 import {
   broadcasts,
@@ -547,6 +547,17 @@ describe("message actions and turns", () => {
     assert.equal(workOpen(turn, view.fold, false), false, "folded once answered");
     assert.equal(workOpen(turn, { pref: "open", turns: {} }, false), true, "the remembered preference");
     assert.equal(workOpen(turn, { pref: "open", turns: { [turn.key]: false } }, false), false, "the turn's own choice");
+    // The block showing a message (a search result's, kept rendered in a long chat).
+    for (const m of view.items)
+      assert.deepEqual(
+        blocks.map((b) => blockHas(b, view.items, m.id)),
+        m.role === "user" ? [true, false] : [false, true],
+        `${m.role} ${m.id}`,
+      );
+    assert.deepEqual(
+      blocks.map((b) => blockHas(b, view.items, -1)),
+      [false, false],
+    );
   });
 
   test("while the researcher works the strip is open; it folds when the writer starts", () => {

@@ -81,6 +81,13 @@ function shapeTurn(
   return { kind: "turn", key, work, guidance, answer };
 }
 
+/** Whether a block shows the message of this id (a turn: its run's messages). */
+export function blockHas(block: Block, items: Message[], messageId: number): boolean {
+  if (block.kind === "message") return items[block.index].id === messageId;
+  const shows = (i: number | null) => i !== null && items[i].id === messageId;
+  return shows(block.answer) || block.work.some(shows) || block.guidance.some(shows);
+}
+
 /** Whether a turn's work strip is open: the reader's choice, else open until the answer starts. */
 export function workOpen(turn: Block & { kind: "turn" }, fold: FoldState, live: boolean): boolean {
   const chosen = fold.turns[turn.key];

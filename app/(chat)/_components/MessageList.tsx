@@ -10,7 +10,7 @@ import {
   useRef,
   useState,
 } from "react";
-import { type FoldState, groupTurns } from "@/lib/client/turns";
+import { blockHas, type FoldState, groupTurns } from "@/lib/client/turns";
 import type { Message, Turn as ServerTurn } from "@/lib/contract/types";
 import { ArrowDownIcon } from "./icons";
 import { MessageItem } from "./MessageItem";
@@ -18,6 +18,14 @@ import { Turn } from "./Turn";
 
 /** How long a search result's message stays highlighted. */
 const HIGHLIGHT_MS = 2500;
+/**
+ * A long chat opens at its newest turns, and earlier ones render as the reader scrolls up to
+ * them: rendering every message took about 2 ms each (9 s to open a chat of 2,000 turns). A
+ * hundred blocks are about 50 turns (a user message, then its run's turn).
+ */
+const BLOCKS_AT_ONCE = 100;
+/** How near the top (px) scrolling brings the earlier turns in. */
+const EARLIER_MARGIN = 400;
 
 export interface MessageListHandle {
   /** Scroll to the newest message and follow new content again. */
@@ -55,6 +63,26 @@ export const MessageList = forwardRef<
   const seenCount = useRef(items.length);
   const blocks = useMemo(() => groupTurns(items, answerer, runActive), [items, answerer, runActive]);
   const lastTurn = blocks.findLastIndex((b) => b.kind === "turn");
+  const turnOf = useMemo(() => new Map(turns.map((t) => [t.user_message_id, t])), [turns]);
+  // The blocks rendered: the newest `shownCount`, and back to a search result's if it is earlier.
+  const [shownCount, setShownCount] = useState(BLOCKS_AT_ONCE);
+  const revealAt = reveal ? blocks.findIndex((b) => blockHas(b, items, reveal)) : -1;
+  const first = Math.max(0, Math.min(blocks.length - shownCount, revealAt === -1 ? blocks.length : revealAt));
+  // Earlier turns render above the reader's place: it is kept (its distance from the bottom),
+  // after the render that added them.
+  const keepPlace = useRef<number | null>(null);
+  const showEarlier = useCallback(() => {
+    const el = scroller.current;
+    if (el) keepPlace.current = el.scrollHeight - el.scrollTop;
+    setShownCount((n) => n + BLOCKS_AT_ONCE);
+  }, []);
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el || keepPlace.current === null) return;
+    el.scrollTop = el.scrollHeight - keepPlace.current;
+    lastTop.current = el.scrollTop;
+    keepPlace.current = null;
+  });
 
   const toBottom = useCallback((smooth = false) => {
     const el = scroller.current;
@@ -85,7 +113,8 @@ export const MessageList = forwardRef<
     lastTop.current = el.scrollTop;
     setAtBottom(stick.current);
     if (stick.current) setUnseen(false);
-  }, []);
+    if (el.scrollTop < EARLIER_MARGIN && first > 0 && keepPlace.current === null) showEarlier();
+  }, [first, showEarlier]);
 
   // Growth of the content (new messages, streamed tokens, expanded cards): follow if stuck.
   useEffect(() => {
@@ -140,14 +169,25 @@ export const MessageList = forwardRef<
       >
         <div ref={content} className="mx-auto flex min-h-full w-full max-w-3xl flex-col gap-5 px-3 pb-6 pt-6 sm:px-5">
           {children}
-          {blocks.map((b, n) =>
-            b.kind === "message" ? (
+          {first > 0 && (
+            <button
+              type="button"
+              data-testid="show-earlier"
+              onClick={showEarlier}
+              className="self-center rounded-full border border-line bg-surface px-3.5 py-1.5 text-sm font-medium text-ink hover:bg-subtle"
+            >
+              Show earlier messages
+            </button>
+          )}
+          {blocks.slice(first).map((b, i) => {
+            const n = first + i;
+            return b.kind === "message" ? (
               <MessageItem
                 key={keys[b.index] ?? items[b.index].id}
                 m={items[b.index]}
                 runActive={runActive}
                 editing={editing === items[b.index].id}
-                edits={turns.find((t) => t.user_message_id === items[b.index].id)?.edits}
+                edits={turnOf.get(items[b.index].id)?.edits}
               />
             ) : (
               <Turn
@@ -160,10 +200,10 @@ export const MessageList = forwardRef<
                 fold={fold}
                 latest={n === lastTurn}
                 reveal={reveal ?? null}
-                server={turns.find((t) => `u${t.user_message_id}` === b.key)}
+                server={b.key.startsWith("u") ? turnOf.get(Number(b.key.slice(1))) : undefined}
               />
-            ),
-          )}
+            );
+          })}
           {footer}
         </div>
       </section>
