@@ -170,10 +170,14 @@ export class ChatPage {
    * send, which opens the new chat at `/c/<id>` (then `currentSessionId()` names it).
    */
   async newChat(): Promise<void> {
-    await this.newChatButton.click();
-    await this.page.waitForURL((u) => u.pathname === "/");
-    await expect(this.page.getByTestId("home")).toBeVisible();
-    await expect(this.composer).toBeFocused();
+    // A click before the page has hydrated does nothing (seen in CI right after signing up):
+    // clicked again until it has taken effect.
+    await expect(async () => {
+      await this.newChatButton.click();
+      await this.page.waitForURL((u) => u.pathname === "/", { timeout: 2_000 });
+      await expect(this.page.getByTestId("home")).toBeVisible({ timeout: 2_000 });
+      await expect(this.composer).toBeFocused({ timeout: 2_000 });
+    }).toPass({ timeout: 15_000 });
   }
 
   /** Types into the composer and presses Enter; waits for the user message to appear (a first send: in its new chat). */
