@@ -14,18 +14,28 @@ const SESSIONS = 5000;
 const LONG_TURNS = 2000;
 const SUMMARY_KEYS = ["created_at", "last_message_at", "message_count", "pinned", "session_id", "title", "updated_at"];
 
+const ok = (res: ApiAnswer) => {
+  assert.equal(res.status, 200, res.text.slice(0, 500));
+  return res;
+};
+const nextOf = (res: ApiAnswer) => /^<([^>]+)>; rel="next"$/.exec(res.headers.get("link") ?? "")?.[1] ?? null;
+
 export function defineListSuite(
   label: string,
   database: () => Promise<{ url: string; drop?: () => Promise<void> } | null>,
 ) {
-  describe(`lists of ${SESSIONS} sessions (${label})`, () => {
+  /**
+   * A server on a fresh database of this provider, for the describe it is called in; `prepare`
+   * runs once it is up, `cleanup` before the database goes. Its tests (`it`) skip, saying why,
+   * where the database is not reachable.
+   */
+  function onFreshServer(
+    prepare: (server: TandemServer, databaseUrl: string) => Promise<void>,
+    cleanup?: () => Promise<void>,
+  ) {
     let server: TandemServer | undefined;
     let dropDb: (() => Promise<void>) | undefined;
     let skipped: string | undefined;
-    let api: ReturnType<typeof apiClient>;
-    let template: any;
-    let data: typeof import("@/lib/db/connection") & typeof import("@/lib/db/sessions");
-
     before(async () => {
       const db = await database();
       if (!db) {
@@ -34,34 +44,43 @@ export function defineListSuite(
       }
       dropDb = db.drop;
       server = await startServer({ databaseUrl: db.url });
-      api = apiClient(server.url);
-      const created = await api("POST", "/api/sessions/", { title: "template" });
-      assert.equal(created.status, 201, created.text);
-      template = created.json;
-      // The seeder and the admin's data functions run in this process, on the same database (the
-      // data module reads DATABASE_URL once, when first imported).
-      process.env.DATABASE_URL = db.url;
-      process.env.LOG_LEVEL = "silent";
-      const { seedSessions } = await import("@/bench/seed");
-      await seedSessions(db.url, SESSIONS - 1, { prefix: "scale", teamOf: template.id });
-      data = { ...(await import("@/lib/db/connection")), ...(await import("@/lib/db/sessions")) };
+      await prepare(server, db.url);
     });
     after(async () => {
       await server?.stop();
-      if (data) await data.disconnectDb();
+      await cleanup?.();
       await dropDb?.();
     });
-
-    const it = (name: string, fn: () => Promise<void>) =>
+    return (name: string, fn: () => Promise<void>) =>
       test(name, async (t) => {
         if (skipped) return t.skip(skipped);
         await fn();
       });
-    const ok = (res: ApiAnswer) => {
-      assert.equal(res.status, 200, res.text.slice(0, 500));
-      return res;
-    };
-    const nextOf = (res: ApiAnswer) => /^<([^>]+)>; rel="next"$/.exec(res.headers.get("link") ?? "")?.[1] ?? null;
+  }
+
+  describe(`lists of ${SESSIONS} sessions (${label})`, () => {
+    let api: ReturnType<typeof apiClient>;
+    let template: any;
+    let data: typeof import("@/lib/db/connection") & typeof import("@/lib/db/sessions");
+
+    const it = onFreshServer(
+      async (server, databaseUrl) => {
+        api = apiClient(server.url);
+        const created = await api("POST", "/api/sessions/", { title: "template" });
+        assert.equal(created.status, 201, created.text);
+        template = created.json;
+        // The seeder and the admin's data functions run in this process, on the same database (the
+        // data module reads DATABASE_URL once, when first imported).
+        process.env.DATABASE_URL = databaseUrl;
+        process.env.LOG_LEVEL = "silent";
+        const { seedSessions } = await import("@/bench/seed");
+        await seedSessions(databaseUrl, SESSIONS - 1, { prefix: "scale", teamOf: template.id });
+        data = { ...(await import("@/lib/db/connection")), ...(await import("@/lib/db/sessions")) };
+      },
+      async () => {
+        if (data) await data.disconnectDb();
+      },
+    );
     /** Every session carries the template's team: its agents in order, with the same tools. */
     const sameTeam = (s: any) =>
       assert.deepEqual(
@@ -163,43 +182,23 @@ export function defineListSuite(
   });
 
   describe(`a chat of ${LONG_TURNS} turns (${label})`, () => {
-    let server: TandemServer | undefined;
-    let dropDb: (() => Promise<void>) | undefined;
-    let skipped: string | undefined;
     let api: ReturnType<typeof apiClient>;
     let chat: { id: number; session_id: string };
 
-    before(async () => {
-      const db = await database();
-      if (!db) {
-        skipped = `${label} is not reachable`;
-        return;
-      }
-      dropDb = db.drop;
-      server = await startServer({ databaseUrl: db.url });
+    const it = onFreshServer(async (server, databaseUrl) => {
       api = apiClient(server.url);
       chat = (await api("POST", "/api/sessions/", { title: "a long chat" })).json;
       const { seedHistory } = await import("@/bench/seed");
-      await seedHistory(db.url, chat.id, 2 * LONG_TURNS);
+      await seedHistory(databaseUrl, chat.id, 2 * LONG_TURNS);
     });
-    after(async () => {
-      await server?.stop();
-      await dropDb?.();
-    });
-    const it = (name: string, fn: () => Promise<void>) =>
-      test(name, async (t) => {
-        if (skipped) return t.skip(skipped);
-        await fn();
-      });
 
     it("pages through the whole history by its Link headers, in order", async () => {
       const seen: string[] = [];
       for (let path: string | null = `/api/sessions/${chat.session_id}/history/`; path; ) {
-        const res = await api("GET", path);
-        assert.equal(res.status, 200, res.text.slice(0, 500));
+        const res = ok(await api("GET", path));
         if (seen.length === 0) assert.equal(res.headers.get("x-total-count"), String(2 * LONG_TURNS));
         seen.push(...res.json.map((m: any) => m.content.split(":")[0]));
-        path = /^<([^>]+)>; rel="next"$/.exec(res.headers.get("link") ?? "")?.[1] ?? null;
+        path = nextOf(res);
       }
       assert.equal(seen.length, 2 * LONG_TURNS);
       assert.deepEqual(
@@ -209,12 +208,10 @@ export function defineListSuite(
     });
 
     it("lists every turn with its two messages, and exports them all as Markdown", async () => {
-      const turns = await api("GET", `/api/sessions/${chat.session_id}/turns/`);
-      assert.equal(turns.status, 200, turns.text.slice(0, 500));
+      const turns = ok(await api("GET", `/api/sessions/${chat.session_id}/turns/`));
       assert.equal(turns.json.length, LONG_TURNS);
       assert.ok(turns.json.every((t: any) => t.message_ids.length === 2));
-      const exported = await api("GET", `/api/sessions/${chat.session_id}/export/?format=md`);
-      assert.equal(exported.status, 200, exported.text.slice(0, 500));
+      const exported = ok(await api("GET", `/api/sessions/${chat.session_id}/export/?format=md`));
       assert.equal(exported.text.match(/Seeded message \d+:/g)?.length, 2 * LONG_TURNS);
     });
   });

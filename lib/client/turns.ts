@@ -32,6 +32,9 @@ export interface FoldState {
   turns: Record<string, boolean>;
 }
 
+/** A turn's key: the user message it answers. */
+export const turnKey = (userMessageId: number) => `u${userMessageId}`;
+
 export const isSteer = (m: Message) => m.role === "user" && m.metadata?.steer === true;
 
 /**
@@ -51,7 +54,7 @@ export function groupTurns(items: Message[], answerer: string | null, live: bool
     if (m.role === "user" && !isSteer(m)) {
       close(false);
       blocks.push({ kind: "message", index: i });
-      turn = { key: `u${m.id}`, members: [] };
+      turn = { key: turnKey(m.id), members: [] };
     } else if (m.role === "system") {
       blocks.push({ kind: "message", index: i });
     } else {

@@ -10,7 +10,7 @@ import {
   useRef,
   useState,
 } from "react";
-import { blockHas, type FoldState, groupTurns } from "@/lib/client/turns";
+import { blockHas, type FoldState, groupTurns, turnKey } from "@/lib/client/turns";
 import type { Message, Turn as ServerTurn } from "@/lib/contract/types";
 import { ArrowDownIcon } from "./icons";
 import { MessageItem } from "./MessageItem";
@@ -63,7 +63,10 @@ export const MessageList = forwardRef<
   const seenCount = useRef(items.length);
   const blocks = useMemo(() => groupTurns(items, answerer, runActive), [items, answerer, runActive]);
   const lastTurn = blocks.findLastIndex((b) => b.kind === "turn");
-  const turnOf = useMemo(() => new Map(turns.map((t) => [t.user_message_id, t])), [turns]);
+  const turnOf = useMemo(
+    () => new Map(turns.flatMap((t) => (t.user_message_id === null ? [] : [[turnKey(t.user_message_id), t] as const]))),
+    [turns],
+  );
   // The blocks rendered: the newest `shownCount`, and back to a search result's if it is earlier.
   const [shownCount, setShownCount] = useState(BLOCKS_AT_ONCE);
   const revealAt = reveal ? blocks.findIndex((b) => blockHas(b, items, reveal)) : -1;
@@ -187,7 +190,7 @@ export const MessageList = forwardRef<
                 m={items[b.index]}
                 runActive={runActive}
                 editing={editing === items[b.index].id}
-                edits={turnOf.get(items[b.index].id)?.edits}
+                edits={turnOf.get(turnKey(items[b.index].id))?.edits}
               />
             ) : (
               <Turn
@@ -200,7 +203,7 @@ export const MessageList = forwardRef<
                 fold={fold}
                 latest={n === lastTurn}
                 reveal={reveal ?? null}
-                server={b.key.startsWith("u") ? turnOf.get(Number(b.key.slice(1))) : undefined}
+                server={turnOf.get(b.key)}
               />
             );
           })}
