@@ -23,6 +23,15 @@ import { attachChatSocket, chatSessionId } from "./lib/realtime/socket";
 import { startRealtime, stopRealtime } from "./lib/realtime/transport";
 import { liveRunCount, shutdownRuns, startRunMaintenance } from "./lib/runs/index";
 
+// An older Node would crash later, with a segmentation fault inside the SQLite driver
+// (better-sqlite3 13 needs Node 22+). `npm start` runs the Node 24 that `npm install` put in
+// node_modules (the `node` package), whatever the machine's own Node is.
+if (Number(process.versions.node.split(".")[0]) < 24) {
+  console.error(`Tandem runs on Node 24 or newer (package.json "engines"); this is Node ${process.version}.`);
+  console.error("Start it with `npm start`, which uses the Node 24 that `npm install` installed.");
+  process.exit(1);
+}
+
 const heapGrowth = limitHeapGrowth();
 const dev = env.NODE_ENV !== "production";
 
@@ -131,6 +140,8 @@ async function main() {
       events,
       auth: env.TANDEM_AUTH,
       heapGrowth,
+      node: process.version,
+      nodeFlags: process.execArgv.join(" ") || "none",
     },
     "Tandem is ready",
   );

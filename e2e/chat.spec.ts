@@ -402,7 +402,7 @@ test.describe("chat", () => {
     await chat.waitForRunEnd();
   });
 
-  test("a chat of 1,000 turns opens at its newest; earlier turns render in place as the reader scrolls up; a search result's first message shows", async ({
+  test("a chat of 1,000 turns opens at its newest; earlier turns render in place as the reader scrolls up; a search result's first message opens a window around it", async ({
     page,
     request,
   }) => {
@@ -431,13 +431,24 @@ test.describe("chat", () => {
     await expect.poll(() => chat.userMessages.count()).toBeGreaterThanOrEqual(150);
 
     // A search result's message is rendered and scrolled to, however early it is (its brief
-    // highlight is search.spec.ts's to check: here it can pass while 1,000 turns render).
+    // highlight is search.spec.ts's to check).
     const [first] = (await (await request.get(`/api/sessions/${created.session_id}/history/?limit=1`)).json()) as {
       id: number;
     }[];
     await chat.gotoSession(created.session_id, `?m=${first.id}`);
     const message = page.locator(`[data-testid="message"][data-message-id="${first.id}"]`);
     await expect(message).toBeInViewport({ timeout: 15_000 });
+    // A window from it is rendered, not every turn after it; later turns come in as the reader
+    // scrolls down, and "Jump to latest" leaves the window for the newest.
+    expect(await chat.userMessages.count()).toBeLessThanOrEqual(100);
+    await expect(seeded(1999)).toHaveCount(0);
+    const windowed = await chat.userMessages.count();
+    await chat.messageList.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+    await expect.poll(() => chat.userMessages.count()).toBeGreaterThan(windowed);
+    await expect(page.getByTestId("show-later")).toBeVisible();
+    await page.getByTestId("jump-to-latest").click();
+    await expect(seeded(1999)).toBeInViewport();
+    await expect(page.getByTestId("show-later")).toHaveCount(0);
     await request.delete(`/api/sessions/${created.session_id}/`);
   });
 

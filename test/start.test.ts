@@ -9,6 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { serverCommand } from "./support/server";
 
 function startCheck(dist: string) {
   const bin = mkdtempSync(path.join(tmpdir(), "tandem-fake-npm-"));
@@ -41,3 +42,28 @@ test("npm start builds a missing or stale build, and skips a current one", () =>
   writeFileSync(path.join(dist, "tandem-sources.sha256"), `${"0".repeat(64)}\n`);
   assert.equal(startCheck(dist).built, "run build");
 });
+
+test("npm scripts run on the Node 24 that npm install put in node_modules, whatever the machine's own", () => {
+  assert.ok(Number(process.versions.node.split(".")[0]) >= 24, `this is Node ${process.version}`);
+});
+
+test("a server started on an older Node refuses with a message instead of crashing later", (t) => {
+  // The machine's own Node, where it is older (Node 20 on the development and CI machines).
+  const own = spawnSync("/usr/bin/env", ["-i", `PATH=${machinePath()}`, "node", "--version"], { encoding: "utf8" });
+  const major = Number(own.stdout.trim().replace(/^v/, "").split(".")[0]);
+  if (own.status !== 0 || major >= 24) return t.skip(`the machine's own Node is ${own.stdout.trim() || "missing"}`);
+  const run = spawnSync("/usr/bin/env", ["-i", `PATH=${machinePath()}`, "node", ...serverCommand()], {
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  assert.equal(run.status, 1, run.stderr);
+  assert.match(run.stderr, /Tandem runs on Node 24 or newer .* this is Node v\d+/);
+});
+
+/** PATH without npm's additions (node_modules/.bin), as a shell outside npm has it. */
+function machinePath(): string {
+  return (process.env.PATH ?? "")
+    .split(path.delimiter)
+    .filter((dir) => !dir.includes("node_modules"))
+    .join(path.delimiter);
+}

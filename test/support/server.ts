@@ -72,7 +72,10 @@ export async function startServer(
 ): Promise<TandemServer> {
   const port = options.port ?? (await freePort());
   const databaseUrl = options.databaseUrl ?? (await freshSqliteUrl("server"));
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...serverCommand()], {
+  // As `npm start` starts it (see docs/operations.md, Runtime); options.nodeArgs come after, so
+  // they can override it.
+  const nodeArgs = ["--max-semi-space-size=16", ...(options.nodeArgs ?? [])];
+  const child = spawn(process.execPath, [...nodeArgs, ...serverCommand()], {
     cwd: process.cwd(),
     env: {
       PATH: process.env.PATH ?? "",

@@ -24,7 +24,7 @@ const HIGHLIGHT_MS = 2500;
  * hundred blocks are about 50 turns (a user message, then its run's turn).
  */
 const BLOCKS_AT_ONCE = 100;
-/** How near the top (px) scrolling brings the earlier turns in. */
+/** How near the top (px) scrolling brings the earlier turns in (and near the bottom, later ones). */
 const EARLIER_MARGIN = 400;
 
 export interface MessageListHandle {
@@ -50,10 +50,9 @@ export const MessageList = forwardRef<
     turns: ServerTurn[];
     /** A message to scroll to and highlight briefly (a search result), once it is shown. */
     reveal?: number | null;
-    footer?: React.ReactNode;
     children?: React.ReactNode;
   }
->(function MessageList({ items, keys, runActive, answerer, fold, editing, turns, reveal, footer, children }, ref) {
+>(function MessageList({ items, keys, runActive, answerer, fold, editing, turns, reveal, children }, ref) {
   const scroller = useRef<HTMLElement>(null);
   const content = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
@@ -67,10 +66,20 @@ export const MessageList = forwardRef<
     () => new Map(turns.flatMap((t) => (t.user_message_id === null ? [] : [[turnKey(t.user_message_id), t] as const]))),
     [turns],
   );
-  // The blocks rendered: the newest `shownCount`, and back to a search result's if it is earlier.
+  // The blocks rendered, [first, end): the newest `shownCount`. A search result earlier than
+  // those opens a window from it instead (rendering every later turn took seconds in a long
+  // chat), which grows upwards as the reader scrolls up and downwards as they scroll down, until
+  // it reaches the newest; "Jump to latest" leaves it.
   const [shownCount, setShownCount] = useState(BLOCKS_AT_ONCE);
-  const revealAt = reveal ? blocks.findIndex((b) => blockHas(b, items, reveal)) : -1;
-  const first = Math.max(0, Math.min(blocks.length - shownCount, revealAt === -1 ? blocks.length : revealAt));
+  const [around, setAround] = useState({ reveal, earlier: 0, later: BLOCKS_AT_ONCE, open: true });
+  if (around.reveal !== reveal) setAround({ reveal, earlier: 0, later: BLOCKS_AT_ONCE, open: true });
+  const revealAt = reveal && around.open ? blocks.findIndex((b) => blockHas(b, items, reveal)) : -1;
+  const first = Math.max(
+    0,
+    revealAt === -1 ? blocks.length - shownCount : Math.min(blocks.length - shownCount, revealAt - around.earlier),
+  );
+  const windowed = revealAt !== -1 && first < blocks.length - shownCount && revealAt + around.later < blocks.length;
+  const end = windowed ? revealAt + around.later : blocks.length;
   // Earlier turns render above the reader's place: it is kept (its distance from the bottom),
   // after the render that added them.
   const keepPlace = useRef<number | null>(null);
@@ -78,7 +87,9 @@ export const MessageList = forwardRef<
     const el = scroller.current;
     if (el) keepPlace.current = el.scrollHeight - el.scrollTop;
     setShownCount((n) => n + BLOCKS_AT_ONCE);
+    setAround((a) => ({ ...a, earlier: a.earlier + BLOCKS_AT_ONCE }));
   }, []);
+  const showLater = useCallback(() => setAround((a) => ({ ...a, later: a.later + BLOCKS_AT_ONCE })), []);
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el || keepPlace.current === null) return;
@@ -97,6 +108,7 @@ export const MessageList = forwardRef<
 
   const stickToBottom = useCallback(
     (smooth = false) => {
+      setAround((a) => ({ ...a, open: false }));
       stick.current = true;
       setAtBottom(true);
       setUnseen(false);
@@ -112,12 +124,13 @@ export const MessageList = forwardRef<
     if (!el) return;
     const dist = el.scrollHeight - el.scrollTop - el.clientHeight;
     if (el.scrollTop < lastTop.current - 2 && dist > 4) stick.current = false; // moved up: the reader is reading
-    if (dist < 32) stick.current = true;
+    if (dist < 32 && !windowed) stick.current = true; // the window's bottom is not the newest
     lastTop.current = el.scrollTop;
     setAtBottom(stick.current);
     if (stick.current) setUnseen(false);
     if (el.scrollTop < EARLIER_MARGIN && first > 0 && keepPlace.current === null) showEarlier();
-  }, [first, showEarlier]);
+    if (dist < EARLIER_MARGIN && windowed) showLater();
+  }, [first, windowed, showEarlier, showLater]);
 
   // Growth of the content (new messages, streamed tokens, expanded cards): follow if stuck.
   useEffect(() => {
@@ -182,7 +195,7 @@ export const MessageList = forwardRef<
               Show earlier messages
             </button>
           )}
-          {blocks.slice(first).map((b, i) => {
+          {blocks.slice(first, end).map((b, i) => {
             const n = first + i;
             return b.kind === "message" ? (
               <MessageItem
@@ -207,7 +220,16 @@ export const MessageList = forwardRef<
               />
             );
           })}
-          {footer}
+          {windowed && (
+            <button
+              type="button"
+              data-testid="show-later"
+              onClick={showLater}
+              className="self-center rounded-full border border-line bg-surface px-3.5 py-1.5 text-sm font-medium text-ink hover:bg-subtle"
+            >
+              Show later messages
+            </button>
+          )}
         </div>
       </section>
       {!atBottom && (
