@@ -3,8 +3,8 @@
  * Defined once and run for each database provider (api.sqlite.test.ts, api.postgres.test.ts).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { startServer, type TandemServer } from "./support/server";
+import { describe } from "node:test";
+import { onFreshServer, type SuiteDatabase } from "./support/suite";
 import { ChatClient } from "./support/ws";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -58,31 +58,12 @@ const RUN_KEYS = [
 
 const keys = (o: object) => Object.keys(o).sort();
 
-export function defineContractSuite(
-  label: string,
-  database: () => Promise<{ url: string; drop?: () => Promise<void> } | null>,
-) {
+export function defineContractSuite(label: string, database: SuiteDatabase) {
   describe(`API contract (${label})`, () => {
-    let server: TandemServer | undefined;
-    let dropDb: (() => Promise<void>) | undefined;
-    let skipped: string | undefined;
-
-    before(async () => {
-      const db = await database();
-      if (!db) {
-        skipped = `${label} is not reachable`;
-        return;
-      }
-      dropDb = db.drop;
-      server = await startServer({ databaseUrl: db.url });
-    });
-    after(async () => {
-      await server?.stop();
-      await dropDb?.();
-    });
+    const { it, server } = onFreshServer(label, database);
 
     const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-      const res = await fetch(`${server!.url}${path}`, {
+      const res = await fetch(`${server().url}${path}`, {
         method,
         redirect: "manual",
         headers: { "content-type": "application/json", ...headers },
@@ -97,11 +78,6 @@ export function defineContractSuite(
       }
       return { status: res.status, headers: res.headers, text, json };
     };
-    const it = (name: string, fn: () => Promise<void>) =>
-      test(name, async (t) => {
-        if (skipped) return t.skip(skipped);
-        await fn();
-      });
     let counter = 0;
     const newId = (prefix = "s") => `${prefix}-${label}-${Date.now().toString(36)}-${counter++}`;
     const create = async (body: Record<string, unknown> = {}) => {
@@ -136,7 +112,7 @@ export function defineContractSuite(
       const sent = await api("POST", `//sessions//${session_id}/send/`, { content: "double slashes" });
       assert.equal(sent.status, 200, sent.text);
       assert.equal(sent.json[0].content, "double slashes");
-      const socket = await ChatClient.connect(`${server!.url.replace("http", "ws")}//ws//chat/${session_id}/`);
+      const socket = await ChatClient.connect(`${server().url.replace("http", "ws")}//ws//chat/${session_id}/`);
       await socket.close();
     });
 
@@ -164,7 +140,7 @@ export function defineContractSuite(
 
     it("answers CORS preflights and echoes the origin for credentialed requests", async () => {
       for (const path of ["/api/sessions/", "/api/sessions", "/sessions/", "/api/health/"]) {
-        const res = await fetch(`${server!.url}${path}`, {
+        const res = await fetch(`${server().url}${path}`, {
           method: "OPTIONS",
           headers: {
             Origin: "http://frontend.example:3000",
@@ -822,7 +798,7 @@ export function defineContractSuite(
       const user = sent.json.find((m: any) => m.role === "user");
       const writer = sent.json.find((m: any) => m.agent?.name === "writer");
       assert.equal(writer.rating, null);
-      const socket = await ChatClient.connect(`${server!.wsUrl}/ws/chat/${s.session_id}/`);
+      const socket = await ChatClient.connect(`${server().wsUrl}/ws/chat/${s.session_id}/`);
       try {
         const up = await api("PUT", `/api/messages/${writer.id}/rating/`, { rating: "up" });
         assert.equal(up.status, 200, up.text);
@@ -890,7 +866,7 @@ export function defineContractSuite(
       }
       const send = doc.json.paths["/api/sessions/{session_id}/send/"].post;
       assert.ok(send.requestBody.content["application/json"].schema);
-      const html = await fetch(`${server!.url}/docs`);
+      const html = await fetch(`${server().url}/docs`);
       assert.equal(html.status, 200);
       const text = await html.text();
       assert.match(text, /Tandem API/);

@@ -5,9 +5,9 @@
  * provider (lists.sqlite.test.ts, lists.postgres.test.ts).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe } from "node:test";
 import { type ApiAnswer, apiClient } from "./support/api";
-import { startServer, type TandemServer } from "./support/server";
+import { onFreshServer, type SuiteDatabase } from "./support/suite";
 
 const SESSIONS = 5000;
 /** A chat whose turns' ids are more than one SQLite statement takes as bind values. */
@@ -20,51 +20,14 @@ const ok = (res: ApiAnswer) => {
 };
 const nextOf = (res: ApiAnswer) => /^<([^>]+)>; rel="next"$/.exec(res.headers.get("link") ?? "")?.[1] ?? null;
 
-export function defineListSuite(
-  label: string,
-  database: () => Promise<{ url: string; drop?: () => Promise<void> } | null>,
-) {
-  /**
-   * A server on a fresh database of this provider, for the describe it is called in; `prepare`
-   * runs once it is up, `cleanup` before the database goes. Its tests (`it`) skip, saying why,
-   * where the database is not reachable.
-   */
-  function onFreshServer(
-    prepare: (server: TandemServer, databaseUrl: string) => Promise<void>,
-    cleanup?: () => Promise<void>,
-  ) {
-    let server: TandemServer | undefined;
-    let dropDb: (() => Promise<void>) | undefined;
-    let skipped: string | undefined;
-    before(async () => {
-      const db = await database();
-      if (!db) {
-        skipped = `${label} is not reachable`;
-        return;
-      }
-      dropDb = db.drop;
-      server = await startServer({ databaseUrl: db.url });
-      await prepare(server, db.url);
-    });
-    after(async () => {
-      await server?.stop();
-      await cleanup?.();
-      await dropDb?.();
-    });
-    return (name: string, fn: () => Promise<void>) =>
-      test(name, async (t) => {
-        if (skipped) return t.skip(skipped);
-        await fn();
-      });
-  }
-
+export function defineListSuite(label: string, database: SuiteDatabase) {
   describe(`lists of ${SESSIONS} sessions (${label})`, () => {
     let api: ReturnType<typeof apiClient>;
     let template: any;
     let data: typeof import("@/lib/db/connection") & typeof import("@/lib/db/sessions");
 
-    const it = onFreshServer(
-      async (server, databaseUrl) => {
+    const { it } = onFreshServer(label, database, {
+      prepare: async (server, databaseUrl) => {
         api = apiClient(server.url);
         const created = await api("POST", "/api/sessions/", { title: "template" });
         assert.equal(created.status, 201, created.text);
@@ -77,10 +40,10 @@ export function defineListSuite(
         await seedSessions(databaseUrl, SESSIONS - 1, { prefix: "scale", teamOf: template.id });
         data = { ...(await import("@/lib/db/connection")), ...(await import("@/lib/db/sessions")) };
       },
-      async () => {
+      cleanup: async () => {
         if (data) await data.disconnectDb();
       },
-    );
+    });
     /** Every session carries the template's team: its agents in order, with the same tools. */
     const sameTeam = (s: any) =>
       assert.deepEqual(
@@ -185,11 +148,13 @@ export function defineListSuite(
     let api: ReturnType<typeof apiClient>;
     let chat: { id: number; session_id: string };
 
-    const it = onFreshServer(async (server, databaseUrl) => {
-      api = apiClient(server.url);
-      chat = (await api("POST", "/api/sessions/", { title: "a long chat" })).json;
-      const { seedHistory } = await import("@/bench/seed");
-      await seedHistory(databaseUrl, chat.id, 2 * LONG_TURNS);
+    const { it } = onFreshServer(label, database, {
+      prepare: async (server, databaseUrl) => {
+        api = apiClient(server.url);
+        chat = (await api("POST", "/api/sessions/", { title: "a long chat" })).json;
+        const { seedHistory } = await import("@/bench/seed");
+        await seedHistory(databaseUrl, chat.id, 2 * LONG_TURNS);
+      },
     });
 
     it("pages through the whole history by its Link headers, in order", async () => {

@@ -8,11 +8,12 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { type ApiAnswer, apiClient } from "./support/api";
 import { freshPostgresUrl, freshSqliteUrl, requireServices } from "./support/databases";
 import { type OpenAIStub, type StubRequest, startOpenAIStub, toolMessages } from "./support/openai-stub";
-import { startServer, type TandemServer } from "./support/server";
+import { startServer } from "./support/server";
+import { onFreshServer, type SuiteDatabase } from "./support/suite";
 import { ChatClient } from "./support/ws";
 
 const CHATGPT = JSON.parse(readFileSync("test/fixtures/import/chatgpt-conversations.json", "utf8"));
@@ -59,25 +60,14 @@ function comparable(chat: any) {
   return out;
 }
 
-function defineTransferSuite(
-  label: string,
-  database: () => Promise<{ url: string; drop?: () => Promise<void> } | null>,
-) {
+function defineTransferSuite(label: string, database: SuiteDatabase) {
   describe(`export and import (${label})`, () => {
     let stub: OpenAIStub;
-    let server: TandemServer | undefined;
-    let drop: (() => Promise<void>) | undefined;
-    let skipped: string | undefined;
     let api: ReturnType<typeof apiClient>;
-    /** The chat built in `before`, and its runs by name. */
+    /** The chat built in `prepare`, and its runs by name. */
     let chatId: string;
     const runs: Record<string, number> = {};
 
-    const it = (name: string, fn: () => Promise<void>) =>
-      test(name, async (t) => {
-        if (skipped) return t.skip(skipped);
-        await fn();
-      });
     const count = async (path: string) => Number((await api("GET", path)).headers.get("x-total-count"));
     const rows = async () => ({
       sessions: await count("/api/sessions/?limit=1"),
@@ -90,71 +80,68 @@ function defineTransferSuite(
       return res.json;
     };
 
-    before(async () => {
-      const db = await database();
-      if (!db) {
-        skipped = `${label} is not reachable`;
-        return;
-      }
-      drop = db.drop;
-      stub = await startOpenAIStub();
-      stub.setBehaviors([{ kind: "reply", reply: answer }]);
-      server = await startServer({
-        databaseUrl: db.url,
-        env: {
-          OPENAI_API_KEY: "sk-test",
-          OPENAI_BASE_URL: stub.baseURL,
-          TANDEM_MODEL: "stub-model",
-          TANDEM_MODEL_RETRIES: "0",
-          TANDEM_IMPORT_MAX_BYTES: String(IMPORT_MAX_BYTES),
-        },
-      });
-      api = apiClient(server.url);
+    const { it } = onFreshServer(label, database, {
+      start: async (databaseUrl) => {
+        stub = await startOpenAIStub();
+        stub.setBehaviors([{ kind: "reply", reply: answer }]);
+        return startServer({
+          databaseUrl,
+          env: {
+            OPENAI_API_KEY: "sk-test",
+            OPENAI_BASE_URL: stub.baseURL,
+            TANDEM_MODEL: "stub-model",
+            TANDEM_MODEL_RETRIES: "0",
+            TANDEM_IMPORT_MAX_BYTES: String(IMPORT_MAX_BYTES),
+          },
+        });
+      },
+      prepare: async (server) => {
+        api = apiClient(server.url);
 
-      // The chat: a tool call, an answer regenerated, the first message edited, back to the
-      // regenerated version, a steered turn, ratings, and a failed turn last.
-      chatId = (await api("POST", "/api/sessions/", { title: "Gears: 12 × 7 — ünïcode" })).json.session_id;
-      const first = await api("POST", `/api/sessions/${chatId}/send/`, { content: "What is 12 * (3 + 4)?" });
-      assert.equal(first.status, 200, first.text);
-      assert.ok(first.json.some((m: any) => m.role === "tool" && m.tool_name === "calculator"));
-      runs.sent = first.json[0].run_id;
-      const regen = await api("POST", `/api/sessions/${chatId}/regenerate/`, {});
-      assert.equal(regen.status, 200, regen.text);
-      runs.regenerated = regen.json[1].run_id;
-      const edit = await api("POST", `/api/sessions/${chatId}/edit/`, {
-        message_id: first.json[0].id,
-        content: "What is 2 + 2?",
-      });
-      assert.equal(edit.status, 200, edit.text);
-      assert.equal((await api("POST", `/api/sessions/${chatId}/select/`, { run_id: runs.regenerated })).status, 200);
+        // The chat: a tool call, an answer regenerated, the first message edited, back to the
+        // regenerated version, a steered turn, ratings, and a failed turn last.
+        chatId = (await api("POST", "/api/sessions/", { title: "Gears: 12 × 7 — ünïcode" })).json.session_id;
+        const first = await api("POST", `/api/sessions/${chatId}/send/`, { content: "What is 12 * (3 + 4)?" });
+        assert.equal(first.status, 200, first.text);
+        assert.ok(first.json.some((m: any) => m.role === "tool" && m.tool_name === "calculator"));
+        runs.sent = first.json[0].run_id;
+        const regen = await api("POST", `/api/sessions/${chatId}/regenerate/`, {});
+        assert.equal(regen.status, 200, regen.text);
+        runs.regenerated = regen.json[1].run_id;
+        const edit = await api("POST", `/api/sessions/${chatId}/edit/`, {
+          message_id: first.json[0].id,
+          content: "What is 2 + 2?",
+        });
+        assert.equal(edit.status, 200, edit.text);
+        assert.equal((await api("POST", `/api/sessions/${chatId}/select/`, { run_id: runs.regenerated })).status, 200);
 
-      stub.setBehaviors([{ kind: "reply", reply: answer, chunks: 20, chunkDelayMs: 40 }]);
-      const client = await ChatClient.connect(`${server.wsUrl}/ws/chat/${chatId}/`);
-      const long = await api("POST", `/api/sessions/${chatId}/send/`, { content: "Explain gear ratios", async: true });
-      runs.steered = long.json.run_id;
-      await client.waitFor((f) => f.event === "agent_started" && f.payload!.run_id === runs.steered);
-      const steer = await api("POST", `/api/sessions/${chatId}/send/`, { content: "Keep it short", steer: true });
-      assert.equal(steer.status, 202, steer.text);
-      await client.waitFor((f) => f.event === "run_completed" && f.payload!.run_id === runs.steered);
-      await client.close();
+        stub.setBehaviors([{ kind: "reply", reply: answer, chunks: 20, chunkDelayMs: 40 }]);
+        const client = await ChatClient.connect(`${server.wsUrl}/ws/chat/${chatId}/`);
+        const long = await api("POST", `/api/sessions/${chatId}/send/`, {
+          content: "Explain gear ratios",
+          async: true,
+        });
+        runs.steered = long.json.run_id;
+        await client.waitFor((f) => f.event === "agent_started" && f.payload!.run_id === runs.steered);
+        const steer = await api("POST", `/api/sessions/${chatId}/send/`, { content: "Keep it short", steer: true });
+        assert.equal(steer.status, 202, steer.text);
+        await client.waitFor((f) => f.event === "run_completed" && f.payload!.run_id === runs.steered);
+        await client.close();
 
-      const history = (await api("GET", `/api/sessions/${chatId}/history/`)).json;
-      const agents = history.filter((m: any) => m.role === "agent");
-      assert.equal((await api("PUT", `/api/messages/${agents[0].id}/rating/`, { rating: "down" })).status, 200);
-      assert.equal((await api("PUT", `/api/messages/${agents.at(-1).id}/rating/`, { rating: "up" })).status, 200);
+        const history = (await api("GET", `/api/sessions/${chatId}/history/`)).json;
+        const agents = history.filter((m: any) => m.role === "agent");
+        assert.equal((await api("PUT", `/api/messages/${agents[0].id}/rating/`, { rating: "down" })).status, 200);
+        assert.equal((await api("PUT", `/api/messages/${agents.at(-1).id}/rating/`, { rating: "up" })).status, 200);
 
-      stub.setBehaviors([
-        { kind: "status", status: 503, times: 1 },
-        { kind: "reply", reply: answer },
-      ]);
-      const failed = await api("POST", `/api/sessions/${chatId}/send/`, { content: "And 84 / 0?" });
-      assert.equal(failed.status, 502, failed.text);
-      runs.failed = failed.json.run_id;
-    });
-    after(async () => {
-      await server?.stop();
-      await stub?.close();
-      await drop?.();
+        stub.setBehaviors([
+          { kind: "status", status: 503, times: 1 },
+          { kind: "reply", reply: answer },
+        ]);
+        const failed = await api("POST", `/api/sessions/${chatId}/send/`, { content: "And 84 / 0?" });
+        assert.equal(failed.status, 502, failed.text);
+        runs.failed = failed.json.run_id;
+      },
+      cleanup: async () => stub?.close(),
     });
 
     it("export → import → export gives the same chat: every run, version, tool call, steer, rating", async () => {
