@@ -13,7 +13,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { Agent, createServer, request } from "node:http";
+import { Agent, createServer, type IncomingHttpHeaders, request } from "node:http";
 import { connect } from "node:net";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -94,14 +94,45 @@ async function bareNodeServer(): Promise<{ url: string; pid: number; stop(): voi
   return { url: `http://127.0.0.1:${port}/`, pid: child.pid!, stop: () => child.kill() };
 }
 
-async function api(server: TandemServer, method: string, p: string, body?: unknown) {
-  const res = await fetch(`${server.url}${p}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
+/**
+ * The bench's HTTP client for every timed request: node:http on keep-alive connections. fetch
+ * (undici) costs the client about a millisecond more per request on this machine (the run
+ * section prints both on the empty route), which would be counted as the server's.
+ */
+const keepAlive = new Agent({ keepAlive: true });
+function call(
+  url: string,
+  { method = "GET", body }: { method?: string; body?: unknown } = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+  const target = new URL(url);
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method,
+        agent: keepAlive,
+        headers:
+          data === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(data) },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => (text += chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      },
+    );
+    req.on("error", reject);
+    req.end(data);
   });
-  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
-  return res.json();
+}
+
+async function api(server: TandemServer, method: string, p: string, body?: unknown) {
+  const res = await call(`${server.url}${p}`, { method, body });
+  if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${res.text}`);
+  return JSON.parse(res.text);
 }
 
 /** Sync sends (the whole run, both agents) one after another; milliseconds each. */
@@ -116,9 +147,23 @@ async function syncSends(server: TandemServer, sessionId: string, count: number)
 }
 
 /** The framework's floor under an acknowledgement: an empty POST route with a send's body; milliseconds. */
-async function emptyPost(server: TandemServer, i: number): Promise<number> {
+async function emptyPost(
+  server: TandemServer,
+  i: number,
+  client: "node:http" | "fetch" = "node:http",
+): Promise<number> {
+  const body = { content: `Question ${i}: how do tides work?`, async: true };
   const started = performance.now();
-  await api(server, "POST", "/bench/empty", { content: `Question ${i}: how do tides work?`, async: true });
+  if (client === "fetch") {
+    const res = await fetch(`${server.url}/bench/empty`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    await res.json();
+  } else {
+    await api(server, "POST", "/bench/empty", body);
+  }
   return performance.now() - started;
 }
 
@@ -327,8 +372,8 @@ async function searchFigures() {
       let hits = 0;
       for (const q of [...queries.slice(0, 20), ...queries]) {
         const started = performance.now();
-        const res = await fetch(`${searching.url}/api/search/?q=${encodeURIComponent(q)}`);
-        const found = (await res.json()) as unknown[];
+        const res = await call(`${searching.url}/api/search/?q=${encodeURIComponent(q)}`);
+        const found = JSON.parse(res.text) as unknown[];
         latencies.push(performance.now() - started);
         hits += found.length;
       }
@@ -343,10 +388,9 @@ async function searchFigures() {
       let found = 0;
       for (let i = 0; i < 20; i++) {
         const started = performance.now();
-        const res = await fetch(`${searching.url}/api/search/?q=${encodeURIComponent(words[0])}`);
-        await res.arrayBuffer();
+        const res = await call(`${searching.url}/api/search/?q=${encodeURIComponent(words[0])}`);
         common.push(performance.now() - started);
-        found = Number(res.headers.get("x-total-count"));
+        found = Number(res.headers["x-total-count"]);
       }
       row(
         `search at 100,000 messages (${provider}), the most common word, 20 queries: p50 / max`,
@@ -380,8 +424,8 @@ async function sidebarFigures() {
         let bytes = 0;
         for (let i = 0; i < times + 10; i++) {
           const started = performance.now();
-          const res = await fetch(`${server.url}/api/sessions/?${query}`);
-          bytes = (await res.arrayBuffer()).byteLength;
+          const res = await call(`${server.url}/api/sessions/?${query}`);
+          bytes = Buffer.byteLength(res.text);
           if (i >= 10) latencies.push(performance.now() - started);
         }
         return { latencies, bytes };
@@ -544,14 +588,20 @@ async function runFigures() {
     );
     const acks = await asyncSends(server, session.session_id, 100);
     const floor: number[] = [];
-    for (let i = 0; i < 120; i++) {
-      const took = await emptyPost(server, i);
-      if (i >= 20) floor.push(took);
+    const floorFetch: number[] = [];
+    for (let i = 0; i < 240; i++) {
+      const took = await emptyPost(server, i >> 1, i % 2 ? "fetch" : "node:http");
+      if (i >= 40) (i % 2 ? floorFetch : floor).push(took);
     }
     row(
       "run: send (async, 202 ack), 100 sequential: p50 / p95 / p99",
       spread(acks),
       `aim: p50 ≤ 3 ms; an empty POST route on the same server (body read, JSON answer), back to back: ${spread(floor)}`,
+    );
+    row(
+      "run: the bench's client: an empty POST route timed with fetch vs node:http, alternately: p50",
+      `${ms(percentile(floorFetch, 50))} vs ${ms(percentile(floor, 50))}`,
+      "the bench times every request with node:http, so that the client's own cost is not counted as the server's",
     );
     const besideFloor: number[] = [];
     const beside = await asyncSends(server, session.session_id, 100, besideFloor);

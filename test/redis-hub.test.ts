@@ -183,6 +183,37 @@ describe("Redis transport", { skip }, () => {
     await direct.quit();
   });
 
+  test("a session's keys expire a week after its last event, give or take the hour between refreshes", async (t) => {
+    const WEEK = 7 * 24 * 3600 * 1000;
+    const HOUR = 3600 * 1000;
+    const keys = [`${prefix}seq:{ttl}`, `${prefix}events:{ttl}`, `${prefix}bytes:{ttl}`];
+    const direct = new Redis(TEST_REDIS_URL);
+    t.after(() => direct.quit());
+    const ttls = () => Promise.all(keys.map((k) => direct.pttl(k)));
+    const rec = recorder();
+    const s = await a.subscribe("ttl", undefined, rec.listener);
+    t.after(() => s.unsubscribe());
+    const publishAndWait = async (n: number) => {
+      publishN(b, "ttl", 1, n);
+      await rec.until(n + 1);
+    };
+    await publishAndWait(0);
+    for (const ttl of await ttls()) assert.ok(ttl > WEEK - 60_000 && ttl <= WEEK, `${ttl} ms left`);
+    // Less than a week minus an hour left: the next event gives all three their week again.
+    for (const k of keys) await direct.pexpire(k, WEEK - 2 * HOUR);
+    await publishAndWait(1);
+    for (const ttl of await ttls()) assert.ok(ttl > WEEK - 60_000, `${ttl} ms left`);
+    // Within the hour: left as they are (no PEXPIRE each tick).
+    for (const k of keys) await direct.pexpire(k, WEEK - HOUR / 2);
+    await publishAndWait(2);
+    for (const ttl of await ttls()) assert.ok(ttl <= WEEK - HOUR / 2 && ttl > WEEK - HOUR, `${ttl} ms left`);
+    // Trimming to the byte bound rewrites the byte total and keeps its expiry.
+    publishN(b, "ttl", 300, 3, "x".repeat(1024));
+    await rec.until(303);
+    assert.ok(Number(await direct.get(keys[2])) <= 256 * 1024, "trimmed");
+    for (const ttl of await ttls()) assert.ok(ttl > WEEK - HOUR, `${ttl} ms left`);
+  });
+
   test("a session's stream holds at most its byte bound, and still replays recent events", async () => {
     const rec = recorder();
     const s1 = await a.subscribe("bytes", undefined, rec.listener);
@@ -318,7 +349,7 @@ describe("Redis transport batches a tick's publishes", {
     return [...stats.matchAll(/^cmdstat_(?:eval|evalsha):calls=(\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
   };
 
-  test("a burst over three sessions is one script call per session; each keeps its order and seq", async () => {
+  test("a burst over three sessions is one script call; each session keeps its order and seq", async () => {
     const sessions = ["b1", "b2", "b3"];
     const recs = sessions.map(() => recorder());
     const subs = await Promise.all(sessions.map((s, i) => b.subscribe(s, undefined, recs[i].listener)));
@@ -327,7 +358,7 @@ describe("Redis transport batches a tick's publishes", {
     for (let i = 0; i < 300; i++)
       a.publish(sessions[i % 3], "agent_token", { run_id: 0, agent: "a", message_id: i, delta: `t${i}` });
     await Promise.all(recs.map((r) => r.until(100)));
-    assert.equal(await scriptCalls(), 3, "one call per session");
+    assert.equal(await scriptCalls(), 1, "one call for the tick");
     sessions.forEach((session, k) => {
       assert.deepEqual(
         recs[k].got.map((g) => [g.seq, g.frame.payload.message_id]),
@@ -342,6 +373,29 @@ describe("Redis transport batches a tick's publishes", {
       "the replay window holds the same frames under the same seqs",
     );
     assert.equal(await direct.get(`${prefix}seq:{b1}`), "100");
+    for (const s of subs) s.unsubscribe();
+  });
+
+  test("a tick over 250 sessions is three script calls (100 sessions a call); every session gets its frames", async () => {
+    const sessions = Array.from({ length: 250 }, (_, i) => `wide${i}`);
+    const recs = sessions.map(() => recorder());
+    const subs = await Promise.all(sessions.map((s, i) => b.subscribe(s, undefined, recs[i].listener)));
+    await direct.config("RESETSTAT");
+    // Two frames a session, all in one tick.
+    for (let round = 0; round < 2; round++)
+      for (const [i, s] of sessions.entries()) publishN(a, s, 1, round * 1000 + i);
+    await Promise.all(recs.map((r) => r.until(2)));
+    assert.equal(await scriptCalls(), 3);
+    for (const [i, r] of recs.entries()) {
+      assert.deepEqual(
+        r.got.map((g) => [g.seq, g.frame.payload.message_id]),
+        [
+          [1, i],
+          [2, 1000 + i],
+        ],
+        sessions[i],
+      );
+    }
     for (const s of subs) s.unsubscribe();
   });
 

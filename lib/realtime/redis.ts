@@ -4,13 +4,14 @@
  * 1. Keys. Per session, `<prefix>seq:{<id>}` holds the last seq and `<prefix>events:{<id>}` is a
  *    stream of at most TANDEM_REPLAY_EVENTS entries and TANDEM_REPLAY_BYTES bytes of frames
  *    (their total kept in `<prefix>bytes:{<id>}`), each stored under the id `<seq>-0` with its
- *    frame. All three expire a week after the session's last event (the braces keep a session's
- *    keys in one cluster slot).
- * 2. Publish. The publishes of one tick are gathered; each session's share goes to one Lua
- *    script call that takes its seqs (INCRBY), XADDs its frames, trims and PUBLISHes each frame on
- *    the session's channel, atomically, so seq order, stream order and pub/sub order agree across
- *    instances. All the tick's calls go out as one pipeline: one round trip per tick, whatever
- *    the number of sessions and events, without waiting for the previous tick's answer.
+ *    frame. All three expire a week after the session's last event (less up to the hour between
+ *    refreshes of their expiry, KEY_TTL_REFRESH_MS).
+ * 2. Publish. The publishes of one tick are gathered and go to Redis as one Lua script call
+ *    (per up to SESSIONS_PER_CALL sessions) that, for each session, takes its seqs (INCRBY),
+ *    XADDs its frames, trims and PUBLISHes each frame on the session's channel, atomically, so
+ *    seq order, stream order and pub/sub order agree across instances. One round trip per tick,
+ *    whatever the number of sessions and events, without waiting for the previous tick's answer.
+ *    A call spans sessions, so Redis is one server (with replicas if wanted), not a cluster.
  * 3. Delivery. An instance SUBSCRIBEs (on a dedicated connection) to the sessions its clients
  *    watch and delivers each frame, its own included, when it arrives, in seq order. A new
  *    watcher replays `since` from the stream (XRANGE), buffering live frames meanwhile.
@@ -29,54 +30,72 @@ import { type Delivery, type EventHub, resyncFrame, type Subscription } from "./
 type Listener = (delivery: Delivery) => void;
 
 /**
- * INCRBY + XADD + trim + PUBLISH for a session's frames of one tick, in one step. KEYS: seq,
- * stream, bytes. ARGV: max entries, channel, ttl, max bytes, then each frame's head, in publish
- * order. Trimming is exact and oldest first, so the stream never holds more than its bounds (a
- * frame larger than the byte bound is published but not kept); the byte total is rebuilt
- * whenever the stream runs empty, so a stream trimmed by hand cannot skew it for long. Each frame
- * is published on its own, so every instance reads the same one-frame messages.
+ * INCRBY + XADD + trim + PUBLISH for the frames of one tick, every session's in one step. KEYS:
+ * seq, stream and bytes of each session. ARGV: max entries, ttl, ttl refresh, max bytes, then
+ * per session its channel, its frame count and each frame's head, in publish order. Trimming is
+ * exact and oldest first, so a stream never holds more than its bounds (a frame larger than the
+ * byte bound is published but not kept); the byte total is rebuilt whenever the stream runs
+ * empty, so a stream trimmed by hand cannot skew it for long. Each frame is published on its own,
+ * so every instance reads the same one-frame messages. The keys' expiry is renewed once it has
+ * run down by the refresh interval, not every tick: PEXPIRE is a write, replicated like any other.
  */
 const PUBLISH_SCRIPT = `
-local count = #ARGV - 4
-local first = redis.call('INCRBY', KEYS[1], count) - count
-local frames = {}
-local added = 0
-for i = 1, count do
-  local n = string.format('%d', first + i)
-  local frame = ARGV[4 + i] .. n .. '}'
-  redis.call('XADD', KEYS[2], n .. '-0', 'f', frame)
-  frames[i] = frame
-  added = added + #frame
-end
-local maxlen, maxbytes = tonumber(ARGV[1]), tonumber(ARGV[4])
-local len = redis.call('XLEN', KEYS[2])
-local bytes = redis.call('INCRBY', KEYS[3], added)
-local last = nil
-local batch = math.max(len - maxlen, 1)
-while len > 0 and (len > maxlen or bytes > maxbytes) do
-  local oldest = redis.call('XRANGE', KEYS[2], last and ('(' .. last) or '-', '+', 'COUNT', batch)
-  if #oldest == 0 then break end
-  batch = batch * 2
-  for _, entry in ipairs(oldest) do
-    if len <= maxlen and bytes <= maxbytes then break end
-    last = entry[1]
-    len = len - 1
-    bytes = bytes - #entry[2][2]
+local maxlen, ttl, refresh, maxbytes = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local a = 5
+for s = 1, #KEYS, 3 do
+  local seqKey, streamKey, bytesKey = KEYS[s], KEYS[s + 1], KEYS[s + 2]
+  local channel, count = ARGV[a], tonumber(ARGV[a + 1])
+  a = a + 2
+  local first = redis.call('INCRBY', seqKey, count) - count
+  local frames = {}
+  local added = 0
+  for i = 1, count do
+    local n = string.format('%d', first + i)
+    local frame = ARGV[a] .. n .. '}'
+    a = a + 1
+    redis.call('XADD', streamKey, n .. '-0', 'f', frame)
+    frames[i] = frame
+    added = added + #frame
+  end
+  local len = redis.call('XLEN', streamKey)
+  local bytes = redis.call('INCRBY', bytesKey, added)
+  local last = nil
+  local batch = math.max(len - maxlen, 1)
+  while len > 0 and (len > maxlen or bytes > maxbytes) do
+    local oldest = redis.call('XRANGE', streamKey, last and ('(' .. last) or '-', '+', 'COUNT', batch)
+    if #oldest == 0 then break end
+    batch = batch * 2
+    for _, entry in ipairs(oldest) do
+      if len <= maxlen and bytes <= maxbytes then break end
+      last = entry[1]
+      len = len - 1
+      bytes = bytes - #entry[2][2]
+    end
+  end
+  if last then
+    redis.call('XTRIM', streamKey, 'MINID', string.format('%d', tonumber(string.match(last, '^%d+')) + 1))
+    if len == 0 then bytes = 0 end
+    redis.call('SET', bytesKey, bytes, 'KEEPTTL')
+  end
+  for i = 1, count do redis.call('PUBLISH', channel, frames[i]) end
+  if redis.call('PTTL', streamKey) < ttl - refresh then
+    redis.call('PEXPIRE', seqKey, ttl)
+    redis.call('PEXPIRE', streamKey, ttl)
+    redis.call('PEXPIRE', bytesKey, ttl)
   end
 end
-if last then
-  redis.call('XTRIM', KEYS[2], 'MINID', string.format('%d', tonumber(string.match(last, '^%d+')) + 1))
-  if len == 0 then bytes = 0 end
-  redis.call('SET', KEYS[3], bytes)
-end
-for i = 1, count do redis.call('PUBLISH', ARGV[2], frames[i]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
-redis.call('PEXPIRE', KEYS[3], ARGV[3])
-return first + count
+return 1
 `;
 
 const KEY_TTL_MS = 7 * 24 * 3600 * 1000;
+/** A session's keys get their week again once it has run down by this much: hourly, not every tick. */
+const KEY_TTL_REFRESH_MS = 3600 * 1000;
+/**
+ * Sessions per publish call. One call for a tick's sessions saves Redis a script start per
+ * session (about half its time) and this process a command each; the bound keeps any one call
+ * short, so other instances' commands are not held up behind a tick of a thousand streams.
+ */
+const SESSIONS_PER_CALL = 100;
 
 export interface RedisHubOptions {
   url: string;
@@ -109,11 +128,10 @@ interface Outgoing {
   state: "sent" | "done" | "local";
 }
 
-/** The script's arguments: seq, stream and bytes keys, max entries, channel, ttl, max bytes, heads. */
-type PublishArgs = [string, string, string, number, string, number, number, ...string[]];
-
-type Commands = Redis & { tandemPublish(...args: PublishArgs): Promise<number> };
-type Batch = ReturnType<Redis["pipeline"]> & { tandemPublish(...args: PublishArgs): unknown };
+/** The script's arguments: the number of keys, the keys, then ARGV (see PUBLISH_SCRIPT). */
+type Commands = Redis & {
+  tandemPublish(numberOfKeys: number, keys: string[], args: Array<string | number>): Promise<number>;
+};
 
 const seqOf = (frame: string) => Number(frame.slice(frame.lastIndexOf(":") + 1, -1));
 
@@ -125,6 +143,8 @@ export class RedisHub implements EventHub {
   private outbox: Outgoing[] = [];
   /** This tick's publishes to Redis, sent together once the tick is over. */
   private tick: Outgoing[] | null = null;
+  /** Sessions deleted during this tick: their keys go once the tick's frames have gone out. */
+  private dropping: string[] = [];
   /** Publishes made while recovering; they go out once the channels are back in step. */
   private held: Outgoing[] | null = null;
   private healthy = false;
@@ -154,7 +174,7 @@ export class RedisHub implements EventHub {
       enableAutoPipelining: true,
       connectionName: "tandem-events",
     }) as Commands;
-    this.cmd.defineCommand("tandemPublish", { numberOfKeys: 3, lua: PUBLISH_SCRIPT });
+    this.cmd.defineCommand("tandemPublish", { lua: PUBLISH_SCRIPT });
     this.sub = new Redis(options.url, { ...common, connectionName: "tandem-events-sub" });
     this.channelPrefix = `${options.prefix}events:{`;
     for (const conn of [this.cmd, this.sub]) {
@@ -216,10 +236,15 @@ export class RedisHub implements EventHub {
     setImmediate(() => this.flush());
   }
 
-  /** One pipeline for the tick: a script call per session, carrying its frames in publish order. */
+  /**
+   * The tick's frames go out as one script call per SESSIONS_PER_CALL sessions, each session's
+   * frames in publish order. The calls share one connection, so Redis runs them in order.
+   */
   private flush() {
     const outs = this.tick ?? [];
+    const dropping = this.dropping;
     this.tick = null;
+    this.dropping = [];
     if (!this.healthy) {
       for (const out of outs) out.state = "local";
       this.drain();
@@ -231,28 +256,34 @@ export class RedisHub implements EventHub {
       if (group) group.push(out);
       else bySession.set(out.sessionId, [out]);
     }
-    const pipeline = this.cmd.pipeline() as Batch;
-    const { windowSize, windowBytes } = this.options;
-    for (const [id, group] of bySession) {
-      const heads = group.map((out) => out.head);
-      const keys = [this.seqKey(id), this.streamKey(id), this.bytesKey(id)] as const;
-      pipeline.tandemPublish(...keys, windowSize, this.channelName(id), KEY_TTL_MS, windowBytes, ...heads);
+    const sessions = [...bySession];
+    for (let i = 0; i < sessions.length; i += SESSIONS_PER_CALL)
+      this.publishCall(sessions.slice(i, i + SESSIONS_PER_CALL));
+    for (const id of dropping) this.unlink(id);
+  }
+
+  private publishCall(sessions: Array<[string, Outgoing[]]>) {
+    const keys: string[] = [];
+    const args: Array<string | number> = [
+      this.options.windowSize,
+      KEY_TTL_MS,
+      KEY_TTL_REFRESH_MS,
+      this.options.windowBytes,
+    ];
+    for (const [id, group] of sessions) {
+      keys.push(this.seqKey(id), this.streamKey(id), this.bytesKey(id));
+      args.push(this.channelName(id), group.length);
+      for (const out of group) args.push(out.head);
     }
-    const groups = [...bySession.values()];
-    pipeline
-      .exec()
+    const settle = (state: Outgoing["state"]) => {
+      for (const [, group] of sessions) for (const out of group) out.state = state;
+    };
+    this.cmd
+      .tandemPublish(keys.length, keys, args)
       .then(
-        (results) => {
-          let failure: Error | null = null;
-          groups.forEach((group, i) => {
-            const err = results?.[i]?.[0] ?? null;
-            for (const out of group) out.state = err ? "local" : "done";
-            failure ??= err;
-          });
-          if (failure) this.markDown(failure);
-        },
+        () => settle("done"),
         (err: Error) => {
-          for (const out of outs) out.state = "local";
+          settle("local");
           this.markDown(err);
         },
       )
@@ -276,7 +307,13 @@ export class RedisHub implements EventHub {
 
   drop(sessionId: string): void {
     if (!this.healthy || this.held) return; // the keys expire on their own
-    // After the session's last publish on the same connection, so it still reaches everyone.
+    // After the session's last publish on the same connection, so it still reaches everyone:
+    // behind this tick's script call when the tick has one.
+    if (this.tick) this.dropping.push(sessionId);
+    else this.unlink(sessionId);
+  }
+
+  private unlink(sessionId: string) {
     this.cmd.unlink(this.seqKey(sessionId), this.streamKey(sessionId), this.bytesKey(sessionId)).catch(() => undefined);
   }
 
