@@ -390,6 +390,21 @@ describe("access control: a server with API keys and a send rate", () => {
     );
   });
 
+  test("answers to API writes are not compressed; reads still are, when the client takes gzip", async () => {
+    const gzip = { "accept-encoding": "gzip" };
+    const created = await call("POST", "/api/sessions/", {
+      key: KEY,
+      body: { metadata: { note: "x".repeat(2000) } },
+      headers: gzip,
+    });
+    assert.equal(created.status, 201);
+    assert.equal(created.headers.get("content-encoding"), null);
+    assert.equal(created.json.metadata.note.length, 2000);
+    const read = await call("GET", `/api/sessions/${created.json.session_id}/`, { key: KEY, headers: gzip });
+    assert.equal(read.headers.get("content-encoding"), "gzip");
+    assert.equal(read.json.metadata.note.length, 2000);
+  });
+
   test("request ids are taken or made, echoed, and logged; security headers are set", async () => {
     const given = await call("GET", "/api/sessions/", { key: KEY, headers: { "x-request-id": "trace-abc-123" } });
     assert.equal(given.headers.get("x-request-id"), "trace-abc-123");
