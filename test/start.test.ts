@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { serverCommand } from "./support/server";
+import { START_ENV, START_NODE_ARGS, serverCommand } from "./support/server";
 
 function startCheck(dist: string) {
   const bin = mkdtempSync(path.join(tmpdir(), "tandem-fake-npm-"));
@@ -41,6 +41,18 @@ test("npm start builds a missing or stale build, and skips a current one", () =>
   // Sources that differ from the stamp (as after an edit) make it build again.
   writeFileSync(path.join(dist, "tandem-sources.sha256"), `${"0".repeat(64)}\n`);
   assert.equal(startCheck(dist).built, "run build");
+});
+
+test("test and bench servers start as npm start does: the same Node flags and environment", () => {
+  const start: string = JSON.parse(readFileSync("package.json", "utf8")).scripts.start;
+  const [, env, flags] = /&& NODE_ENV=production (.*?) node (.*?) \S*server\.mjs$/.exec(start) ?? [];
+  assert.ok(env !== undefined, start);
+  assert.deepEqual(
+    env.split(" ").map((pair) => pair.replace(/\$\{\w+:-(.*)\}$/, "$1")),
+    Object.entries(START_ENV).map(([k, v]) => `${k}=${v}`),
+    "the environment (a value npm start takes from the caller's, by its default)",
+  );
+  assert.deepEqual(flags.split(" "), START_NODE_ARGS);
 });
 
 test("npm scripts run on the Node 24 that npm install put in node_modules, whatever the machine's own", () => {

@@ -67,22 +67,28 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * What `npm start` gives the server beyond NODE_ENV (package.json's start script; test/start.test.ts
+ * holds the two together): a young generation capped at 16 MB (see docs/operations.md, Runtime)
+ * and two malloc arenas instead of one per thread (about 20 MB less RSS).
+ */
+export const START_NODE_ARGS = ["--max-semi-space-size=16"];
+export const START_ENV = { MALLOC_ARENA_MAX: "2" };
+
 export async function startServer(
   options: { databaseUrl?: string; env?: Record<string, string>; port?: number; nodeArgs?: string[] } = {},
 ): Promise<TandemServer> {
   const port = options.port ?? (await freePort());
   const databaseUrl = options.databaseUrl ?? (await freshSqliteUrl("server"));
-  // As `npm start` starts it (see docs/operations.md, Runtime); options.nodeArgs come after, so
-  // they can override it.
-  const nodeArgs = ["--max-semi-space-size=16", ...(options.nodeArgs ?? [])];
+  // As `npm start` starts it; options.nodeArgs come after, so they can override it.
+  const nodeArgs = [...START_NODE_ARGS, ...(options.nodeArgs ?? [])];
   const child = spawn(process.execPath, [...nodeArgs, ...serverCommand()], {
     cwd: process.cwd(),
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       NODE_ENV: "production",
-      // As `npm start` sets it: two malloc arenas instead of one per thread (about 20 MB less RSS).
-      MALLOC_ARENA_MAX: "2",
+      ...START_ENV,
       NEXT_TELEMETRY_DISABLED: "1",
       NEXT_DIST_DIR: TEST_DIST_DIR,
       HOSTNAME: "127.0.0.1",

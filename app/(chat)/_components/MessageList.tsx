@@ -186,14 +186,9 @@ export const MessageList = forwardRef<
         <div ref={content} className="mx-auto flex min-h-full w-full max-w-3xl flex-col gap-5 px-3 pb-6 pt-6 sm:px-5">
           {children}
           {first > 0 && (
-            <button
-              type="button"
-              data-testid="show-earlier"
-              onClick={showEarlier}
-              className="self-center rounded-full border border-line bg-surface px-3.5 py-1.5 text-sm font-medium text-ink hover:bg-subtle"
-            >
+            <EdgeButton testId="show-earlier" onClick={showEarlier}>
               Show earlier messages
-            </button>
+            </EdgeButton>
           )}
           {blocks.slice(first, end).map((b, i) => {
             const n = first + i;
@@ -221,14 +216,9 @@ export const MessageList = forwardRef<
             );
           })}
           {windowed && (
-            <button
-              type="button"
-              data-testid="show-later"
-              onClick={showLater}
-              className="self-center rounded-full border border-line bg-surface px-3.5 py-1.5 text-sm font-medium text-ink hover:bg-subtle"
-            >
+            <EdgeButton testId="show-later" onClick={showLater}>
               Show later messages
-            </button>
+            </EdgeButton>
           )}
         </div>
       </section>
@@ -247,3 +237,17 @@ export const MessageList = forwardRef<
     </div>
   );
 });
+
+/** "Show earlier / later messages": at either end of the rendered stretch of a long chat. */
+function EdgeButton({ testId, onClick, children }: { testId: string; onClick: () => void; children: string }) {
+  return (
+    <button
+      type="button"
+      data-testid={testId}
+      onClick={onClick}
+      className="self-center rounded-full border border-line bg-surface px-3.5 py-1.5 text-sm font-medium text-ink hover:bg-subtle"
+    >
+      {children}
+    </button>
+  );
+}
