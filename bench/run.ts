@@ -18,8 +18,8 @@ import { connect } from "node:net";
 import path from "node:path";
 import Database from "better-sqlite3";
 import WebSocket from "ws";
+import { ApiClient } from "@/lib/client/api";
 import { initialView, reduce } from "@/lib/client/reducer";
-import type { Message } from "@/lib/contract/types";
 import { sqliteFile } from "@/lib/db/connection";
 import { signUp } from "@/test/support/accounts";
 import { freshPostgresUrl, freshSqliteUrl } from "@/test/support/databases";
@@ -626,14 +626,9 @@ async function runFigures() {
  * full view (a resync), on the chat's real history and state from the API.
  */
 async function storeFigures(server: TandemServer, sessionId: string) {
-  const history: Message[] = [];
-  for (;;) {
-    const after = history.at(-1)?.id ?? 0;
-    const page: Message[] = await api(server, "GET", `/api/sessions/${sessionId}/history/?after=${after}&limit=1000`);
-    history.push(...page);
-    if (page.length < 1000) break;
-  }
-  const state = await api(server, "GET", `/api/sessions/${sessionId}/state/`);
+  // Loaded as the browser loads them (untimed).
+  const client = new ApiClient({ base: `${server.url}/api` });
+  const [history, state] = await Promise.all([client.history(sessionId), client.state(sessionId)]);
   const times = { first: [] as number[], again: [] as number[] };
   for (let i = 0; i < 12; i++) {
     let started = performance.now();
