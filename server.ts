@@ -18,7 +18,7 @@ import { dbReady, disconnectDb } from "./lib/db/connection";
 import { deployMigrations } from "./lib/db/migrate";
 import { env } from "./lib/env";
 import { log } from "./lib/log";
-import { limitHeapGrowth } from "./lib/ops/heap";
+import { limitHeapGrowth, releaseMemoryWhenIdle } from "./lib/ops/heap";
 import { attachChatSocket, chatSessionId } from "./lib/realtime/socket";
 import { startRealtime, stopRealtime } from "./lib/realtime/transport";
 import { liveRunCount, shutdownRuns, startRunMaintenance } from "./lib/runs/index";
@@ -145,6 +145,18 @@ async function main() {
     },
     "Tandem is ready",
   );
+  releaseMemoryWhenIdle({
+    working: () => liveRunCount() > 0,
+    onRelease: ({ tookMs, heapBefore, heapAfter }) =>
+      log.debug(
+        {
+          tookMs: Math.round(tookMs),
+          heapBeforeMb: Math.round(heapBefore / 2 ** 20),
+          heapAfterMb: Math.round(heapAfter / 2 ** 20),
+        },
+        "memory released",
+      ),
+  });
   if (env.TANDEM_AUTH === "off" && !isLoopback(env.HOSTNAME)) {
     log.warn(
       { hostname: env.HOSTNAME, port },

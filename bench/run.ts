@@ -717,22 +717,32 @@ async function memoryFigures() {
   bare.stop();
   const server = await startServer({ env: { LOG_LEVEL: "error" }, nodeArgs: serverNodeArgs() });
   try {
-    await new Promise((r) => setTimeout(r, 3000)); // start-up work (migrations, seeding) settles
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await pause(3000); // start-up work (migrations, seeding) settles
     const pid = server.process.pid!;
     const idle = rssMb(pid);
+    await pause(5000); // a quiet server gives memory back after 3 s (lib/ops/heap.ts)
+    const idleLater = rssMb(pid);
     const sessions = await createSessions(server, 100);
     const clients = await watchers(
       server,
       sessions.flatMap((id) => Array(10).fill(id)),
       () => {},
     );
-    await new Promise((r) => setTimeout(r, 1000));
+    await pause(1000);
     const connected = rssMb(pid);
+    await pause(5000);
+    const connectedLater = rssMb(pid);
     clients.close();
     row(
       "server memory (RSS), fresh production start: idle / 1,000 WebSocket clients",
       `${idle.toFixed(0)} / ${connected.toFixed(0)} MB`,
       `aims 200 / 250 MB; a bare Node http server ${bareRss.toFixed(0)} MB`,
+    );
+    row(
+      "server memory (RSS), the same 5 s later (quiet: memory given back): idle / 1,000 WebSocket clients",
+      `${idleLater.toFixed(0)} / ${connectedLater.toFixed(0)} MB`,
+      "the old backend after issue 14's side-by-side load: 183 MB",
     );
   } finally {
     await server.stop();

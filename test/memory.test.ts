@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
+import { shouldReleaseMemory } from "@/lib/ops/heap";
 import { apiClient } from "./support/api";
 import { startServer } from "./support/server";
 
@@ -51,6 +52,69 @@ test("a server applies the limit at start and says so", async () => {
   try {
     const ready = await server.logEntry((l) => l.msg === "Tandem is ready");
     assert.equal(ready.heapGrowth, "50%");
+  } finally {
+    await server.stop();
+  }
+});
+
+test("memory is given back after 3 quiet seconds, and only when V8 holds 16 MB more than it uses than after the last release", () => {
+  const MB = 2 ** 20;
+  assert.equal(shouldReleaseMemory(3, 16 * MB, 0), true);
+  assert.equal(shouldReleaseMemory(2, 100 * MB, 0), false, "the loop was busy 2 s ago");
+  assert.equal(shouldReleaseMemory(10, 15 * MB, 0), false, "too little to give back for the pause");
+  assert.equal(shouldReleaseMemory(10, 20 * MB, 8 * MB), false, "what the last release left does not count");
+});
+
+test("a quiet server gives its unused heap back: once started, and after a load, never while busy", async () => {
+  const server = await startServer({ env: { LOG_LEVEL: "debug" } });
+  try {
+    const released = (after: number) => server.logEntry((l) => l.msg === "memory released" && l.time > after);
+    // The start leaves the young generation grown to 32 MB and garbage in the old one.
+    const started = await released(0);
+    assert.ok(started.heapAfterMb < started.heapBeforeMb - 16, JSON.stringify(started));
+    const api = apiClient(server.url);
+    const session = (await api("POST", "/api/sessions/", {})).json;
+    const loadStart = Date.now();
+    let loadEnd = loadStart;
+    await Promise.all(
+      Array.from({ length: 4 }, async (_, i) => {
+        while (Date.now() - loadStart < 5000)
+          assert.equal(
+            (await api("POST", `/api/sessions/${session.session_id}/send/`, { content: `q ${i}` })).status,
+            200,
+          );
+        loadEnd = Date.now();
+      }),
+    );
+    const afterLoad = await released(started.time);
+    assert.ok(afterLoad.time >= loadEnd, `released at ${afterLoad.time - loadStart} ms, during the 5 s load`);
+    assert.ok(afterLoad.heapAfterMb < afterLoad.heapBeforeMb, JSON.stringify(afterLoad));
+  } finally {
+    await server.stop();
+  }
+});
+
+test("no memory is given back while a run is going, however quiet the server", async () => {
+  // A slow model: the run streams for many seconds while the loop idles between its tokens.
+  const server = await startServer({ env: { LOG_LEVEL: "debug", TANDEM_OFFLINE_DELAY_MS: "250" } });
+  try {
+    const api = apiClient(server.url);
+    const session = (await api("POST", "/api/sessions/", {})).json;
+    // Sent at once, while the start's heap is still to be given back.
+    const sent = await api("POST", `/api/sessions/${session.session_id}/send/`, {
+      content: "tell me about tides",
+      async: true,
+    });
+    assert.equal(sent.status, 202);
+    await new Promise((r) => setTimeout(r, 6000));
+    assert.notEqual(
+      (await api("GET", `/api/sessions/${session.session_id}/state/`)).json.run,
+      null,
+      "the run is still going",
+    );
+    // The start left some 20 MB to give back, and 3 quiet seconds passed twice over.
+    assert.ok(!server.output().includes('"memory released"'), "memory was released while the run was going");
+    await api("POST", `/api/sessions/${session.session_id}/cancel/`, {});
   } finally {
     await server.stop();
   }

@@ -1,4 +1,6 @@
+import { performance } from "node:perf_hooks";
 import v8 from "node:v8";
+import vm from "node:vm";
 
 /**
  * How far V8 lets the old generation grow past what survived the last full collection before it
@@ -21,4 +23,58 @@ export function limitHeapGrowth(execArgv: readonly string[] = process.execArgv):
   if (given) return `${given.split("=")[1] ?? ""}% (command line)`;
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   return `${HEAP_GROWING_PERCENT}%`;
+}
+
+/**
+ * Seconds the server must stay quiet (its event loop under {@link QUIET_UTILIZATION} busy, and no
+ * run going) before memory is given back.
+ */
+const QUIET_SECONDS = 3;
+const QUIET_UTILIZATION = 0.02;
+/** Heap V8 holds beyond what it uses (garbage, unused young generation) worth a release's pause. */
+const SLACK_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Whether to give memory back now: the loop has been quiet for {@link QUIET_SECONDS} and V8 holds
+ * {@link SLACK_BYTES} more heap than it uses beyond what the last release could not give back.
+ */
+export function shouldReleaseMemory(quietSeconds: number, slackBytes: number, slackAfterLastRelease: number): boolean {
+  return quietSeconds >= QUIET_SECONDS && slackBytes - slackAfterLastRelease >= SLACK_BYTES;
+}
+
+/**
+ * Gives V8's memory back once the server goes quiet: one memory-reducing collection (the kind V8
+ * runs under memory pressure), which also shrinks the young generation from 32 MB to 1 MB. V8's
+ * own memory reducer does this some 10 s after a load and not at all after the start, so an idle
+ * instance kept some 35 MB it did not use (docs/operations.md, Sizing). The collection pauses the
+ * process (130-240 ms measured after a start or a load), which is why it waits for a quiet loop and for no run to be going:
+ * an agent's streaming answer is never held up by it.
+ */
+export function releaseMemoryWhenIdle(options: {
+  working: () => boolean;
+  onRelease: (release: { tookMs: number; heapBefore: number; heapAfter: number }) => void;
+}): void {
+  v8.setFlagsFromString("--expose-gc");
+  // `gc` exists only in contexts created after the flag is set, as this vm one is.
+  const gc = vm.runInNewContext("gc") as (options: { type: "major"; flavor: "last-resort" }) => void;
+  let quietSeconds = 0;
+  let slackAfterLastRelease = 0;
+  let last = performance.eventLoopUtilization();
+  const timer = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    const quiet = performance.eventLoopUtilization(now, last).utilization < QUIET_UTILIZATION && !options.working();
+    quietSeconds = quiet ? quietSeconds + 1 : 0;
+    last = now;
+    const before = process.memoryUsage();
+    if (!shouldReleaseMemory(quietSeconds, before.heapTotal - before.heapUsed, slackAfterLastRelease)) return;
+    const start = performance.now();
+    gc({ type: "major", flavor: "last-resort" });
+    const tookMs = performance.now() - start;
+    const after = process.memoryUsage();
+    slackAfterLastRelease = after.heapTotal - after.heapUsed;
+    quietSeconds = 0;
+    last = performance.eventLoopUtilization();
+    options.onRelease({ tookMs, heapBefore: before.heapTotal, heapAfter: after.heapTotal });
+  }, 1000);
+  timer.unref();
 }
