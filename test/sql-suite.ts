@@ -232,8 +232,22 @@ export function defineSqlSuite(provider: "sqlite" | "postgres", setup: Setup) {
         });
 
       const answered = await streaming("");
-      await lib.messages.saveMessageText(answered.id, "zanzibar halfway");
-      await lib.messages.saveMessageText(answered.id, "zanzibar halfway there");
+      const alongside = await streaming("");
+      await lib.messages.saveMessageTexts(new Map([[answered.id, "zanzibar halfway"]]));
+      // One write for every streaming message of an instance.
+      await lib.messages.saveMessageTexts(
+        new Map([
+          [answered.id, "zanzibar halfway there"],
+          [alongside.id, "alongside so far"],
+        ]),
+      );
+      const saved = await lib.db
+        .db()
+        .message.findMany({ where: { id: { in: [answered.id, alongside.id] } }, orderBy: { id: "asc" } });
+      assert.deepEqual(
+        saved.map((m) => m.content),
+        ["zanzibar halfway there", "alongside so far"],
+      );
       assert.deepEqual(await found("zanzibar"), [], "a partial save is not indexed");
       await lib.messages.updateMessage(answered.id, { agent, content: "zanzibar complete", metadata: { model: "m" } });
       assert.deepEqual(await found("zanzibar"), [answered.id], "finished: found by its final text");
@@ -244,7 +258,7 @@ export function defineSqlSuite(provider: "sqlite" | "postgres", setup: Setup) {
 
       // A run that died mid-message: marking it interrupted finishes it, with the text it had.
       const cut = await streaming("");
-      await lib.messages.saveMessageText(cut.id, "wombat interrupted");
+      await lib.messages.saveMessageTexts(new Map([[cut.id, "wombat interrupted"]]));
       assert.deepEqual(await found("wombat"), []);
       await lib.messages.markInterruptedMessages(session.id, new Date(0));
       assert.deepEqual(await found("wombat"), [cut.id]);
@@ -274,7 +288,7 @@ export function defineSqlSuite(provider: "sqlite" | "postgres", setup: Setup) {
       } else {
         // The table of stored vectors holds finished messages only, and a match can use its index.
         const streamingAgain = await streaming("");
-        await lib.messages.saveMessageText(streamingAgain.id, "numbat partial");
+        await lib.messages.saveMessageTexts(new Map([[streamingAgain.id, "numbat partial"]]));
         const indexed = await lib.db
           .db()
           .$queryRawUnsafe<{ message_id: number }[]>(
@@ -343,7 +357,7 @@ export function defineSqlSuite(provider: "sqlite" | "postgres", setup: Setup) {
         })
         .catch((e: Error) => e.message);
       await opened;
-      await lib.messages.saveMessageText(message.id, "after");
+      await lib.db.sql().run("UPDATE message SET content = ? WHERE id = ?", ["after", message.id]);
       assert.equal(await rolledBack, "roll back");
       const read = await lib.db.db().message.findUniqueOrThrow({ where: { id: message.id } });
       assert.equal(read.content, "after", "the text write stayed");

@@ -14,7 +14,7 @@ import type { AssignmentRow } from "@/lib/db/assignments";
 import {
   createMessage,
   type MessageRow,
-  saveMessageText,
+  saveMessageTexts,
   searchSessionMessages,
   steersOf,
   updateMessage,
@@ -25,9 +25,10 @@ import { Coalescer } from "@/lib/realtime/coalescer";
 import { publish } from "@/lib/realtime/hub";
 import type { AgentMetrics, LiveRun } from "@/lib/runs/live-run";
 import { reasons } from "@/lib/runs/reasons";
+import { singleton } from "@/lib/singleton";
 import { CONTINUE_LINE, conversation, systemPrompt } from "./context";
 import { modelFor } from "./models";
-import { PartialText } from "./partial-text";
+import { PartialTexts } from "./partial-text";
 import { streamSteps } from "./steps";
 import { builtinTools, modelInputSchema, type ToolContext, type ToolOutcome } from "./tools/index";
 
@@ -92,6 +93,9 @@ export async function joinGuidance(scope: RunScope, history: MessageRow[]): Prom
   scope.run.messages.push(...steers);
 }
 
+/** The instance's streaming texts, saved together (one per process, as the runs are). */
+const partialTexts = () => singleton("partial-texts", () => new PartialTexts(saveMessageTexts));
+
 /** The agent takes its turn; returns its stored message, or throws what stopped it. */
 export async function agentTurn(scope: RunScope, plan: TurnPlan): Promise<MessageRow> {
   const { run, emit } = scope;
@@ -124,10 +128,7 @@ export async function agentTurn(scope: RunScope, plan: TurnPlan): Promise<Messag
     emit("agent_token", { agent: agent.name, message_id: message?.id ?? null, delta, offset: sent });
     sent += delta.length;
   });
-  const partial = new PartialText(
-    (content) => saveMessageText(message!.id, content),
-    (e) => run.fail(reasons.databaseFailed("store the agent's message", e)),
-  );
+  const partial = partialTexts().open((e) => run.fail(reasons.databaseFailed("store the agent's message", e)));
   const meta = (extra: Record<string, unknown>) => ({
     model: resolved.id,
     provider: resolved.provider,
@@ -184,7 +185,7 @@ export async function agentTurn(scope: RunScope, plan: TurnPlan): Promise<Messag
           );
           text += part.text;
           coalescer.push(part.text);
-          partial.update(text);
+          partial.update(message.id, text);
           break;
         case "finish-step":
           metrics.steps++;

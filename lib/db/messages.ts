@@ -191,8 +191,13 @@ export async function createMessage(m: NewMessage): Promise<MessageRow> {
 }
 
 /** A streaming message's text so far (its metadata still says `streaming`). */
-export async function saveMessageText(id: number, content: string): Promise<void> {
-  await sql().run("UPDATE message SET content = ?, updated_at = ? WHERE id = ?", [content, new Date(), id]);
+/** Streaming messages' texts so far (by message id), in one transaction. */
+export async function saveMessageTexts(texts: Map<number, string>): Promise<void> {
+  const now = new Date();
+  await sql().transaction(async (tx) => {
+    for (const [id, content] of texts)
+      await tx.run("UPDATE message SET content = ?, updated_at = ? WHERE id = ?", [content, now, id]);
+  });
 }
 
 export async function updateMessage(
