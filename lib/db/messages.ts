@@ -190,8 +190,7 @@ export async function createMessage(m: NewMessage): Promise<MessageRow> {
   return { ...row, agent: agent ?? null };
 }
 
-/** A streaming message's text so far (its metadata still says `streaming`). */
-/** Streaming messages' texts so far (by message id), in one transaction. */
+/** Streaming messages' texts so far, by message id, in one transaction (their metadata still says `streaming`). */
 export async function saveMessageTexts(texts: Map<number, string>): Promise<void> {
   const now = new Date();
   await sql().transaction(async (tx) => {

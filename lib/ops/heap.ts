@@ -47,8 +47,8 @@ export function shouldReleaseMemory(quietSeconds: number, slackBytes: number, sl
  * runs under memory pressure), which also shrinks the young generation from 32 MB to 1 MB. V8's
  * own memory reducer does this some 10 s after a load and not at all after the start, so an idle
  * instance kept some 35 MB it did not use (docs/operations.md, Sizing). The collection pauses the
- * process (130-240 ms measured after a start or a load), which is why it waits for a quiet loop and for no run to be going:
- * an agent's streaming answer is never held up by it.
+ * process (130-240 ms measured after a start or a load), which is why it waits for a quiet loop
+ * and for no run to be going: an agent's streaming answer is never held up by it.
  */
 export function releaseMemoryWhenIdle(options: {
   working: () => boolean;
@@ -65,16 +65,18 @@ export function releaseMemoryWhenIdle(options: {
     const quiet = performance.eventLoopUtilization(now, last).utilization < QUIET_UTILIZATION && !options.working();
     quietSeconds = quiet ? quietSeconds + 1 : 0;
     last = now;
-    const before = process.memoryUsage();
-    if (!shouldReleaseMemory(quietSeconds, before.heapTotal - before.heapUsed, slackAfterLastRelease)) return;
+    // V8's own figures: process.memoryUsage() would also read the RSS from /proc every second.
+    const before = v8.getHeapStatistics();
+    if (!shouldReleaseMemory(quietSeconds, before.total_heap_size - before.used_heap_size, slackAfterLastRelease))
+      return;
     const start = performance.now();
     gc({ type: "major", flavor: "last-resort" });
     const tookMs = performance.now() - start;
-    const after = process.memoryUsage();
-    slackAfterLastRelease = after.heapTotal - after.heapUsed;
+    const after = v8.getHeapStatistics();
+    slackAfterLastRelease = after.total_heap_size - after.used_heap_size;
     quietSeconds = 0;
     last = performance.eventLoopUtilization();
-    options.onRelease({ tookMs, heapBefore: before.heapTotal, heapAfter: after.heapTotal });
+    options.onRelease({ tookMs, heapBefore: before.total_heap_size, heapAfter: after.total_heap_size });
   }, 1000);
   timer.unref();
 }
