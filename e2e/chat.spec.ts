@@ -58,7 +58,7 @@ test.describe("chat", () => {
     await expect(chat.stopButton).toBeVisible();
     await expect(chat.sendButton).toBeDisabled();
     await expect(chat.composerHint).toContainText("Agents are working");
-    await expect(chat.runStatus).toHaveText(/Researcher is (thinking|using calculator|writing)…/);
+    await expect(chat.runStatus).toHaveText(/(Researcher|Writer) is (thinking|using calculator|writing)…/);
 
     // The researcher uses the calculator: a compact tool card.
     await expect(chat.toolCards.first()).toBeVisible({ timeout: 20_000 });
@@ -81,10 +81,11 @@ test.describe("chat", () => {
     await expect(chat.agentMessages("writer")).toHaveCount(1, { timeout: 30_000 });
     await chat.waitForRunEnd();
     const statuses = await page.evaluate(() => (window as unknown as { __statuses: string[] }).__statuses);
-    expect(
-      statuses.some((t) => /Writer is (thinking|writing)…/.test(t)),
-      statuses.join(" | "),
-    ).toBe(true);
+    // Each agent had its status line, in turn order.
+    const researcherAt = statuses.findIndex((t) => /Researcher is (thinking|using calculator|writing)…/.test(t));
+    const writerAt = statuses.findIndex((t) => /Writer is (thinking|writing)…/.test(t));
+    expect(researcherAt, statuses.join(" | ")).toBeGreaterThanOrEqual(0);
+    expect(writerAt, statuses.join(" | ")).toBeGreaterThan(researcherAt);
     await expect(chat.finishedAgentMessages("writer")).toHaveCount(1);
     await expect(chat.finishedAgentMessages("writer")).toContainText("395");
 
