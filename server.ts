@@ -147,12 +147,15 @@ async function main() {
   );
   releaseMemoryWhenIdle({
     working: () => liveRunCount() > 0,
-    onRelease: ({ tookMs, heapBefore, heapAfter }) =>
+    onRelease: ({ tookMs, heapBefore, heapAfter, rssBefore, rssAfter, mallocTrimmed }) =>
       log.debug(
         {
           tookMs: Math.round(tookMs),
           heapBeforeMb: Math.round(heapBefore / 2 ** 20),
           heapAfterMb: Math.round(heapAfter / 2 ** 20),
+          rssBeforeMb: Math.round(rssBefore / 2 ** 20),
+          rssAfterMb: Math.round(rssAfter / 2 ** 20),
+          mallocTrimmed,
         },
         "memory released",
       ),

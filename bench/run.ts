@@ -1068,9 +1068,11 @@ async function main() {
       `${rssBefore.toFixed(0)} → ${rssConnected.toFixed(0)} → ${rssAfter.toFixed(0)} MB`,
       "aim < 250 MB at 1,000 clients",
     );
+    const rssAfterSends = rssMb(server.process.pid!);
+    await new Promise((r) => setTimeout(r, 5000)); // quiet: memory given back after 3 s (lib/ops/heap.ts)
     row(
-      "server memory (RSS) after all the sends above",
-      `${rssMb(server.process.pid!).toFixed(0)} MB`,
+      "server memory (RSS) after all the sends above: at once / 5 s later",
+      `${rssAfterSends.toFixed(0)} / ${rssMb(server.process.pid!).toFixed(0)} MB`,
       "the old backend after issue 14's side-by-side load: 183 MB",
     );
   } finally {

@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import v8 from "node:v8";
 import vm from "node:vm";
+import { loadMallocTrim } from "./native-heap";
 
 /**
  * How far V8 lets the old generation grow past what survived the last full collection before it
@@ -43,18 +44,28 @@ export function shouldReleaseMemory(quietSeconds: number, slackBytes: number, sl
 }
 
 /**
- * Gives V8's memory back once the server goes quiet: one memory-reducing collection (the kind V8
- * runs under memory pressure), which also shrinks the young generation from 32 MB to 1 MB. V8's
- * own memory reducer does this some 10 s after a load and not at all after the start, so an idle
- * instance kept some 35 MB it did not use (docs/operations.md, Sizing). The collection pauses the
+ * Gives memory back once the server goes quiet: one memory-reducing collection (the kind V8
+ * runs under memory pressure), which also shrinks the young generation from 32 MB to 1 MB, then
+ * glibc's free lists where there is glibc. V8's own memory reducer does the first some 10 s after
+ * a load and not at all after the start, so an idle instance kept some 35 MB it did not use, and
+ * malloc another 20-30 MB after a load (docs/operations.md, Sizing). The collection pauses the
  * process (130-240 ms measured after a start or a load), which is why it waits for a quiet loop
  * and for no run to be going: an agent's streaming answer is never held up by it.
  */
 export function releaseMemoryWhenIdle(options: {
   working: () => boolean;
-  onRelease: (release: { tookMs: number; heapBefore: number; heapAfter: number }) => void;
+  onRelease: (release: {
+    tookMs: number;
+    heapBefore: number;
+    heapAfter: number;
+    rssBefore: number;
+    rssAfter: number;
+    /** Whether malloc gave memory back; undefined without glibc. */
+    mallocTrimmed: boolean | undefined;
+  }) => void;
 }): void {
   v8.setFlagsFromString("--expose-gc");
+  const mallocTrim = loadMallocTrim();
   // `gc` exists only in contexts created after the flag is set, as this vm one is.
   const gc = vm.runInNewContext("gc") as (options: { type: "major"; flavor: "last-resort" }) => void;
   let quietSeconds = 0;
@@ -69,14 +80,24 @@ export function releaseMemoryWhenIdle(options: {
     const before = v8.getHeapStatistics();
     if (!shouldReleaseMemory(quietSeconds, before.total_heap_size - before.used_heap_size, slackAfterLastRelease))
       return;
+    const rssBefore = process.memoryUsage.rss();
     const start = performance.now();
     gc({ type: "major", flavor: "last-resort" });
+    // After the collection: it frees the buffers whose memory malloc then returns.
+    const mallocTrimmed = mallocTrim?.();
     const tookMs = performance.now() - start;
     const after = v8.getHeapStatistics();
     slackAfterLastRelease = after.total_heap_size - after.used_heap_size;
     quietSeconds = 0;
     last = performance.eventLoopUtilization();
-    options.onRelease({ tookMs, heapBefore: before.total_heap_size, heapAfter: after.total_heap_size });
+    options.onRelease({
+      tookMs,
+      heapBefore: before.total_heap_size,
+      heapAfter: after.total_heap_size,
+      rssBefore,
+      rssAfter: process.memoryUsage.rss(),
+      mallocTrimmed,
+    });
   }, 1000);
   timer.unref();
 }
