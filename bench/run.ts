@@ -1028,6 +1028,16 @@ async function main() {
       `ratio ${(percentile(ack10k, 50) / percentile(ack10, 50)).toFixed(2)}`,
     );
 
+    // Before the fan-out: this server's release of memory once quiet (lib/ops/heap.ts) would
+    // otherwise take a core while the fan-out is timed.
+    const rssAfterSends = rssMb(server.process.pid!);
+    await new Promise((r) => setTimeout(r, 5000));
+    row(
+      "server memory (RSS) after all the sends above: at once / 5 s later",
+      `${rssAfterSends.toFixed(0)} / ${rssMb(server.process.pid!).toFixed(0)} MB`,
+      "the old backend after issue 14's side-by-side load: 183 MB",
+    );
+
     // 4. WebSocket fan-out: 1,000 clients over 100 sessions, beside a bare `ws` broadcast, on
     // a fresh server (so its memory is the clients' and not the sends' above).
     const fanout = await startServer({ databaseUrl, env: { LOG_LEVEL: "error", TANDEM_BENCH: "1" } });
@@ -1067,13 +1077,6 @@ async function main() {
       "server memory (RSS), fresh server: idle → 1,000 clients → after fan-out",
       `${rssBefore.toFixed(0)} → ${rssConnected.toFixed(0)} → ${rssAfter.toFixed(0)} MB`,
       "aim < 250 MB at 1,000 clients",
-    );
-    const rssAfterSends = rssMb(server.process.pid!);
-    await new Promise((r) => setTimeout(r, 5000)); // quiet: memory given back after 3 s (lib/ops/heap.ts)
-    row(
-      "server memory (RSS) after all the sends above: at once / 5 s later",
-      `${rssAfterSends.toFixed(0)} / ${rssMb(server.process.pid!).toFixed(0)} MB`,
-      "the old backend after issue 14's side-by-side load: 183 MB",
     );
   } finally {
     await server.stop();
