@@ -172,11 +172,18 @@ async function emptyPost(
 }
 
 /**
- * Async sends: the time to the 202 acknowledgement; each run is let finish (untimed) before the
- * next. With `floor`, an empty POST route with the same body is timed just before each send, under
- * the same conditions (the previous run's last work, a warm or cold loop), into it.
+ * Async sends: the time to the 202 acknowledgement; each run is let finish before the next. With
+ * `floor`, an empty POST route with the same body is timed just before each send, under the same
+ * conditions (the previous run's last work, a warm or cold loop), into it. With `completed`, the
+ * time from the send to its `run_completed` at a WebSocket client watching the chat, into it.
  */
-async function asyncSends(server: TandemServer, sessionId: string, count: number, floor?: number[]): Promise<number[]> {
+async function asyncSends(
+  server: TandemServer,
+  sessionId: string,
+  count: number,
+  floor?: number[],
+  completed?: number[],
+): Promise<number[]> {
   const client = await ChatClient.connect(`${server.wsUrl}/ws/chat/${sessionId}/`);
   const times: number[] = [];
   try {
@@ -189,6 +196,7 @@ async function asyncSends(server: TandemServer, sessionId: string, count: number
       });
       times.push(performance.now() - started);
       await client.waitFor((f) => f.event === "run_completed" && f.payload?.run_id === run_id, 30_000);
+      completed?.push(performance.now() - started);
     }
   } finally {
     await client.close();
@@ -990,11 +998,17 @@ async function main() {
       `${ms(percentile(sync.slice(0, 20), 50))} vs ${ms(percentile(sync.slice(-20), 50))}`,
       "flat means history does not cost",
     );
-    const acks = await asyncSends(server, session.session_id, 100);
+    const completed: number[] = [];
+    const acks = await asyncSends(server, session.session_id, 100, undefined, completed);
     row(
       "send (async, 202 ack), 100 sequential: p50 / p95 / p99",
       spread(acks),
       "aim: p50 ≤ 3 ms (before issue 14: < 5 ms)",
+    );
+    row(
+      "send (async) → run_completed at a WebSocket client, the same 100: p50 / p95 / p99",
+      spread(completed),
+      "the old backend 17 ms in issue 14's side-by-side",
     );
     const queued = await queuedSends(server, session.session_id, 100);
     row(
