@@ -46,6 +46,7 @@ function destroySocket(this: Duplex) {
 
 /** Whether only this machine can reach an address. */
 const isLoopback = (host: string) => /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i.test(host);
+const megabytes = (bytes: number) => Math.round(bytes / 2 ** 20);
 
 /**
  * A production start reads the configuration the build resolved (as Next's own standalone server
@@ -151,10 +152,10 @@ async function main() {
       log.debug(
         {
           tookMs: Math.round(tookMs),
-          heapBeforeMb: Math.round(heapBefore / 2 ** 20),
-          heapAfterMb: Math.round(heapAfter / 2 ** 20),
-          rssBeforeMb: Math.round(rssBefore / 2 ** 20),
-          rssAfterMb: Math.round(rssAfter / 2 ** 20),
+          heapBeforeMb: megabytes(heapBefore),
+          heapAfterMb: megabytes(heapAfter),
+          rssBeforeMb: megabytes(rssBefore),
+          rssAfterMb: megabytes(rssAfter),
           mallocTrimmed,
         },
         "memory released",

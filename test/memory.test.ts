@@ -67,8 +67,7 @@ test("memory is given back after 3 quiet seconds, and only when V8 holds 16 MB m
 
 /** Frees 100 MB of malloc'd buffers around 2 MB still in use, then trims malloc's free lists. */
 const FREED_BUFFERS = `
-  const { loadMallocTrim } = await import("@/lib/ops/native-heap");
-  const mallocTrim = loadMallocTrim();
+  const { trimMalloc } = await import("@/lib/ops/native-heap");
   const kept = [];
   let buffers = Array.from({ length: 100000 }, (_, i) => {
     const buffer = Buffer.allocUnsafeSlow(1000);
@@ -80,7 +79,7 @@ const FREED_BUFFERS = `
   // V8 frees the buffers' memory after the collection, off the main thread.
   await new Promise((r) => setTimeout(r, 500));
   const before = process.memoryUsage.rss();
-  const trimmed = mallocTrim?.();
+  const trimmed = trimMalloc();
   console.log(JSON.stringify({ trimmed, before, after: process.memoryUsage.rss(), kept: kept.length }));
 `;
 

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { loadMallocTrim } from "./native-heap";
+import { trimMalloc } from "./native-heap";
 
 /**
  * How far V8 lets the old generation grow past what survived the last full collection before it
@@ -65,7 +65,6 @@ export function releaseMemoryWhenIdle(options: {
   }) => void;
 }): void {
   v8.setFlagsFromString("--expose-gc");
-  const mallocTrim = loadMallocTrim();
   // `gc` exists only in contexts created after the flag is set, as this vm one is.
   const gc = vm.runInNewContext("gc") as (options: { type: "major"; flavor: "last-resort" }) => void;
   let quietSeconds = 0;
@@ -84,7 +83,7 @@ export function releaseMemoryWhenIdle(options: {
     const start = performance.now();
     gc({ type: "major", flavor: "last-resort" });
     // After the collection: it frees the buffers whose memory malloc then returns.
-    const mallocTrimmed = mallocTrim?.();
+    const mallocTrimmed = trimMalloc();
     const tookMs = performance.now() - start;
     const after = v8.getHeapStatistics();
     slackAfterLastRelease = after.total_heap_size - after.used_heap_size;
