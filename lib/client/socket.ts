@@ -78,16 +78,7 @@ export class ChatSocket {
     window.removeEventListener("offline", this.onOffline);
     document.removeEventListener("visibilitychange", this.onVisible);
     this.clearTimers();
-    const ws = this.ws;
-    this.ws = null;
-    if (ws) {
-      ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
-      try {
-        ws.close(1000, "client closed");
-      } catch {
-        /* already closed */
-      }
-    }
+    this.detach(1000, "client closed");
     this.setInfo({ status: "closed", attempt: this.attempt, nextRetryAt: null });
   }
 
@@ -95,17 +86,21 @@ export class ChatSocket {
   reconnectNow(): void {
     if (this.stopped) return;
     this.clearTimers();
+    this.detach(4000, "reconnect");
+    this.connect();
+  }
+
+  /** Closes the current socket, if any, without its handlers seeing it close. */
+  private detach(code?: number, reason?: string): void {
     const ws = this.ws;
     this.ws = null;
-    if (ws) {
-      ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
-      try {
-        ws.close(4000, "reconnect");
-      } catch {
-        /* ignore */
-      }
+    if (!ws) return;
+    ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
+    try {
+      ws.close(code, reason);
+    } catch {
+      /* already closed */
     }
-    this.connect();
   }
 
   private readonly onOnline = () => {
@@ -155,7 +150,9 @@ export class ChatSocket {
     const armTimeout = (ms: number) => {
       if (this.connectTimer) clearTimeout(this.connectTimer);
       this.connectTimer = setTimeout(() => {
-        if (this.ws === ws) this.drop(ws);
+        if (this.ws !== ws) return;
+        this.detach();
+        this.scheduleRetry();
       }, ms);
     };
     armTimeout(30_000);
@@ -191,17 +188,6 @@ export class ChatSocket {
     ws.onerror = () => {
       // `close` follows; nothing to do here.
     };
-  }
-
-  private drop(ws: WebSocket): void {
-    ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
-    try {
-      ws.close();
-    } catch {
-      /* ignore */
-    }
-    if (this.ws === ws) this.ws = null;
-    this.scheduleRetry();
   }
 
   private scheduleRetry(): void {

@@ -188,8 +188,31 @@ export function Pagination(props: {
   );
 }
 
-/** A GET form of filters: works without JavaScript, and the URL is shareable. */
-export function FilterBar(props: { action: string; children: ReactNode }) {
+/**
+ * One filter of a {@link FilterBar}, named as its query parameter: a text field, or with
+ * `options` (value, label) a choice whose first option, "All", filters nothing.
+ */
+export interface Filter {
+  name: string;
+  label: string;
+  value?: string;
+  options?: Array<[string, string]>;
+  /** A search field, which takes the bar's free width. */
+  search?: boolean;
+}
+
+/** The choice every catalogue offers for its `active` filter. */
+export const activeOptions: Array<[string, string]> = [
+  ["yes", "Active"],
+  ["no", "Inactive"],
+];
+
+/**
+ * A GET form of filters: works without JavaScript, and the URL is shareable. Each field's id is
+ * the page's and the filter's names (`runs-status` on /admin/runs), its test id `filter-<name>`.
+ */
+export function FilterBar(props: { action: string; filters: Filter[] }) {
+  const page = props.action.split("/").pop();
   return (
     // biome-ignore lint/a11y/useSemanticElements: role="search" on the form keeps one element for the flex layout and data-testid; <search> would need a wrapper element around the form.
     <form
@@ -199,7 +222,42 @@ export function FilterBar(props: { action: string; children: ReactNode }) {
       data-testid="filter-bar"
       className="mb-4 flex flex-wrap items-end gap-3 rounded-card border border-line bg-surface p-3 shadow-soft"
     >
-      {props.children}
+      {props.filters.map((filter) => {
+        const id = `${page}-${filter.name}`;
+        return (
+          <label
+            key={filter.name}
+            htmlFor={id}
+            className={`flex flex-col gap-1 text-xs font-medium text-muted ${filter.search ? "min-w-[12rem] flex-1" : ""}`}
+          >
+            {filter.label}
+            {filter.options ? (
+              <select
+                id={id}
+                name={filter.name}
+                defaultValue={filter.value ?? ""}
+                data-testid={`filter-${filter.name}`}
+                className={`${inputClass} w-auto min-w-[9rem]`}
+              >
+                {[["", "All"], ...filter.options].map(([value, label]) => (
+                  <option key={value} value={value}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <input
+                id={id}
+                name={filter.name}
+                type={filter.search ? "search" : "text"}
+                defaultValue={filter.value}
+                data-testid={`filter-${filter.name}`}
+                className={filter.search ? inputClass : `${inputClass} w-48`}
+              />
+            )}
+          </label>
+        );
+      })}
       <button type="submit" className={buttonClass.primary} data-testid="filter-submit">
         Apply
       </button>
@@ -207,42 +265,6 @@ export function FilterBar(props: { action: string; children: ReactNode }) {
         Reset
       </Link>
     </form>
-  );
-}
-
-export function FilterField(props: { label: string; htmlFor: string; children: ReactNode; grow?: boolean }) {
-  return (
-    <label
-      htmlFor={props.htmlFor}
-      className={`flex flex-col gap-1 text-xs font-medium text-muted ${props.grow ? "min-w-[12rem] flex-1" : ""}`}
-    >
-      {props.label}
-      {props.children}
-    </label>
-  );
-}
-
-export function Select(props: {
-  id: string;
-  name: string;
-  value?: string;
-  options: Array<[string, string]>;
-  testId?: string;
-}) {
-  return (
-    <select
-      id={props.id}
-      name={props.name}
-      defaultValue={props.value ?? ""}
-      data-testid={props.testId}
-      className={`${inputClass} w-auto min-w-[9rem]`}
-    >
-      {props.options.map(([value, label]) => (
-        <option key={value} value={value}>
-          {label}
-        </option>
-      ))}
-    </select>
   );
 }
 

@@ -3,15 +3,13 @@ import Link from "next/link";
 import { activeFilter, pageOf, param, type SearchParams, withQuery } from "@/app/admin/_components/params";
 import {
   ActiveBadge,
+  activeOptions,
   Badge,
   ButtonLink,
   FilterBar,
-  FilterField,
-  inputClass,
   Notice,
   PageHeader,
   Pagination,
-  Select,
   Table,
   td,
 } from "@/app/admin/_components/ui";
@@ -39,24 +37,13 @@ export default async function AgentsPage({ searchParams }: { searchParams: Searc
         }
       />
       {params.deleted === "1" && <Notice>The agent was deleted.</Notice>}
-      <FilterBar action="/admin/agents">
-        <FilterField label="Search name, role, description" htmlFor="agents-q" grow>
-          <input id="agents-q" name="q" type="search" defaultValue={q} data-testid="filter-q" className={inputClass} />
-        </FilterField>
-        <FilterField label="Active" htmlFor="agents-active">
-          <Select
-            id="agents-active"
-            name="active"
-            value={active}
-            testId="filter-active"
-            options={[
-              ["", "All"],
-              ["yes", "Active"],
-              ["no", "Inactive"],
-            ]}
-          />
-        </FilterField>
-      </FilterBar>
+      <FilterBar
+        action="/admin/agents"
+        filters={[
+          { name: "q", label: "Search name, role, description", value: q, search: true },
+          { name: "active", label: "Active", value: active, options: activeOptions },
+        ]}
+      />
       <Table testId="agents-table" head={["Name", "Role", "Model", "Status", "Sessions"]} empty={rows.length === 0}>
         {rows.map((a) => (
           <tr key={a.id} data-testid="agent-row" data-name={a.name} className="hover:bg-subtle/60">

@@ -2,18 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { oneOf, pageOf, param, type SearchParams, withQuery } from "@/app/admin/_components/params";
 import { plainPreview } from "@/app/admin/_components/preview";
-import {
-  Badge,
-  FilterBar,
-  FilterField,
-  inputClass,
-  PageHeader,
-  Pagination,
-  Select,
-  Table,
-  td,
-  when,
-} from "@/app/admin/_components/ui";
+import { Badge, FilterBar, PageHeader, Pagination, Table, td, when } from "@/app/admin/_components/ui";
 import { requireAdminPage } from "@/lib/admin/next";
 import { listMessagesPage } from "@/lib/db/messages";
 
@@ -36,36 +25,14 @@ export default async function MessagesPage({ searchParams }: { searchParams: Sea
         title="Messages"
         subtitle="Every message of every session, newest first: user turns, agent answers and tool calls."
       />
-      <FilterBar action="/admin/messages">
-        <FilterField label="Search content, tool name" htmlFor="messages-q" grow>
-          <input
-            id="messages-q"
-            name="q"
-            type="search"
-            defaultValue={q}
-            data-testid="filter-q"
-            className={inputClass}
-          />
-        </FilterField>
-        <FilterField label="Role" htmlFor="messages-role">
-          <Select
-            id="messages-role"
-            name="role"
-            value={role}
-            testId="filter-role"
-            options={[["", "All"], ...ROLES.map((r): [string, string] => [r, r])]}
-          />
-        </FilterField>
-        <FilterField label="Session id" htmlFor="messages-session">
-          <input
-            id="messages-session"
-            name="session"
-            defaultValue={session}
-            data-testid="filter-session"
-            className={`${inputClass} w-48`}
-          />
-        </FilterField>
-      </FilterBar>
+      <FilterBar
+        action="/admin/messages"
+        filters={[
+          { name: "q", label: "Search content, tool name", value: q, search: true },
+          { name: "role", label: "Role", value: role, options: ROLES.map((r) => [r, r]) },
+          { name: "session", label: "Session id", value: session },
+        ]}
+      />
       <Table
         testId="messages-table"
         head={["#", "Session", "Role", "Agent", "Content", "Tokens", "Latency", "Created"]}

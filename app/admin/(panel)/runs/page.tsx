@@ -1,18 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { oneOf, pageOf, param, type SearchParams, withQuery } from "@/app/admin/_components/params";
-import {
-  FilterBar,
-  FilterField,
-  inputClass,
-  PageHeader,
-  Pagination,
-  Select,
-  StatusBadge,
-  Table,
-  td,
-  when,
-} from "@/app/admin/_components/ui";
+import { FilterBar, PageHeader, Pagination, StatusBadge, Table, td, when } from "@/app/admin/_components/ui";
 import { requireAdminPage } from "@/lib/admin/next";
 import { listAgents } from "@/lib/db/agents";
 import { listRunsPage } from "@/lib/db/runs";
@@ -45,35 +34,14 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
         title="Runs"
         subtitle="One run per message sent: which agents answered, how long it took, what it cost."
       />
-      <FilterBar action="/admin/runs">
-        <FilterField label="Status" htmlFor="runs-status">
-          <Select
-            id="runs-status"
-            name="status"
-            value={status}
-            testId="filter-status"
-            options={[["", "All"], ...STATUSES.map((s): [string, string] => [s, s])]}
-          />
-        </FilterField>
-        <FilterField label="Agent" htmlFor="runs-agent">
-          <Select
-            id="runs-agent"
-            name="agent"
-            value={agent}
-            testId="filter-agent"
-            options={[["", "All"], ...agents.map((a): [string, string] => [a.name, a.name])]}
-          />
-        </FilterField>
-        <FilterField label="Session id" htmlFor="runs-session">
-          <input
-            id="runs-session"
-            name="session"
-            defaultValue={session}
-            data-testid="filter-session"
-            className={`${inputClass} w-48`}
-          />
-        </FilterField>
-      </FilterBar>
+      <FilterBar
+        action="/admin/runs"
+        filters={[
+          { name: "status", label: "Status", value: status, options: STATUSES.map((s) => [s, s]) },
+          { name: "agent", label: "Agent", value: agent, options: agents.map((a) => [a.name, a.name]) },
+          { name: "session", label: "Session id", value: session },
+        ]}
+      />
       <Table
         testId="runs-table"
         head={["#", "Session", "Status", "Agents", "Duration", "Tokens", "Details", "Started"]}

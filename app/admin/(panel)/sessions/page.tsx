@@ -1,17 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { pageOf, param, type SearchParams, withQuery } from "@/app/admin/_components/params";
-import {
-  FilterBar,
-  FilterField,
-  inputClass,
-  Notice,
-  PageHeader,
-  Pagination,
-  Table,
-  td,
-  when,
-} from "@/app/admin/_components/ui";
+import { FilterBar, Notice, PageHeader, Pagination, Table, td, when } from "@/app/admin/_components/ui";
 import { requireAdminPage } from "@/lib/admin/next";
 import { displayTitle } from "@/lib/client/format";
 import { listSessionsPage } from "@/lib/db/sessions";
@@ -28,18 +18,10 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
     <>
       <PageHeader title="Sessions" subtitle="Conversations, newest first, with the agents assigned to each." />
       {params.deleted === "1" && <Notice>The session was deleted with its messages and runs.</Notice>}
-      <FilterBar action="/admin/sessions">
-        <FilterField label="Search session id, title, user id" htmlFor="sessions-q" grow>
-          <input
-            id="sessions-q"
-            name="q"
-            type="search"
-            defaultValue={q}
-            data-testid="filter-q"
-            className={inputClass}
-          />
-        </FilterField>
-      </FilterBar>
+      <FilterBar
+        action="/admin/sessions"
+        filters={[{ name: "q", label: "Search session id, title, user id", value: q, search: true }]}
+      />
       <Table
         testId="sessions-table"
         head={["Session", "Title", "User", "Agents", "Messages", "Runs", "Created"]}

@@ -3,15 +3,13 @@ import Link from "next/link";
 import { activeFilter, pageOf, param, type SearchParams, withQuery } from "@/app/admin/_components/params";
 import {
   ActiveBadge,
+  activeOptions,
   Badge,
   ButtonLink,
   FilterBar,
-  FilterField,
-  inputClass,
   Notice,
   PageHeader,
   Pagination,
-  Select,
   Table,
   td,
 } from "@/app/admin/_components/ui";
@@ -40,24 +38,13 @@ export default async function ToolsPage({ searchParams }: { searchParams: Search
         }
       />
       {params.deleted === "1" && <Notice>The tool was deleted.</Notice>}
-      <FilterBar action="/admin/tools">
-        <FilterField label="Search name, description" htmlFor="tools-q" grow>
-          <input id="tools-q" name="q" type="search" defaultValue={q} data-testid="filter-q" className={inputClass} />
-        </FilterField>
-        <FilterField label="Active" htmlFor="tools-active">
-          <Select
-            id="tools-active"
-            name="active"
-            value={active}
-            testId="filter-active"
-            options={[
-              ["", "All"],
-              ["yes", "Active"],
-              ["no", "Inactive"],
-            ]}
-          />
-        </FilterField>
-      </FilterBar>
+      <FilterBar
+        action="/admin/tools"
+        filters={[
+          { name: "q", label: "Search name, description", value: q, search: true },
+          { name: "active", label: "Active", value: active, options: activeOptions },
+        ]}
+      />
       <Table
         testId="tools-table"
         head={["Name", "Description", "Implementation", "Status", "Assignments"]}
