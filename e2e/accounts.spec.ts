@@ -59,6 +59,25 @@ test("sign-up, sign-out and sign-in; the chat needs a signed-in person", async (
   await expect(page.getByTestId("account-link")).toHaveText("owner");
 });
 
+test("on a phone the header keeps every control in view; the account is at the foot of the chats drawer", async ({
+  browser,
+}) => {
+  const page = await person(browser, "phone-owner");
+  const chat = new ChatPage(page);
+  await chat.newChat();
+  await chat.send("a question from a phone");
+  await chat.waitForRunEnd();
+  await expect(page.getByTestId("share-button")).toBeVisible();
+  for (const width of [390, 360]) {
+    await page.setViewportSize({ width, height: 800 });
+    expect(await chat.headerLayoutProblems(), `at ${width} px`).toEqual([]);
+  }
+  await expect(page.getByTestId("account-link")).toBeHidden();
+  await chat.openDrawer();
+  await page.getByTestId("drawer-account-link").click();
+  await expect(page.getByTestId("settings-user")).toContainText("phone-owner");
+});
+
 test("two people in two browsers cannot see each other's chats", async ({ browser }) => {
   const alicePage = await person(browser, "alice");
   const bobPage = await person(browser, "bob");

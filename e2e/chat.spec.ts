@@ -278,6 +278,13 @@ test.describe("chat", () => {
     await chat.gotoSession(a);
     await expect(page.getByTestId("sidebar")).toBeHidden();
     await expect(chat.drawer).toBeHidden();
+    // Every header control in view, none drawn over another, down to a small phone's width.
+    await expect(page.getByTestId("team-select")).toBeVisible();
+    for (const width of [390, 360]) {
+      await page.setViewportSize({ width, height: 844 });
+      expect(await chat.headerLayoutProblems(), `at ${width} px`).toEqual([]);
+    }
+    await page.setViewportSize({ width: 390, height: 844 });
 
     await chat.openDrawer();
     await expect(chat.drawerToggle).toHaveAttribute("aria-expanded", "true");

@@ -194,6 +194,29 @@ export class ChatPage {
     await expect(this.runStatus).toHaveCount(0, { timeout });
   }
 
+  /**
+   * What is wrong with the header's layout at this width: a control that reaches past the
+   * viewport, or two controls drawn over each other. Empty when every control is in view.
+   */
+  async headerLayoutProblems(): Promise<string[]> {
+    return this.header.evaluate((header) => {
+      const controls = [...header.querySelectorAll<HTMLElement>("a, button, select, [data-testid=connection-status]")]
+        .filter((el) => el.getClientRects().length > 0)
+        .map((el) => ({ name: el.dataset.testid ?? el.tagName, box: el.getBoundingClientRect() }));
+      const problems: string[] = [];
+      for (const { name, box } of controls)
+        if (box.left < 0 || box.right > window.innerWidth) problems.push(`${name} reaches past the viewport`);
+      for (const [i, a] of controls.entries())
+        for (const b of controls.slice(i + 1)) {
+          const overlap =
+            Math.min(a.box.right, b.box.right) - Math.max(a.box.left, b.box.left) > 1 &&
+            Math.min(a.box.bottom, b.box.bottom) - Math.max(a.box.top, b.box.top) > 1;
+          if (overlap) problems.push(`${a.name} and ${b.name} overlap`);
+        }
+      return problems;
+    });
+  }
+
   async openDrawer(): Promise<void> {
     await this.drawerToggle.click();
     await expect(this.drawer).toBeVisible();

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useParams, usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { describeError } from "@/lib/client/api";
@@ -236,6 +237,16 @@ export function ChatShell({ children, account }: { children: React.ReactNode; ac
         </div>
         <Drawer open={drawerOpen} onClose={() => setDrawerOpen(false)} returnFocusTo={menuButtonRef} label="Chats">
           <SessionSidebar currentId={currentId} inDrawer onClose={() => setDrawerOpen(false)} />
+          {account && (
+            <Link
+              href="/settings"
+              data-testid="drawer-account-link"
+              className="flex items-center gap-2 border-t border-line px-4 py-3 text-sm text-ink hover:bg-subtle sm:hidden"
+            >
+              <span className="min-w-0 truncate font-medium">{account}</span>
+              <span className="ml-auto shrink-0 text-muted">Settings</span>
+            </Link>
+          )}
         </Drawer>
         <ShortcutsDialog open={shortcutsOpen} onClose={() => setShortcutsOpen(false)} />
         <SearchDialog open={searchOpen} onClose={() => setSearchOpen(false)} sessions={sessions} />

@@ -2,7 +2,7 @@
 
 import { usePathname } from "next/navigation";
 import { useEffect, useId, useRef, useState } from "react";
-import { ChevronIcon } from "./icons";
+import { ChevronIcon, DownloadIcon } from "./icons";
 import { decodeParam } from "./shell-context";
 
 const FORMATS = [
@@ -73,10 +73,12 @@ export function ExportMenu() {
             setOpen(true);
           }
         }}
-        className="inline-flex h-9 items-center gap-1 rounded-control border border-line bg-surface px-2.5 text-sm font-medium text-ink-soft hover:bg-subtle hover:text-ink"
+        className="inline-flex h-9 min-w-9 items-center justify-center gap-1 rounded-control border border-line bg-surface px-2 text-sm font-medium text-ink-soft hover:bg-subtle hover:text-ink sm:px-2.5"
       >
-        Export
-        <ChevronIcon size={14} className="rotate-90" />
+        {/* On a phone's width the icon alone, so the header keeps every control in view. */}
+        <DownloadIcon size={16} className="sm:hidden" />
+        <span className="sr-only sm:not-sr-only">Export</span>
+        <ChevronIcon size={14} className="hidden rotate-90 sm:block" />
       </button>
       {open && (
         <div

@@ -15,7 +15,10 @@ export function Header(props: {
   onOpenDrawer: () => void;
   drawerOpen: boolean;
   menuButtonRef: RefObject<HTMLButtonElement | null>;
-  /** The signed-in user's name, with accounts: a link to their settings (keys, sign-out). */
+  /**
+   * The signed-in user's name, with accounts: a link to their settings (keys, sign-out). On a
+   * phone's width it is at the foot of the chats drawer instead, where it has room.
+   */
   account?: string;
 }) {
   return (
@@ -43,9 +46,9 @@ export function Header(props: {
         aria-label="Tandem — home"
       >
         <TandemMark size={28} />
-        <span className="text-[1.05rem] font-semibold tracking-tight">Tandem</span>
+        <span className="hidden text-[1.05rem] font-semibold tracking-tight sm:inline">Tandem</span>
       </Link>
-      <div className="ml-auto flex min-w-0 items-center gap-2">
+      <div className="ml-auto flex min-w-0 items-center gap-1.5 sm:gap-2">
         <TeamMenu />
         <ConnectionStatus state={props.connection} />
         <ExportMenu />
@@ -54,7 +57,7 @@ export function Header(props: {
           <Link
             href="/settings"
             data-testid="account-link"
-            className="inline-flex h-9 max-w-40 items-center truncate rounded-control px-2.5 text-sm text-ink-soft hover:bg-subtle hover:text-ink"
+            className="hidden h-9 max-w-40 items-center truncate rounded-control px-2.5 text-sm text-ink-soft hover:bg-subtle hover:text-ink sm:inline-flex"
           >
             {props.account}
           </Link>

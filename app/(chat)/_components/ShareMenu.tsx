@@ -2,12 +2,13 @@
 
 import { usePathname } from "next/navigation";
 import { useEffect, useId, useRef, useState } from "react";
-import { CopyIcon } from "./icons";
+import { CopyIcon, ShareIcon } from "./icons";
 import { chatShareLink, type ShareState, shareChat, unshareChat } from "./share-actions";
 import { decodeParam } from "./shell-context";
 
-const button =
-  "inline-flex h-9 items-center justify-center gap-1.5 rounded-control border border-line bg-surface px-2.5 text-sm font-medium text-ink-soft hover:bg-subtle hover:text-ink disabled:opacity-60";
+const buttonLook =
+  "inline-flex h-9 items-center justify-center gap-1.5 rounded-control border border-line bg-surface text-sm font-medium text-ink-soft hover:bg-subtle hover:text-ink disabled:opacity-60";
+const button = `${buttonLook} px-2.5`;
 
 const UNREACHABLE = "The server could not be reached.";
 
@@ -105,9 +106,10 @@ export function ShareMenu() {
         aria-expanded={open}
         aria-controls={open ? panelId : undefined}
         onClick={() => setOpen((o) => !o)}
-        className={button}
+        className={`${buttonLook} min-w-9 px-2 sm:px-2.5`}
       >
-        Share
+        <ShareIcon size={16} className="sm:hidden" />
+        <span className="sr-only sm:not-sr-only">Share</span>
       </button>
       {open && (
         <div

@@ -64,7 +64,7 @@ export function TeamMenu() {
         value={current?.name ?? CUSTOM}
         disabled={busy}
         onChange={(e) => void choose(e.target.value)}
-        className="h-9 max-w-40 truncate rounded-control border border-line bg-surface px-2 text-sm text-ink shadow-soft focus:border-primary focus:outline-none focus:ring-2 focus:ring-primary-ring disabled:opacity-60 sm:max-w-56"
+        className="h-9 min-w-0 max-w-40 truncate rounded-control border border-line bg-surface px-2 text-sm text-ink shadow-soft focus:border-primary focus:outline-none focus:ring-2 focus:ring-primary-ring disabled:opacity-60 sm:max-w-56"
       >
         {!current && <option value={CUSTOM}>Custom team</option>}
         {teams.map((t) => (

@@ -108,6 +108,16 @@ export const RefreshIcon = (p: P) => (
     <path d="M20 11a8 8 0 0 0-14.9-3M4 5v3h3M4 13a8 8 0 0 0 14.9 3M20 19v-3h-3" />
   </svg>
 );
+export const DownloadIcon = (p: P) => (
+  <svg {...base(p)}>
+    <path d="M12 4v11M7 10l5 5 5-5M5 20h14" />
+  </svg>
+);
+export const ShareIcon = (p: P) => (
+  <svg {...base(p)}>
+    <path d="M12 15V4M8 8l4-4 4 4M6 12v7h12v-7" />
+  </svg>
+);
 export const ChatIcon = (p: P) => (
   <svg {...base(p)}>
     <path d="M5 18l-1 3 4-1.5A8.5 8.5 0 1 0 5 18z" />
