@@ -311,6 +311,23 @@ test("messages and runs: filters and search; details show tool input/output and 
   await expect(page.getByTestId("run-extra")).toContainText("duration_ms");
 });
 
+test("on a phone no admin page is wider than the screen: wide tables scroll in place", async ({ page }) => {
+  const admin = new AdminPage(page);
+  await admin.login(USER, PASSWORD, "/admin");
+  await page.setViewportSize({ width: 360, height: 760 });
+  const pages = ["/admin"];
+  for (const kind of ["agent", "tool", "session", "message", "run"] as const) {
+    const list = `/admin/${kind}s`;
+    await page.goto(list);
+    pages.push(list, (await admin.rows(kind).first().getByRole("link").first().getAttribute("href"))!);
+  }
+  for (const path of pages) {
+    await page.goto(path);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, path).toBeLessThanOrEqual(0);
+  }
+});
+
 test("the dashboard charts runs, errors, latency and tokens from the database", async ({ page, request }, testInfo) => {
   const admin = new AdminPage(page);
   const runs = await (await request.get("/api/messages/?limit=1")).headers()["x-total-count"];

@@ -221,7 +221,7 @@ export default function DocsPage() {
                     </p>
                   )}
                   {op.parameters && (
-                    <table className="mt-3 w-full text-left text-sm">
+                    <table className="mt-3 w-full text-left text-sm [overflow-wrap:anywhere]">
                       <thead className="text-muted">
                         <tr>
                           <th className="py-1 pr-4 font-medium">Parameter</th>
@@ -283,7 +283,7 @@ export default function DocsPage() {
               <code className={code}>?since=&lt;seq&gt;</code> to receive what you missed first. Compat events are the
               old backend&apos;s; ext ones are Tandem&apos;s additions.
             </p>
-            <table className="w-full text-left">
+            <table className="w-full text-left [overflow-wrap:anywhere]">
               <thead className="text-muted">
                 <tr>
                   <th className="py-1 pr-4 font-medium">Frame</th>

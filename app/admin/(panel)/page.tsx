@@ -135,7 +135,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
         />
         <Stat label="Agents" value={String(totals.agents)} href="/admin/agents" />
       </div>
-      <div className="grid gap-5 xl:grid-cols-2">
+      <div className="grid grid-cols-1 gap-5 xl:grid-cols-2">
         <Card title="Runs per day, by status" testId="chart-runs">
           <StackedBars days={days} series={statusSeries} label="Runs per day" testId="runs-chart" />
         </Card>

@@ -34,7 +34,7 @@ export default async function AgentPage({
         actions={<ActiveBadge active={agent.isActive} />}
       />
       {created === "1" && <Notice>The agent was created.</Notice>}
-      <div className="grid gap-5 lg:grid-cols-[1fr_20rem]">
+      <div className="grid grid-cols-1 gap-5 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <Card title="Edit">
           <AgentForm csrf={admin.csrfToken} agent={agent} models={await availableModels()} />
         </Card>

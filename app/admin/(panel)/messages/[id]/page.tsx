@@ -22,7 +22,7 @@ export default async function MessagePage({ params }: { params: Promise<{ id: st
         subtitle={`${m.role}${m.agent ? ` · ${m.agent.name}` : ""}`}
         back={{ href: "/admin/messages", label: "Messages" }}
       />
-      <div className="grid gap-5 lg:grid-cols-[1fr_22rem]">
+      <div className="grid grid-cols-1 gap-5 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="space-y-5">
           <Card title="Content">
             {m.content ? (

@@ -46,7 +46,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
         back={{ href: "/admin/runs", label: "Runs" }}
         actions={<StatusBadge status={run.status} />}
       />
-      <div className="grid gap-5 lg:grid-cols-[1fr_22rem]">
+      <div className="grid grid-cols-1 gap-5 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="space-y-5">
           <Card title="Agents" testId="run-metrics">
             {extra?.agents?.length ? (

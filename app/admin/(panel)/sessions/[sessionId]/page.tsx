@@ -79,7 +79,7 @@ export default async function SessionPage({ params }: { params: Promise<{ sessio
           </>
         }
       />
-      <div className="grid gap-5 lg:grid-cols-[1fr_22rem]">
+      <div className="grid grid-cols-1 gap-5 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="space-y-5">
           <Card title={`Assigned agents (${session.assignments.length})`} testId="assignments">
             <p className="mb-4 text-sm text-muted">

@@ -37,7 +37,7 @@ export default async function TeamPage({
         actions={team.isDefault ? <Badge tone="blue">default</Badge> : undefined}
       />
       {created === "1" && <Notice>The team was created.</Notice>}
-      <div className="grid gap-5 lg:grid-cols-[1fr_20rem]">
+      <div className="grid grid-cols-1 gap-5 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <Card title="Edit">
           <TeamForm
             csrf={admin.csrfToken}

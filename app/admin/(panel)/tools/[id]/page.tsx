@@ -33,7 +33,7 @@ export default async function ToolPage({
         actions={<ActiveBadge active={tool.isActive} />}
       />
       {created === "1" && <Notice>The tool was created.</Notice>}
-      <div className="grid gap-5 lg:grid-cols-[1fr_20rem]">
+      <div className="grid grid-cols-1 gap-5 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <Card title="Edit">
           <ToolForm csrf={admin.csrfToken} tool={tool} />
         </Card>
