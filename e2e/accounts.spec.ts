@@ -72,6 +72,12 @@ test("on a phone the header keeps every control in view; the account is at the f
     await page.setViewportSize({ width, height: 800 });
     expect(await chat.headerLayoutProblems(), `at ${width} px`).toEqual([]);
   }
+  // The share panel opens within the screen.
+  await page.getByTestId("share-button").click();
+  const panel = (await page.getByTestId("share-panel").boundingBox())!;
+  expect(panel.x).toBeGreaterThanOrEqual(0);
+  expect(panel.x + panel.width).toBeLessThanOrEqual(360);
+  await page.keyboard.press("Escape");
   await expect(page.getByTestId("account-link")).toBeHidden();
   await chat.openDrawer();
   await page.getByTestId("drawer-account-link").click();

@@ -118,7 +118,9 @@ export function ShareMenu() {
           role="dialog"
           aria-label="Share this chat"
           data-testid="share-panel"
-          className="absolute right-0 top-full z-30 mt-1 w-80 max-w-[calc(100vw-1rem)] space-y-3 rounded-card border border-line bg-surface p-3 shadow-pop"
+          // On a phone's width the button sits too far left for a panel hung from its right edge:
+          // there the panel spans the screen under the header.
+          className="fixed inset-x-2 top-14 z-30 mt-1 space-y-3 rounded-card border border-line bg-surface p-3 shadow-pop sm:absolute sm:inset-x-auto sm:right-0 sm:top-full sm:w-80"
         >
           <p className="text-sm text-ink-soft">Anyone with the link can read this chat, without signing in.</p>
           {state === null ? (
