@@ -4,7 +4,7 @@
  * revoked on the settings page; a shared link read by someone signed out, until revoked; the
  * pages axe-clean in light and dark.
  */
-import { type Browser, expect, type Page, test } from "@playwright/test";
+import { type Browser, type BrowserContext, expect, type Page, test } from "@playwright/test";
 import { startServer, type TandemServer } from "@/test/support/server";
 import { seriousViolations } from "./pages/axe";
 import { ChatPage } from "./pages/chat";
@@ -31,8 +31,16 @@ async function signUp(page: Page, username: string) {
 }
 
 let contexts = 0;
-const newPage = async (browser: Browser) =>
-  (await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": `10.8.0.${++contexts}` } })).newPage();
+/** The contexts a test opened, closed after it: left open, their chats kept reconnecting to a stopped server. */
+const opened: BrowserContext[] = [];
+async function newPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": `10.8.0.${++contexts}` } });
+  opened.push(context);
+  return context.newPage();
+}
+test.afterEach(async () => {
+  await Promise.all(opened.splice(0).map((c) => c.close()));
+});
 
 async function person(browser: Browser, username: string): Promise<Page> {
   const page = await newPage(browser);

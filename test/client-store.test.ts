@@ -59,6 +59,7 @@ class Harness {
   readonly prefs = new Map<string, string>();
   readonly reruns: string[] = [];
   turns: Turn[] = [];
+  turnsAnswer: () => Promise<Turn[]> = async () => this.turns;
 
   constructor(readonly f: Fixture) {
     this.sendAnswer = async () => f.send;
@@ -77,7 +78,7 @@ class Harness {
       cancel: () => this.cancelAnswer(),
       renameSession: async (_id, title) => ({ ...f.send.message, session_id: f.session_id, title }) as never,
       rateMessage: (id, rating) => this.rateAnswer(id, rating),
-      turns: async () => this.turns,
+      turns: () => this.turnsAnswer(),
       queue: async () => [],
       editQueued: async () => undefined,
       removeQueued: async () => undefined,
@@ -387,6 +388,41 @@ describe("client store", () => {
         `select ${f.send.run_id}`,
       ]);
       assert.ok(h.snapshots.length > before, "the history is read again");
+    }),
+  );
+
+  test(
+    "a run that fails at once: the turns read at its start, answered last, do not hide its failure",
+    withStore("normal", async (h, f) => {
+      await h.open();
+      const reads: Array<(turns: Turn[]) => void> = [];
+      h.turnsAnswer = () => new Promise((resolve) => reads.push(resolve));
+      const events = broadcasts(f);
+      const started = events.find((e) => e.event === "run_started")!;
+      h.deliver([
+        started,
+        { event: "run_error", payload: { run_id: f.send.run_id, error: "HTTP 503" }, seq: started.seq + 1 },
+      ]);
+      assert.equal(reads.length, 2, "a read at the run's start and one at its end");
+      const turn: Turn = {
+        run_id: f.send.run_id,
+        kind: "send",
+        status: "error",
+        error: "HTTP 503",
+        user_message_id: f.send.message.id,
+        message_ids: [f.send.message.id],
+        continued_by: [],
+        started_at: f.send.message.created_at,
+        ended_at: f.send.message.created_at,
+        versions: { index: 0, count: 1, run_ids: [f.send.run_id] },
+        edits: { index: 0, count: 1, run_ids: [f.send.run_id], user_message_ids: [f.send.message.id] },
+      };
+      reads[1]([turn]);
+      await settle();
+      reads[0]([{ ...turn, status: "running", error: null, ended_at: null }]);
+      await settle();
+      assert.equal(h.view.turns[0].status, "error");
+      assert.equal(h.view.turns[0].error, "HTTP 503");
     }),
   );
 

@@ -79,6 +79,13 @@ export class ConversationStore extends Store<ConversationView> {
   /** Snapshots in a row that failed or left a hole in a text (for the backoff). */
   private retries = 0;
   private disposed = false;
+  /**
+   * Reads of the turns are numbered, and an answer older than the one shown is dropped: a run that
+   * fails at once has its `run_started` and `run_error` reads in flight together, and the first
+   * answer (the turn still running) arriving last hid the failure until a reload.
+   */
+  private turnsAsked = 0;
+  private turnsShown = 0;
   /** The message to send once the conversation is ready (a new chat's first message). */
   private pendingFirst: string | null = null;
 
@@ -288,11 +295,20 @@ export class ConversationStore extends Store<ConversationView> {
   /** The turns' statuses and versions, after a run started or ended. */
   private async reloadTurns(): Promise<void> {
     try {
-      const turns = await this.api.turns(this.sessionId);
-      if (!this.disposed) this.dispatch({ event: "turns_loaded", turns });
+      const turns = await this.readTurns();
+      if (turns && !this.disposed) this.dispatch({ event: "turns_loaded", turns });
     } catch {
       // The next snapshot brings them.
     }
+  }
+
+  /** The turns, or undefined when a read asked for later has been shown already. */
+  private async readTurns(): Promise<Turn[] | undefined> {
+    const asked = ++this.turnsAsked;
+    const turns = await this.api.turns(this.sessionId);
+    if (asked < this.turnsShown) return undefined;
+    this.turnsShown = asked;
+    return turns;
   }
 
   private readPref(): "open" | "closed" | null {
@@ -376,7 +392,7 @@ export class ConversationStore extends Store<ConversationView> {
         this.api.history(this.sessionId),
         this.api.state(this.sessionId),
         // Optional extras: a server without them still shows the conversation.
-        this.api.turns(this.sessionId).catch(() => undefined),
+        this.readTurns().catch(() => undefined),
         this.api.queue(this.sessionId).catch(() => undefined),
       ]);
     } catch (e) {
@@ -397,6 +413,8 @@ export class ConversationStore extends Store<ConversationView> {
     this.dispatch({ event: "snapshot_loaded", history, state, buffered: d.apply, turns, queue });
     if (!this.getSnapshot().missingText) this.retries = 0;
     for (const f of d.apply) this.tellShell(f);
+    // A run that started or ended while the snapshot loaded may be newer than its turns.
+    if (d.apply.some((f) => RUN_EDGES.has(f.event))) void this.reloadTurns();
     if (d.fetch) void this.load();
     this.maybeSendFirst();
   }
