@@ -10,6 +10,7 @@ import type { Agent, ChatEvent, Message, Session } from "@/lib/contract/types";
 import {
   broadcasts,
   type Fixture,
+  failedTurn,
   fixture,
   idleState,
   isToken,
@@ -665,19 +666,7 @@ describe("queue, steer and versions", () => {
 
   test("the turns come with the snapshot and again when read after a run", () => {
     const f = fixture("normal");
-    const turn = {
-      run_id: f.send.run_id,
-      kind: "send" as const,
-      status: "error" as const,
-      error: "The model provider answered 503.",
-      user_message_id: f.send.message.id,
-      message_ids: [f.send.message.id],
-      continued_by: [],
-      started_at: f.send.message.created_at,
-      ended_at: f.send.message.created_at,
-      versions: { index: 0, count: 1, run_ids: [f.send.run_id] },
-      edits: { index: 0, count: 1, run_ids: [f.send.run_id], user_message_ids: [f.send.message.id] },
-    };
+    const turn = failedTurn(f, "The model provider answered 503.");
     const loaded = reduce(initialView(f.session_id), {
       event: "snapshot_loaded",
       history: [f.send.message],

@@ -11,6 +11,7 @@ import type { ChatEvent, Message, SendAccepted, SessionState, Turn } from "@/lib
 import {
   broadcasts,
   type Fixture,
+  failedTurn,
   fixture,
   idleState,
   isToken,
@@ -404,19 +405,7 @@ describe("client store", () => {
         { event: "run_error", payload: { run_id: f.send.run_id, error: "HTTP 503" }, seq: started.seq + 1 },
       ]);
       assert.equal(reads.length, 2, "a read at the run's start and one at its end");
-      const turn: Turn = {
-        run_id: f.send.run_id,
-        kind: "send",
-        status: "error",
-        error: "HTTP 503",
-        user_message_id: f.send.message.id,
-        message_ids: [f.send.message.id],
-        continued_by: [],
-        started_at: f.send.message.created_at,
-        ended_at: f.send.message.created_at,
-        versions: { index: 0, count: 1, run_ids: [f.send.run_id] },
-        edits: { index: 0, count: 1, run_ids: [f.send.run_id], user_message_ids: [f.send.message.id] },
-      };
+      const turn = failedTurn(f, "HTTP 503");
       reads[1]([turn]);
       await settle();
       reads[0]([{ ...turn, status: "running", error: null, ended_at: null }]);

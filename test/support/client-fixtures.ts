@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { ChatEvent, Message, SendAccepted, SessionState } from "@/lib/contract/types";
+import type { ChatEvent, Message, SendAccepted, SessionState, Turn } from "@/lib/contract/types";
 
 export interface Fixture {
   scenario: string;
@@ -28,6 +28,22 @@ export function fixture(name: FixtureName): Fixture {
 
 /** The broadcasts, without the `connected` frame. */
 export const broadcasts = (f: Fixture): ChatEvent[] => f.frames.filter((x): x is ChatEvent => x.event !== "connected");
+
+/** The turn of the fixture's send as the server lists it, failed unless `over` says otherwise. */
+export const failedTurn = (f: Fixture, error: string, over: Partial<Turn> = {}): Turn => ({
+  run_id: f.send.run_id,
+  kind: "send",
+  status: "error",
+  error,
+  user_message_id: f.send.message.id,
+  message_ids: [f.send.message.id],
+  continued_by: [],
+  started_at: f.send.message.created_at,
+  ended_at: f.send.message.created_at,
+  versions: { index: 0, count: 1, run_ids: [f.send.run_id] },
+  edits: { index: 0, count: 1, run_ids: [f.send.run_id], user_message_ids: [f.send.message.id] },
+  ...over,
+});
 
 /** The session's state before the send: no run, no messages. */
 export const idleState = (f: Fixture): SessionState => ({ ...f.state, run: null, message_count: 0 });
