@@ -12,9 +12,13 @@ import { shouldReleaseMemory } from "@/lib/ops/heap";
 import { apiClient } from "./support/api";
 import { startServer } from "./support/server";
 
-/** Keeps 300,000 objects alive and a window of newer ones that die after surviving a few young collections. */
+/**
+ * Keeps 300,000 objects alive and a window of newer ones that die after surviving a few young
+ * collections; reports the old generation's largest size.
+ */
 const WORKLOAD = `
   const { limitHeapGrowth } = await import("@/lib/ops/heap");
+  const v8 = await import("node:v8");
   const applied = limitHeapGrowth();
   const live = Array.from({ length: 300000 }, (_, i) => ({ i, s: "x" + i }));
   const window = [];
@@ -22,15 +26,21 @@ const WORKLOAD = `
   for (let round = 0; round < 3000; round++) {
     window.push(Array.from({ length: 2000 }, (_, i) => ({ round, i, s: "y" + i })));
     if (window.length > 100) window.shift();
-    if (round % 50 === 0) maxHeap = Math.max(maxHeap, process.memoryUsage().heapTotal);
+    if (round % 50 === 0)
+      maxHeap = Math.max(maxHeap, v8.getHeapSpaceStatistics().find((s) => s.space_name === "old_space").space_size);
   }
   console.log(JSON.stringify({ applied, maxHeap, live: live.length }));
 `;
 
+/**
+ * Runs the workload with V8's collector on the main thread: its concurrent marking finishes
+ * sooner or later with the CPU other processes leave it, so the heap's peak moved with the
+ * machine's load (the limited heap at 0.70-0.78 of the other's with the whole suite running,
+ * against 0.65-0.66 every time on one thread, the other cores busy or not).
+ */
 function workload(nodeArgs: string[]): { applied: string; maxHeap: number } {
-  const run = spawnSync(process.execPath, [...nodeArgs, "--import", "tsx", "--input-type=module", "-e", WORKLOAD], {
-    encoding: "utf8",
-  });
+  const args = ["--single-threaded-gc", ...nodeArgs, "--import", "tsx", "--input-type=module", "-e", WORKLOAD];
+  const run = spawnSync(process.execPath, args, { encoding: "utf8" });
   assert.equal(run.status, 0, run.stderr);
   return JSON.parse(run.stdout);
 }
@@ -40,10 +50,10 @@ test("the old generation grows at most 1.5 times between full collections; the c
   const own = workload(["--heap-growing-percent=0"]);
   assert.equal(limited.applied, "50%");
   assert.equal(own.applied, "0% (command line)");
-  // Measured: 131 against 240 MB; V8's own choice grows up to 4 times when collections are cheap.
+  // Measured: old generation 187 against 286 MB; V8's own choice grows up to 4 times when collections are cheap.
   assert.ok(
     limited.maxHeap < own.maxHeap * 0.75,
-    `heap ${(limited.maxHeap / 1e6).toFixed(0)} MB with the limit, ${(own.maxHeap / 1e6).toFixed(0)} MB without`,
+    `old generation ${(limited.maxHeap / 1e6).toFixed(0)} MB with the limit, ${(own.maxHeap / 1e6).toFixed(0)} MB without`,
   );
 });
 
