@@ -26,6 +26,19 @@ export function PageHeader(props: {
   );
 }
 
+const SIDE_COLUMN = {
+  "20rem": "lg:grid-cols-[minmax(0,1fr)_20rem]",
+  "22rem": "lg:grid-cols-[minmax(0,1fr)_22rem]",
+} as const;
+
+/**
+ * A detail page's columns: the main one, and from lg on a side column of the given width. The
+ * main column never grows past the screen: a wide table in it scrolls in its own box.
+ */
+export function DetailColumns(props: { side: keyof typeof SIDE_COLUMN; children: ReactNode }) {
+  return <div className={`grid grid-cols-1 gap-5 ${SIDE_COLUMN[props.side]}`}>{props.children}</div>;
+}
+
 export function Card(props: {
   title?: ReactNode;
   children: ReactNode;

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ConfirmForm } from "@/app/admin/_components/forms";
 import { idOf } from "@/app/admin/_components/params";
-import { ActiveBadge, Card, Dl, Notice, PageHeader, when } from "@/app/admin/_components/ui";
+import { ActiveBadge, Card, DetailColumns, Dl, Notice, PageHeader, when } from "@/app/admin/_components/ui";
 import { AgentForm } from "@/app/admin/(panel)/agents/AgentForm";
 import { deleteAgentAction } from "@/app/admin/actions";
 import { requireAdminPage } from "@/lib/admin/next";
@@ -34,7 +34,7 @@ export default async function AgentPage({
         actions={<ActiveBadge active={agent.isActive} />}
       />
       {created === "1" && <Notice>The agent was created.</Notice>}
-      <div className="grid grid-cols-1 gap-5 lg:grid-cols-[minmax(0,1fr)_20rem]">
+      <DetailColumns side="20rem">
         <Card title="Edit">
           <AgentForm csrf={admin.csrfToken} agent={agent} models={await availableModels()} />
         </Card>
@@ -77,7 +77,7 @@ export default async function AgentPage({
             />
           </Card>
         </div>
-      </div>
+      </DetailColumns>
     </>
   );
 }

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { idOf } from "@/app/admin/_components/params";
-import { Badge, Card, Dl, Json, PageHeader, when } from "@/app/admin/_components/ui";
+import { Badge, Card, DetailColumns, Dl, Json, PageHeader, when } from "@/app/admin/_components/ui";
 import { requireAdminPage } from "@/lib/admin/next";
 import { getMessageDetail } from "@/lib/db/messages";
 
@@ -22,7 +22,7 @@ export default async function MessagePage({ params }: { params: Promise<{ id: st
         subtitle={`${m.role}${m.agent ? ` · ${m.agent.name}` : ""}`}
         back={{ href: "/admin/messages", label: "Messages" }}
       />
-      <div className="grid grid-cols-1 gap-5 lg:grid-cols-[minmax(0,1fr)_22rem]">
+      <DetailColumns side="22rem">
         <div className="space-y-5">
           <Card title="Content">
             {m.content ? (
@@ -97,7 +97,7 @@ export default async function MessagePage({ params }: { params: Promise<{ id: st
             ]}
           />
         </Card>
-      </div>
+      </DetailColumns>
     </>
   );
 }

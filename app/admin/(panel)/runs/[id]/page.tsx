@@ -3,7 +3,18 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { idOf } from "@/app/admin/_components/params";
 import { plainPreview } from "@/app/admin/_components/preview";
-import { Badge, Card, Dl, Json, PageHeader, StatusBadge, Table, td, when } from "@/app/admin/_components/ui";
+import {
+  Badge,
+  Card,
+  DetailColumns,
+  Dl,
+  Json,
+  PageHeader,
+  StatusBadge,
+  Table,
+  td,
+  when,
+} from "@/app/admin/_components/ui";
 import { requireAdminPage } from "@/lib/admin/next";
 import { runMessages } from "@/lib/db/messages";
 import { getRunDetail } from "@/lib/db/runs";
@@ -46,7 +57,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
         back={{ href: "/admin/runs", label: "Runs" }}
         actions={<StatusBadge status={run.status} />}
       />
-      <div className="grid grid-cols-1 gap-5 lg:grid-cols-[minmax(0,1fr)_22rem]">
+      <DetailColumns side="22rem">
         <div className="space-y-5">
           <Card title="Agents" testId="run-metrics">
             {extra?.agents?.length ? (
@@ -123,7 +134,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
             ]}
           />
         </Card>
-      </div>
+      </DetailColumns>
     </>
   );
 }

@@ -10,7 +10,7 @@ import {
   TextArea,
   TextField,
 } from "@/app/admin/_components/forms";
-import { ActiveBadge, ButtonLink, Card, Dl, PageHeader, when } from "@/app/admin/_components/ui";
+import { ActiveBadge, ButtonLink, Card, DetailColumns, Dl, PageHeader, when } from "@/app/admin/_components/ui";
 import {
   addAssignmentAction,
   deleteSessionAction,
@@ -79,7 +79,7 @@ export default async function SessionPage({ params }: { params: Promise<{ sessio
           </>
         }
       />
-      <div className="grid grid-cols-1 gap-5 lg:grid-cols-[minmax(0,1fr)_22rem]">
+      <DetailColumns side="22rem">
         <div className="space-y-5">
           <Card title={`Assigned agents (${session.assignments.length})`} testId="assignments">
             <p className="mb-4 text-sm text-muted">
@@ -224,7 +224,7 @@ export default async function SessionPage({ params }: { params: Promise<{ sessio
             />
           </Card>
         </div>
-      </div>
+      </DetailColumns>
     </>
   );
 }

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ActionForm, ConfirmForm, SubmitButton } from "@/app/admin/_components/forms";
 import { idOf } from "@/app/admin/_components/params";
-import { Badge, Card, Dl, Notice, PageHeader, when } from "@/app/admin/_components/ui";
+import { Badge, Card, DetailColumns, Dl, Notice, PageHeader, when } from "@/app/admin/_components/ui";
 import { TeamForm } from "@/app/admin/(panel)/teams/TeamForm";
 import { defaultTeamAction, deleteTeamAction } from "@/app/admin/actions";
 import { requireAdminPage } from "@/lib/admin/next";
@@ -37,7 +37,7 @@ export default async function TeamPage({
         actions={team.isDefault ? <Badge tone="blue">default</Badge> : undefined}
       />
       {created === "1" && <Notice>The team was created.</Notice>}
-      <div className="grid grid-cols-1 gap-5 lg:grid-cols-[minmax(0,1fr)_20rem]">
+      <DetailColumns side="20rem">
         <Card title="Edit">
           <TeamForm
             csrf={admin.csrfToken}
@@ -101,7 +101,7 @@ export default async function TeamPage({
             />
           </Card>
         </div>
-      </div>
+      </DetailColumns>
     </>
   );
 }

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ConfirmForm } from "@/app/admin/_components/forms";
 import { idOf } from "@/app/admin/_components/params";
-import { ActiveBadge, Badge, Card, Dl, Notice, PageHeader, when } from "@/app/admin/_components/ui";
+import { ActiveBadge, Badge, Card, DetailColumns, Dl, Notice, PageHeader, when } from "@/app/admin/_components/ui";
 import { ToolForm } from "@/app/admin/(panel)/tools/ToolForm";
 import { deleteToolAction } from "@/app/admin/actions";
 import { requireAdminPage } from "@/lib/admin/next";
@@ -33,7 +33,7 @@ export default async function ToolPage({
         actions={<ActiveBadge active={tool.isActive} />}
       />
       {created === "1" && <Notice>The tool was created.</Notice>}
-      <div className="grid grid-cols-1 gap-5 lg:grid-cols-[minmax(0,1fr)_20rem]">
+      <DetailColumns side="20rem">
         <Card title="Edit">
           <ToolForm csrf={admin.csrfToken} tool={tool} />
         </Card>
@@ -80,7 +80,7 @@ export default async function ToolPage({
             />
           </Card>
         </div>
-      </div>
+      </DetailColumns>
     </>
   );
 }
